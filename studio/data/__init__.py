@@ -1,0 +1,1 @@
+"""Datasets: formats, validation, statistics and generators. Rows are chat `messages` lists."""

@@ -1,0 +1,1 @@
+"""Task meters, the form-vs-facts advisor, and the facts lab."""
