@@ -1,0 +1,164 @@
+"""Chat with a model: one loaded base model (kept in a small cache), optional LoRA adapters toggled
+on it, answers generated whole or streamed token by token."""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from studio.data.tokenize import prompt_ids
+
+MAX_PROMPT_CHARS = 20_000
+
+
+@dataclass
+class GenSettings:
+    max_new_tokens: int = 128
+    temperature: float = 0.0
+    """0 = greedy (deterministic): the fair setting for comparing base and tuned."""
+    top_p: float = 0.95
+    repetition_penalty: float = 1.1
+    seed: int = 0
+
+    def kwargs(self) -> dict[str, Any]:
+        kw: dict[str, Any] = {"max_new_tokens": int(self.max_new_tokens),
+                              "repetition_penalty": float(self.repetition_penalty)}
+        if self.temperature > 0:
+            kw.update(do_sample=True, temperature=float(self.temperature), top_p=float(self.top_p))
+        else:
+            kw.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        return kw
+
+
+def check_prompt(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValueError("the prompt is empty: type a question first")
+    if len(text) > MAX_PROMPT_CHARS:
+        raise ValueError(f"the prompt has {len(text)} characters; the limit is {MAX_PROMPT_CHARS}")
+    return text
+
+
+class ChatModel:
+    """A base model and its tokenizer; adapters are loaded by name and switched per call."""
+
+    def __init__(self, name: str, *, trust_remote_code: bool = False, dtype: str = "auto"):
+        from studio.models import load_model, load_tokenizer
+
+        self.name = name
+        self.tokenizer = load_tokenizer(name, trust_remote_code=trust_remote_code)
+        self.model = load_model(name, dtype=dtype, trust_remote_code=trust_remote_code)
+        self.model.eval()
+        self.adapters: dict[str, str] = {}
+        self.lock = threading.Lock()  # one generate at a time on the shared weights
+        self.stop_strings = ["\nQ:"] if "'Q: '" in (self.tokenizer.chat_template or "") else []
+
+    def add_adapter(self, adapter_name: str, path: str) -> None:
+        from peft import PeftModel
+
+        if adapter_name in self.adapters:
+            return
+        if not hasattr(self.model, "peft_config"):
+            self.model = PeftModel.from_pretrained(self.model, path, adapter_name=adapter_name)
+        else:
+            self.model.load_adapter(path, adapter_name=adapter_name)
+        self.model.eval()
+        self.adapters[adapter_name] = path
+
+    def _inputs(self, messages: list[dict]):
+        import torch
+
+        ids = prompt_ids(self.tokenizer, messages)
+        t = torch.tensor([ids], device=self.model.device)
+        return {"input_ids": t, "attention_mask": torch.ones_like(t)}
+
+    def _gen_kwargs(self, settings: GenSettings) -> dict[str, Any]:
+        kw = settings.kwargs()
+        kw["pad_token_id"] = self.tokenizer.pad_token_id
+        if self.stop_strings:
+            kw.update(stop_strings=self.stop_strings, tokenizer=self.tokenizer)
+        return kw
+
+    def stream(self, messages: list[dict], settings: GenSettings | None = None,
+               adapter: str | None = None) -> Iterator[str]:
+        """Yield the answer so far, growing, until it is complete."""
+        from transformers import TextIteratorStreamer
+
+        settings = settings or GenSettings()
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
+        kw = {**self._inputs(messages), **self._gen_kwargs(settings), "streamer": streamer}
+        errors: list[BaseException] = []
+        worker = threading.Thread(target=self._run, args=(kw, settings.seed, adapter, errors))
+        worker.start()
+        text = ""
+        for piece in streamer:
+            text += piece
+            yield clean(text, self.stop_strings)
+        worker.join()
+        if errors:
+            raise errors[0]
+
+    def _run(self, kw: dict, seed: int, adapter: str | None, errors: list) -> None:
+        import torch
+
+        try:
+            with self.lock, torch.inference_mode(), self._adapter(adapter):
+                torch.manual_seed(seed)
+                self.model.generate(**kw)
+        except BaseException as e:  # surfaced by stream() in the caller's thread
+            errors.append(e)
+            kw["streamer"].end()
+
+    def generate(self, messages: list[dict], settings: GenSettings | None = None,
+                 adapter: str | None = None) -> str:
+        text = ""
+        for text in self.stream(messages, settings, adapter):
+            pass
+        return text
+
+    def _adapter(self, adapter: str | None):
+        """Context: the named adapter active, or none (base) when adapter is None."""
+        import contextlib
+
+        if not self.adapters:
+            if adapter:
+                raise KeyError(f"adapter {adapter!r} is not loaded")
+            return contextlib.nullcontext()
+        if adapter is None:
+            return self.model.disable_adapter()
+        self.model.set_adapter(adapter)
+        return contextlib.nullcontext()
+
+
+def clean(text: str, stop_strings: list[str]) -> str:
+    for stop in stop_strings:
+        cut = text.find(stop)
+        if cut >= 0:
+            text = text[:cut]
+    return text.strip()
+
+
+_CACHE: OrderedDict[tuple, ChatModel] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def get_chat_model(name: str, trust_remote_code: bool = False, keep: int = 2) -> ChatModel:
+    """Loaded models are reused; at most `keep` stay in memory (the least recently used goes)."""
+    key = (name, trust_remote_code)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+        model = ChatModel(name, trust_remote_code=trust_remote_code)
+        _CACHE[key] = model
+        while len(_CACHE) > keep:
+            _CACHE.popitem(last=False)
+        return model
+
+
+def messages_for(prompt: str, system: str | None = None,
+                 history: list[dict] | None = None) -> list[dict]:
+    msgs = [{"role": "system", "content": system}] if system else []
+    return [*msgs, *(history or []), {"role": "user", "content": check_prompt(prompt)}]

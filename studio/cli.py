@@ -1,0 +1,103 @@
+"""`studio ...`: every step of the studio without the UI, on the same code paths.
+Each command module registers its sub-parsers; handlers return the exit code. Errors a user can fix
+print one line and exit 2, never a traceback."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+
+from studio.config import DEFAULT_MODEL
+
+# Modules that add commands: each has register(sub) -> None.
+COMMAND_MODULES = ["studio.data.cli", "studio.train.cli", "studio.compare_cli", "studio.evaluate.cli",
+                   "studio.export_cli", "studio.bench"]
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from studio.models import list_models
+    from studio.models.embedded import is_converted
+
+    rows = []
+    for e in list_models():
+        where = "embedded" if e.embedded else "hub"
+        rows.append({"name": e.key, "hub_id": e.hub_id, "params_m": e.params_m, "source": where,
+                     "instruct": e.instruct, "languages": e.languages,
+                     "cached": is_converted(e.key) if e.embedded else None, "note": e.note})
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    print(f"{'name':24} {'params':>7}  {'source':9} {'type':8} hub id / note")
+    for r in rows:
+        kind = "instruct" if r["instruct"] else "base"
+        print(f"{r['name']:24} {r['params_m']:>6.0f}M  {r['source']:9} {kind:8} {r['hub_id']}")
+    print("\nAlso accepted: any hub id (org/name) or a local folder holding a HF model (safetensors).")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from studio.chat import GenSettings, get_chat_model, messages_for
+
+    messages = messages_for(args.prompt, args.system)
+    model = get_chat_model(args.model, trust_remote_code=args.trust_remote_code)
+    settings = GenSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature)
+    if args.json:
+        text = model.generate(messages, settings)
+        print(json.dumps({"model": args.model, "prompt": args.prompt, "text": text}, ensure_ascii=False))
+        return 0
+    shown = ""
+    for text in model.stream(messages, settings):
+        sys.stdout.write(text[len(shown):] if text.startswith(shown) else "\n" + text)
+        sys.stdout.flush()
+        shown = text
+    print()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="studio", description="Katachi Studio: tune for form, see what changed.")
+    sub = p.add_subparsers(dest="command", required=True)
+    m = sub.add_parser("models", help="list the models the studio knows")
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(func=cmd_models)
+    c = sub.add_parser("chat", help="ask a model one question")
+    c.add_argument("prompt")
+    c.add_argument("--model", default=DEFAULT_MODEL)
+    c.add_argument("--system", default=None)
+    c.add_argument("--max-new-tokens", type=int, default=128)
+    c.add_argument("--temperature", type=float, default=0.0)
+    c.add_argument("--trust-remote-code", action="store_true")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_chat)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name == name:  # that command is not built yet
+                continue
+            raise
+        module.register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, OSError, KeyError) as e:
+        print(f"error: {one_line(e)}", file=sys.stderr)
+        return 2
+
+
+def one_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    msg = text[0] if text else type(e).__name__
+    return msg.strip("'\"") if isinstance(e, KeyError) else msg
+
+
+if __name__ == "__main__":
+    sys.exit(main())

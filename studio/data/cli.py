@@ -1,0 +1,175 @@
+"""`studio data ...`: validate, generate and preview datasets from the shell.
+
+Exit codes: 0 fine, 2 the data has errors (or bad arguments), 1 anything else went wrong
+(a model that cannot be loaded, a file that would be overwritten). Never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from studio.data.generate import KINDS
+
+HUB_PREFIX = "hub:"
+Handler = Callable[[argparse.Namespace], int]
+
+
+def parse_mapping(text: str) -> dict[str, str]:
+    """'prompt=question,response=answer[,system=sys]' -> dict (an argparse `type`)."""
+    mapping: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, column = part.partition("=")
+        if not sep or key.strip() not in ("prompt", "response", "system") or not column.strip():
+            raise argparse.ArgumentTypeError(
+                f"bad mapping part {part!r}: write prompt=COL,response=COL[,system=COL]")
+        mapping[key.strip()] = column.strip()
+    if not {"prompt", "response"} <= set(mapping):
+        raise argparse.ArgumentTypeError("a mapping needs both prompt=COL and response=COL")
+    return mapping
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add `data` with its sub-commands to the studio's top-level sub-parsers."""
+    data = sub.add_parser("data", help="validate, generate and preview datasets",
+                          description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = data.add_subparsers(dest="data_command", metavar="COMMAND", required=True)
+    _add_validate(commands)
+    _add_generate(commands)
+    _add_preview(commands)
+
+
+def _add_validate(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("validate", help="check a dataset file line by line")
+    p.add_argument("file", help=f"a .jsonl/.json/.csv/.tsv/.parquet file, or {HUB_PREFIX}OWNER/NAME[:SPLIT]")
+    p.add_argument("--max-length", type=int, default=None, help="flag rows longer than this many tokens")
+    p.add_argument("--model", default=None, help="count tokens with this model's tokenizer and chat template")
+    p.add_argument("--map", dest="mapping", type=parse_mapping, default=None,
+                   help="column mapping for tables: prompt=COL,response=COL[,system=COL]")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=_guarded(_validate))
+
+
+def _add_generate(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("generate", help="write a generated style/structure dataset as JSONL")
+    p.add_argument("--kind", required=True, choices=sorted(KINDS))
+    p.add_argument("--n", type=int, required=True, help="number of rows")
+    p.add_argument("--out", required=True, help="the .jsonl file to write")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(func=_guarded(_generate))
+
+
+def _add_preview(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("preview", help="print the first rows as chat turns")
+    p.add_argument("file")
+    p.add_argument("--n", type=int, default=5)
+    p.add_argument("--map", dest="mapping", type=parse_mapping, default=None)
+    p.add_argument("--width", type=int, default=160, help="cut each turn to this many characters")
+    p.set_defaults(func=_guarded(_preview))
+
+
+def _guarded(handler: Handler) -> Handler:
+    """Every failure becomes one line on stderr and an exit code: users never see a traceback."""
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
+        except Exception as exc:
+            print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
+    run.__name__ = run.__qualname__ = handler.__name__
+    return run
+
+
+def _load_report(target: str, mapping: dict | None, tokenizer: Any = None, max_length: int | None = None):
+    from studio.data.validate import validate_file, validate_hub
+
+    options = {"mapping": mapping, "tokenizer": tokenizer, "max_length": max_length}
+    if target.startswith(HUB_PREFIX):
+        dataset_id, _, split = target[len(HUB_PREFIX):].partition(":")
+        return validate_hub(dataset_id, split or "train", **options)
+    return validate_file(target, **options)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    tokenizer = None
+    if args.model:
+        from studio.models import load_tokenizer  # lazy: pulls in transformers
+
+        tokenizer = load_tokenizer(args.model)
+    report = _load_report(args.file, args.mapping, tokenizer, args.max_length)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_report(report)
+    return 2 if report.error_count else 0
+
+
+def _print_report(report: Any) -> None:
+    for issue in report.errors:
+        print(issue)
+    for issue in report.warnings:
+        print(f"warning: {issue}")
+    print(report.summary())
+    if report.token_stats:
+        s = report.token_stats
+        print(f"tokens: min {s['min']}, mean {s['mean']}, median {s['median']}, p95 {s['p95']}, "
+              f"max {s['max']}, over max_length {s['over_max']}")
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from studio.data.formats import row_problem, write_jsonl
+    from studio.data.generate import generate
+
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        print(f"error: {out} exists; pass --force to overwrite it", file=sys.stderr)
+        return 1
+    if not out.parent.is_dir():
+        print(f"error: folder {out.parent} does not exist", file=sys.stderr)
+        return 1
+    rows = generate(args.kind, args.n, seed=args.seed)
+    bad = [(i, p) for i, row in enumerate(rows) if (p := row_problem(row))]
+    if bad:  # a generator bug must not reach a training file
+        print(f"error: generator {args.kind!r} made {len(bad)} bad rows, e.g. row {bad[0][0]}: {bad[0][1]}",
+              file=sys.stderr)
+        return 1
+    written = write_jsonl(out, rows)
+    print(f"wrote {written} {args.kind} rows to {out}")
+    return 0
+
+
+def _preview(args: argparse.Namespace) -> int:
+    report = _load_report(args.file, args.mapping)
+    for row, line in list(zip(report.usable, report.lines))[: max(args.n, 0)]:
+        turns = " / ".join(f"{m['role']}: {_one_line(m['content'], args.width)}" for m in row["messages"])
+        print(f"[{line}] {turns}")
+    if report.error_count:
+        print(f"{report.error_count} errors: run `studio data validate {args.file}` for the list")
+    if not report.usable:
+        print(report.summary())
+        return 2
+    return 0
+
+
+def _one_line(text: str, width: int) -> str:
+    flat = " ⏎ ".join(text.strip().splitlines())
+    return flat if len(flat) <= width else flat[: max(width - 1, 1)] + "…"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m studio.data.cli data ...`, for use before the studio CLI wires `register` in."""
+    parser = argparse.ArgumentParser(prog="studio")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

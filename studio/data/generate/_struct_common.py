@@ -1,0 +1,132 @@
+"""Shared plumbing for the structure generators (json, sql, classify): row building, distinct sampling,
+and writing a preset folder. Kept apart so each task module only holds what is specific to its task."""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from studio.fsutil import atomic_write_text
+
+# One candidate row from (rng, index); the index lets a generator rotate classes or directions.
+RowMaker = Callable[[random.Random, int], dict]
+RowChecker = Callable[[dict], str | None]
+
+
+def make_row(user: str, assistant: str, meta: dict[str, Any]) -> dict:
+    return {
+        "messages": [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}],
+        "meta": meta,
+    }
+
+
+def user_text(row: dict) -> str:
+    """The last user turn (the prompt a model sees)."""
+    turns = [m for m in row.get("messages", []) if m.get("role") == "user"]
+    return str(turns[-1].get("content", "")) if turns else ""
+
+
+def gold_text(row: dict) -> str:
+    """The reference answer: the last assistant turn."""
+    turns = [m for m in row.get("messages", []) if m.get("role") == "assistant"]
+    return str(turns[-1].get("content", "")) if turns else ""
+
+
+def check_shape(row: dict) -> str | None:
+    """The checks every structure row shares: one user and one assistant turn, non-empty, one line prompt."""
+    if not isinstance(row, dict) or not isinstance(row.get("messages"), list):
+        return "row has no messages list"
+    roles = [m.get("role") for m in row["messages"] if isinstance(m, dict)]
+    if roles[-2:] != ["user", "assistant"]:
+        return "row must end with a user turn then an assistant turn"
+    if not user_text(row).strip() or not gold_text(row).strip():
+        return "empty user or assistant turn"
+    if "\n" in user_text(row):
+        return "user prompt must be one line (probes.txt holds one prompt per line)"
+    if not isinstance(row.get("meta"), dict):
+        return "row has no meta dict"
+    return None
+
+
+def distinct_rows(make: RowMaker, check: RowChecker, n: int, seed: int) -> list[dict]:
+    """n rows whose prompts are distinct where the generator allows it; every row passes `check`.
+
+    Candidates are drawn until n distinct prompts are found; after a generous number of tries duplicates
+    are accepted so a tiny vocabulary can never make this loop forever."""
+    rng = random.Random(seed)
+    rows: list[dict] = []
+    seen: set[str] = set()
+    tries = 0
+    while len(rows) < n:
+        row = make(rng, len(rows))
+        tries += 1
+        if check(row) is not None:
+            continue  # a generator bug should shrink nothing silently: tests call check_row on all rows
+        prompt = user_text(row)
+        if prompt in seen and tries < 20 * n + 100:
+            continue
+        seen.add(prompt)
+        rows.append(row)
+    return rows
+
+
+def held_out(candidates: list[dict], taken: set[str], n: int) -> list[dict]:
+    """The first n candidates whose prompt is not in `taken` (nor repeated), so eval never leaks train."""
+    out: list[dict] = []
+    for row in candidates:
+        prompt = user_text(row)
+        if prompt in taken:
+            continue
+        taken.add(prompt)
+        out.append(row)
+        if len(out) == n:
+            break
+    if len(out) < n:
+        raise RuntimeError(f"only {len(out)} held-out rows found, {n} wanted")
+    return out
+
+
+def split_preset(
+    generate: Callable[[int, int], list[dict]],
+    sizes: tuple[int, int, int],
+    seed: int,
+    keep_eval: Callable[[dict], bool] = lambda row: True,
+) -> tuple[list[dict], list[dict], list[str]]:
+    """Train rows, eval rows and probe prompts, pairwise disjoint by user prompt."""
+    n_train, n_eval, n_probes = sizes
+    train = generate(n_train, seed)
+    taken = {user_text(r) for r in train}
+    pool = [r for r in generate(4 * (n_eval + n_probes), seed + 1) if keep_eval(r)]
+    evals = held_out(pool, taken, n_eval)
+    probes = [user_text(r) for r in held_out(pool, taken, n_probes)]
+    return train, evals, probes
+
+
+def _jsonl(rows: Sequence[dict]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
+def write_preset(
+    out_dir: str | Path, spec: dict, train: list[dict], evals: list[dict], probes: list[str]
+) -> Path:
+    """Write preset.yaml, train.jsonl, eval.jsonl and probes.txt into out_dir."""
+    out = Path(out_dir)
+    text = yaml.safe_dump(spec, allow_unicode=True, sort_keys=False, width=100)
+    atomic_write_text(out / "preset.yaml", text)
+    atomic_write_text(out / "train.jsonl", _jsonl(train))
+    atomic_write_text(out / "eval.jsonl", _jsonl(evals))
+    atomic_write_text(out / "probes.txt", "".join(p + "\n" for p in probes))
+    return out
+
+
+def preset_main(build: Callable[[str | Path], Path], default_dir: str, argv: list[str] | None) -> None:
+    """`python -m studio.data.generate.<task> --preset DIR` rebuilds that preset (fixed seed)."""
+    parser = argparse.ArgumentParser(description="Rebuild a structure preset folder.")
+    parser.add_argument("--preset", default=default_dir, help="output folder (default: %(default)s)")
+    args = parser.parse_args(argv)
+    print(f"wrote {build(args.preset)}")

@@ -1,0 +1,103 @@
+"""Token statistics of a dataset and a leak-free train/eval split."""
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from typing import Any
+
+
+@cache
+def _counter() -> Callable[[Any, list[dict]], int]:
+    """The lead's `studio.data.tokenize.count_tokens` when it exists, else our fallback, so
+    token counts here and in training agree once that module lands."""
+    try:
+        from studio.data.tokenize import count_tokens as lead_count
+    except ImportError:
+        return _fallback_count
+    return lead_count
+
+
+def _fallback_count(tokenizer: Any, messages: list[dict]) -> int:
+    if getattr(tokenizer, "chat_template", None):
+        ids = tokenizer.apply_chat_template(messages, tokenize=True)
+        if isinstance(ids, Mapping):  # transformers 5 returns a BatchEncoding
+            ids = ids["input_ids"]
+        return len(ids)
+    # no template (a base model): the turns' text is what the trainer will see
+    return len(tokenizer("\n".join(m["content"] for m in messages))["input_ids"])
+
+
+def count_tokens(tokenizer: Any, messages: list[dict]) -> int:
+    """Tokens of one conversation rendered with the tokenizer's chat template."""
+    return int(_counter()(tokenizer, messages))
+
+
+def token_lengths(tokenizer: Any, rows: Sequence[Mapping]) -> list[int]:
+    return [count_tokens(tokenizer, row["messages"]) for row in rows]
+
+
+def summarise(lengths: Sequence[int], max_length: int | None = None) -> dict:
+    """count, min, mean, median, p95 (nearest rank), max, and how many exceed max_length."""
+    if not lengths:
+        return {"count": 0, "min": 0, "mean": 0.0, "median": 0.0, "p95": 0, "max": 0, "over_max": 0}
+    ordered = sorted(lengths)
+    return {
+        "count": len(ordered),
+        "min": ordered[0],
+        "mean": round(statistics.fmean(ordered), 2),
+        "median": statistics.median(ordered),
+        "p95": ordered[math.ceil(0.95 * len(ordered)) - 1],
+        "max": ordered[-1],
+        "over_max": sum(n > max_length for n in ordered) if max_length else 0,
+    }
+
+
+def _prompt_key(text: str) -> str:
+    return " ".join(text.split())  # whitespace differences do not make a prompt new
+
+
+def _groups(rows: Sequence[Mapping]) -> list[list[int]]:
+    """Row indices grouped so that rows sharing any user prompt fall in one group (union-find)."""
+    parent = list(range(len(rows)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        for message in row["messages"]:
+            if message["role"] == "user":
+                j = owner.setdefault(_prompt_key(message["content"]), i)
+                parent[root(i)] = root(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(rows)):
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
+
+
+def split(rows: Sequence[Mapping], eval_fraction: float, seed: int = 0) -> tuple[list, list]:
+    """Deterministic (train, eval) split; rows sharing a user prompt always stay on one side.
+    Eval gets about eval_fraction of the rows (whole groups, so it may fall a little short)."""
+    if not 0 <= eval_fraction < 1:
+        raise ValueError(f"eval_fraction must be in [0, 1), got {eval_fraction}")
+    groups = _groups(rows)
+    target = round(len(rows) * eval_fraction)
+    if eval_fraction > 0 and len(groups) > 1:
+        target = max(target, 1)
+    random.Random(seed).shuffle(groups)
+    chosen: set[int] = set()
+    for group in groups:
+        if len(chosen) >= target:
+            break
+        if len(chosen) + len(group) <= target:
+            chosen.update(group)
+    if target and not chosen and len(groups) > 1:  # every group is bigger than the target
+        chosen.update(min(groups, key=len))
+    train = [row for i, row in enumerate(rows) if i not in chosen]
+    return train, [row for i, row in enumerate(rows) if i in chosen]

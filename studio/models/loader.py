@@ -1,0 +1,101 @@
+"""Loading models and tokenizers: for chat (inference) and for training (QLoRA 4-bit or bf16/fp32).
+Only safetensors weights are loaded, and remote code runs only when the user asked for it."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from studio.models.embedded import Progress, ensure_converted
+from studio.models.registry import ModelError, ResolvedModel, resolve
+
+
+def model_path(name: str, progress: Progress | None = None) -> tuple[ResolvedModel, str]:
+    """Where from_pretrained should look: a folder (embedded cache or local) or a hub id."""
+    resolved = resolve(name)
+    if resolved.source == "embedded":
+        return resolved, str(ensure_converted(resolved.name, progress))
+    return resolved, resolved.location
+
+
+def _common(trust_remote_code: bool, revision: str | None) -> dict[str, Any]:
+    kw: dict[str, Any] = {"trust_remote_code": bool(trust_remote_code)}
+    if revision:
+        kw["revision"] = revision
+    return kw
+
+
+def load_tokenizer(name: str, *, trust_remote_code: bool = False, revision: str | None = None,
+                   progress: Progress | None = None):
+    from transformers import AutoTokenizer
+
+    resolved, where = model_path(name, progress)
+    try:
+        tok = AutoTokenizer.from_pretrained(where, **_common(trust_remote_code, revision))
+    except OSError as e:
+        raise ModelError(_hub_hint(name, e)) from None
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    if not tok.chat_template:
+        from studio.models.embedded import BASE_CHAT_TEMPLATE
+
+        tok.chat_template = BASE_CHAT_TEMPLATE  # base models get the plain Q/A transcript
+    return tok
+
+
+def resolve_dtype(dtype: str, device: str):
+    import torch
+
+    from studio.models.device import cpu_has_bf16
+
+    if dtype == "auto":
+        if device == "cuda":
+            dtype = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        else:
+            dtype = "bf16" if cpu_has_bf16() else "fp32"
+    return {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[dtype]
+
+
+def resolve_device(device: str) -> str:
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ModelError("device 'cuda' was asked for but no CUDA GPU is visible")
+    return device
+
+
+def bnb_config(compute_dtype):
+    """QLoRA as in the paper: 4-bit NormalFloat, double quantisation, bf16/fp16 compute."""
+    from transformers import BitsAndBytesConfig
+
+    return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
+                              bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=compute_dtype)
+
+
+def load_model(name: str, *, quant: str = "none", dtype: str = "auto", device: str = "auto",
+               trust_remote_code: bool = False, revision: str | None = None,
+               progress: Progress | None = None, device_map: Any = None):
+    """A causal LM ready for generation or for adapters. quant='nf4' loads the base in 4 bits."""
+    from transformers import AutoModelForCausalLM
+
+    device = resolve_device(device)
+    torch_dtype = resolve_dtype(dtype, device)
+    resolved, where = model_path(name, progress)
+    kw = _common(trust_remote_code, revision)
+    kw.update(dtype=torch_dtype, use_safetensors=True, low_cpu_mem_usage=True)
+    kw["device_map"] = device_map if device_map is not None else {"": device if device == "cpu" else 0}
+    if quant == "nf4":
+        kw["quantization_config"] = bnb_config(torch_dtype)
+    try:
+        model = AutoModelForCausalLM.from_pretrained(where, **kw)
+    except OSError as e:
+        raise ModelError(_hub_hint(name, e)) from None
+    return model
+
+
+def _hub_hint(name: str, err: Exception) -> str:
+    offline = os.environ.get("HF_HUB_OFFLINE") == "1"
+    why = "the hub is offline (HF_HUB_OFFLINE=1)" if offline else "it could not be fetched"
+    first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return f"model {name!r} cannot be loaded: {why} and it is not in the local cache ({first[:160]})"
