@@ -44,9 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _add_validate(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("validate", help="check a dataset file line by line")
-    p.add_argument("file", help=f"a .jsonl/.json/.csv/.tsv/.parquet file, or {HUB_PREFIX}OWNER/NAME[:SPLIT]")
-    p.add_argument("--max-length", type=int, default=None, help="flag rows longer than this many tokens")
-    p.add_argument("--model", default=None, help="count tokens with this model's tokenizer and chat template")
+    p.add_argument("file", help="a .jsonl/.json/.csv/.tsv/.parquet file, "
+                   f"or {HUB_PREFIX}OWNER/NAME[:SPLIT]")
+    p.add_argument("--max-length", type=int, default=None,
+                   help="flag rows longer than this many tokens")
+    p.add_argument("--model", default=None,
+                   help="count tokens with this model's tokenizer and chat template")
     p.add_argument("--map", dest="mapping", type=parse_mapping, default=None,
                    help="column mapping for tables: prompt=COL,response=COL[,system=COL]")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -80,14 +83,15 @@ def _guarded(handler: Handler) -> Handler:
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             return 130
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001
             print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 1
     run.__name__ = run.__qualname__ = handler.__name__
     return run
 
 
-def _load_report(target: str, mapping: dict | None, tokenizer: Any = None, max_length: int | None = None):
+def _load_report(target: str, mapping: dict | None, tokenizer: Any = None,
+                 max_length: int | None = None) -> Any:
     from studio.data.validate import validate_file, validate_hub
 
     options = {"mapping": mapping, "tokenizer": tokenizer, "max_length": max_length}
@@ -137,8 +141,8 @@ def _generate(args: argparse.Namespace) -> int:
     rows = generate(args.kind, args.n, seed=args.seed)
     bad = [(i, p) for i, row in enumerate(rows) if (p := row_problem(row))]
     if bad:  # a generator bug must not reach a training file
-        print(f"error: generator {args.kind!r} made {len(bad)} bad rows, e.g. row {bad[0][0]}: {bad[0][1]}",
-              file=sys.stderr)
+        print(f"error: generator {args.kind!r} made {len(bad)} bad rows, "
+              f"e.g. row {bad[0][0]}: {bad[0][1]}", file=sys.stderr)
         return 1
     written = write_jsonl(out, rows)
     print(f"wrote {written} {args.kind} rows to {out}")
@@ -148,7 +152,8 @@ def _generate(args: argparse.Namespace) -> int:
 def _preview(args: argparse.Namespace) -> int:
     report = _load_report(args.file, args.mapping)
     for row, line in list(zip(report.usable, report.lines))[: max(args.n, 0)]:
-        turns = " / ".join(f"{m['role']}: {_one_line(m['content'], args.width)}" for m in row["messages"])
+        turns = " / ".join(f"{m['role']}: {_one_line(m['content'], args.width)}"
+                           for m in row["messages"])
         print(f"[{line}] {turns}")
     if report.error_count:
         print(f"{report.error_count} errors: run `studio data validate {args.file}` for the list")

@@ -9,7 +9,7 @@ Record shapes understood (from any source: JSONL, JSON, CSV/TSV, parquet, a hub 
                       "history"?: [[user, assistant], ...]}
   prompt_completion  {"prompt": str | messages, "completion": str | messages}          TRL
   columns            a flat record read through a column mapping
-                     {"prompt": COL, "response": COL, "system"?: COL}                   CSV and friends
+                     {"prompt": COL, "response": COL, "system"?: COL}          CSV and friends
 
 `normalise` returns `{"messages": [...], "meta"?: {...}}` or raises `RecordError` naming the
 field at fault; it never returns a half-converted row.
@@ -43,14 +43,17 @@ ROLE_ALIASES = {
     "assistant": "assistant", "gpt": "assistant", "model": "assistant",
 }
 # Header names guessed for a column mapping, most specific first.
-PROMPT_COLUMNS = ("prompt", "question", "instruction", "input", "query", "text", "user", "source", "q")
+PROMPT_COLUMNS = (
+    "prompt", "question", "instruction", "input", "query", "text", "user", "source", "q",
+)
 RESPONSE_COLUMNS = (
     "response", "answer", "output", "completion", "label", "target", "assistant", "reply", "a",
 )
 SYSTEM_COLUMNS = ("system", "system_prompt", "system_message")
 MAPPING_KEYS = ("prompt", "response", "system")
 
-Turn = tuple[str, str, str]  # (role, content, source field): the field lets errors point at the input
+# (role, content, source field): the field lets errors point back at the input
+Turn = tuple[str, str, str]
 
 
 class RecordError(ValueError):
@@ -111,7 +114,8 @@ def guess_mapping(columns: Iterable[str]) -> dict[str, str] | None:
     """Guess {"prompt", "response", "system"?} from header names; None when no pair is found."""
     by_name = {str(c).strip().lower(): c for c in columns}
     prompt = next((by_name[n] for n in PROMPT_COLUMNS if n in by_name), None)
-    response = next((by_name[n] for n in RESPONSE_COLUMNS if n in by_name and by_name[n] != prompt), None)
+    response = next(
+        (by_name[n] for n in RESPONSE_COLUMNS if n in by_name and by_name[n] != prompt), None)
     if prompt is None or response is None:
         return None
     mapping = {"prompt": prompt, "response": response}
@@ -129,7 +133,8 @@ def clean_mapping(mapping: Mapping[str, Any]) -> dict[str, str]:
     out = {k: v for k, v in mapping.items() if v not in (None, "")}
     for key in ("prompt", "response"):
         if not isinstance(out.get(key), str):
-            raise RecordError("mapping", f"no column given for {key!r}", "map prompt=COL,response=COL")
+            raise RecordError("mapping", f"no column given for {key!r}",
+                              "map prompt=COL,response=COL")
     return out
 
 
@@ -148,7 +153,8 @@ def normalise(record: Mapping, fmt: str, mapping: Mapping[str, str] | None = Non
     meta = record.get("meta")
     if meta is not None:
         if not isinstance(meta, Mapping):
-            raise RecordError("meta", f"expected an object, got {type_name(meta)}", "make meta a JSON object")
+            raise RecordError("meta", f"expected an object, got {type_name(meta)}",
+                              "make meta a JSON object")
         row["meta"] = dict(meta)
     return row
 
@@ -180,16 +186,16 @@ def check_turns(turns: list[Turn]) -> None:
             raise RecordError(field, "assistant turn with no user turn before it",
                               "start the conversation with the user's message")
         if role == previous:
-            raise RecordError(field, f"two {role} turns in a row",
-                              "user and assistant turns must alternate: merge them or add the missing turn")
+            raise RecordError(field, f"two {role} turns in a row", "user and assistant turns "
+                              "must alternate: merge them or add the missing turn")
         previous = role
     _check_ending(turns)
 
 
 def _check_ending(turns: list[Turn]) -> None:
     if not any(role == "assistant" for role, _, _ in turns):
-        raise RecordError(turns[-1][2], "no assistant turn: there is nothing for the model to learn",
-                          "add the answer the model should give")
+        raise RecordError(turns[-1][2], "no assistant turn: there is nothing for the model to "
+                          "learn", "add the answer the model should give")
     if turns[-1][0] != "assistant":
         raise RecordError(turns[-1][2], "the conversation ends with a user turn",
                           "end each row with the assistant's answer")
@@ -213,12 +219,13 @@ def text(value: Any, field: str) -> str:
 
 
 def _is_text_part(part: Any) -> bool:
-    return isinstance(part, Mapping) and part.get("type") == "text" and isinstance(part.get("text"), str)
+    return (isinstance(part, Mapping) and part.get("type") == "text"
+            and isinstance(part.get("text"), str))
 
 
 def _require(record: Mapping, key: str, fmt: str) -> Any:
     if key not in record:
-        raise RecordError(key, f"missing (a {FORMAT_NAMES[fmt]} record needs it)",
+        raise RecordError(key, f"missing (required in the {FORMAT_NAMES[fmt]} format)",
                           f"add \"{key}\" to the record")
     return record[key]
 
@@ -239,7 +246,8 @@ def _turn(item: Any, where: str, role_keys: tuple[str, str], content_keys: tuple
                           f"use one of: {', '.join(ROLE_ALIASES)}")
     content_key = next((k for k in content_keys if k in item), None)
     if content_key is None:
-        raise RecordError(where, f"missing text ('{content_keys[0]}')", f"add \"{content_keys[0]}\"")
+        raise RecordError(where, f"missing text ('{content_keys[0]}')",
+                          f"add \"{content_keys[0]}\"")
     return role, text(item[content_key], f"{where}.{content_key}"), f"{where}.{content_key}"
 
 
@@ -264,7 +272,8 @@ def _from_messages(record: Mapping) -> list[Turn]:
 
 
 def _from_sharegpt(record: Mapping) -> list[Turn]:
-    turns = _turn_list(record["conversations"], "conversations", ("from", "role"), ("value", "content"))
+    turns = _turn_list(record["conversations"], "conversations", ("from", "role"),
+                       ("value", "content"))
     return _system(record, "system") + turns
 
 
@@ -272,10 +281,12 @@ def _from_alpaca(record: Mapping) -> list[Turn]:
     user = text(_require(record, "instruction", "alpaca"), "instruction")
     extra = record.get("input")
     if extra is not None and extra != "":
-        user = f"{user}\n\n{text(extra, 'input')}"  # Alpaca's own template puts input after a blank line
+        # Alpaca's own template puts the input after a blank line
+        user = f"{user}\n\n{text(extra, 'input')}"
     answer = text(_require(record, "output", "alpaca"), "output")
     history = _history(record.get("history"))
-    return _system(record, "system") + history + [("user", user, "instruction"), ("assistant", answer, "output")]
+    last = [("user", user, "instruction"), ("assistant", answer, "output")]
+    return _system(record, "system") + history + last
 
 
 def _history(value: Any) -> list[Turn]:
@@ -283,11 +294,13 @@ def _history(value: Any) -> list[Turn]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise RecordError("history", f"expected a list of [user, assistant] pairs, got {type_name(value)}")
+        raise RecordError("history", "expected a list of [user, assistant] pairs, "
+                          f"got {type_name(value)}")
     turns: list[Turn] = []
     for i, pair in enumerate(value):
         if not isinstance(pair, list) or len(pair) != 2:
-            raise RecordError(f"history[{i}]", "expected a [user, assistant] pair", "two strings per pair")
+            raise RecordError(f"history[{i}]", "expected a [user, assistant] pair",
+                              "two strings per pair")
         turns += [("user", text(pair[0], f"history[{i}][0]"), f"history[{i}][0]"),
                   ("assistant", text(pair[1], f"history[{i}][1]"), f"history[{i}][1]")]
     return turns
@@ -295,12 +308,14 @@ def _history(value: Any) -> list[Turn]:
 
 def _from_prompt_completion(record: Mapping) -> list[Turn]:
     prompt = _side(_require(record, "prompt", "prompt_completion"), "prompt", "user")
-    return prompt + _side(_require(record, "completion", "prompt_completion"), "completion", "assistant")
+    completion = _require(record, "completion", "prompt_completion")
+    return prompt + _side(completion, "completion", "assistant")
 
 
 def _side(value: Any, field: str, role: str) -> list[Turn]:
     """A prompt or completion: plain text, or (TRL's conversational form) a list of messages."""
-    if isinstance(value, list) and value and all(isinstance(v, Mapping) and "role" in v for v in value):
+    if isinstance(value, list) and value and all(
+            isinstance(v, Mapping) and "role" in v for v in value):
         return _turn_list(value, field, ("role", "from"), ("content", "value"))
     return [(role, text(value, field), field)]
 
@@ -336,9 +351,10 @@ def load_hub(dataset_id: str, split: str = "train", max_rows: int | None = None)
         if max_rows is not None and len(dataset) > max_rows + 1:
             dataset = dataset.select(range(max_rows + 1))  # one extra row tells 'too many'
         return [dict(r) for r in dataset]
-    except Exception as exc:  # datasets raises many types (ConnectionError, FileNotFoundError, ...)
+    except Exception as exc:  # datasets raises many types (ConnectionError, FileNotFoundError...)
         raise HubError(
-            f"could not load hub dataset {dataset_id!r} (split {split!r}): {type(exc).__name__}: {exc}. "
+            f"could not load hub dataset {dataset_id!r} (split {split!r}): "
+            f"{type(exc).__name__}: {exc}. "
             "Check the id and your connection (HF_HUB_OFFLINE=1 forbids downloads), "
             "or download the file and validate it locally."
         ) from exc

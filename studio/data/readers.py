@@ -36,15 +36,15 @@ def open_source(path: Path, error: ErrorSink, max_bytes: int) -> Source | None:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         error(None, "file", f"extension {suffix or '(none)'!r} is not supported",
-                     f"save the data as one of {', '.join(SUPPORTED)}")
+              f"save the data as one of {', '.join(SUPPORTED)}")
         return None
     if not path.is_file():
         error(None, "file", "not found", "check the path")
         return None
     size = path.stat().st_size
     if size > max_bytes:
-        error(None, "file", f"too large: {size / 2**20:.1f} MiB, the limit is {max_bytes / 2**20:.0f} MiB",
-                     "split the file or keep fewer rows")
+        error(None, "file", f"too large: {_size(size)}, the limit is {_size(max_bytes)}",
+              "split the file or keep fewer rows")
         return None
     if suffix == ".parquet":
         return _read_parquet(path, error)
@@ -52,16 +52,23 @@ def open_source(path: Path, error: ErrorSink, max_bytes: int) -> Source | None:
     if content is None:
         return None
     if suffix == ".jsonl":
-        return Source(_jsonl_items(content, error))
+        return _read_jsonl(content, error)
     if suffix == ".json":
         return _read_json(content, error)
     return _read_table(content, error, "\t" if suffix == ".tsv" else ",")
 
 
+def _size(n: int) -> str:
+    for unit in ("bytes", "KiB", "MiB"):
+        if n < 1024 or unit == "MiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    raise AssertionError  # unreachable: the loop returns at MiB
+
+
 def _read_text(path: Path, error: ErrorSink) -> str | None:
     data = path.read_bytes()
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]  # Excel and Notepad write a BOM: harmless, dropped
+    data = data.removeprefix(codecs.BOM_UTF8)  # Excel and Notepad write a BOM: harmless, dropped
     if not data.strip():
         error(None, "file", "empty file", "add at least one record")
         return None
@@ -70,14 +77,14 @@ def _read_text(path: Path, error: ErrorSink) -> str | None:
         return None
     if _looks_binary(data):
         error(None, "file", "not a text file (it contains NUL or control bytes)",
-                     "export the data as UTF-8 JSONL, JSON, CSV or TSV, or as parquet")
+              "export the data as UTF-8 JSONL, JSON, CSV or TSV, or as parquet")
         return None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         error(line, "encoding", f"not UTF-8 (byte 0x{data[exc.start]:02x}); "
-                     f"it looks like {_guess_encoding(data)}", "re-save the file as UTF-8")
+              f"it looks like {_guess_encoding(data)}", "re-save the file as UTF-8")
         return None
 
 
@@ -105,23 +112,44 @@ def _parse_json(text: str, error: ErrorSink, line: int | None, hint: str) -> Any
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        where = f"column {exc.colno}" if line is not None else f"line {exc.lineno} column {exc.colno}"
-        error(line if line is not None else exc.lineno, "json", f"bad JSON at {where}: {exc.msg}", hint)
+        if line is None:  # a whole .json document: its own line and column are the place
+            error(exc.lineno, "json",
+                  f"bad JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", hint)
+        else:
+            error(line, "json", f"bad JSON at column {exc.colno}: {exc.msg}", hint)
     except RecursionError:
         error(line, "json", "JSON nested too deeply to read",
-                     "flatten the record: a row is a flat list of {role, content} turns")
+              "flatten the record: a row is a flat list of {role, content} turns")
     except ValueError as exc:  # e.g. an integer with more than 4300 digits
         error(line, "json", f"unreadable JSON value: {exc}", "write numbers and text plainly")
     return BAD
+
+
+def _read_jsonl(content: str, error: ErrorSink) -> Source | None:
+    if content.lstrip()[:1] in ("[", "{") and _is_one_document(content):
+        error(None, "json", "the file is one JSON document, not JSON Lines (one object per line)",
+              "rename it to .json, or write one record per line")
+        return None
+    return Source(_jsonl_items(content, error))
+
+
+def _is_one_document(content: str) -> bool:
+    """A pretty-printed .json saved as .jsonl: say so once instead of once per line."""
+    if "\n" not in content.strip():
+        return False  # one line is a valid JSONL file of one record
+    try:
+        json.loads(content)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _jsonl_items(content: str, error: ErrorSink) -> Iterator[tuple[int, Any]]:
     # split on "\n" only: str.splitlines would also split on U+2028 inside JSON strings
     for number, line in enumerate(content.split("\n"), 1):
         if line.strip():
-            hint = ("the file looks like one JSON document: save it as .json" if line.strip() in "[{"
-                    else "one complete JSON object per line; check quotes, commas and brackets")
-            yield number, _parse_json(line, error, number, hint)
+            yield number, _parse_json(line, error, number, "one complete JSON object per line; "
+                                      "check quotes, commas and brackets")
 
 
 def _read_json(content: str, error: ErrorSink) -> Source | None:
@@ -131,7 +159,8 @@ def _read_json(content: str, error: ErrorSink) -> Source | None:
     if isinstance(doc, dict) and isinstance(doc.get("data"), list):
         doc = doc["data"]
     if not isinstance(doc, list):
-        error(None, "json", f"expected a list of records or {{\"data\": [...]}}, got {type_name(doc)}",
+        error(None, "json",
+              f"expected a list of records or {{\"data\": [...]}}, got {type_name(doc)}",
                      "wrap the records in [ ... ]")
         return None
     return Source(iter(enumerate(doc)))
@@ -147,12 +176,13 @@ def _read_table(content: str, error: ErrorSink, delimiter: str) -> Source | None
     duplicated = sorted(h for h, n in Counter(header).items() if n > 1)
     if duplicated or "" in header:
         error(1, "header", f"empty or repeated column names: {duplicated or ['']}",
-                     "give every column a distinct name")
+              "give every column a distinct name")
         return None
     return Source(_table_rows(reader, header, error), header, 1)
 
 
-def _table_rows(reader: Iterator[list[str]], header: list[str], error: ErrorSink) -> Iterator[tuple[int, Any]]:
+def _table_rows(reader: Iterator[list[str]], header: list[str],
+                error: ErrorSink) -> Iterator[tuple[int, Any]]:
     number = 1
     while True:
         number += 1
@@ -167,7 +197,7 @@ def _table_rows(reader: Iterator[list[str]], header: list[str], error: ErrorSink
             continue
         if len(cells) != len(header):
             error(number, "row", f"has {len(cells)} fields but the header has {len(header)}",
-                         "quote fields that contain the delimiter, quotes or newlines")
+                  "quote fields that contain the delimiter, quotes or newlines")
             yield number, BAD
         else:
             yield number, dict(zip(header, cells))
@@ -178,9 +208,9 @@ def _read_parquet(path: Path, error: ErrorSink) -> Source | None:
         import pyarrow.parquet as pq
 
         parquet = pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
+    except Exception as exc:  # noqa: BLE001 — pyarrow raises ArrowInvalid, OSError, ...
         error(None, "parquet", f"unreadable parquet file: {exc}",
-                     "re-export it (pandas: df.to_parquet(path)) or use JSONL")
+              "re-export it (pandas: df.to_parquet(path)) or use JSONL")
         return None
     return Source(_parquet_rows(parquet, error), list(parquet.schema_arrow.names), None)
 
@@ -192,5 +222,5 @@ def _parquet_rows(parquet: Any, error: ErrorSink) -> Iterator[tuple[int, Any]]:
             for record in batch.to_pylist():
                 yield index, record
                 index += 1
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001
         error(index, "parquet", f"unreadable rows from here on: {exc}", "re-export the file")

@@ -9,11 +9,7 @@ text line of the first bad byte.
 """
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -22,14 +18,12 @@ from typing import Any
 
 from studio.data import formats
 from studio.data.formats import FORMAT_NAMES, RecordError, short, type_name
+from studio.data.readers import BAD, SUPPORTED, Source, open_source
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_ISSUES = 200  # kept per list; the rest are only counted
-SUPPORTED = (".jsonl", ".json", ".csv", ".tsv", ".parquet")
-_BAD = object()  # a record already reported as unreadable
-_KANA = re.compile(r"[\u3041-\u30ff]")  # hiragana/katakana: the surest sign of Japanese text
-_CONTROL = set(range(32)) - {9, 10, 12, 13}
+__all__ = ["SUPPORTED", "Issue", "Report", "validate_file", "validate_hub", "validate_records"]
 
 
 @dataclass(frozen=True)
@@ -99,10 +93,12 @@ class Report:
     def to_dict(self) -> dict:
         """JSON-ready, without the rows themselves (they can be 200k)."""
         return {
-            "file": self.file, "format": self.format, "rows": self.rows, "usable_rows": len(self.usable),
+            "file": self.file, "format": self.format, "rows": self.rows,
+            "usable_rows": len(self.usable),
             "ok": self.ok, "mapping": self.mapping, "token_stats": self.token_stats,
             "errors": [asdict(i) for i in self.errors], "errors_dropped": self.errors_dropped,
-            "warnings": [asdict(i) for i in self.warnings], "warnings_dropped": self.warnings_dropped,
+            "warnings": [asdict(i) for i in self.warnings],
+            "warnings_dropped": self.warnings_dropped,
         }
 
 
@@ -110,43 +106,48 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def validate_file(path: str | Path, *, mapping: Mapping[str, str] | None = None, tokenizer: Any = None,
-                  max_length: int | None = None, max_bytes: int = MAX_BYTES,
+def validate_file(path: str | Path, *, mapping: Mapping[str, str] | None = None,
+                  tokenizer: Any = None, max_length: int | None = None, max_bytes: int = MAX_BYTES,
                   max_rows: int = MAX_ROWS) -> Report:
     """Read, detect, normalise and check one file. See the module docstring."""
     path = Path(path)
     report = Report(file=str(path))
     try:
-        source = _open(path, report, max_bytes)
+        source = open_source(path, report.error, max_bytes)
         if source is not None:
             _check(source, report, mapping, max_rows)
             _check_lengths(report, tokenizer, max_length)
-    except Exception as exc:  # last guard: even a bug here must not crash the UI with a traceback
+    # last guard: even a bug here must not crash the UI with a traceback
+    except Exception as exc:  # noqa: BLE001
         report.error(None, "internal", f"{type(exc).__name__}: {exc}", "please report this file")
     return _in_line_order(report)
 
 
-def validate_records(records: Iterable[Any], *, file: str = "<records>", **options: Any) -> Report:
-    """The same checks over records already in memory (a hub dataset, generated rows)."""
+def validate_records(records: Iterable[Any], *, file: str = "<records>",
+                     mapping: Mapping[str, str] | None = None, tokenizer: Any = None,
+                     max_length: int | None = None, max_rows: int = MAX_ROWS) -> Report:
+    """The same checks over records already in memory (a hub dataset, generated rows); a
+    record's line is its index."""
     report = Report(file=file)
     try:
-        _check(_Source(iter(enumerate(records))), report, options.get("mapping"),
-               options.get("max_rows", MAX_ROWS))
-        _check_lengths(report, options.get("tokenizer"), options.get("max_length"))
-    except Exception as exc:
+        _check(Source(iter(enumerate(records))), report, mapping, max_rows)
+        _check_lengths(report, tokenizer, max_length)
+    except Exception as exc:  # noqa: BLE001
         report.error(None, "internal", f"{type(exc).__name__}: {exc}", "please report this dataset")
     return _in_line_order(report)
 
 
-def validate_hub(dataset_id: str, split: str = "train", **options: Any) -> Report:
-    """A hub dataset through `datasets.load_dataset`; an unreachable hub is an error, not a crash."""
+def validate_hub(dataset_id: str, split: str = "train", *, max_rows: int = MAX_ROWS,
+                 **options: Any) -> Report:
+    """A hub dataset through `datasets.load_dataset` (options as for validate_records); an
+    unreachable hub is an error in the report, not a crash."""
     try:
-        records = formats.load_hub(dataset_id, split, options.get("max_rows", MAX_ROWS))
+        records = formats.load_hub(dataset_id, split, max_rows)
     except formats.HubError as exc:
         report = Report(file=dataset_id)
         report.error(None, "hub", str(exc), "use a local file instead")
         return report
-    return validate_records(records, file=dataset_id, **options)
+    return validate_records(records, file=dataset_id, max_rows=max_rows, **options)
 
 
 def _in_line_order(report: Report) -> Report:
@@ -161,7 +162,7 @@ def _in_line_order(report: Report) -> Report:
 
 # --- checking: records -> usable rows ---------------------------------------------------------
 
-def _check(source: _Source, report: Report, mapping: Mapping | None, max_rows: int) -> None:
+def _check(source: Source, report: Report, mapping: Mapping | None, max_rows: int) -> None:
     records = _collect(source.items, report, max_rows)
     if not records:
         if not report.errors:
@@ -176,7 +177,8 @@ def _check(source: _Source, report: Report, mapping: Mapping | None, max_rows: i
     _warn_duplicates(report)
 
 
-def _collect(items: Iterator[tuple[int | None, Any]], report: Report, max_rows: int) -> list[tuple[Any, dict]]:
+def _collect(items: Iterator[tuple[int | None, Any]], report: Report,
+             max_rows: int) -> list[tuple[Any, dict]]:
     records = []
     for line, record in items:
         if report.rows == max_rows:
@@ -184,7 +186,7 @@ def _collect(items: Iterator[tuple[int | None, Any]], report: Report, max_rows: 
                          f"only the first {max_rows} were read; split the file")
             break
         report.rows += 1
-        if record is _BAD:
+        if record is BAD:
             continue
         if not isinstance(record, dict):
             report.error(line, "record", f"expected a JSON object, got {type_name(record)}",
@@ -194,16 +196,17 @@ def _collect(items: Iterator[tuple[int | None, Any]], report: Report, max_rows: 
     return records
 
 
-def _choose_format(source: _Source, records: list, report: Report, mapping: Mapping | None) -> str | None:
+def _choose_format(source: Source, records: list, report: Report,
+                   mapping: Mapping | None) -> str | None:
     if mapping is not None:
         return _use_mapping(dict(mapping), source, report)
     if source.columns is not None:  # a table: the header decides, once
         fmt = formats.detect_format(dict.fromkeys(source.columns))
         if fmt is None:
-            report.error(source.header_line, "header", "cannot tell which columns hold the prompt and the "
-                         f"answer; columns found: {', '.join(map(short, source.columns[:20]))}",
-                         "name them prompt/response (or question/answer, input/output), or give a mapping "
-                         "such as --map prompt=COL,response=COL")
+            report.error(source.header_line, "header", "cannot tell which columns hold the prompt "
+                         f"and the answer; columns found: {_names(source.columns)}",
+                         "name them prompt/response (or question/answer, input/output), or give a "
+                         "mapping such as --map prompt=COL,response=COL")
             return None
         keys: Iterable[str] = source.columns
     else:
@@ -218,7 +221,7 @@ def _choose_format(source: _Source, records: list, report: Report, mapping: Mapp
     return fmt
 
 
-def _use_mapping(mapping: dict, source: _Source, report: Report) -> str | None:
+def _use_mapping(mapping: dict, source: Source, report: Report) -> str | None:
     try:
         report.mapping = formats.clean_mapping(mapping)
     except RecordError as exc:
@@ -228,12 +231,13 @@ def _use_mapping(mapping: dict, source: _Source, report: Report) -> str | None:
         return "columns"
     missing = [f"{k}={v!r}" for k, v in report.mapping.items() if v not in source.columns]
     if missing:
-        report.error(source.header_line, "mapping", f"mapped column(s) not in the file: {', '.join(missing)}; "
-                     f"columns found: {', '.join(map(short, source.columns[:20]))}", "fix the column mapping")
+        report.error(source.header_line, "mapping", "mapped column(s) not in the file: "
+                     f"{', '.join(missing)}; columns found: {_names(source.columns)}",
+                     "fix the column mapping")
         return None
     unused = [c for c in source.columns if c not in report.mapping.values()]
     if unused:
-        report.warn(source.header_line, "columns", f"not used: {', '.join(map(short, unused[:20]))}",
+        report.warn(source.header_line, "columns", f"not used: {_names(unused)}",
                     "map them or remove them; only prompt, response and system are read")
     return "columns"
 
@@ -242,13 +246,13 @@ def _normalise_one(line: Any, record: dict, fmt: str, report: Report, per_record
     if per_record:  # JSON sources: each record announces its own format
         own = formats.detect_format(record)
         if own is None:
-            keys = ", ".join(map(short, list(record)[:10])) or "(none)"
+            keys = _names(list(record)) or "(none)"
             report.error(line, "record", f"unknown format: keys found: {keys}",
                          f"expected {formats.EXPECTED_KEYS}")
             return
         if own != fmt:
-            report.error(line, "record", f"mixed formats: this record is {FORMAT_NAMES[own]} but most of "
-                         f"the file is {FORMAT_NAMES[fmt]}", "use one format per file")
+            report.error(line, "record", f"mixed formats: this record is {FORMAT_NAMES[own]} but "
+                         f"most of the file is {FORMAT_NAMES[fmt]}", "use one format per file")
             return
     try:
         row = formats.normalise(record, fmt, report.mapping)
@@ -259,12 +263,17 @@ def _normalise_one(line: Any, record: dict, fmt: str, report: Report, per_record
     report.lines.append(line)
 
 
+def _names(columns: list) -> str:
+    return ", ".join(map(short, columns[:20])) + (", …" if len(columns) > 20 else "")
+
+
 def _warn_duplicates(report: Report) -> None:
     seen: dict[str, Any] = {}
     for row, line in zip(report.usable, report.lines):
         key = json.dumps(row["messages"], ensure_ascii=False, sort_keys=True)
         if key in seen:
-            report.warn(line, "record", f"duplicate of the record at {seen[key]}", "duplicates weigh a sample twice")
+            report.warn(line, "record", f"duplicate of the record at {seen[key]}",
+                        "duplicates weigh a sample twice")
         else:
             seen[key] = line
 
@@ -281,8 +290,10 @@ def _check_lengths(report: Report, tokenizer: Any, max_length: int | None) -> No
     for row, line in zip(report.usable, report.lines):
         try:
             n = stats.count_tokens(tokenizer, row["messages"])
-        except Exception as exc:  # a chat template may refuse a row (raise_exception in Jinja)
-            report.error(line, "messages", f"the chat template refused this row: {exc}", "check the turn order")
+        # a chat template may refuse a row (raise_exception in Jinja)
+        except Exception as exc:  # noqa: BLE001
+            report.error(line, "messages", f"the chat template refused this row: {exc}",
+                         "check the turn order")
             continue
         lengths.append(n)
         if max_length and n > max_length:

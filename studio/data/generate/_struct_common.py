@@ -37,6 +37,11 @@ def gold_text(row: dict) -> str:
     return str(turns[-1].get("content", "")) if turns else ""
 
 
+def article(phrase: str) -> str:
+    """'a' or 'an' for the phrase (by its first letter; good enough for these vocabularies)."""
+    return "an" if phrase[:1].lower() in "aeiou" else "a"
+
+
 def check_shape(row: dict) -> str | None:
     """The checks every structure row shares: one user and one assistant turn, non-empty, one line prompt."""
     if not isinstance(row, dict) or not isinstance(row.get("messages"), list):

@@ -10,7 +10,12 @@ import random
 from typing import Any
 
 from studio.data.generate._struct_games import (
-    ESRB_WORDS, PERSPECTIVE_WORDS, PLATFORM_WORDS, RATING_WORDS, article, join_words,
+    ESRB_WORDS,
+    PERSPECTIVE_WORDS,
+    PLATFORM_WORDS,
+    RATING_WORDS,
+    article,
+    join_words,
 )
 
 PRE_ORDER = ("rating", "release_year", "has_multiplayer", "player_perspective", "genres")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import random
 
+from studio.data.generate._struct_common import article  # noqa: F401  (re-exported)
+
 DIALOGUE_ACTS = (
     "inform", "request", "give_opinion", "confirm", "suggest", "recommend", "verify_attribute",
 )
@@ -108,8 +110,3 @@ def join_words(items: list[str], conj: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {conj} {items[-1]}"
-
-
-def article(phrase: str) -> str:
-    """'a' or 'an' for the phrase (by its first letter; good enough for this vocabulary)."""
-    return "an" if phrase[:1].lower() in "aeiou" else "a"

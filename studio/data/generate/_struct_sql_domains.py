@@ -227,7 +227,7 @@ DOMAINS: tuple[Domain, ...] = (
         CITIES, _w("Museum|Gallery|Collection")), (
         cat("theme", "theme", "Art|Science|History|Design"),
         num("founded", "founding year", 1850, 2020),
-        num("visitors", "yearly visitors", 5000, 900000),
+        num("visitors", "yearly visitor count", 5000, 900000),
     )), Table("artworks", "artwork", "artworks", "title", ("title", "titles"), TITLE, (
         cat("medium", "medium", "Oil|Watercolor|Bronze|Marble|Photograph"),
         num("year", "creation year", 1500, 2020),

@@ -15,7 +15,13 @@ from jsonschema import Draft202012Validator
 
 from studio.data.generate import _struct_games as games
 from studio.data.generate._struct_common import (
-    check_shape, distinct_rows, gold_text, make_row, preset_main, split_preset, user_text,
+    check_shape,
+    distinct_rows,
+    gold_text,
+    make_row,
+    preset_main,
+    split_preset,
+    user_text,
     write_preset,
 )
 from studio.data.generate._struct_game_text import realise

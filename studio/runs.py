@@ -1,0 +1,174 @@
+"""The run store: runs/<id>/ under the data home. Files are the interface between the worker, the UI
+and the CLI, so a closed browser tab or a restarted app never stops or loses a run.
+
+    config.yaml    the whole RunConfig        status.json   state, reason, pid, step, total_steps
+    metrics.jsonl  one line per log step      train.log     the worker's output
+    checkpoints/   trainer checkpoints        adapter/      the final PEFT adapter
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from studio.config import RunConfig
+from studio.fsutil import atomic_write_json, read_json, read_jsonl
+from studio.paths import check_name, inside, runs_dir
+
+State = Literal["queued", "running", "stopping", "stopped", "failed", "done"]
+ACTIVE: tuple[str, ...] = ("queued", "running", "stopping")
+STOP_FILE = "STOP"
+
+
+@dataclass
+class RunStatus:
+    state: str = "queued"
+    reason: str = ""
+    pid: int | None = None
+    step: int = 0
+    total_steps: int = 0
+    updated_at: float = field(default_factory=time.time)
+    started_at: float | None = None
+    device: str = ""
+    eta_s: float | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE
+
+    @property
+    def progress(self) -> float:
+        return min(1.0, self.step / self.total_steps) if self.total_steps else 0.0
+
+
+@dataclass
+class Run:
+    id: str
+    path: Path
+
+    @property
+    def config_path(self) -> Path:
+        return self.path / "config.yaml"
+
+    def config(self) -> RunConfig:
+        return RunConfig.from_yaml(self.config_path)
+
+    def status(self) -> RunStatus:
+        raw = read_json(self.path / "status.json", {}) or {}
+        known = {k: v for k, v in raw.items() if k in RunStatus.__dataclass_fields__}
+        return RunStatus(**known)
+
+    def write_status(self, **changes: Any) -> RunStatus:
+        st = self.status()
+        for k, v in changes.items():
+            setattr(st, k, v)
+        st.updated_at = time.time()
+        atomic_write_json(self.path / "status.json", asdict(st))
+        return st
+
+    def metrics(self) -> list[dict]:
+        return read_jsonl(self.path / "metrics.jsonl")
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            with (self.path / "train.log").open("rb") as f:
+                f.seek(0, os.SEEK_END)
+                f.seek(max(0, f.tell() - 20_000))
+                text = f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+        return "\n".join(text.replace("\r", "\n").splitlines()[-lines:])
+
+    @property
+    def adapter_dir(self) -> Path:
+        return self.path / "adapter"
+
+    def has_adapter(self) -> bool:
+        return (self.adapter_dir / "adapter_config.json").is_file()
+
+    def checkpoints(self) -> list[Path]:
+        """Complete checkpoints, oldest first (a checkpoint is complete once its trainer_state exists)."""
+        found = (self.path / "checkpoints").glob("checkpoint-*")
+        done = [p for p in found if (p / "trainer_state.json").is_file()]
+        return sorted(done, key=lambda p: int(p.name.rsplit("-", 1)[-1]))
+
+    def stop_requested(self) -> bool:
+        return (self.path / STOP_FILE).exists()
+
+
+def new_run_id(cfg: RunConfig) -> str:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    label = cfg.name or cfg.data.preset or Path(cfg.data.train_path or "data").stem
+    label = re.sub(r"[^A-Za-z0-9_-]+", "-", label)[:30].strip("-") or "run"
+    model = re.sub(r"[^A-Za-z0-9_-]+", "-", cfg.model.name.split("/")[-1])[:24]
+    base = f"{stamp}-{label}-{model}"
+    rid, n = base, 1
+    while (runs_dir() / rid).exists():
+        n += 1
+        rid = f"{base}-{n}"
+    return rid
+
+
+def create(cfg: RunConfig) -> Run:
+    rid = new_run_id(cfg)
+    path = inside(runs_dir(), rid)
+    path.mkdir(parents=True)
+    run = Run(rid, path)
+    cfg.save(run.config_path)
+    run.write_status(state="queued")
+    return run
+
+
+def get(run_id: str) -> Run:
+    check_name(run_id, "run id")
+    path = inside(runs_dir(), run_id)
+    if not (path / "config.yaml").is_file():
+        raise KeyError(f"no run {run_id!r} (see `studio runs`)")
+    return Run(run_id, path)
+
+
+def all_runs() -> list[Run]:
+    found = [Run(p.name, p) for p in runs_dir().iterdir() if (p / "config.yaml").is_file()]
+    return sorted(found, key=lambda r: r.id, reverse=True)
+
+
+def pid_alive(pid: int | None) -> bool:
+    """True when pid runs a studio worker (not just any process that reused the number)."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:
+        return True  # no /proc: trust kill(0)
+    return b"studio.train" in cmd and state != "Z"
+
+
+def reconcile(run: Run) -> RunStatus:
+    """The true state: an active run whose worker is gone has failed, and says so."""
+    st = run.status()
+    if st.active and st.pid and not pid_alive(st.pid):
+        st = run.write_status(state="failed", pid=None,
+                              reason=st.reason or "the worker process ended unexpectedly (killed or crashed); "
+                                                  "resume continues from the last checkpoint")
+    return st
+
+
+def delete(run_id: str) -> None:
+    run = get(run_id)
+    if reconcile(run).active:
+        raise ValueError(f"run {run_id} is {run.status().state}: stop it before deleting it")
+    trash = run.path.with_name(f".deleted-{run_id}")
+    run.path.rename(trash)  # atomic: the run vanishes at once, even if rmtree is slow
+    shutil.rmtree(trash, ignore_errors=True)

@@ -1,0 +1,79 @@
+"""The worker's eyes and ears: a TrainerCallback that writes metrics.jsonl and status.json, honours
+stop requests, and fails a run whose loss became NaN."""
+from __future__ import annotations
+
+import math
+import resource
+import time
+
+from transformers import TrainerCallback
+
+from studio.fsutil import append_jsonl
+from studio.runs import Run
+
+
+class RunFailed(RuntimeError):
+    """Training cannot go on; the message is the run's reason."""
+
+
+def memory_mb() -> float:
+    import torch
+
+    if torch.cuda.is_available():
+        return torch.cuda.max_memory_allocated() / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+class StudioCallback(TrainerCallback):
+    def __init__(self, run: Run, main_process: bool = True):
+        self.run = run
+        self.main = main_process
+        self.t0 = time.time()
+        self.last = (self.t0, 0.0)  # (time, tokens) at the previous log, for tokens/s
+        self.stop_reason = ""  # "stop" or a failure reason
+        self.pending: dict = {}
+
+    def on_train_begin(self, args, state, control, **kw):
+        self.t0 = time.time()
+        self.last = (self.t0, 0.0)
+        if self.main:
+            self.run.write_status(state="running", total_steps=state.max_steps, step=state.global_step)
+
+    def on_step_end(self, args, state, control, **kw):
+        if self.run.stop_requested() and not self.stop_reason:
+            self.stop_reason = "stop"
+        if self.stop_reason:
+            control.should_training_stop = True
+            control.should_save = True  # a checkpoint at this step, so resume continues from here
+        if self.main:
+            self._status(state)
+
+    def _status(self, state) -> None:
+        done, total = state.global_step, state.max_steps
+        rate = (time.time() - self.t0) / max(1, done)
+        self.run.write_status(step=done, total_steps=total, eta_s=round(rate * (total - done), 1),
+                              state="stopping" if self.stop_reason == "stop" else "running")
+
+    def on_log(self, args, state, control, logs=None, **kw):
+        logs = logs or {}
+        loss = logs.get("loss")
+        if loss is not None and not math.isfinite(loss):
+            self.stop_reason = (f"the loss became {loss} at step {state.global_step}: lower the "
+                                "learning rate, or check the data for empty or broken rows")
+            control.should_training_stop = True
+            return
+        if self.main and ("loss" in logs or "eval_loss" in logs):
+            append_jsonl(self.run.path / "metrics.jsonl", self._row(state, logs))
+
+    def _row(self, state, logs: dict) -> dict:
+        now = time.time()
+        tokens = float(logs.get("num_tokens") or self.last[1])
+        rate = (tokens - self.last[1]) / max(1e-6, now - self.last[0])
+        if "loss" in logs:
+            self.last = (now, tokens)
+        row = {"step": state.global_step, "epoch": round(state.epoch or 0.0, 4),
+               "loss": logs.get("loss"), "eval_loss": logs.get("eval_loss"),
+               "learning_rate": logs.get("learning_rate"), "grad_norm": logs.get("grad_norm"),
+               "tokens_per_s": round(rate, 1) if "loss" in logs else None,
+               "memory_mb": round(memory_mb(), 1), "elapsed_s": round(now - self.t0, 2)}
+        return {k: v for k, v in row.items() if v is not None}

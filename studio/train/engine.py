@@ -1,0 +1,83 @@
+"""One training run: model + adapters + data + trl's SFTTrainer, then the adapter saved atomically."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from studio.config import RunConfig
+from studio.runs import Run
+from studio.train.callbacks import StudioCallback
+
+
+def _load(cfg: RunConfig, local_rank: int, world: int):
+    from studio.models import load_model, load_tokenizer
+    from studio.models.loader import resolve_device, resolve_dtype
+    from studio.train.recipe import use_quant
+
+    device = resolve_device(cfg.train.device)
+    dtype = resolve_dtype(cfg.train.dtype, device)
+    name = cfg.model.name
+    tok = load_tokenizer(name, trust_remote_code=cfg.model.trust_remote_code)
+    device_map = {"": local_rank} if device == "cuda" else {"": "cpu"}
+    model = load_model(name, quant="nf4" if use_quant(cfg, device) else "none",
+                       dtype=cfg.train.dtype, device=device, device_map=device_map,
+                       trust_remote_code=cfg.model.trust_remote_code, revision=cfg.model.revision)
+    model.config.use_cache = False
+    dtype_name = {"torch.bfloat16": "bf16", "torch.float16": "fp16"}.get(str(dtype), "fp32")
+    return model, tok, device, dtype_name
+
+
+def build_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 0,
+                  world: int = 1):
+    from trl import SFTTrainer
+
+    from studio.train.data import load_rows, to_dataset
+    from studio.train.recipe import plan_steps, to_lora_config, to_sft_config
+
+    train_rows, eval_rows = load_rows(cfg)
+    model, tok, device, dtype_name = _load(cfg, local_rank, world)
+    train_ds = to_dataset(tok, train_rows, cfg.data.max_length)
+    eval_ds = to_dataset(tok, eval_rows, cfg.data.max_length) if eval_rows else None
+    total = plan_steps(len(train_ds), cfg, world)
+    args = to_sft_config(cfg, str(run.path / "checkpoints"), device, dtype_name, total, eval_ds is not None)
+    print(f"training {cfg.model.name} on {device} ({dtype_name}), {len(train_ds)} rows, "
+          f"{len(eval_ds) if eval_ds else 0} eval rows, ~{total} steps", flush=True)
+    return SFTTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
+                      processing_class=tok, peft_config=to_lora_config(cfg.lora), callbacks=[callback])
+
+
+def train(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 0, world: int = 1) -> None:
+    trainer = build_trainer(run, cfg, callback, local_rank, world)
+    checkpoints = run.checkpoints()
+    resume = str(checkpoints[-1]) if checkpoints else None
+    if resume:
+        print(f"resuming from {resume}", flush=True)
+    trainer.train(resume_from_checkpoint=resume)
+    if callback.stop_reason not in ("", "stop"):
+        return  # failed (e.g. NaN): keep no adapter that would pass for a finished one
+    if trainer.is_world_process_zero():
+        save_adapter(trainer, run)
+
+
+def save_adapter(trainer, run: Run) -> None:
+    """Write to a temporary folder, then rename: a half-written adapter is never taken for a finished one."""
+    tmp = run.path / ".adapter.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    trainer.model.save_pretrained(tmp, safe_serialization=True)
+    trainer.processing_class.save_pretrained(tmp)
+    (tmp / "studio.json").write_text(json.dumps({"run": run.id, "step": trainer.state.global_step}))
+    final = run.adapter_dir
+    old = run.path / ".adapter.old"
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+    print(f"adapter saved to {final}", flush=True)
+
+
+def adapter_step(path: Path) -> int | None:
+    try:
+        return int(json.loads((path / "studio.json").read_text())["step"])
+    except (OSError, ValueError, KeyError):
+        return None

@@ -1,0 +1,107 @@
+"""From what the user chose to a complete RunConfig, and from a RunConfig to library objects.
+Defaults depend on model size and dataset size so that a first run works untouched."""
+from __future__ import annotations
+
+from typing import Any
+
+from studio.config import DataSpec, LoraSpec, ModelSpec, RunConfig, TrainSpec
+
+
+def suggest(params_m: float, n_rows: int) -> dict[str, Any]:
+    """Hyper-parameters a first run should use (small models and small data like higher lr, more epochs)."""
+    lr = 4e-4 if params_m < 500 else 2e-4 if params_m < 3000 else 1e-4
+    epochs = 3 if n_rows < 1000 else 2 if n_rows < 5000 else 1
+    r = 8 if n_rows < 200 else 16 if n_rows < 5000 else 32
+    return {"learning_rate": lr, "epochs": epochs, "lora_r": r, "lora_alpha": 2 * r, "batch_size": 8}
+
+
+def build(model: str, *, preset: str | None = None, train_path: str | None = None,
+          eval_path: str | None = None, overrides: dict[str, Any] | None = None,
+          params_m: float | None = None, n_rows: int | None = None) -> RunConfig:
+    """Suggestions, then the preset's settings, then the user's: later wins."""
+    from studio import presets
+    from studio.models import resolve
+
+    p = presets.load(preset) if preset else None
+    entry = resolve(model).entry
+    size = params_m or (entry.params_m if entry else 1000)
+    rows = n_rows if n_rows is not None else (len(p.train_rows()) if p else 500)
+    values = {**suggest(size, rows), **(p.train if p else {}), **(overrides or {})}
+    cfg = RunConfig(model=ModelSpec(name=model),
+                    data=DataSpec(preset=preset, train_path=train_path, eval_path=eval_path,
+                                  system_prompt=p.system if p else None))
+    return apply(cfg, values)
+
+
+def apply(cfg: RunConfig, values: dict[str, Any]) -> RunConfig:
+    """Set flat keys (lora_r, learning_rate, max_length, ...) on the right nested spec."""
+    for key, value in values.items():
+        if value is None:
+            continue
+        if key.startswith("lora_"):
+            setattr(cfg.lora, key[5:], value)
+        elif key in DataSpec.__dataclass_fields__:
+            setattr(cfg.data, key, value)
+        elif key in TrainSpec.__dataclass_fields__:
+            setattr(cfg.train, key, value)
+        elif key in ModelSpec.__dataclass_fields__:
+            setattr(cfg.model, key, value)
+        else:
+            raise ValueError(f"unknown setting {key!r}")
+    return cfg
+
+
+def plan_steps(n_rows: int, cfg: RunConfig, world: int = 1) -> int:
+    """Optimizer steps the run will take."""
+    per_step = cfg.train.batch_size * cfg.train.grad_accum * world
+    per_epoch = max(1, -(-n_rows // per_step))
+    if cfg.train.max_steps and cfg.train.max_steps > 0:
+        return cfg.train.max_steps
+    return max(1, int(round(per_epoch * cfg.train.epochs)))
+
+
+def cadence(total: int) -> tuple[int, int, int]:
+    """(logging, eval, save) steps: every step for short runs so the chart is never empty; about 10
+    checkpoints a run and at most 50 steps apart, so a kill loses little."""
+    log = 1 if total <= 200 else max(1, total // 100)
+    save = max(1, min(50, -(-total // 10)))
+    evals = max(1, -(-total // 8))
+    return log, evals, save
+
+
+def to_lora_config(lora: LoraSpec):
+    from peft import LoraConfig
+
+    return LoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
+                      target_modules=lora.target_modules, bias="none", task_type="CAUSAL_LM")
+
+
+def use_quant(cfg: RunConfig, device: str) -> bool:
+    """QLoRA on CUDA by default; on the CPU bf16 LoRA is faster, so 4-bit only when asked."""
+    return cfg.train.quant == "nf4" or (cfg.train.quant == "auto" and device == "cuda")
+
+
+def to_sft_config(cfg: RunConfig, out_dir: str, device: str, dtype_name: str, total: int,
+                  has_eval: bool):
+    from trl import SFTConfig
+
+    t = cfg.train
+    log, evals, save = cadence(total)
+    quant = use_quant(cfg, device)
+    return SFTConfig(
+        output_dir=out_dir, num_train_epochs=t.epochs, max_steps=t.max_steps,
+        per_device_train_batch_size=t.batch_size, per_device_eval_batch_size=t.batch_size,
+        gradient_accumulation_steps=t.grad_accum, learning_rate=t.learning_rate,
+        lr_scheduler_type=t.scheduler, warmup_steps=t.warmup_ratio,  # < 1 means a ratio
+        weight_decay=t.weight_decay,
+        seed=t.seed, bf16=dtype_name == "bf16", fp16=dtype_name == "fp16",
+        gradient_checkpointing=bool(t.gradient_checkpointing),
+        optim="paged_adamw_8bit" if quant and device == "cuda" else "adamw_torch",
+        logging_steps=t.logging_steps or log, save_steps=t.save_steps or save, save_total_limit=12,
+        eval_strategy="steps" if has_eval else "no", eval_steps=t.eval_steps or evals,
+        padding_free=t.padding_free,
+        train_sampling_strategy="random" if t.padding_free else "group_by_length",
+        max_length=None,  # samples are truncated when tokenised (see studio.train.data)
+        report_to=[], disable_tqdm=True, dataloader_num_workers=0, use_cpu=device == "cpu",
+        save_only_model=False, remove_unused_columns=True, dataset_num_proc=None,
+    )
