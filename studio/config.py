@@ -76,6 +76,8 @@ class TrainSpec:
     """0: ~10 checkpoints a run, at least one every 50 steps, so a kill loses little."""
     device: str = "auto"
     """auto, cpu or cuda."""
+    processes: int = 0
+    """Data-parallel processes through `accelerate launch`. 0: one per GPU found (1 on the CPU)."""
 
 
 @dataclass
@@ -142,6 +144,7 @@ def check(cfg: RunConfig) -> list[str]:
         (t.quant in ("auto", "nf4", "none"), "train.quant: auto, nf4 or none"),
         (t.dtype in ("auto", "bf16", "fp16", "fp32"), "train.dtype: auto, bf16, fp16 or fp32"),
         (t.device in ("auto", "cpu", "cuda"), "train.device: auto, cpu or cuda"),
+        (_int(t.processes) and 0 <= t.processes <= 64, "train.processes: 0 (auto)..64"),
         (t.scheduler in ("cosine", "linear", "constant", "constant_with_warmup"),
          "train.scheduler: cosine, linear, constant or constant_with_warmup"),
         (_int(lo.r) and 1 <= lo.r <= 512, "lora.r: 1..512"),

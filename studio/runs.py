@@ -23,6 +23,7 @@ from studio.paths import check_name, inside, runs_dir
 State = Literal["queued", "running", "stopping", "stopped", "failed", "done"]
 ACTIVE: tuple[str, ...] = ("queued", "running", "stopping")
 STOP_FILE = "STOP"
+LAUNCHER_PID = "launcher.pid"
 
 
 @dataclass
@@ -155,10 +156,22 @@ def pid_alive(pid: int | None) -> bool:
     return b"studio.train" in cmd and state != "Z"
 
 
+def worker_pid(run: Run) -> int | None:
+    """The worker's own pid once it reported it, else the pid the runner launched."""
+    st = run.status()
+    if st.pid:
+        return st.pid
+    try:
+        return int((run.path / LAUNCHER_PID).read_text())
+    except (OSError, ValueError):
+        return None
+
+
 def reconcile(run: Run) -> RunStatus:
     """The true state: an active run whose worker is gone has failed, and says so."""
     st = run.status()
-    if st.active and st.pid and not pid_alive(st.pid):
+    pid = worker_pid(run) if st.active else None
+    if st.active and pid and not pid_alive(pid):
         st = run.write_status(state="failed", pid=None,
                               reason=st.reason or "the worker process ended unexpectedly (killed or crashed); "
                                                   "resume continues from the last checkpoint")
@@ -172,3 +185,12 @@ def delete(run_id: str) -> None:
     trash = run.path.with_name(f".deleted-{run_id}")
     run.path.rename(trash)  # atomic: the run vanishes at once, even if rmtree is slow
     shutil.rmtree(trash, ignore_errors=True)
+
+
+def final_losses(run: Run) -> dict[str, float | None]:
+    """The last train loss and eval loss a run logged (None where it logged none)."""
+    loss = eval_loss = None
+    for m in run.metrics():
+        loss = m.get("loss", loss)
+        eval_loss = m.get("eval_loss", eval_loss)
+    return {"loss": loss, "eval_loss": eval_loss}

@@ -1,0 +1,121 @@
+"""Start, watch, stop and resume runs. Each run's worker is its own process group, so the app (or a
+closed terminal) can go away without taking the run with it."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+from studio import runs
+from studio.config import ConfigError, RunConfig, check
+from studio.fsutil import atomic_write_text
+from studio.runs import Run, RunStatus
+
+
+def processes_for(cfg: RunConfig) -> int:
+    if cfg.train.processes:
+        return cfg.train.processes
+    if cfg.train.device == "cpu":
+        return 1
+    try:
+        import torch
+
+        return max(1, torch.cuda.device_count())
+    except ImportError:
+        return 1
+
+
+def command(run: Run, procs: int) -> list[str]:
+    """The worker's command line; several processes go through accelerate (DDP; gloo on the CPU)."""
+    if procs <= 1:
+        return [sys.executable, "-m", "studio.train", str(run.path)]
+    cfg = run.config()
+    launch = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", str(procs),
+              "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no"]
+    if cfg.train.device == "cpu":
+        launch.append("--cpu")
+    else:
+        launch.append("--multi_gpu")
+    return [*launch, "-m", "studio.train", str(run.path)]
+
+
+def spawn(run: Run) -> int:
+    procs = processes_for(run.config())
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
+    # Written before the process exists: the worker then only moves it forward (queued -> running).
+    run.write_status(state="queued", pid=None, reason="", step=run.status().step)
+    with (run.path / "train.log").open("ab") as log:
+        proc = subprocess.Popen(command(run, procs), stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+    atomic_write_text(run.path / runs.LAUNCHER_PID, str(proc.pid))
+    return proc.pid
+
+
+def start(cfg: RunConfig) -> Run:
+    problems = check(cfg)
+    if problems:
+        raise ConfigError("; ".join(problems))
+    from studio.models import resolve
+
+    resolve(cfg.model.name)  # an unknown model fails here, before a run folder exists
+    run = runs.create(cfg)
+    spawn(run)
+    return run
+
+
+def stop(run_id: str) -> RunStatus:
+    """Ask the worker to stop: it finishes the step, saves a checkpoint and the adapter, ends `stopped`."""
+    run = runs.get(run_id)
+    st = runs.reconcile(run)
+    if not st.active:
+        raise ValueError(f"run {run_id} is {st.state}, not running")
+    (run.path / runs.STOP_FILE).touch()
+    if st.state == "queued":
+        _kill_group(runs.worker_pid(run))  # still waiting for the device: nothing to save
+        return run.write_status(state="stopped", pid=None, reason="stopped while queued")
+    return run.write_status(state="stopping")
+
+
+def _kill_group(pid: int | None) -> None:
+    if not pid:
+        return
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def resume(run_id: str) -> Run:
+    run = runs.get(run_id)
+    st = runs.reconcile(run)
+    if st.active:
+        raise ValueError(f"run {run_id} is already {st.state}")
+    if st.state == "done":
+        raise ValueError(f"run {run_id} is done: start a new run to train more")
+    (run.path / runs.STOP_FILE).unlink(missing_ok=True)
+    spawn(run)
+    return run
+
+
+def wait(run: Run, on_update: Callable[[RunStatus], None] | None = None, poll_s: float = 1.0,
+         timeout_s: float | None = None) -> RunStatus:
+    """Block until the run ends (or the timeout passes), calling on_update with each status."""
+    t0 = time.time()
+    while True:
+        st = runs.reconcile(run)
+        if on_update:
+            on_update(st)
+        if not st.active or (timeout_s and time.time() - t0 > timeout_s):
+            return st
+        time.sleep(poll_s)
+
+
+def recover_all() -> list[Run]:
+    """On start of the app: every run's true state (a 'running' run whose worker is gone -> failed)."""
+    found = runs.all_runs()
+    for run in found:
+        runs.reconcile(run)
+    return found
