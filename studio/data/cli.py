@@ -108,6 +108,9 @@ def _validate(args: argparse.Namespace) -> int:
 
         tokenizer = load_tokenizer(args.model)
     report = _load_report(args.file, args.mapping, tokenizer, args.max_length)
+    if args.max_length and tokenizer is None:
+        print("note: --max-length needs --model to count tokens; lengths were not checked",
+              file=sys.stderr)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -39,7 +39,7 @@ def open_source(path: Path, error: ErrorSink, max_bytes: int) -> Source | None:
               f"save the data as one of {', '.join(SUPPORTED)}")
         return None
     if not path.is_file():
-        error(None, "file", "not found", "check the path")
+        error(None, "file", "not found (or not a file)", "check the path")
         return None
     size = path.stat().st_size
     if size > max_bytes:
