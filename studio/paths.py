@@ -30,7 +30,9 @@ def runs_dir() -> Path:
 
 
 def model_cache_dir() -> Path:
-    d = studio_home() / "models"
+    """Converted embedded models. $STUDIO_MODEL_CACHE lets several data homes (tests) share one."""
+    override = os.environ.get("STUDIO_MODEL_CACHE")
+    d = Path(override).expanduser() if override else studio_home() / "models"
     d.mkdir(parents=True, exist_ok=True)
     return d
 

@@ -26,7 +26,10 @@ def build(model: str, *, preset: str | None = None, train_path: str | None = Non
     entry = resolve(model).entry
     size = params_m or (entry.params_m if entry else 1000)
     rows = n_rows if n_rows is not None else (len(p.train_rows()) if p else 500)
-    values = {**suggest(size, rows), **(p.train if p else {}), **(overrides or {})}
+    user = {k: v for k, v in (overrides or {}).items() if v is not None}
+    values = {**suggest(size, rows), **(p.train if p else {}), **user}
+    if "lora_r" in user and "lora_alpha" not in user:
+        values["lora_alpha"] = 2 * user["lora_r"]  # keep the scale alpha/r the suggestions use
     cfg = RunConfig(model=ModelSpec(name=model),
                     data=DataSpec(preset=preset, train_path=train_path, eval_path=eval_path,
                                   system_prompt=p.system if p else None))
@@ -81,13 +84,17 @@ def use_quant(cfg: RunConfig, device: str) -> bool:
     return cfg.train.quant == "nf4" or (cfg.train.quant == "auto" and device == "cuda")
 
 
+def optimizer(cfg: RunConfig, device: str) -> str:
+    """QLoRA's paged 8-bit AdamW on CUDA (it rides out memory spikes); plain AdamW elsewhere."""
+    return "paged_adamw_8bit" if use_quant(cfg, device) and device == "cuda" else "adamw_torch"
+
+
 def to_sft_config(cfg: RunConfig, out_dir: str, device: str, dtype_name: str, total: int,
                   has_eval: bool):
     from trl import SFTConfig
 
     t = cfg.train
     log, evals, save = cadence(total)
-    quant = use_quant(cfg, device)
     return SFTConfig(
         output_dir=out_dir, num_train_epochs=t.epochs, max_steps=t.max_steps,
         per_device_train_batch_size=t.batch_size, per_device_eval_batch_size=t.batch_size,
@@ -96,7 +103,7 @@ def to_sft_config(cfg: RunConfig, out_dir: str, device: str, dtype_name: str, to
         weight_decay=t.weight_decay,
         seed=t.seed, bf16=dtype_name == "bf16", fp16=dtype_name == "fp16",
         gradient_checkpointing=bool(t.gradient_checkpointing),
-        optim="paged_adamw_8bit" if quant and device == "cuda" else "adamw_torch",
+        optim=optimizer(cfg, device),
         logging_steps=t.logging_steps or log, save_steps=t.save_steps or save, save_total_limit=12,
         eval_strategy="steps" if has_eval else "no", eval_steps=t.eval_steps or evals,
         padding_free=t.padding_free,

@@ -1,0 +1,56 @@
+"""Shared fixtures: a fresh data home per test, a shared cache of converted embedded models, and a
+tiny random Llama built in-process (no network) saved as a local model folder."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+sys.path.insert(0, str(ROOT / "tests"))
+os.environ.setdefault("STUDIO_MODEL_CACHE", str(Path.home() / ".katachi-studio" / "models"))
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+
+@pytest.fixture(autouse=True)
+def studio_home(tmp_path, monkeypatch) -> Path:
+    home = tmp_path / "studio-home"
+    monkeypatch.setenv("STUDIO_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A 2-layer random Llama with the tiny ChatML tokenizer, saved as safetensors."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from tiny_tokenizer import tiny_tokenizer
+
+    tok = tiny_tokenizer()
+    torch.manual_seed(0)
+    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
+                      eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
+                      bos_token_id=tok.eos_token_id, tie_word_embeddings=True)
+    model = LlamaForCausalLM(cfg)
+    out = tmp_path_factory.mktemp("tiny-llama")
+    model.save_pretrained(out, safe_serialization=True)
+    tok.save_pretrained(out)
+    return out
+
+
+@pytest.fixture
+def tiny_data(tmp_path) -> Path:
+    """A small chat dataset in the messages format."""
+    import json
+
+    rows = [{"messages": [{"role": "user", "content": f"Greet guest {i}"},
+                          {"role": "assistant", "content": f"Good morrow, guest {i}!"}]} for i in range(48)]
+    path = tmp_path / "tiny.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    return path
