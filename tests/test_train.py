@@ -1,0 +1,118 @@
+"""The engine for real, on a tiny random model: a run through the runner's own worker process,
+the metrics callback, stop, SIGKILL + resume, queueing and failure."""
+import json
+import os
+import signal
+import time
+
+import pytest
+
+from studio import runs
+from studio.train import recipe, runner
+
+
+def _cfg(model_dir, data, **over):
+    values = {"max_steps": 12, "batch_size": 4, "max_length": 64, "lora_r": 4, "device": "cpu",
+              "dtype": "fp32", **over}
+    return recipe.build(str(model_dir), train_path=str(data), overrides=values)
+
+
+def _wait_for(run, pred, timeout=120):
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        st = runs.reconcile(run)
+        if pred(st):
+            return st
+        time.sleep(0.1)
+    raise AssertionError(f"timed out; last status {run.status()}\n{run.log_tail()}")
+
+
+def test_a_short_run_finishes_with_metrics_and_a_peft_adapter(tiny_model_dir, tiny_data):
+    run = runner.start(_cfg(tiny_model_dir, tiny_data))
+    st = runner.wait(run, poll_s=0.2, timeout_s=180)
+    assert st.state == "done", run.log_tail()
+    assert st.step == st.total_steps == 12
+    rows = run.metrics()
+    losses = [m["loss"] for m in rows if "loss" in m]
+    assert len(losses) == 12  # a short run logs every step
+    assert any("eval_loss" in m for m in rows)
+    assert all(m["tokens_per_s"] > 0 and m["memory_mb"] > 0 for m in rows if "loss" in m)
+    from peft import PeftModel
+
+    from studio.models import load_model
+
+    tuned = PeftModel.from_pretrained(load_model(str(tiny_model_dir), dtype="fp32"), run.adapter_dir)
+    assert tuned.peft_config["default"].r == 4
+    assert runs.RunConfig.from_yaml(run.config_path) == run.config()
+
+
+def test_stop_saves_the_adapter_and_ends_stopped(tiny_model_dir, tiny_data):
+    run = runner.start(_cfg(tiny_model_dir, tiny_data, max_steps=400))
+    _wait_for(run, lambda s: s.state == "running" and s.step >= 3)
+    runner.stop(run.id)
+    st = runner.wait(run, poll_s=0.2, timeout_s=120)
+    assert st.state == "stopped" and st.step < 400
+    assert run.has_adapter() and run.checkpoints()
+
+
+def test_sigkill_shows_failed_then_resume_finishes(tiny_model_dir, tiny_data):
+    run = runner.start(_cfg(tiny_model_dir, tiny_data, max_steps=120, save_steps=10))
+    st = _wait_for(run, lambda s: s.state == "running" and s.step >= 25 and len(run.checkpoints()) >= 2)
+    os.kill(st.pid, signal.SIGKILL)
+    t0 = time.time()
+    st = _wait_for(run, lambda s: not s.active, timeout=5)
+    assert st.state == "failed" and "ended unexpectedly" in st.reason and time.time() - t0 <= 5
+    assert not run.has_adapter()
+    last = int(run.checkpoints()[-1].name.split("-")[1])
+    before = len(run.metrics())
+    runner.resume(run.id)
+    st = runner.wait(run, poll_s=0.2, timeout_s=240)
+    assert st.state == "done" and st.step == 120, run.log_tail()
+    assert f"resuming from {run.checkpoints()[0].parent}" in (run.path / "train.log").read_text()
+    after = [m["step"] for m in run.metrics()[before:] if "loss" in m]
+    assert after and min(after) == last + 1  # it continued from the checkpoint, not from step 1
+
+
+def test_a_second_run_waits_queued_for_the_device(tiny_model_dir, tiny_data):
+    first = runner.start(_cfg(tiny_model_dir, tiny_data, max_steps=60))
+    _wait_for(first, lambda s: s.state == "running")
+    second = runner.start(_cfg(tiny_model_dir, tiny_data, max_steps=5))
+    time.sleep(3)
+    assert runs.reconcile(second).state == "queued"
+    assert runner.wait(first, poll_s=0.2, timeout_s=240).state == "done"
+    assert runner.wait(second, poll_s=0.2, timeout_s=120).state == "done"
+
+
+def test_bad_data_fails_with_a_reason(tiny_model_dir, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"messages": [{"role": "user", "content": "hi"}]}\nnot json\n')
+    run = runner.start(_cfg(tiny_model_dir, bad))
+    st = runner.wait(run, poll_s=0.2, timeout_s=120)
+    assert st.state == "failed" and "bad.jsonl" in st.reason and not run.has_adapter()
+
+
+def test_refuses_absurd_config_before_creating_a_run(tiny_model_dir, tiny_data):
+    with pytest.raises(ValueError, match="learning_rate"):
+        runner.start(_cfg(tiny_model_dir, tiny_data, learning_rate=-1))
+    assert runs.all_runs() == []
+
+
+def test_metrics_callback_writes_rows_and_fails_on_nan(tmp_path):
+    from types import SimpleNamespace
+
+    from studio.config import RunConfig
+    from studio.train.callbacks import StudioCallback
+
+    run = runs.Run("r", tmp_path)
+    RunConfig().save(run.config_path)
+    cb = StudioCallback(run)
+    state = SimpleNamespace(global_step=3, epoch=0.5, max_steps=10)
+    control = SimpleNamespace(should_training_stop=False, should_save=False)
+    cb.on_train_begin(None, state, control)
+    cb.on_log(None, state, control, logs={"loss": 1.5, "learning_rate": 1e-4, "num_tokens": 900})
+    row = json.loads((tmp_path / "metrics.jsonl").read_text().splitlines()[0])
+    assert row["step"] == 3 and row["loss"] == 1.5 and row["tokens_per_s"] > 0
+    cb.on_step_end(None, state, control)
+    assert run.status().step == 3 and run.status().total_steps == 10
+    cb.on_log(None, state, control, logs={"loss": float("nan")})
+    assert control.should_training_stop and "nan" in cb.stop_reason.lower()
