@@ -2,10 +2,10 @@
 assistant-only mask (trl builds the labels from `assistant_masks`)."""
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 from studio.config import RunConfig
+from studio.data.stats import split
 from studio.data.tokenize import tokenize_messages
 
 
@@ -35,22 +35,6 @@ def with_system(rows: list[dict], system: str | None) -> list[dict]:
         else:
             out.append({**r, "messages": [{"role": "system", "content": system}, *msgs]})
     return out
-
-
-def split(rows: list[dict], fraction: float, seed: int) -> tuple[list[dict], list[dict]]:
-    """Hold out a share of rows for eval; rows with the same first user prompt stay together."""
-    if fraction <= 0 or len(rows) < 10:
-        return rows, []
-    keyed: dict[str, list[dict]] = {}
-    for r in rows:
-        user = next((m["content"] for m in r["messages"] if m["role"] == "user"), "")
-        keyed.setdefault(user, []).append(r)
-    keys = sorted(keyed)
-    random.Random(seed).shuffle(keys)
-    n_eval = max(1, int(len(keys) * fraction))
-    ev = [r for k in keys[:n_eval] for r in keyed[k]]
-    tr = [r for k in keys[n_eval:] for r in keyed[k]]
-    return tr, ev
 
 
 def load_rows(cfg: RunConfig) -> tuple[list[dict], list[dict]]:

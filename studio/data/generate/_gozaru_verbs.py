@@ -91,7 +91,8 @@ def _neg_stem(stem: str, suru: str) -> str:
     stem = _normalise(stem)
     kind = _kind(stem)
     if kind == "suru":
-        return stem[:-1] + suru
+        single = len(stem) >= 2 and stem[-2] in _SINGLE_SURU and not _KANJI.match(stem[-3:-2] or "x")
+        return stem[:-1] + ("さ" if single else suru)  # 愛さぬ, but 勉強せぬ
     if kind == "kuru":
         root, kanji = _kuru_root(stem)
         return root + ("来" if kanji else "こ")

@@ -1,5 +1,5 @@
-"""Shared plumbing for the structure generators (json, sql, classify): row building, distinct sampling,
-and writing a preset folder. Kept apart so each task module only holds what is specific to its task."""
+"""Shared plumbing for the structure generators (json, sql, classify): row building, distinct
+sampling, and writing a preset folder. Each task module then holds only what is its own."""
 from __future__ import annotations
 
 import argparse
@@ -20,7 +20,10 @@ RowChecker = Callable[[dict], str | None]
 
 def make_row(user: str, assistant: str, meta: dict[str, Any]) -> dict:
     return {
-        "messages": [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}],
+        "messages": [
+            {"role": "user", "content": user},
+            {"role": "assistant", "content": assistant},
+        ],
         "meta": meta,
     }
 
@@ -43,7 +46,7 @@ def article(phrase: str) -> str:
 
 
 def check_shape(row: dict) -> str | None:
-    """The checks every structure row shares: one user and one assistant turn, non-empty, one line prompt."""
+    """Checks every structure row shares: ends user then assistant, non-empty, a one-line prompt."""
     if not isinstance(row, dict) or not isinstance(row.get("messages"), list):
         return "row has no messages list"
     roles = [m.get("role") for m in row["messages"] if isinstance(m, dict)]
@@ -61,8 +64,8 @@ def check_shape(row: dict) -> str | None:
 def distinct_rows(make: RowMaker, check: RowChecker, n: int, seed: int) -> list[dict]:
     """n rows whose prompts are distinct where the generator allows it; every row passes `check`.
 
-    Candidates are drawn until n distinct prompts are found; after a generous number of tries duplicates
-    are accepted so a tiny vocabulary can never make this loop forever."""
+    Candidates are drawn until n distinct prompts are found; after a generous number of tries
+    duplicates are accepted so a tiny vocabulary can never make this loop forever."""
     rng = random.Random(seed)
     rows: list[dict] = []
     seen: set[str] = set()
@@ -71,7 +74,7 @@ def distinct_rows(make: RowMaker, check: RowChecker, n: int, seed: int) -> list[
         row = make(rng, len(rows))
         tries += 1
         if check(row) is not None:
-            continue  # a generator bug should shrink nothing silently: tests call check_row on all rows
+            continue  # never reached by a sound generator; the tests check_row every row anyway
         prompt = user_text(row)
         if prompt in seen and tries < 20 * n + 100:
             continue
@@ -81,7 +84,7 @@ def distinct_rows(make: RowMaker, check: RowChecker, n: int, seed: int) -> list[
 
 
 def held_out(candidates: list[dict], taken: set[str], n: int) -> list[dict]:
-    """The first n candidates whose prompt is not in `taken` (nor repeated), so eval never leaks train."""
+    """The first n candidates whose prompt is not in `taken` (nor repeated): no leak into eval."""
     out: list[dict] = []
     for row in candidates:
         prompt = user_text(row)
@@ -112,6 +115,9 @@ def split_preset(
     return train, evals, probes
 
 
+PRESET_FILES = ("preset.yaml", "train.jsonl", "eval.jsonl", "probes.txt")
+
+
 def _jsonl(rows: Sequence[dict]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
@@ -126,12 +132,16 @@ def write_preset(
     atomic_write_text(out / "train.jsonl", _jsonl(train))
     atomic_write_text(out / "eval.jsonl", _jsonl(evals))
     atomic_write_text(out / "probes.txt", "".join(p + "\n" for p in probes))
+    for name in PRESET_FILES:
+        (out / name).chmod(0o644)  # temp files are created 0600; presets are meant to be shared
     return out
 
 
-def preset_main(build: Callable[[str | Path], Path], default_dir: str, argv: list[str] | None) -> None:
+def preset_main(
+    build: Callable[[str | Path], Path], default_dir: str, argv: list[str] | None
+) -> None:
     """`python -m studio.data.generate.<task> --preset DIR` rebuilds that preset (fixed seed)."""
     parser = argparse.ArgumentParser(description="Rebuild a structure preset folder.")
-    parser.add_argument("--preset", default=default_dir, help="output folder (default: %(default)s)")
+    parser.add_argument("--preset", default=default_dir, help="output folder (%(default)s)")
     args = parser.parse_args(argv)
     print(f"wrote {build(args.preset)}")

@@ -1,9 +1,9 @@
 """Turns a video-game meaning representation (a dict) into a fluent English sentence.
 
 Each attribute can be said before the head noun ("an excellent 2017 strategy game"), after it
-("by Ironfox Studios, available on PC"), or as a sentence of its own ("It came out in 2017."), and each
-dialogue act has its own frames. The realiser says every attribute of the MR once and nothing else, so
-the sentence -> JSON direction is always recoverable from the text."""
+("by Ironfox Studios, available on PC"), or as a sentence of its own ("It came out in 2017."), and
+each dialogue act has its own frames. The realiser says every attribute of the MR once and nothing
+else, so the sentence -> JSON direction is always recoverable from the text."""
 from __future__ import annotations
 
 import random
@@ -31,7 +31,8 @@ FRAMES: dict[str, tuple[str, ...]] = {
     ),
     "give_opinion": (
         "I think {name} is {np}.", "In my opinion, {name} is {np}.", "Honestly, {name} is {np}.",
-        "I would say {name} is {np}.", "I found {name} to be {np}.", "If you ask me, {name} is {np}.",
+        "I would say {name} is {np}.", "I found {name} to be {np}.",
+        "If you ask me, {name} is {np}.",
     ),
     "suggest": (
         "Have you ever played {name}? It is {np}.", "Have you tried {name}, {np}?",
@@ -44,12 +45,14 @@ FRAMES: dict[str, tuple[str, ...]] = {
         "Give {name} a try. It is {np}.",
     ),
     "confirm": (
-        "So you mean {name}{app}?", "Are you talking about {name}{app}?", "Do you mean {name}{app}?",
+        "So you mean {name}{app}?", "Are you talking about {name}{app}?",
+        "Do you mean {name}{app}?",
         "Just to check, you mean {name}{app}?", "Oh, you mean {name}{app}?",
     ),
     "request": (
         "Can you tell me more about {name}{app}?", "What do you know about {name}{app}?",
-        "I'm curious about {name}{app}. What can you tell me?", "Could you tell me about {name}{app}?",
+        "I'm curious about {name}{app}. What can you tell me?",
+        "Could you tell me about {name}{app}?",
     ),
 }
 VERIFY_LEADS = (
@@ -57,7 +60,8 @@ VERIFY_LEADS = (
     "You told me {name} is one of your favorites.",
 )
 VERIFY_QUESTIONS = (
-    "Do you usually enjoy {np}?", "Do you generally like {np}?", "Are you a fan of {np} in general?",
+    "Do you usually enjoy {np}?", "Do you generally like {np}?",
+    "Are you a fan of {np} in general?",
     "Do you often play {np}?",
 )
 
@@ -101,7 +105,9 @@ def post_words(key: str, value: Any, rng: random.Random) -> str:
         yes = ("with multiplayer", "with an online multiplayer mode")
         return rng.choice(yes if value else ("with no multiplayer", "without any multiplayer mode"))
     words = _perspectives(rng, value)
-    return f"with {_with_article(words)} perspective" if len(value) == 1 else f"with {words} perspectives"
+    if len(value) == 1:
+        return f"with {_with_article(words)} perspective"
+    return f"with {words} perspectives"
 
 
 def own_sentence(key: str, value: Any, rng: random.Random) -> str:
@@ -134,7 +140,8 @@ def _with_article(phrase: str) -> str:
 
 
 def noun_phrase(attrs: dict[str, Any], rng: random.Random, det: str | None) -> str:
-    """'an excellent 2017 strategy game by X, available on PC' (det 'a'), 'the ...', or plural (None)."""
+    """'an excellent 2017 strategy game by X, available on PC' (det 'a'), 'the ...', or a plural
+    without article (det None)."""
     pre_keys = [k for k in PRE_ORDER if k in attrs and (k in PRE_ONLY or rng.random() < 0.6)]
     post_keys = [k for k in sorted(attrs) if k not in pre_keys]
     rng.shuffle(post_keys)
@@ -149,7 +156,7 @@ def noun_phrase(attrs: dict[str, Any], rng: random.Random, det: str | None) -> s
 
 
 def realise(mr: dict[str, Any], rng: random.Random) -> str:
-    """One sentence (sometimes followed by short ones) that says exactly the attributes of the MR."""
+    """One sentence (sometimes followed by short ones) saying exactly the attributes of the MR."""
     act, name = mr["dialogue_act"], mr["name"]
     attrs = {k: v for k, v in mr.items() if k not in ("dialogue_act", "name")}
     if act == "verify_attribute":

@@ -1,5 +1,5 @@
-"""Invented database domains for the SQL task: sixteen (parent, child) table pairs, each table with a
-label column, several optional category and number columns, and word pools to fill them.
+"""Invented database domains for the SQL task: seventeen (parent, child) table pairs, each table
+with a label column, several optional category and number columns, and word pools to fill them.
 
 A context picks 2-4 optional columns per table, so the same domain yields many different tables."""
 from __future__ import annotations
@@ -62,8 +62,8 @@ FIRST = _w("Mara|Tomas|Ines|Kofi|Lena|Oskar|Priya|Ruben|Sana|Teo|Uma|Viktor|Wren
 LAST = _w("Quill|Arden|Baptiste|Castell|Dorran|Ellery|Fenwick|Galloway|Hollis|Ibarra|Jessop"
           "|Kavanagh|Lindqvist|Marrow|Novak|Okafor|Pell|Rask|Sorensen|Tamura")
 PERSON = (FIRST, LAST)
-TITLE = (_w("The Quiet|The Paper|A Distant|The Glass|Under the|The Last|Winter|The Hidden|Beyond the"
-            "|The Salt|Northern|The Copper"),
+TITLE = (_w("The Quiet|The Paper|A Distant|The Glass|Under the|The Last|Winter|The Hidden"
+            "|Beyond the|The Salt|Northern|The Copper"),
          _w("Map|Orchard|Lighthouse|River|Garden|Letter|Harbor|Mountain|Clock|Bridge|Tide|Lantern"))
 CITIES = _w("Oakridge|Brookfield|Lakemont|Fairhaven|Stonebury|Millbrook|Westcliff|Ravensport"
             "|Ashton|Greywater|Pinecrest|Elmsworth")
@@ -134,7 +134,8 @@ DOMAINS: tuple[Domain, ...] = (
         cat("country", "country", "Iceland|Peru|Egypt|Vietnam|Ireland"),
         num("elevation", "elevation", 0, 3000),
         num("runways", "number of runways", 1, 9),
-    )), Table("flights", "flight", "flights", "flight_number", ("flight number", "flight numbers"), (
+    )), Table("flights", "flight", "flights", "flight_number",
+              ("flight number", "flight numbers"), (
         _w("KT|AR|BX|ZN|QL"), _w("101|204|318|422|509|611|735|840|917|263")), (
         cat("destination", "destination", "Lisbon|Nairobi|Osaka|Quito|Oslo|Hanoi"),
         num("duration", "duration in minutes", 45, 900),
@@ -142,7 +143,8 @@ DOMAINS: tuple[Domain, ...] = (
         cat("status", "status", "On time|Delayed|Boarding|Cancelled"),
     )), "airport_id"),
     Domain("hotel", Table("hotels", "hotel", "hotels", "name", ("name", "names"), (
-        _w("Harbor|Maple|Grand|Summit|Willow|Cobalt|Juniper|Lotus"), _w("Hotel|Inn|Lodge|Suites")), (
+        _w("Harbor|Maple|Grand|Summit|Willow|Cobalt|Juniper|Lotus"),
+        _w("Hotel|Inn|Lodge|Suites")), (
         cat("city", "city", "|".join(CITIES[:7])),
         num("rooms", "number of rooms", 10, 400),
         num("opened", "opening year", 1900, 2022),
@@ -152,8 +154,10 @@ DOMAINS: tuple[Domain, ...] = (
         num("bill", "bill", 80, 4000, "real"),
         cat("room_type", "room type", "Single|Double|Suite"),
     )), "hotel_id"),
-    Domain("restaurant", Table("restaurants", "restaurant", "restaurants", "name", ("name", "names"), (
-        _w("Blue|Golden|Little|Olive|Copper|Sunny|Rustic"), _w("Spoon|Table|Kitchen|Garden|Bistro")), (
+    Domain("restaurant", Table("restaurants", "restaurant", "restaurants", "name",
+                               ("name", "names"), (
+        _w("Blue|Golden|Little|Olive|Copper|Sunny|Rustic"),
+        _w("Spoon|Table|Kitchen|Garden|Bistro")), (
         cat("cuisine", "cuisine", "Italian|Thai|Mexican|Ethiopian|Korean|Greek"),
         cat("city", "city", "|".join(CITIES[4:10])),
         num("seats", "number of seats", 12, 200),
@@ -175,7 +179,8 @@ DOMAINS: tuple[Domain, ...] = (
         num("length", "length in minutes", 25, 80, "real"),
         cat("format", "format", "Vinyl|CD|Digital"),
     )), "artist_id"),
-    Domain("cinema", Table("directors", "director", "directors", "name", ("name", "names"), PERSON, (
+    Domain("cinema", Table("directors", "director", "directors", "name", ("name", "names"),
+                           PERSON, (
         cat("country", "country", "Italy|Korea|Nigeria|Mexico|Iran|Denmark"),
         num("birth_year", "birth year", 1935, 1995),
         num("awards", "number of awards", 0, 25),
@@ -216,7 +221,8 @@ DOMAINS: tuple[Domain, ...] = (
         num("years_active", "years active", 1, 40),
         num("commission", "commission rate", 1, 6, "real"),
     )), Table("houses", "house", "houses", "address", ("address", "addresses"), (
-        _w("12|47|88|103|250|31|9|64"), _w("Elm Street|Birch Road|Hill Lane|Mill Avenue|Park Way")), (
+        _w("12|47|88|103|250|31|9|64"),
+        _w("Elm Street|Birch Road|Hill Lane|Mill Avenue|Park Way")), (
         cat("city", "city", "|".join(CITIES[6:12])),
         num("bedrooms", "number of bedrooms", 1, 8),
         num("price", "price", 90000, 950000),
@@ -244,7 +250,8 @@ DOMAINS: tuple[Domain, ...] = (
         num("visits", "number of visits", 0, 300),
         num("weight", "weight", 45, 130, "real"),
     )), "trainer_id"),
-    Domain("garden", Table("gardeners", "gardener", "gardeners", "name", ("name", "names"), PERSON, (
+    Domain("garden", Table("gardeners", "gardener", "gardeners", "name", ("name", "names"),
+                           PERSON, (
         cat("district", "district", "Riverside|Old Town|Hillside|Market"),
         num("years_experience", "years of experience", 1, 45),
         num("plots", "number of plots", 1, 20),

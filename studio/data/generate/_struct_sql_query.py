@@ -72,15 +72,19 @@ def where_num(t: TableData, rng: random.Random) -> Pair:
     x, above = _threshold(t, col, rng), rng.random() < 0.5
     word = rng.choice(("greater than", "above", "more than")) if above else \
         rng.choice(("less than", "below", "under"))
-    q = rng.choice(("Which {p} have {a} {c} {w} {x}?", "List the {lw} of {p} whose {c} is {w} {x}."))
+    q = rng.choice(("Which {p} have {a} {c} {w} {x}?",
+                    "List the {lw} of {p} whose {c} is {w} {x}."))
     sql = f"SELECT {tb.label} FROM {tb.name} WHERE {col.name} {'>' if above else '<'} {lit(x)}"
-    return q.format(p=tb.plural, a=article(col.words), c=col.words, w=word, x=x, lw=tb.label_words[1]), sql
+    text = q.format(p=tb.plural, a=article(col.words), c=col.words, w=word, x=x,
+                    lw=tb.label_words[1])
+    return text, sql
 
 
 def count_num(t: TableData, rng: random.Random) -> Pair:
     tb, col = t.table, rng.choice(t.of_kind("int", "real"))
     x = _threshold(t, col, rng)
-    q = rng.choice(("How many {p} have {a} {c} above {x}?", "Count the {p} whose {c} is greater than {x}."))
+    q = rng.choice(("How many {p} have {a} {c} above {x}?",
+                    "Count the {p} whose {c} is greater than {x}."))
     return q.format(p=tb.plural, a=article(col.words), c=col.words, x=x), \
         f"SELECT COUNT(*) FROM {tb.name} WHERE {col.name} > {lit(x)}"
 
@@ -88,8 +92,10 @@ def count_num(t: TableData, rng: random.Random) -> Pair:
 def top_k(t: TableData, rng: random.Random) -> Pair:
     tb, col, k = t.table, rng.choice(t.of_kind("int", "real")), rng.randint(2, 3)
     high = rng.random() < 0.5
-    q = rng.choice(("What are the {k} {p} with the {e} {c}?", "List the {lw} of the {k} {p} with the {e} {c}."))
-    sql = f"SELECT {tb.label} FROM {tb.name} ORDER BY {col.name} {'DESC' if high else 'ASC'} LIMIT {k}"
+    q = rng.choice(("What are the {k} {p} with the {e} {c}?",
+                    "List the {lw} of the {k} {p} with the {e} {c}."))
+    order = "DESC" if high else "ASC"
+    sql = f"SELECT {tb.label} FROM {tb.name} ORDER BY {col.name} {order} LIMIT {k}"
     e = "highest" if high else "lowest"
     return q.format(k=k, p=tb.plural, e=e, c=col.words, lw=tb.label_words[1]), sql
 
@@ -97,7 +103,8 @@ def top_k(t: TableData, rng: random.Random) -> Pair:
 def top_one(t: TableData, rng: random.Random) -> Pair:
     tb, col, high = t.table, rng.choice(t.of_kind("int", "real")), rng.random() < 0.5
     q = rng.choice(("Which {s} has the {e} {c}?", "What is the {l} of the {s} with the {e} {c}?"))
-    sql = f"SELECT {tb.label} FROM {tb.name} ORDER BY {col.name} {'DESC' if high else 'ASC'} LIMIT 1"
+    order = "DESC" if high else "ASC"
+    sql = f"SELECT {tb.label} FROM {tb.name} ORDER BY {col.name} {order} LIMIT 1"
     e = "highest" if high else "lowest"
     return q.format(s=tb.singular, e=e, c=col.words, l=tb.label_words[0]), sql
 
@@ -127,14 +134,16 @@ def group_count(t: TableData, rng: random.Random) -> Pair:
 def group_agg(t: TableData, rng: random.Random) -> Pair:
     tb, col, ccol = t.table, rng.choice(t.of_kind("int", "real")), rng.choice(t.of_kind("cat"))
     fn = rng.choice(("AVG", "MAX", "MIN"))
-    q = rng.choice(("What is the {a} {m} for each {c}?", "For each {c}, what is the {a} {m} of {p}?"))
+    q = rng.choice(("What is the {a} {m} for each {c}?",
+                    "For each {c}, what is the {a} {m} of {p}?"))
     sql = f"SELECT {ccol.name}, {fn}({col.name}) FROM {tb.name} GROUP BY {ccol.name}"
     return q.format(a=AGGS[fn], m=col.words, c=ccol.words, p=tb.plural), sql
 
 
 def distinct(t: TableData, rng: random.Random) -> Pair:
     tb, col = t.table, rng.choice(t.of_kind("cat"))
-    q = rng.choice(("What are the different values of {c} among {p}?", "List every distinct {c} of the {p}."))
+    q = rng.choice(("What are the different values of {c} among {p}?",
+                    "List every distinct {c} of the {p}."))
     return q.format(c=col.words, p=tb.plural), f"SELECT DISTINCT {col.name} FROM {tb.name}"
 
 
@@ -146,7 +155,9 @@ def where_and(t: TableData, rng: random.Random) -> Pair:
     q = "Which {p} have {c} {v} and {a} {m} above {x}?"
     sql = (f"SELECT {tb.label} FROM {tb.name} "
            f"WHERE {ccol.name} = {lit(row[ccol.name])} AND {col.name} > {lit(x)}")
-    return q.format(p=tb.plural, c=ccol.words, v=row[ccol.name], a=article(col.words), m=col.words, x=x), sql
+    text = q.format(p=tb.plural, c=ccol.words, v=row[ccol.name], a=article(col.words),
+                    m=col.words, x=x)
+    return text, sql
 
 
 def between(t: TableData, rng: random.Random) -> Pair:
@@ -157,7 +168,9 @@ def between(t: TableData, rng: random.Random) -> Pair:
     q = rng.choice(("Which {p} have {art} {c} between {a} and {b}?",
                     "List the {lw} of {p} whose {c} is between {a} and {b}."))
     sql = f"SELECT {tb.label} FROM {tb.name} WHERE {col.name} BETWEEN {lit(lo)} AND {lit(hi)}"
-    return q.format(p=tb.plural, art=article(col.words), c=col.words, a=lo, b=hi, lw=tb.label_words[1]), sql
+    text = q.format(p=tb.plural, art=article(col.words), c=col.words, a=lo, b=hi,
+                    lw=tb.label_words[1])
+    return text, sql
 
 
 SINGLE: tuple[Callable[[TableData, random.Random], Pair], ...] = (
@@ -174,7 +187,8 @@ def _on(j: Join) -> str:
 def join_by_parent(j: Join, rng: random.Random) -> Pair:
     c, p = j.child.table, j.parent.table
     name = rng.choice(j.parent.rows)[p.label]
-    q = rng.choice(("List the {lw} of {cp} whose {ps} is {n}.", "Which {cp} belong to the {ps} {n}?",
+    q = rng.choice(("List the {lw} of {cp} whose {ps} is {n}.",
+                    "Which {cp} belong to the {ps} {n}?",
                     "Show the {lw} of all {cp} linked to the {ps} {n}."))
     sql = f"SELECT T1.{c.label} {_on(j)} WHERE T2.{p.label} = {lit(name)}"
     return q.format(lw=c.label_words[1], cp=c.plural, ps=p.singular, n=name), sql
@@ -193,7 +207,9 @@ def join_parent_cat(j: Join, rng: random.Random) -> Pair:
     q = rng.choice(("List the {lw} of {cp} whose {ps} has {c} {v}.",
                     "Which {cp} belong to {pp} with {c} {v}?"))
     sql = f"SELECT T1.{c.label} {_on(j)} WHERE T2.{col.name} = {lit(v)}"
-    return q.format(lw=c.label_words[1], cp=c.plural, ps=p.singular, pp=p.plural, c=col.words, v=v), sql
+    text = q.format(lw=c.label_words[1], cp=c.plural, ps=p.singular, pp=p.plural,
+                    c=col.words, v=v)
+    return text, sql
 
 
 def join_agg(j: Join, rng: random.Random) -> Pair:

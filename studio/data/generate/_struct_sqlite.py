@@ -1,7 +1,7 @@
 """A sandbox for running SQL that a model wrote: an in-memory database built from trusted CREATE and
 INSERT statements, then one read-only statement under an authorizer, a step budget and size limits.
 
-Used by the SQL generator (to keep only queries that run) and by the sql meter (to judge outputs)."""
+Used by the SQL generator (to keep only queries that run) and the sql meter (to judge outputs)."""
 from __future__ import annotations
 
 import sqlite3
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 MAX_ROWS = 10_000
 MAX_STEPS = 2_000  # progress-handler calls, each every 1000 VM instructions: ~2M instructions
 MAX_SECONDS = 2.0
-# Everything a plain query needs; ATTACH (which could create files), PRAGMA, writes, DDL are refused.
+# What a plain query needs; ATTACH (it could create files), PRAGMA, writes and DDL are refused.
 _ALLOWED_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION}
 
 

@@ -123,15 +123,16 @@ DETAILS: dict[str, tuple[str, ...]] = {
     "BUG": _w("I am using version {version}.|It happens on both my phone and my laptop."
               "|I already reinstalled it.|It started after the update {date}."),
     "FEATURE_REQUEST": _w("Our whole team would use it.|Other tools already have this."
-                          "|It would save me a lot of time.|I would happily pay a bit more for it."),
+                          "|It would save me a lot of time."
+                          "|I would happily pay a bit more for it."),
     "REFUND": _w("I still have the original packaging.|The order number is {order}."
                  "|I paid with my credit card.|I have photos if you need them."),
     "SECURITY": _w("I have already changed my password.|I kept a screenshot of the message."
                    "|Please treat this as urgent.|I am worried about my saved cards."),
     "OTHER": _w("No rush at all.|Just curious.|Have a nice day.|Thanks for reading."),
 }
-OPENERS = _w("|Hi.|Hello.|Hello team!|Good morning.|Hey there.|Dear support team.|Hi, quick question."
-             "|Hi there.|Good afternoon.|")
+OPENERS = _w("|Hi.|Hello.|Hello team!|Good morning.|Hey there.|Dear support team."
+             "|Hi, quick question.|Hi there.|Good afternoon.|")
 CLOSERS = _w("|Thanks.|Please help.|Any help is appreciated.|Thank you in advance.|Regards, {name}."
              "|Can someone get back to me?|Cheers.|Best, {name}.|")
 
@@ -155,7 +156,8 @@ def _fill(template: str, rng: random.Random) -> str:
     """Fill {slot}s; a product slot mid-sentence is lower-cased ("in the app")."""
     values = {k: rng.choice(v) for k, v in SLOTS.items()}
     values.update(order=f"#{rng.randint(10000, 99999)}", amount=f"${rng.randint(5, 400)}",
-                  digits=str(rng.randint(1000, 9999)), days=str(rng.randint(3, 12)), code=f"E{rng.randint(100, 999)}",
+                  digits=str(rng.randint(1000, 9999)), days=str(rng.randint(3, 12)),
+                  code=f"E{rng.randint(100, 999)}",
                   version=f"{rng.randint(2, 9)}.{rng.randint(0, 12)}")
     if not template.startswith("{product}"):
         values["product"] = values["product"][0].lower() + values["product"][1:]

@@ -13,10 +13,25 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-from studio.data.generate._struct_common import check_shape, gold_text, make_row, user_text, write_preset
+from studio.data.generate._struct_common import (
+    check_shape,
+    gold_text,
+    make_row,
+    user_text,
+    write_preset,
+)
 
-__all__ = ["Pair", "load_corpus", "compose", "build_preset", "preset_main", "check_shape", "gold_text",
-           "make_row", "user_text"]
+__all__ = [
+    "Pair",
+    "build_preset",
+    "check_shape",
+    "compose",
+    "gold_text",
+    "load_corpus",
+    "make_row",
+    "preset_main",
+    "user_text",
+]
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 

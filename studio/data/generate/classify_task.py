@@ -1,7 +1,7 @@
 """Support-ticket classification: a ticket text in, exactly one category ID out.
 
-Classes are balanced by construction (row i gets LABELS[i % 8]); texts are composed from the fragments
-in _struct_tickets, so hundreds of distinct tickets share a small, learnable vocabulary."""
+Classes are balanced by construction (row i gets LABELS[i % 8]); texts are composed from the
+fragments in _struct_tickets: hundreds of distinct tickets share a small, learnable vocabulary."""
 from __future__ import annotations
 
 import random
@@ -59,11 +59,12 @@ PRESET_SPEC: dict[str, Any] = {
     "name": "classify",
     "title": {"en": "Support tickets → category ID", "ja": "問い合わせ → カテゴリID"},
     "description": {
-        "en": "Customer-support tickets sorted into eight categories (BILLING, SHIPPING, ACCOUNT, "
-              "BUG, FEATURE_REQUEST, REFUND, SECURITY, OTHER). The tuned model answers with the bare "
-              "ID: the output format is exactly what fine-tuning teaches well.",
-        "ja": "サポートへの問い合わせを8つのカテゴリ（BILLING, SHIPPING, ACCOUNT, BUG, FEATURE_REQUEST, "
-              "REFUND, SECURITY, OTHER）に振り分けます。チューニング後のモデルはIDだけを答えます。"
+        "en": "Customer-support tickets sorted into eight categories (BILLING, SHIPPING, "
+              "ACCOUNT, BUG, FEATURE_REQUEST, REFUND, SECURITY, OTHER). The tuned model answers "
+              "with the bare ID: the output format is exactly what fine-tuning teaches well.",
+        "ja": "サポートへの問い合わせを8つのカテゴリ（BILLING, SHIPPING, ACCOUNT, BUG, "
+              "FEATURE_REQUEST, REFUND, SECURITY, OTHER）に振り分けます。"
+              "チューニング後のモデルはIDだけを答えます。"
               "出力の形式こそ、ファインチューニングが得意に教えるものです。",
     },
     "language": "en",
@@ -83,7 +84,7 @@ PRESET_SPEC: dict[str, Any] = {
 
 def build_preset(out_dir: str | Path, sizes: tuple[int, int, int] = (400, 64, 16),
                  seed: int = 2026) -> Path:
-    """Train, then eval with the same number of rows per label, then probes; all prompts disjoint."""
+    """Train, then eval with equal rows per label, then probes; all prompts pairwise disjoint."""
     n_train, n_eval, n_probes = sizes
     train = generate(n_train, seed)
     taken = {user_text(r) for r in train}

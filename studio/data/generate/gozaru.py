@@ -20,6 +20,7 @@ from pathlib import Path
 from studio.data.generate import _style_rows
 from studio.data.generate._gozaru_verbs import dict_form, neg_nakatta, neg_nu, ta_form, te_form
 from studio.data.generate._style_corpus_ja import FRAMINGS, JOINER, load_pairs
+from studio.paths import PRESETS_DIR
 
 # A sentence ends in the tone when its last predicate is a form of ござる, maybe followed by particles.
 _GOZARU_END = re.compile(
@@ -183,7 +184,8 @@ def _rewrite_sentence(body: str) -> str:
     if not core.strip() or _GOZARU_END.search(core):
         return body
     lead = core[: len(core) - len(core.lstrip())]
-    return lead + _rewrite_core(core.strip()) + tail
+    words = re.sub(r"^ですが、", "されど、", core.strip())  # the samurai's "but"
+    return lead + _rewrite_core(words) + tail
 
 
 def sessha(text: str) -> str:
@@ -238,11 +240,11 @@ PRESET_SPEC = {
 }
 
 
-def build_preset(out_dir: str | Path = "presets/gozaru", seed: int = 7) -> Path:
+def build_preset(out_dir: str | Path = PRESETS_DIR / "gozaru", seed: int = 7) -> Path:
     """Rewrite presets/gozaru/ from the corpus (fixed seed): topics are split, so eval and probes
     ask about things the training rows never mention."""
     return _style_rows.build_preset(out_dir, PRESET_SPEC, load_pairs(), seed, _make, check_row)
 
 
 if __name__ == "__main__":  # python -m studio.data.generate.gozaru [--preset DIR]
-    _style_rows.preset_main(build_preset, "presets/gozaru")
+    _style_rows.preset_main(build_preset, str(PRESETS_DIR / "gozaru"))

@@ -117,7 +117,8 @@ def sample_mr(rng: random.Random) -> dict[str, Any]:
         if act == "give_opinion":
             keys.add("rating")  # an opinion states how good the game is
         mr = {"dialogue_act": act, "name": games.game_title(rng)}
-        mr.update({k: _value(k, rng) for k in keys})
+        # draw values in a fixed key order: set order varies with PYTHONHASHSEED between processes
+        mr.update({k: _value(k, rng) for k in KEY_ORDER if k in keys})
         mr = canonical(mr)
         if len(to_json_text(mr)) <= MAX_JSON_CHARS:
             return mr
@@ -127,7 +128,8 @@ def _make(rng: random.Random, index: int) -> dict:
     mr = sample_mr(rng)
     sentence = realise(mr, rng)
     if index % 5 == 4:
-        return make_row(f"{TO_TEXT} {to_json_text(mr)}", sentence, {"direction": "to_text", "mr": mr})
+        meta = {"direction": "to_text", "mr": mr}
+        return make_row(f"{TO_TEXT} {to_json_text(mr)}", sentence, meta)
     return make_row(f"{TO_JSON} {sentence}", to_json_text(mr), {"direction": "to_json", "mr": mr})
 
 
@@ -180,10 +182,11 @@ PRESET_SPEC: dict[str, Any] = {
     "title": {"en": "Game sentences → JSON", "ja": "ゲーム紹介文 → JSON"},
     "description": {
         "en": "Sentences about invented video games turned into one line of JSON that follows a "
-              "fixed schema (dialogue act, name, genres, platforms, year, ...). Structured output is "
-              "form: a small model learns it from a few hundred examples.",
-        "ja": "架空のビデオゲームについての文を、決まったスキーマ（対話行為・名前・ジャンル・機種・年など）"
-              "に従う1行のJSONに変換します。構造化出力は「形」なので、小さなモデルでも数百例で身につきます。",
+              "fixed schema (dialogue act, name, genres, platforms, year, ...). Structured output "
+              "is form: a small model learns it from a few hundred examples.",
+        "ja": "架空のビデオゲームについての文を、決まったスキーマ"
+              "（対話行為・名前・ジャンル・機種・年など）に従う1行のJSONに変換します。"
+              "構造化出力は「形」なので、小さなモデルでも数百例で身につきます。",
     },
     "language": "en",
     "task": "json",
@@ -202,7 +205,7 @@ PRESET_SPEC: dict[str, Any] = {
 
 def build_preset(out_dir: str | Path, sizes: tuple[int, int, int] = (400, 60, 20),
                  seed: int = 2026) -> Path:
-    """Write presets/json: train mixes both directions; eval and probes are sentence -> JSON only."""
+    """Write presets/json: train mixes both directions; eval and probes are sentence -> JSON."""
     train, evals, probes = split_preset(generate, sizes, seed, keep_eval=is_to_json)
     return write_preset(out_dir, PRESET_SPEC, train, evals, probes)
 

@@ -1,8 +1,8 @@
-"""Text-to-SQL rows: a CREATE TABLE context (one table, or a parent and child table) plus a question;
-the answer is one SQLite query.
+"""Text-to-SQL rows: a CREATE TABLE context (one table, or a parent and a child table) plus a
+question; the answer is one SQLite query.
 
-Every context also gets a few synthetic rows (INSERT statements kept in meta) and every gold query is
-executed against them before the row is kept, so the sql meter can judge answers by their results."""
+Every context also gets a few synthetic rows (INSERT statements kept in meta) and every gold query
+is executed against them before the row is kept, so the sql meter can judge answers by results."""
 from __future__ import annotations
 
 import random
@@ -65,14 +65,15 @@ def _pick_cols(table: Table, rng: random.Random) -> list[Col]:
 
 def _table_data(table: Table, rng: random.Random, k: int) -> TableData:
     cols = _pick_cols(table, rng)
-    columns: dict[str, list[Any]] = {"id": list(range(1, k + 1)), table.label: _labels(table, rng, k)}
+    columns: dict[str, list[Any]] = {"id": list(range(1, k + 1))}
+    columns[table.label] = _labels(table, rng, k)
     columns.update({c.name: _values(c, rng, k) for c in cols})
     rows = [{name: values[i] for name, values in columns.items()} for i in range(k)]
     return TableData(table, cols, rows)
 
 
 def _link(parent: TableData, child: TableData, fk: str, rng: random.Random) -> None:
-    """Give each child a parent; every parent gets at least one child (so JOIN and LEFT JOIN agree)."""
+    """Give each child a parent; each parent gets a child at least (so JOIN and LEFT JOIN agree)."""
     ids = [r["id"] for r in parent.rows]
     owners = ids + [rng.choice(ids) for _ in range(len(child.rows) - len(ids))]
     rng.shuffle(owners)
@@ -82,7 +83,8 @@ def _link(parent: TableData, child: TableData, fk: str, rng: random.Random) -> N
 
 def create_sql(td: TableData, fk: str | None, parent: str | None) -> str:
     t = td.table
-    defs = ["id INTEGER PRIMARY KEY", f"{t.label} TEXT", *(f"{c.name} {c.sql_type}" for c in td.cols)]
+    defs = ["id INTEGER PRIMARY KEY", f"{t.label} TEXT"]
+    defs += [f"{c.name} {c.sql_type}" for c in td.cols]
     if fk:
         defs.append(f"{fk} INTEGER REFERENCES {parent}(id)")
     return f"CREATE TABLE {t.name} ({', '.join(defs)});"
@@ -91,8 +93,8 @@ def create_sql(td: TableData, fk: str | None, parent: str | None) -> str:
 def insert_sql(td: TableData) -> list[str]:
     out = []
     for row in td.rows:
-        names = ", ".join(row)
-        out.append(f"INSERT INTO {td.table.name} ({names}) VALUES ({', '.join(map(lit, row.values()))});")
+        names, values = ", ".join(row), ", ".join(map(lit, row.values()))
+        out.append(f"INSERT INTO {td.table.name} ({names}) VALUES ({values});")
     return out
 
 
@@ -147,7 +149,8 @@ def check_row(row: dict) -> str | None:
     meta, sql = row["meta"], gold_text(row)
     if not isinstance(meta.get("schema"), str) or not isinstance(meta.get("inserts"), list):
         return "meta needs schema (CREATE statements) and inserts (INSERT statements)"
-    if not user_text(row).startswith(INSTRUCTION) or meta["schema"].replace("\n", " ") not in user_text(row):
+    prompt = user_text(row)
+    if not prompt.startswith(INSTRUCTION) or meta["schema"].replace("\n", " ") not in prompt:
         return "prompt must hold the instruction and the CREATE statements"
     if not parses(sql):
         return f"sqlglot cannot parse the gold query: {sql}"
@@ -162,10 +165,11 @@ PRESET_SPEC: dict[str, Any] = {
     "name": "sql",
     "title": {"en": "Questions → SQL", "ja": "質問 → SQL"},
     "description": {
-        "en": "A CREATE TABLE context (library, shop, clinic, league, ...) and a question; the answer "
-              "is one SQLite query. Every gold query was run against sample rows, and the meter "
-              "runs the model's query the same way and compares results.",
-        "ja": "CREATE TABLE の文脈（図書館・店・診療所・リーグなど）と質問から、SQLite のクエリを1つ書きます。"
+        "en": "A CREATE TABLE context (library, shop, clinic, league, ...) and a question; the "
+              "answer is one SQLite query. Every gold query was run against sample rows, and the "
+              "meter runs the model's query the same way and compares results.",
+        "ja": "CREATE TABLE の文脈（図書館・店・診療所・リーグなど）と質問から、"
+              "SQLite のクエリを1つ書きます。"
               "正解クエリはすべてサンプル行で実行済みで、メーターはモデルのクエリも同じように実行して結果を比べます。",
     },
     "language": "en",

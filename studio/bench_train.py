@@ -1,0 +1,187 @@
+"""One side of the training benchmark, run in a process of its own so that peak memory is its own:
+`python -m studio.bench_train SPEC.json OUT.json`, SPEC["side"] being
+
+    baseline  trl's SFTTrainer with its documented defaults + a peft LoraConfig, as trl's quick-start
+              shows: the model given by path, the messages dataset as-is (trl tokenises it)
+    studio    the studio's own engine, the code path of `studio train` (engine.build_trainer)
+    eval      both adapters' loss on the same held-out rows, computed the same way
+
+Only the optimisation recipe (learning rate, schedule, steps, batch, seed, LoRA shape) is set the same on
+both sides: without that a final-loss comparison would compare recipes, not engines. Everything the
+engine decides (dtype, gradient checkpointing, padding, attention, loss code) stays each side's own."""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+
+class CountingCollator:
+    """Wraps a trainer's collator and counts the real (non-padding) tokens of every batch it builds."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.real = 0
+        self.padded = 0
+
+    def __call__(self, features):
+        batch = self.inner(features)
+        ids = batch["input_ids"]
+        mask = batch.get("attention_mask")
+        self.real += int(mask.sum()) if mask is not None else int(ids.numel())  # padding-free: all real
+        self.padded += int(ids.numel())
+        return batch
+
+
+def peak_mb(device: str) -> float:
+    """GPU peak allocation on CUDA; else the process's peak resident memory (Linux reports KiB)."""
+    if device == "cuda":
+        import torch
+
+        return torch.cuda.max_memory_allocated() / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed_train(trainer) -> dict[str, Any]:
+    counter = CountingCollator(trainer.data_collator)
+    trainer.data_collator = counter
+    t0 = time.perf_counter()
+    trainer.train()
+    train_s = time.perf_counter() - t0
+    losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+    return {"train_s": train_s, "real_tokens": counter.real, "padded_tokens": counter.padded,
+            "steps": trainer.state.global_step, "last_train_loss": losses[-1] if losses else None,
+            "train_losses": losses}
+
+
+def _baseline_trainer(spec: dict, out: Path):
+    from datasets import Dataset
+    from peft import LoraConfig
+    from trl import SFTConfig, SFTTrainer
+
+    from studio.bench_data import read_jsonl
+    from studio.models.loader import model_path
+
+    rows = [{"messages": r["messages"]} for r in read_jsonl(Path(spec["train_path"]))]
+    _, where = model_path(spec["model"])
+    cuda = spec["device"] == "cuda"
+    args = SFTConfig(output_dir=str(out / "baseline"), max_steps=spec["steps"],
+                     per_device_train_batch_size=spec["batch_size"], learning_rate=spec["learning_rate"],
+                     lr_scheduler_type=spec["scheduler"], warmup_steps=spec["warmup_ratio"],
+                     seed=spec["seed"], logging_steps=1, report_to=[], use_cpu=not cuda,
+                     model_init_kwargs={"dtype": "bfloat16"} if cuda else None)
+    peft = LoraConfig(r=spec["lora_r"], lora_alpha=spec["lora_alpha"], lora_dropout=spec["lora_dropout"],
+                      target_modules=spec["target_modules"], task_type="CAUSAL_LM")
+    quant = None
+    if cuda:  # QLoRA as trl's PEFT guide shows it: the base loaded in 4-bit NF4
+        from transformers import BitsAndBytesConfig
+
+        import torch
+
+        quant = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
+                                   bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=torch.bfloat16)
+    return SFTTrainer(model=where, args=args, train_dataset=Dataset.from_list(rows), peft_config=peft,
+                      quantization_config=quant)
+
+
+def run_baseline(spec: dict, out: Path) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    trainer = _baseline_trainer(spec, out)
+    setup_s = time.perf_counter() - t0
+    result = _timed_train(trainer)
+    trainer.save_model(str(out / "baseline-adapter"))
+    return {**result, "setup_s": setup_s, "adapter": str(out / "baseline-adapter"),
+            "peak_mb": peak_mb(spec["device"])}
+
+
+def studio_config(spec: dict):
+    """The RunConfig `studio train --data FILE` would build, with the benchmark's steps and LoRA shape."""
+    from studio.train import recipe
+
+    overrides = {"max_steps": spec["steps"], "batch_size": spec["batch_size"],
+                 "learning_rate": spec["learning_rate"], "lora_r": spec["lora_r"],
+                 "lora_alpha": spec["lora_alpha"], "lora_dropout": spec["lora_dropout"],
+                 "scheduler": spec["scheduler"],
+                 "warmup_ratio": spec["warmup_ratio"], "seed": spec["seed"], "device": spec["device"]}
+    cfg = recipe.build(spec["model"], train_path=spec["train_path"], overrides=overrides)
+    cfg.lora.target_modules = spec["target_modules"]
+    cfg.data.eval_fraction = 0.0  # no periodic eval inside the timed loop; both sides are judged below
+    return cfg
+
+
+def run_studio(spec: dict, out: Path) -> dict[str, Any]:
+    from studio import runs
+    from studio.train import engine
+    from studio.train.callbacks import StudioCallback
+
+    t0 = time.perf_counter()
+    cfg = studio_config(spec)
+    run = runs.create(cfg)
+    trainer = engine.build_trainer(run, cfg, StudioCallback(run))
+    setup_s = time.perf_counter() - t0
+    result = _timed_train(trainer)
+    engine.save_adapter(trainer, run)
+    return {**result, "setup_s": setup_s, "adapter": str(run.adapter_dir), "peak_mb": peak_mb(spec["device"])}
+
+
+def heldout_losses(model: str, adapters: dict[str, str | None], rows: list[dict], device: str,
+                   max_length: int = 512) -> dict[str, float]:
+    """Mean cross-entropy per trained token (the assistant answers) on the same rows, for each adapter
+    (None = the base model), all on the same base weights in the same precision."""
+    import torch
+    from peft import PeftModel
+
+    from studio.data.tokenize import tokenize_messages
+    from studio.models import load_model, load_tokenizer
+
+    tok = load_tokenizer(model)
+    samples = [tokenize_messages(tok, r["messages"], max_length) for r in rows]
+    base = load_model(model, dtype="fp32" if device == "cpu" else "auto", device=device)
+    base.eval()
+    out: dict[str, float] = {}
+    for name, path in adapters.items():
+        net = PeftModel.from_pretrained(base, path) if path else base
+        out[name] = _answer_loss(net, samples, torch)
+        if path:
+            base = net.unload()  # back to the bare base for the next adapter
+    return out
+
+
+def _answer_loss(net, samples, torch) -> float:
+    total, count = 0.0, 0
+    device = next(net.parameters()).device
+    with torch.inference_mode():
+        for s in samples:
+            ids = torch.tensor([s.input_ids], device=device)
+            labels = torch.tensor([[t if m else -100 for t, m in zip(s.input_ids, s.mask)]], device=device)
+            n = int((labels[0, 1:] != -100).sum())
+            if n == 0:
+                continue
+            loss = net(input_ids=ids, labels=labels).loss.float().item()
+            total, count = total + loss * n, count + n
+    return total / max(1, count)
+
+
+def run_eval(spec: dict, out: Path) -> dict[str, Any]:
+    from studio.bench_data import read_jsonl
+
+    rows = read_jsonl(Path(spec["eval_path"]))
+    adapters = {"base": None, "baseline": spec["baseline_adapter"], "studio": spec["studio_adapter"]}
+    return heldout_losses(spec["model"], adapters, rows, spec["device"])
+
+
+SIDES = {"baseline": run_baseline, "studio": run_studio, "eval": run_eval}
+
+
+def main(spec_path: str, out_path: str) -> int:
+    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    result = SIDES[spec["side"]](spec, Path(spec["work_dir"]))
+    Path(out_path).write_text(json.dumps(result), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))

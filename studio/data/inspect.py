@@ -1,0 +1,66 @@
+"""What the Data step shows about a dataset: validation, split, token lengths, and which tokens
+are trained. Plain data for the UI (and anyone else) to render."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from studio.data.stats import split, summarise, token_lengths
+from studio.data.tokenize import tokenize_messages
+from studio.data.validate import Report, validate_file
+
+
+@dataclass
+class DataView:
+    label: str
+    report: Report
+    train_n: int = 0
+    eval_n: int = 0
+    lengths: list[int] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+    preview: list[dict] = field(default_factory=list)
+
+    @property
+    def usable(self) -> list[dict]:
+        return self.report.usable
+
+
+def trained_pieces(tokenizer, messages: list[dict], max_length: int | None = None) -> list[tuple[str, bool]]:
+    """The rendered conversation as (text piece, trained?) runs, merged for display."""
+    t = tokenize_messages(tokenizer, messages, max_length)
+    pieces: list[tuple[str, bool]] = []
+    for tid, m in zip(t.input_ids, t.mask):
+        text = tokenizer.decode([tid])
+        if pieces and pieces[-1][1] == bool(m):
+            pieces[-1] = (pieces[-1][0] + text, bool(m))
+        else:
+            pieces.append((text, bool(m)))
+    return pieces
+
+
+def inspect(report: Report, label: str, tokenizer=None, max_length: int = 512,
+            eval_rows: int | None = None, eval_fraction: float = 0.1, sample: int = 2000) -> DataView:
+    view = DataView(label, report, preview=report.usable[:6])
+    if eval_rows is None:
+        tr, ev = split(report.usable, eval_fraction)
+        view.train_n, view.eval_n = len(tr), len(ev)
+    else:
+        view.train_n, view.eval_n = len(report.usable), eval_rows
+    if tokenizer is not None and report.usable:
+        view.lengths = token_lengths(tokenizer, report.usable[:sample])
+        view.stats = summarise(view.lengths, max_length)
+    return view
+
+
+def inspect_file(path: str | Path, tokenizer=None, max_length: int = 512,
+                 mapping: dict | None = None) -> DataView:
+    report = validate_file(Path(path), mapping=mapping)
+    return inspect(report, Path(path).name, tokenizer, max_length)
+
+
+def inspect_preset(name: str, tokenizer=None, max_length: int = 512) -> DataView:
+    from studio import presets
+
+    p = presets.load(name)
+    report = validate_file(p.train_file)
+    return inspect(report, f"preset {name}", tokenizer, max_length, eval_rows=len(p.eval_rows()))

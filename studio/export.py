@@ -1,0 +1,186 @@
+"""Export a run: its adapter as a zip (standard PEFT files + model card), or a merged model (the LoRA
+folded into a full-precision base) as a plain Hugging Face folder that loads without peft.
+Everything is written next to its target first and renamed into place, so a crash or a full disk never
+leaves a half-written export that looks finished."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from studio import runs
+from studio.export_card import portable_base, write_card
+from studio.paths import UnsafePathError, runs_dir
+from studio.runs import Run
+
+# What an adapter folder may carry out of (and into) the studio. Trainer leftovers such as
+# training_args.bin are pickles: they are never copied, so they are never loaded anywhere.
+ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
+                   "chat_template.jinja", "chat_template.json", "tokenizer.model", "vocab.json", "merges.txt")
+PORTABLE_FILES = ADAPTER_FILES + TOKENIZER_FILES
+
+
+def exportable(run_id: str) -> Run:
+    """The run, if it has a finished adapter that is not about to change under us."""
+    run = runs.get(run_id)
+    st = runs.reconcile(run)
+    if st.active:
+        raise ValueError(f"run {run_id} is {st.state}: wait until it ends (or stop it) before exporting")
+    if not run.has_adapter():
+        raise ValueError(f"run {run_id} has no adapter to export (state {st.state}: {st.reason or 'no reason'})")
+    if not (run.adapter_dir / "adapter_model.safetensors").is_file():
+        raise ValueError(f"run {run_id}'s adapter has no adapter_model.safetensors")
+    return run
+
+
+def check_output(target: str | Path, run: Run, overwrite: bool) -> Path:
+    """Where an export may go: an existing writable parent, not inside another run's folder (nor this
+    run's adapter or checkpoints), and no existing file unless overwrite was asked for."""
+    path = Path(target).expanduser()
+    parent = path.parent.resolve()
+    path = parent / path.name
+    if not path.name or path.name in (".", ".."):
+        raise UnsafePathError(f"{target!r} is not a file or folder name")
+    if not parent.is_dir():
+        raise FileNotFoundError(f"the folder {parent} does not exist: create it first")
+    if not os.access(parent, os.W_OK):
+        raise PermissionError(f"the folder {parent} is not writable")
+    _refuse_run_folders(path, run)
+    if (path.exists() or path.is_symlink()) and not overwrite:
+        raise FileExistsError(f"{path} already exists: choose another name or pass --overwrite")
+    return path
+
+
+def _refuse_run_folders(path: Path, run: Run) -> None:
+    store = runs_dir().resolve()
+    if path != store and store not in path.parents:
+        return
+    parts = path.relative_to(store).parts
+    if len(parts) < 2 or parts[0] != run.id or parts[1] in ("adapter", "checkpoints", "config.yaml"):
+        raise UnsafePathError(f"{path} is inside the run store: exports may go into run {run.id}'s own folder "
+                              "(not its adapter/ or checkpoints/) or anywhere outside it")
+
+
+def stage_adapter(run: Run, dest: Path) -> Path:
+    """Copy the run's portable adapter files into dest, name the base so others can load it, add the card."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PORTABLE_FILES:
+        src = run.adapter_dir / name
+        if src.is_file() and not src.is_symlink():
+            shutil.copy2(src, dest / name)
+    config = json.loads((dest / "adapter_config.json").read_text(encoding="utf-8"))
+    config["base_model_name_or_path"] = portable_base(run.config())
+    (dest / "adapter_config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_card(run, dest, "adapter")
+    return dest
+
+
+def export_adapter_zip(run_id: str, out: str | Path, overwrite: bool = False) -> Path:
+    """Zip the run's adapter (+ README.md card and loss chart) to out, atomically."""
+    run = exportable(run_id)
+    path = check_output(out, run, overwrite)
+    with tempfile.TemporaryDirectory(prefix=".export-", dir=path.parent) as tmp:
+        folder = stage_adapter(run, Path(tmp) / "adapter")
+        zipped = Path(tmp) / "adapter.zip"
+        _zip_folder(folder, zipped)
+        _publish(zipped, path, overwrite)
+    return path
+
+
+def _zip_folder(folder: Path, target: Path) -> None:
+    # Members sit at the top of the zip, as `save_pretrained` lays them out: unzip and load.
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for f in sorted(folder.iterdir()):
+            if f.is_file():
+                zf.write(f, arcname=f.name)
+    with target.open("rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def _publish(tmp: Path, path: Path, overwrite: bool) -> None:
+    """Move a finished file or folder into place. Without overwrite, a target that appeared meanwhile wins."""
+    if overwrite and path.exists():
+        old = path.with_name(f".{path.name}.old-{os.getpid()}")
+        path.rename(old)
+        tmp.rename(path)
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
+    elif tmp.is_dir():
+        if path.exists():
+            raise FileExistsError(f"{path} already exists")
+        tmp.rename(path)
+    else:
+        os.link(tmp, path)  # fails if path exists: no check-then-write race
+        tmp.unlink()
+
+
+def export_merged(run_id: str, out: str | Path, *, dtype: str = "auto", device: str = "cpu",
+                  overwrite: bool = False) -> Path:
+    """Merge the run's LoRA into a full-precision copy of its base and save a plain HF folder to out."""
+    run = exportable(run_id)
+    path = check_output(out, run, overwrite)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{path.name}.tmp-", dir=path.parent))
+    try:
+        merged, tokenizer = merge(run, dtype=dtype, device=device)
+        save_merged(merged, tokenizer, run, tmp)
+        _publish(tmp, path, overwrite)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return path
+
+
+def merge(run: Run, *, dtype: str = "auto", device: str = "cpu"):
+    """(merged model, tokenizer). The base is reloaded unquantised even when the run trained with nf4:
+    folding a LoRA into 4-bit weights would round it away (and bnb 4-bit layers cannot be saved as a
+    standard model)."""
+    from peft import PeftModel
+
+    from studio.models import load_model, load_tokenizer
+
+    cfg = run.config()
+    base = load_model(cfg.model.name, quant="none", dtype=dtype, device=device,
+                      trust_remote_code=cfg.model.trust_remote_code, revision=cfg.model.revision)
+    refuse_quantized(base, cfg.model.name)
+    tuned = PeftModel.from_pretrained(base, str(run.adapter_dir), is_trainable=False)
+    merged = tuned.merge_and_unload()
+    if (run.adapter_dir / "tokenizer_config.json").is_file():
+        tokenizer = _adapter_tokenizer(run, cfg)
+    else:
+        tokenizer = load_tokenizer(cfg.model.name, trust_remote_code=cfg.model.trust_remote_code)
+    return merged, tokenizer
+
+
+def _adapter_tokenizer(run: Run, cfg):
+    """The tokenizer the run trained with (it carries the chat template the adapter learned)."""
+    from transformers import AutoTokenizer
+
+    from studio.models import load_tokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(run.adapter_dir))
+    if not tok.chat_template:
+        tok.chat_template = load_tokenizer(cfg.model.name).chat_template
+    return tok
+
+
+def refuse_quantized(model, name: str) -> None:
+    if getattr(model, "is_loaded_in_4bit", False) or getattr(model, "is_loaded_in_8bit", False) or \
+            getattr(model.config, "quantization_config", None):
+        raise ValueError(f"the base model {name!r} is stored quantised: a LoRA merged into quantised "
+                         "weights loses its precision; use the unquantised base (or export the adapter)")
+
+
+def save_merged(model, tokenizer, run: Run, folder: Path) -> None:
+    model.config.use_cache = True
+    if tokenizer.pad_token_id is not None:
+        model.generation_config.pad_token_id = tokenizer.pad_token_id
+    model.save_pretrained(folder, safe_serialization=True)
+    tokenizer.save_pretrained(folder)
+    write_card(run, folder, "merged")
+    for f in folder.iterdir():
+        if f.is_file():
+            with f.open("rb") as fh:
+                os.fsync(fh.fileno())

@@ -1,0 +1,139 @@
+"""Does an adapter fit a base model the studio can load? First by name (adapter_config.json's
+base_model_name_or_path against the registry), then by shape: every LoRA tensor must fit the module of
+the base it is meant for. A name can be wrong or missing; shapes cannot lie."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from studio.models import CURATED, EMBEDDED, ModelError, resolve
+from studio.paths import model_cache_dir
+
+PREFIX = "base_model.model."
+# LoRA tensor suffix -> (which side of the module it touches, index of that size in the tensor).
+LORA_PARTS = {".lora_A.weight": ("in", 1), ".lora_B.weight": ("out", 0),
+              ".lora_embedding_A": ("in", 1), ".lora_embedding_B": ("out", 0)}
+
+
+class WrongBaseError(ValueError):
+    """The adapter was made for another model; the message names both."""
+
+
+@dataclass(frozen=True)
+class BaseChoice:
+    model: str
+    """The studio model name the adapter will be used with (stored in the pseudo-run's config)."""
+    claimed: str
+    """What the adapter says its base is (may be empty or a path from another machine)."""
+
+
+def identify(claimed: str) -> str | None:
+    """The studio model an adapter's base name stands for, or None when it names nothing loadable here."""
+    claimed = (claimed or "").strip()
+    if not claimed:
+        return None
+    low = claimed.lower()
+    for table in (EMBEDDED, CURATED):  # embedded first: it loads offline
+        for key, entry in table.items():
+            if low in (key.lower(), entry.hub_id.lower()):
+                return key
+    path = Path(claimed).expanduser()
+    if path.parent.resolve() == model_cache_dir().resolve() and path.name in EMBEDDED:
+        return path.name  # trained in the studio on an embedded model's cached copy
+    try:
+        return resolve(claimed).name if not path.is_absolute() or path.is_dir() else None
+    except ModelError:
+        return None  # e.g. a folder on the machine that made the adapter
+
+
+def canonical(name: str) -> str:
+    """One spelling per model: the hub id of a registry model, the real path of a folder."""
+    r = resolve(name)
+    if r.entry:
+        return r.entry.hub_id.lower()
+    return str(Path(r.location).resolve()) if r.source == "local" else r.location.lower()
+
+
+def choose_base(claimed: str, model: str | None) -> BaseChoice:
+    """The model to use: --model when given (it must not contradict the adapter), else the adapter's own."""
+    known = identify(claimed)
+    if model:
+        resolve(model)  # an unknown --model fails with the registry's message
+        if known and canonical(known) != canonical(model):
+            raise WrongBaseError(
+                f"wrong base model: this adapter was made for {claimed!r} ({_describe(known)}), not for "
+                f"{model!r} ({_describe(model)}); import it without --model or with --model {known}")
+        return BaseChoice(model, claimed)
+    if not known:
+        raise WrongBaseError(
+            f"this adapter's base model {claimed or '(none given)'!r} is not a model the studio can load "
+            "here: pass --model NAME with the base it was trained on (see `studio models`)")
+    return BaseChoice(known, claimed)
+
+
+def _describe(name: str) -> str:
+    r = resolve(name)
+    return r.entry.hub_id if r.entry else r.location
+
+
+def base_modules(model: str, trust_remote_code: bool = False) -> dict[str, tuple[int, int]]:
+    """name -> (in size, out size) of every weight-bearing module of the base, built on the meta
+    device (no weights are read, so this is cheap even for a 7B model whose config is cached)."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    from studio.models import model_path
+
+    _, where = model_path(model)
+    try:
+        config = AutoConfig.from_pretrained(where, trust_remote_code=trust_remote_code)
+        with torch.device("meta"):
+            net = AutoModelForCausalLM.from_config(config, trust_remote_code=trust_remote_code)
+    except (OSError, ValueError, KeyError) as e:
+        raise ModelError(f"cannot read the architecture of {model!r}: {str(e).splitlines()[0][:160]}") from None
+    return {name: sizes for name, mod in net.named_modules() if (sizes := _io_sizes(mod))}
+
+
+def _io_sizes(module) -> tuple[int, int] | None:
+    if hasattr(module, "in_features") and hasattr(module, "out_features"):
+        return int(module.in_features), int(module.out_features)
+    if hasattr(module, "num_embeddings") and hasattr(module, "embedding_dim"):
+        return int(module.num_embeddings), int(module.embedding_dim)
+    weight = getattr(module, "weight", None)
+    if hasattr(module, "nf") and weight is not None and weight.dim() == 2:  # GPT-2 style Conv1D
+        return int(weight.shape[0]), int(weight.shape[1])
+    return None
+
+
+def adapter_shapes(weights: Path) -> dict[str, tuple[int, ...]]:
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(weights), framework="pt") as f:
+            return {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
+    except (SafetensorError, OSError) as e:
+        raise ValueError(f"{weights.name} is not a readable safetensors file ({e})") from None
+
+
+def check_shapes(shapes: dict[str, tuple[int, ...]], modules: dict[str, tuple[int, int]],
+                 model: str, claimed: str) -> int:
+    """Raise WrongBaseError at the first LoRA tensor that does not fit; return how many were checked."""
+    checked = 0
+    for key, shape in shapes.items():
+        part = next((p for p in LORA_PARTS if key.endswith(p)), None)
+        if part is None:
+            continue  # e.g. modules_to_save copies: checked by peft when it loads them
+        module = key[: -len(part)].removeprefix(PREFIX)
+        side, axis = LORA_PARTS[part]
+        if module not in modules:
+            raise WrongBaseError(f"wrong base model: the adapter (made for {claimed or 'an unnamed base'!r}) "
+                                 f"has weights for {module}, which {model!r} does not have")
+        want = modules[module][0 if side == "in" else 1]
+        if len(shape) != 2 or shape[axis] != want:
+            raise WrongBaseError(
+                f"wrong base model: the adapter (made for {claimed or 'an unnamed base'!r}) does not fit "
+                f"{model!r}: {module} has {side}put size {want}, the adapter's tensor has shape {list(shape)}")
+        checked += 1
+    if not checked:
+        raise ValueError("the adapter holds no LoRA weights (lora_A / lora_B tensors)")
+    return checked

@@ -1,0 +1,171 @@
+"""Import a LoRA adapter made elsewhere (a folder or a .zip) as a finished pseudo-run, so Compare and
+Export treat it like one the studio trained. An archive from a stranger is hostile until proven
+otherwise: no absolute or '..' paths, no symlinks, a size limit, and no pickled weights."""
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+import tempfile
+import time
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from studio import runs
+from studio.config import LoraSpec, ModelSpec, RunConfig
+from studio.export import PORTABLE_FILES
+from studio.export_base import adapter_shapes, base_modules, check_shapes, choose_base
+from studio.fsutil import atomic_write_json
+from studio.paths import UnsafePathError, runs_dir
+from studio.runs import Run
+
+MAX_UNZIPPED_BYTES = 2 * 1024**3
+MAX_MEMBERS = 2000
+PICKLE_WEIGHTS = ("adapter_model.bin", "adapter_model.pt", "adapter_model.pth", "adapter_model.ckpt",
+                  "adapter_model.pkl")
+IMPORT_FILE = "import.json"
+
+
+def check_member(info: zipfile.ZipInfo) -> PurePosixPath:
+    """The member's safe relative path, or UnsafePathError (zip-slip, absolute path, symlink)."""
+    name = info.filename.replace("\\", "/")
+    path = PurePosixPath(name)
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":") or path.is_absolute():
+        raise UnsafePathError(f"the zip member {info.filename!r} has an absolute path: refused")
+    if ".." in path.parts:
+        raise UnsafePathError(f"the zip member {info.filename!r} points outside the archive ('..'): refused")
+    if stat.S_ISLNK(info.external_attr >> 16):
+        raise UnsafePathError(f"the zip member {info.filename!r} is a symbolic link: refused")
+    return path
+
+
+def safe_extract(archive: Path, dest: Path) -> Path:
+    """Check every member, then extract only the adapter's portable files; return the adapter folder."""
+    try:
+        zf = zipfile.ZipFile(archive)
+    except zipfile.BadZipFile:
+        raise ValueError(f"{archive.name} is not a readable zip file") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise ValueError(f"{archive.name} has {len(infos)} members; an adapter zip has a handful")
+        paths = {check_member(i): i for i in infos}
+        if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
+            raise ValueError(f"{archive.name} unpacks to more than {MAX_UNZIPPED_BYTES // 2**20} MB: refused")
+        root = _adapter_root(set(paths), archive.name)
+        refuse_pickled_weights({p.name for p in paths if p.parent == root})
+        for path, info in paths.items():
+            if path.parent == root and path.name in PORTABLE_FILES and not info.is_dir():
+                _copy_member(zf, info, dest / path.name)
+    return dest
+
+
+def refuse_pickled_weights(names: set[str]) -> None:
+    """Weights only as a pickle: refused (unpickling runs code). Beside safetensors, pickles are ignored."""
+    if "adapter_model.safetensors" not in names and names & set(PICKLE_WEIGHTS):
+        raise ValueError("the adapter's weights are a pickle (adapter_model.bin): pickles can run code when "
+                         "loaded, so only adapter_model.safetensors is accepted (convert it with safetensors)")
+
+
+def _adapter_root(paths: set[PurePosixPath], label: str) -> PurePosixPath:
+    """Where adapter_config.json sits: the top of the zip or one folder down (as zipping a folder does)."""
+    roots = [p.parent for p in paths if p.name == "adapter_config.json" and "__MACOSX" not in p.parts
+             and len(p.parts) <= 2]
+    if not roots:
+        raise ValueError(f"{label} holds no adapter_config.json: not a PEFT adapter")
+    if len(roots) > 1:
+        raise ValueError(f"{label} holds {len(roots)} adapters; import them one at a time")
+    return roots[0]
+
+
+def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
+    # Counted while copying: a member's declared size can lie (zip bombs).
+    written = 0
+    with zf.open(info) as src, target.open("wb") as out:
+        while chunk := src.read(1 << 20):
+            written += len(chunk)
+            if written > MAX_UNZIPPED_BYTES:
+                raise ValueError(f"{info.filename} unpacks to more than its declared size: refused")
+            out.write(chunk)
+
+
+def copy_folder(src: Path, dest: Path) -> Path:
+    """The adapter's portable files from a folder (symlinks refused: they could point anywhere)."""
+    if not (src / "adapter_config.json").is_file():
+        raise ValueError(f"{src} holds no adapter_config.json: not a PEFT adapter folder")
+    refuse_pickled_weights({p.name for p in src.iterdir()})
+    total = 0
+    for name in PORTABLE_FILES:
+        f = src / name
+        if f.is_symlink():
+            raise UnsafePathError(f"{f} is a symbolic link: refused")
+        if f.is_file():
+            total += f.stat().st_size
+            if total > MAX_UNZIPPED_BYTES:
+                raise ValueError(f"{src} holds more than {MAX_UNZIPPED_BYTES // 2**20} MB of adapter files")
+            shutil.copy2(f, dest / name)
+    return dest
+
+
+def read_adapter_config(folder: Path) -> dict:
+    """adapter_config.json of a LoRA adapter with safetensors weights, or a clear refusal."""
+    if not (folder / "adapter_model.safetensors").is_file():
+        raise ValueError("the adapter has no adapter_model.safetensors")
+    try:
+        config = json.loads((folder / "adapter_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise ValueError(f"adapter_config.json cannot be read: {e}") from None
+    if not isinstance(config, dict) or str(config.get("peft_type", "")).upper() != "LORA":
+        kind = config.get("peft_type") if isinstance(config, dict) else None
+        raise ValueError(f"only LoRA adapters can be imported (this one is {kind or 'of no known type'})")
+    return config
+
+
+def import_adapter(source: str | Path, *, name: str | None = None, model: str | None = None) -> Run:
+    """Check the adapter, then store it as a finished run whose model is its base."""
+    src = Path(source).expanduser()
+    if not src.exists():
+        raise FileNotFoundError(f"{source} does not exist")
+    stage = Path(tempfile.mkdtemp(prefix=".import-", dir=runs_dir()))  # same disk: the final move is a rename
+    try:
+        folder = stage / "adapter"
+        folder.mkdir()
+        if src.is_dir():
+            copy_folder(src, folder)
+        elif zipfile.is_zipfile(src):
+            safe_extract(src, folder)
+        else:
+            raise ValueError(f"{src.name} is neither a folder nor a zip file")
+        config = read_adapter_config(folder)
+        choice = choose_base(str(config.get("base_model_name_or_path") or ""), model)
+        checked = check_shapes(adapter_shapes(folder / "adapter_model.safetensors"),
+                               base_modules(choice.model), choice.model, choice.claimed)
+        return _store(folder, config, choice.model, name or src.stem,
+                      {"source": src.name, "claimed_base": choice.claimed, "tensors_checked": checked})
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _store(folder: Path, adapter_config: dict, model: str, label: str, info: dict) -> Run:
+    cfg = RunConfig(model=ModelSpec(name=model), lora=_lora_spec(adapter_config), name=f"imported-{label}")
+    run = runs.create(cfg)
+    try:
+        folder.rename(run.adapter_dir)
+        atomic_write_json(run.path / IMPORT_FILE, {**info, "imported_at": time.time()})
+        run.write_status(state="done", reason=f"imported from {info['source']}")
+    except BaseException:
+        shutil.rmtree(run.path, ignore_errors=True)
+        raise
+    return run
+
+
+def _lora_spec(c: dict) -> LoraSpec:
+    """The adapter's own LoRA settings, so the run's config (and its model card) tells the truth."""
+    spec = LoraSpec()
+    spec.r = int(c.get("r") or spec.r)
+    spec.alpha = c.get("lora_alpha") or spec.alpha
+    spec.dropout = float(c.get("lora_dropout") or 0.0)
+    targets = c.get("target_modules")
+    if isinstance(targets, (list, str)) and targets:
+        spec.target_modules = sorted(targets) if isinstance(targets, list) else targets
+    return spec

@@ -1,0 +1,96 @@
+"""The studio: four steps in order (Model → Data → Train → Compare), then Runs and Export."""
+from __future__ import annotations
+
+import base64
+
+import gradio as gr
+
+from studio.paths import ASSETS_DIR
+from studio.ui import data_step, model_step, runs_step, train_step
+from studio.ui.context import DEFAULT_STATE, Ctx, data_label
+from studio.ui.i18n import Labels
+from studio.ui.text import LANGS, t
+
+STEPS = [("model", "tab_model", model_step), ("data", "tab_data", data_step),
+         ("train", "tab_train", train_step)]
+LATER = [("runs", "tab_runs", runs_step)]
+
+
+def theme() -> gr.Theme:
+    return gr.themes.Soft(primary_hue="orange", secondary_hue="teal", neutral_hue="slate",
+                          font=[gr.themes.GoogleFont("Inter"), "system-ui", "sans-serif"],
+                          font_mono=["ui-monospace", "monospace"]).set(
+        button_primary_background_fill="#c2410c", button_primary_background_fill_hover="#9a3412")
+
+
+def _header(L: Labels) -> gr.Radio:
+    logo = base64.b64encode((ASSETS_DIR / "logo.svg").read_bytes()).decode()
+    with gr.Row(equal_height=True):
+        with gr.Column(scale=5):
+            gr.HTML(f'<div id="studio-header"><img src="data:image/svg+xml;base64,{logo}" alt="logo"/>'
+                    f'<div><h1>Katachi Studio</h1><div class="sub">形 — tune for form, prompt and retrieve '
+                    f'for facts</div></div></div>')
+        with gr.Column(scale=1, min_width=180):
+            lang = L(gr.Radio([(v, k) for k, v in LANGS.items()], value="en", label=L.text("lang"),
+                              elem_id="lang"), "lang")
+    L.md("tagline")
+    return lang
+
+
+def _choice_line(model: str, data: dict | None, run: str | None) -> str:
+    return f"**Model:** `{model}` · **Data:** {data_label(data)} · **Run:** {run or '—'}"
+
+
+def _steps(ctx: Ctx) -> None:
+    from studio.ui import compare_step, export_step
+
+    L = ctx.labels
+    for tab_id, key, module in [*STEPS, ("compare", "tab_compare", compare_step), *LATER,
+                                ("export", "tab_export", export_step)]:
+        with L(gr.Tab(L.text(key), id=tab_id, elem_id=f"tab-{tab_id}"), key, "label"):
+            module.build(ctx)
+
+
+def _persist(ctx: Ctx, line: gr.Markdown) -> None:
+    keep = [ctx.model, ctx.data, ctx.run, ctx.lang]
+    save = lambda m, d, r, lg: {"model": m, "data": d, "run": r, "lang": lg}  # noqa: E731
+    for comp in keep:
+        comp.change(save, keep, ctx.state).then(_choice_line, [ctx.model, ctx.data, ctx.run], line)
+    ctx.lang.change(ctx.labels.updates, ctx.lang, ctx.labels.components())
+
+
+def _restore(ctx: Ctx, demo: gr.Blocks) -> None:
+    def restore(state):
+        s = {**DEFAULT_STATE, **(state or {})}
+        return s["model"], s["data"], s["run"], s["lang"]
+
+    ev = demo.load(restore, ctx.state, [ctx.model, ctx.data, ctx.run, ctx.lang])
+    for fn, inputs, outputs in ctx.on_load:
+        ev = ev.then(fn, inputs, outputs)
+
+
+def build_ui() -> gr.Blocks:
+    L = Labels()
+    ctx = Ctx(labels=L)
+    with gr.Blocks(title="Katachi Studio") as demo:
+        ctx.state = gr.BrowserState(DEFAULT_STATE, storage_key="katachi-studio")
+        ctx.data, ctx.run = gr.State(None), gr.State(None)
+        ctx.lang = _header(L)
+        line = gr.Markdown(_choice_line(DEFAULT_STATE["model"], None, None), elem_id="choice-line")
+        with gr.Tabs() as ctx.tabs:
+            _steps(ctx)
+        _persist(ctx, line)
+        _restore(ctx, demo)
+    return demo
+
+
+def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False,
+           auth: tuple[str, str] | None = None, **kw) -> None:
+    demo = build_ui()
+    demo.queue(default_concurrency_limit=4)
+    demo.launch(server_name=host, server_port=port, share=share, auth=auth, theme=theme(),
+                css_paths=[ASSETS_DIR / "studio.css"], favicon_path=str(ASSETS_DIR / "favicon.svg"),
+                max_file_size="200mb", footer_links=["gradio"], show_error=True, **kw)
+
+
+__all__ = ["build_ui", "launch", "t"]

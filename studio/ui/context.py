@@ -1,0 +1,28 @@
+"""What the steps share: the chosen model, dataset and run, kept in the browser so a reload keeps them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from studio.config import DEFAULT_MODEL
+from studio.ui.i18n import Labels
+
+DEFAULT_STATE = {"model": DEFAULT_MODEL, "data": None, "run": None, "lang": "en"}
+
+
+@dataclass
+class Ctx:
+    labels: Labels
+    state: Any = None        # gr.BrowserState: the dict above
+    model: Any = None        # gr.Dropdown in the Model step (the chosen model name)
+    data: Any = None         # gr.State: {"preset": name} or {"path": file, "label": ...}
+    run: Any = None          # gr.State: the current run id
+    tabs: Any = None         # gr.Tabs, to move between steps
+    lang: Any = None         # gr.Radio
+    on_load: list = field(default_factory=list)  # (fn, inputs, outputs) run when the page loads
+
+
+def data_label(choice: dict | None) -> str:
+    if not choice:
+        return "—"
+    return f"preset {choice['preset']}" if choice.get("preset") else choice.get("label") or "uploaded file"

@@ -1,0 +1,184 @@
+"""Step 2 — the data: a preset, an upload or a generated set; validated, previewed, measured."""
+from __future__ import annotations
+
+import html
+
+import gradio as gr
+import pandas as pd
+
+from studio import presets
+from studio.data.generate import KINDS
+from studio.ui.context import Ctx
+
+ERROR_COLUMNS = ["file", "line", "field", "problem", "what to do"]
+
+
+def preset_choices() -> list[tuple[str, str]]:
+    return [(f"{p.name} — {p.label()}", p.name) for p in presets.all_presets()]
+
+
+def preset_blurb(name: str | None) -> str:
+    if not name:
+        return ""
+    p = presets.load(name)
+    return (f"**{p.label()}** — {p.description.get('en', '')}\n\n"
+            f"Task: `{p.task}` · meter: `{p.meter}` · recommended model: `{p.model}` "
+            f"(with a hub: `{p.hub_model}`)")
+
+
+def _tokenizer(model: str):
+    from studio.models import load_tokenizer
+
+    try:
+        return load_tokenizer(model)
+    except (ValueError, OSError) as e:
+        gr.Warning(f"token statistics skipped: {e}")
+        return None
+
+
+def _errors_frame(view) -> pd.DataFrame:
+    rows = [[i.file.rsplit("/", 1)[-1], i.line, i.field, i.message, i.hint] for i in view.report.errors]
+    return pd.DataFrame(rows, columns=ERROR_COLUMNS)
+
+
+def _bubbles(view) -> list[dict]:
+    out: list[dict] = []
+    for row in view.preview[:3]:
+        for m in row["messages"]:
+            role = "assistant" if m["role"] == "assistant" else "user"
+            prefix = "⚙️ system: " if m["role"] == "system" else ""
+            out.append({"role": role, "content": prefix + m["content"]})
+    return out
+
+
+def _mask_html(tokenizer, view, max_length: int) -> str:
+    from studio.data.inspect import trained_pieces
+
+    if tokenizer is None or not view.preview:
+        return ""
+    pieces = trained_pieces(tokenizer, view.preview[0]["messages"], max_length)
+    spans = "".join(f'<span class="{"tok-train" if on else "tok-ctx"}">{html.escape(text)}</span>'
+                    for text, on in pieces)
+    return f'<div class="tok-view">{spans}</div>'
+
+
+def _summary(view) -> str:
+    r, s = view.report, view.stats
+    lines = [f"**{view.label}** — format `{r.format or '?'}` · {r.rows} rows · **{len(r.usable)} usable** · "
+             f"{r.error_count} errors", f"Split: **{view.train_n} train / {view.eval_n} eval**"]
+    if s:
+        lines.append(f"Tokens per sample: min {s['min']} · median {s['median']} · p95 {s['p95']} · "
+                     f"max {s['max']} · over max length: {s['over_max']}")
+    if r.errors and r.usable:
+        lines.append("Rows with problems are left out; fix the file to use them.")
+    return "\n\n".join(lines)
+
+
+def show(view, model: str, max_length: int = 512):
+    from studio.charts import token_histogram
+
+    tok = _tokenizer(model)
+    if tok is not None and not view.lengths and view.usable:
+        from studio.data.stats import summarise, token_lengths
+
+        view.lengths = token_lengths(tok, view.usable[:2000])
+        view.stats = summarise(view.lengths, max_length)
+    hist = token_histogram(view.lengths, max_length) if view.lengths else None
+    return (_summary(view), _errors_frame(view), _bubbles(view), hist, _mask_html(tok, view, max_length))
+
+
+def load_preset(name: str | None, model: str):
+    from studio.data.inspect import inspect_preset
+
+    if not name:
+        raise gr.Error("choose a preset first")
+    view = inspect_preset(name)
+    return (*show(view, model), {"preset": name, "label": f"preset {name}", "rows": len(view.usable)})
+
+
+def load_file(path: str | None, mapping_text: str, model: str):
+    from studio.data.inspect import inspect_file
+    from studio.data.store import import_upload
+
+    if not path:
+        raise gr.Error("upload a file first")
+    try:
+        stored = import_upload(path)
+        view = inspect_file(stored, mapping=parse_mapping(mapping_text))
+    except ValueError as e:
+        raise gr.Error(str(e)) from None
+    if not view.usable:
+        gr.Warning(f"{stored.name}: no usable rows — see the problems listed")
+    choice = {"path": str(stored), "label": stored.name, "rows": len(view.usable)} if view.usable else None
+    return (*show(view, model), choice)
+
+
+def parse_mapping(text: str) -> dict | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        pairs = dict(part.split("=", 1) for part in text.split(","))
+    except ValueError:
+        raise gr.Error("mapping must look like prompt=question,response=answer") from None
+    return {k.strip(): v.strip() for k, v in pairs.items()}
+
+
+def generate(kind: str, n: float, seed: float, model: str, progress=gr.Progress()):
+    from studio.data.formats import write_jsonl
+    from studio.data.generate import generate as run_generator
+    from studio.data.inspect import inspect_file
+    from studio.data.store import generated_path
+
+    progress(0.1, desc=f"generating {int(n)} {kind} rows")
+    try:
+        rows = run_generator(kind, int(n), seed=int(seed))
+    except ValueError as e:
+        raise gr.Error(str(e)) from None
+    path = generated_path(kind, int(n), int(seed))
+    write_jsonl(path, rows)
+    progress(0.7, desc="checking")
+    view = inspect_file(path)
+    return (*show(view, model), {"path": str(path), "label": path.name, "rows": len(view.usable)})
+
+
+def build(ctx: Ctx) -> None:
+    L = ctx.labels
+    L.md("data_intro")
+    with gr.Row():
+        with gr.Column(scale=2):
+            with gr.Tabs():
+                with L(gr.Tab(L.text("src_preset"), id="preset"), "src_preset"):
+                    preset = L(gr.Dropdown(preset_choices(), value=None, label=L.text("preset"),
+                                           elem_id="preset-pick"), "preset")
+                    blurb = gr.Markdown()
+                    use_preset = L(gr.Button(L.text("validate"), variant="primary", elem_id="use-preset"),
+                                   "validate", "value")
+                with L(gr.Tab(L.text("src_upload"), id="upload"), "src_upload"):
+                    upload = L(gr.File(label=L.text("upload"), file_types=[".jsonl", ".json", ".csv",
+                                                                            ".tsv", ".parquet"]), "upload")
+                    mapping = L(gr.Textbox(label=L.text("mapping"), placeholder="prompt=question,"
+                                           "response=answer"), "mapping")
+                    use_file = L(gr.Button(L.text("validate"), variant="primary"), "validate", "value")
+                with L(gr.Tab(L.text("src_generate"), id="generate"), "src_generate"):
+                    kind = L(gr.Dropdown(list(KINDS), value="gozaru", label=L.text("gen_kind")), "gen_kind")
+                    with gr.Row():
+                        n = L(gr.Number(400, label=L.text("gen_n"), precision=0, minimum=1, maximum=100000),
+                              "gen_n")
+                        seed = L(gr.Number(0, label=L.text("gen_seed"), precision=0), "gen_seed")
+                    gen = L(gr.Button(L.text("gen_go"), variant="primary"), "gen_go", "value")
+            summary = L(gr.Markdown(elem_id="data-summary"), "data_summary", "label")
+            errors = L(gr.Dataframe(headers=ERROR_COLUMNS, label=L.text("data_errors"), wrap=True,
+                                    max_height=260), "data_errors")
+        with gr.Column(scale=3):
+            bubbles = L(gr.Chatbot(label=L.text("data_preview"), height=300, elem_id="data-preview"),
+                        "data_preview")
+            hist = L(gr.Plot(label=L.text("data_hist")), "data_hist")
+            L.md("data_mask_info")
+            mask = gr.HTML()
+    outputs = [summary, errors, bubbles, hist, mask, ctx.data]
+    preset.change(preset_blurb, preset, blurb)
+    use_preset.click(load_preset, [preset, ctx.model], outputs)
+    use_file.click(load_file, [upload, mapping, ctx.model], outputs)
+    gen.click(generate, [kind, n, seed, ctx.model], outputs)
+    ctx.on_load.append((lambda choice: (choice or {}).get("preset"), [ctx.data], [preset]))

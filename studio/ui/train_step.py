@@ -1,0 +1,211 @@
+"""Step 3 — train: settings with sensible defaults, a plan, Start/Stop/Resume, and a live view
+polled with gr.Timer (no queue worker is held while a run trains)."""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from studio import runs
+from studio.ui.context import Ctx
+
+FIELDS = [  # (setting, text key, kind, advanced)
+    ("epochs", "epochs", "float", False), ("learning_rate", "lr", "float", False),
+    ("lora_r", "lora_r", "int", False), ("batch_size", "batch", "int", False),
+    ("max_length", "max_len", "int", False), ("max_steps", "max_steps", "int", False),
+    ("lora_alpha", "lora_alpha", "float", True), ("lora_dropout", "lora_dropout", "float", True),
+    ("grad_accum", "grad_accum", "int", True), ("warmup_ratio", "warmup", "float", True),
+    ("seed", "seed", "int", True),
+]
+CHOICES = {"quant": ["auto", "nf4", "none"], "dtype": ["auto", "bf16", "fp16", "fp32"]}
+
+
+@dataclass
+class TrainWidgets:
+    numbers: dict[str, Any]
+    choices: dict[str, Any]
+
+    def inputs(self) -> list[Any]:
+        return [*self.numbers.values(), *self.choices.values()]
+
+    def values(self, args: tuple) -> dict[str, Any]:
+        names = [*self.numbers, *self.choices]
+        out = dict(zip(names, args))
+        for name, _, kind, _ in FIELDS:
+            if out.get(name) is not None:
+                out[name] = int(out[name]) if kind == "int" else float(out[name])
+        return out
+
+
+def _config(model: str, data: dict | None, values: dict | None = None):
+    from studio.train import recipe
+
+    if not data:
+        raise gr.Error("choose data in step ② first")
+    return recipe.build(model, preset=data.get("preset"), train_path=data.get("path"),
+                        n_rows=data.get("rows"), overrides=values)
+
+
+def _flat(cfg) -> dict[str, Any]:
+    t, lo = cfg.train, cfg.lora
+    return {"epochs": t.epochs, "learning_rate": t.learning_rate, "lora_r": lo.r, "batch_size": t.batch_size,
+            "max_length": cfg.data.max_length, "max_steps": t.max_steps, "lora_alpha": lo.alpha,
+            "lora_dropout": lo.dropout, "grad_accum": t.grad_accum, "warmup_ratio": t.warmup_ratio,
+            "seed": t.seed, "quant": t.quant, "dtype": t.dtype}
+
+
+def defaults(model: str, data: dict | None) -> list[Any]:
+    if not data:
+        return [gr.update() for _ in range(len(FIELDS) + len(CHOICES))]
+    flat = _flat(_config(model, data))
+    return [flat[name] for name, *_ in FIELDS] + [flat[k] for k in CHOICES]
+
+
+def plan(model: str, data: dict | None, values: dict) -> str:
+    from studio.models.info import describe
+    from studio.train.recipe import plan_steps
+
+    if not data:
+        return "Choose data in step ② first (a preset is the quickest start)."
+    try:
+        cfg = _config(model, data, values)
+        card = describe(model, cfg.train.batch_size, cfg.data.max_length, cfg.lora.r)
+    except (ValueError, OSError) as e:
+        return f"{html.escape(str(e))}"
+    rows = data.get("rows") or 0
+    steps = plan_steps(rows, cfg)
+    method = "qlora" if cfg.train.quant == "nf4" or card.device.kind == "cuda" else "lora"
+    fit = card.fits.get(method)
+    speed = 300 * 135 / max(50, card.entry.params_m if card.entry else 1000)
+    if card.device.kind == "cuda":
+        speed *= 20
+    secs = rows * cfg.train.epochs * 80 / speed if cfg.train.max_steps <= 0 else \
+        steps * cfg.train.batch_size * 80 / speed
+    return (f"**{rows} rows · {steps} steps · {cfg.train.epochs:g} epochs** on {card.device.describe()}  \n"
+            f"Rough time: ~{max(1, secs / 60):.0f} min (at ~{speed:.0f} tokens/s)  \n"
+            f"Memory ({method.upper()}): {'✓' if fit and fit.fits else '✗'} {fit.text if fit else 'unknown'}")
+
+
+def start(model: str, data: dict | None, values: dict):
+    from studio.config import ConfigError
+    from studio.train import runner
+
+    cfg = _config(model, data, values)
+    try:
+        run = runner.start(cfg)
+    except (ConfigError, ValueError) as e:
+        raise gr.Error(str(e)) from None
+    gr.Info(f"run {run.id} started")
+    return run.id, gr.Timer(active=True)
+
+
+def stop(run_id: str | None):
+    from studio.train import runner
+
+    if not run_id:
+        raise gr.Error("no run to stop")
+    try:
+        st = runner.stop(run_id)
+    except (ValueError, KeyError) as e:
+        raise gr.Error(str(e)) from None
+    gr.Info(f"{run_id}: {st.state}")
+
+
+def resume(run_id: str | None):
+    from studio.train import runner
+
+    if not run_id:
+        raise gr.Error("no run to resume")
+    try:
+        runner.resume(run_id)
+    except (ValueError, KeyError) as e:
+        raise gr.Error(str(e)) from None
+    return gr.Timer(active=True)
+
+
+def progress_html(run_id: str, st: runs.RunStatus, metrics: list[dict]) -> str:
+    pct = st.progress * 100
+    last = next((m for m in reversed(metrics) if "loss" in m), {})
+    eta = f"{st.eta_s / 60:.1f} min left" if st.eta_s and st.active else ""
+    bits = [f"step {st.step}/{st.total_steps}", eta,
+            f"{last['tokens_per_s']:.0f} tokens/s" if last.get("tokens_per_s") else "",
+            f"{last['memory_mb'] / 1024:.1f} GB peak" if last.get("memory_mb") else ""]
+    reason = f'<div class="run-reason">{html.escape(st.reason)}</div>' if st.reason else ""
+    return (f'<div class="run-box state-{st.state}"><div class="run-head"><b>{html.escape(run_id)}</b>'
+            f'<span class="badge">{st.state}</span></div>'
+            f'<div class="bar"><div class="fill" style="width:{pct:.1f}%"></div></div>'
+            f'<div class="run-meta">{" · ".join(b for b in bits if b)}</div>{reason}</div>')
+
+
+def poll(run_id: str | None):
+    from studio.charts import loss_figure
+
+    if not run_id:
+        return "", None, "", gr.Timer(active=False)
+    try:
+        run = runs.get(run_id)
+    except (KeyError, ValueError):
+        return f"run {html.escape(run_id)} is gone", None, "", gr.Timer(active=False)
+    st = runs.reconcile(run)
+    metrics = run.metrics()
+    return (progress_html(run_id, st, metrics), loss_figure(metrics, "Loss"), run.log_tail(15),
+            gr.Timer(active=st.active))
+
+
+def _initial() -> dict[str, Any]:
+    from studio.config import DEFAULT_MODEL
+    from studio.train import recipe
+
+    return _flat(recipe.build(DEFAULT_MODEL, train_path="-", n_rows=400))
+
+
+def _widgets(L) -> TrainWidgets:
+    numbers: dict[str, Any] = {}
+    init = _initial()
+    with gr.Row():
+        for name, key, kind, adv in FIELDS:
+            if not adv:
+                numbers[name] = L(gr.Number(init[name], label=L.text(key), elem_id=f"hp-{name}",
+                                            precision=0 if kind == "int" else None), key)
+    with L(gr.Accordion(L.text("advanced"), open=False), "advanced"):
+        with gr.Row():
+            for name, key, kind, adv in FIELDS:
+                if adv:
+                    numbers[name] = L(gr.Number(init[name], label=L.text(key),
+                                                precision=0 if kind == "int" else None), key)
+            choices = {k: L(gr.Dropdown(v, value="auto", label=L.text(k)), k) for k, v in CHOICES.items()}
+    return TrainWidgets(numbers, choices)
+
+
+def build(ctx: Ctx) -> None:
+    L = ctx.labels
+    L.md("train_intro")
+    w = _widgets(L)
+    estimate = gr.Markdown(L.text("need_data"), elem_id="train-plan")
+    with gr.Row():
+        go = L(gr.Button(L.text("start"), variant="primary", elem_id="train-start"), "start", "value")
+        halt = L(gr.Button(L.text("stop"), variant="stop", elem_id="train-stop"), "stop", "value")
+        again = L(gr.Button(L.text("resume"), elem_id="train-resume"), "resume", "value")
+    prog = gr.HTML(elem_id="train-progress")
+    chart = L(gr.Plot(label=L.text("loss_chart"), elem_id="loss-chart"), "loss_chart")
+    log = L(gr.Textbox(label=L.text("log"), lines=8, max_lines=8, interactive=False), "log")
+    timer = gr.Timer(2.0, active=False)
+    settings = [ctx.model, ctx.data, *w.inputs()]
+
+    def _plan(model, data, *args):
+        return plan(model, data, w.values(args))
+
+    def _start(model, data, *args):
+        return start(model, data, w.values(args))
+
+    for trigger in (ctx.model.change, ctx.data.change):
+        trigger(defaults, [ctx.model, ctx.data], w.inputs()).then(_plan, settings, estimate)
+    for widget in w.inputs():
+        widget.change(_plan, settings, estimate, show_progress="hidden")
+    go.click(_start, settings, [ctx.run, timer])
+    halt.click(stop, ctx.run, None)
+    again.click(resume, ctx.run, timer)
+    timer.tick(poll, ctx.run, [prog, chart, log, timer], show_progress="hidden")
+    ctx.run.change(poll, ctx.run, [prog, chart, log, timer], show_progress="hidden")
