@@ -9,7 +9,7 @@ What the rules do (content words are kept; only pronouns, auxiliaries and a few 
 - "Do not worry." → "Worry not."; "It is" → "'Tis"; yes → aye and no → nay (as interjections);
   before → ere, often → oft, perhaps/maybe → perchance, why → wherefore, nothing → naught,
   come here → come hither.
-The detector and its threshold live in `marker_count` / `is_shakespearean` below.
+The detector and its threshold live in `markers` / `is_shakespearean` below.
 """
 from __future__ import annotations
 
