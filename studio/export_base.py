@@ -3,6 +3,7 @@ base_model_name_or_path against the registry), then by shape: every LoRA tensor 
 the base it is meant for. A name can be wrong or missing; shapes cannot lie."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,9 +77,16 @@ def _describe(name: str) -> str:
     return r.entry.hub_id if r.entry else r.location
 
 
-def base_modules(model: str, trust_remote_code: bool = False) -> dict[str, tuple[int, int]]:
-    """name -> (in size, out size) of every weight-bearing module of the base, built on the meta
-    device (no weights are read, so this is cheap even for a 7B model whose config is cached)."""
+@dataclass(frozen=True)
+class BaseShape:
+    modules: dict[str, tuple[int, int]]
+    """name -> (in size, out size) of every weight-bearing module."""
+    hidden: int | None
+
+
+def base_modules(model: str, trust_remote_code: bool = False) -> BaseShape:
+    """The base's module sizes, from a model built on the meta device (no weights are read, so this is
+    cheap even for a 7B model whose config is cached)."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
@@ -91,7 +99,9 @@ def base_modules(model: str, trust_remote_code: bool = False) -> dict[str, tuple
             net = AutoModelForCausalLM.from_config(config, trust_remote_code=trust_remote_code)
     except (OSError, ValueError, KeyError) as e:
         raise ModelError(f"cannot read the architecture of {model!r}: {str(e).splitlines()[0][:160]}") from None
-    return {name: sizes for name, mod in net.named_modules() if (sizes := _io_sizes(mod))}
+    modules = {name: sizes for name, mod in net.named_modules() if (sizes := _io_sizes(mod))}
+    text_config = config.get_text_config() if hasattr(config, "get_text_config") else config
+    return BaseShape(modules, getattr(text_config, "hidden_size", None))
 
 
 def _io_sizes(module) -> tuple[int, int] | None:
@@ -115,25 +125,39 @@ def adapter_shapes(weights: Path) -> dict[str, tuple[int, ...]]:
         raise ValueError(f"{weights.name} is not a readable safetensors file ({e})") from None
 
 
-def check_shapes(shapes: dict[str, tuple[int, ...]], modules: dict[str, tuple[int, int]],
-                 model: str, claimed: str) -> int:
+def adapter_hidden(shapes: dict[str, tuple[int, ...]]) -> int | None:
+    """The hidden size an adapter was made for: most projections (q, k, v, o, gate, up) read the hidden
+    state, so the commonest lora_A input width is it."""
+    widths = [s[1] for k, s in shapes.items() if k.endswith(".lora_A.weight") and len(s) == 2]
+    return Counter(widths).most_common(1)[0][0] if widths else None
+
+
+def check_shapes(shapes: dict[str, tuple[int, ...]], base: BaseShape, model: str, claimed: str) -> int:
     """Raise WrongBaseError at the first LoRA tensor that does not fit; return how many were checked."""
     checked = 0
-    for key, shape in shapes.items():
+    for key, shape in sorted(shapes.items()):
         part = next((p for p in LORA_PARTS if key.endswith(p)), None)
         if part is None:
             continue  # e.g. modules_to_save copies: checked by peft when it loads them
         module = key[: -len(part)].removeprefix(PREFIX)
         side, axis = LORA_PARTS[part]
-        if module not in modules:
-            raise WrongBaseError(f"wrong base model: the adapter (made for {claimed or 'an unnamed base'!r}) "
-                                 f"has weights for {module}, which {model!r} does not have")
-        want = modules[module][0 if side == "in" else 1]
+        if module not in base.modules:
+            raise WrongBaseError(f"wrong base model: {_pair(shapes, base, model, claimed)}; the adapter has "
+                                 f"weights for {module}, which {model!r} does not have")
+        want = base.modules[module][0 if side == "in" else 1]
         if len(shape) != 2 or shape[axis] != want:
             raise WrongBaseError(
-                f"wrong base model: the adapter (made for {claimed or 'an unnamed base'!r}) does not fit "
-                f"{model!r}: {module} has {side}put size {want}, the adapter's tensor has shape {list(shape)}")
+                f"wrong base model: {_pair(shapes, base, model, claimed)}; {module} has {side}put size "
+                f"{want}, the adapter's tensor has shape {list(shape)}")
         checked += 1
     if not checked:
         raise ValueError("the adapter holds no LoRA weights (lora_A / lora_B tensors)")
     return checked
+
+
+def _pair(shapes: dict[str, tuple[int, ...]], base: BaseShape, model: str, claimed: str) -> str:
+    """'the adapter (made for X, hidden size 64) does not fit Y (hidden size 576)'."""
+    theirs, ours = adapter_hidden(shapes), base.hidden
+    made = repr(claimed) if claimed else "an unnamed base"
+    made += f", hidden size {theirs}" if theirs else ""
+    return f"the adapter (made for {made}) does not fit {model!r}" + (f" (hidden size {ours})" if ours else "")

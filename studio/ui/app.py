@@ -47,8 +47,10 @@ def _steps(ctx: Ctx) -> None:
     L = ctx.labels
     for tab_id, key, module in [*STEPS, ("compare", "tab_compare", compare_step), *LATER,
                                 ("export", "tab_export", export_step)]:
-        with L(gr.Tab(L.text(key), id=tab_id, elem_id=f"tab-{tab_id}"), key, "label"):
-            module.build(ctx)
+        with L(gr.Tab(L.text(key), id=tab_id, elem_id=f"tab-{tab_id}"), key, "label") as tab:
+            on_select = module.build(ctx)  # a step may ask to refresh itself when its tab opens
+        if on_select:
+            tab.select(*on_select)
 
 
 def _persist(ctx: Ctx, line: gr.Markdown) -> None:

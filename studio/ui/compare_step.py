@@ -65,11 +65,16 @@ def send(run_id, kinds, prompt, system, notes, max_tokens, *chats):
         yield ("", *out)
 
 
+def refresh_pick(run_id: str | None):
+    ids = run_choices()
+    return gr.Dropdown(choices=ids, value=run_id if run_id in ids else None)
+
+
 def visibility(kinds: list[str]):
     return [gr.Chatbot(visible=k in kinds) for k in KINDS]
 
 
-def build(ctx: Ctx) -> None:
+def build(ctx: Ctx):
     L = ctx.labels
     L.md("compare_intro")
     with gr.Row():
@@ -98,6 +103,6 @@ def build(ctx: Ctx) -> None:
     clear.click(lambda: [[] for _ in KINDS], None, chats)
     kinds.change(visibility, kinds, chats)
     pick.change(run_context, pick, [system, notes])
-    pick.change(lambda r: r, pick, ctx.run)
-    ctx.run.change(lambda r: gr.Dropdown(choices=run_choices(), value=r if r in run_choices() else None),
-                   ctx.run, pick)
+    pick.input(lambda r: r, pick, ctx.run)  # user picks only: programmatic updates must not loop back
+    ctx.run.change(refresh_pick, ctx.run, pick)
+    return refresh_pick, ctx.run, pick  # also run when the tab opens: a run may have finished since

@@ -64,7 +64,7 @@ def delete(run_id: str | None, current: str | None):
     return frame, dd, gr.Button(visible=False), (None if current == run_id else current)
 
 
-def build(ctx: Ctx) -> None:
+def build(ctx: Ctx):
     L = ctx.labels
     L.md("runs_intro")
     frame = gr.Dataframe(table(), interactive=False, wrap=True, elem_id="runs-table")
@@ -83,3 +83,4 @@ def build(ctx: Ctx) -> None:
     delete_btn.click(lambda: gr.Button(visible=True), None, confirm)
     confirm.click(delete, [pick, ctx.run], [frame, pick, confirm, ctx.run])
     ctx.run.change(refresh, ctx.run, [frame, pick])
+    return refresh, ctx.run, [frame, pick]

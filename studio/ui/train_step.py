@@ -201,11 +201,15 @@ def build(ctx: Ctx) -> None:
         return start(model, data, w.values(args))
 
     for trigger in (ctx.model.change, ctx.data.change):
-        trigger(defaults, [ctx.model, ctx.data], w.inputs()).then(_plan, settings, estimate)
-    for widget in w.inputs():
-        widget.change(_plan, settings, estimate, show_progress="hidden")
-    go.click(_start, settings, [ctx.run, timer])
+        trigger(defaults, [ctx.model, ctx.data], w.inputs(), concurrency_limit=None).then(
+            _plan, settings, estimate, concurrency_limit=None)
+    for widget in w.inputs():  # user edits only: programmatic updates would fire 13 plans at once
+        for event in (widget.blur, widget.submit) if isinstance(widget, gr.Number) else (widget.input,):
+            event(_plan, settings, estimate, show_progress="hidden", concurrency_limit=None,
+                  trigger_mode="always_last")
+    go.click(_start, settings, [ctx.run, timer], concurrency_limit=None)
     halt.click(stop, ctx.run, None)
     again.click(resume, ctx.run, timer)
-    timer.tick(poll, ctx.run, [prog, chart, log, timer], show_progress="hidden")
-    ctx.run.change(poll, ctx.run, [prog, chart, log, timer], show_progress="hidden")
+    timer.tick(poll, ctx.run, [prog, chart, log, timer], show_progress="hidden", concurrency_limit=None)
+    ctx.run.change(poll, ctx.run, [prog, chart, log, timer], show_progress="hidden",
+                   concurrency_limit=None)
