@@ -55,12 +55,30 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_presets(args: argparse.Namespace) -> int:
+    from studio import presets
+
+    rows = [{"name": p.name, "title": p.label(), "task": p.task, "meter": p.meter, "model": p.model,
+             "language": p.language, "train_rows": len(p.train_rows()), "eval_rows": len(p.eval_rows())}
+            for p in presets.all_presets()]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for r in rows:
+        print(f"{r['name']:12} {r['task']:9} {r['model']:14} {r['train_rows']:>5} train {r['eval_rows']:>4} eval"
+              f"  {r['title']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="studio", description="Katachi Studio: tune for form, see what changed.")
     sub = p.add_subparsers(dest="command", required=True)
     m = sub.add_parser("models", help="list the models the studio knows")
     m.add_argument("--json", action="store_true")
     m.set_defaults(func=cmd_models)
+    ps = sub.add_parser("presets", help="list the dataset presets")
+    ps.add_argument("--json", action="store_true")
+    ps.set_defaults(func=cmd_presets)
     c = sub.add_parser("chat", help="ask a model one question")
     c.add_argument("prompt")
     c.add_argument("--model", default=DEFAULT_MODEL)

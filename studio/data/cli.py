@@ -40,6 +40,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_validate(commands)
     _add_generate(commands)
     _add_preview(commands)
+    _add_teach(commands)
+
+
+def _add_teach(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("teach", help="a model writes new pairs from seed rows (validated)")
+    p.add_argument("--seeds", required=True, help="a dataset file whose rows show the form")
+    p.add_argument("--instruction", required=True, help="what the new pairs should be about")
+    p.add_argument("--kind", choices=sorted(KINDS), default=None,
+                   help="check every new row with this generator's validator")
+    p.add_argument("--model", default="smollm2-135m")
+    p.add_argument("--n", type=int, default=20)
+    p.add_argument("--out", required=True)
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=_guarded(_teach))
 
 
 def _add_validate(commands: argparse._SubParsersAction) -> None:
@@ -149,6 +163,28 @@ def _generate(args: argparse.Namespace) -> int:
         return 1
     written = write_jsonl(out, rows)
     print(f"wrote {written} {args.kind} rows to {out}")
+    return 0
+
+
+def _teach(args: argparse.Namespace) -> int:
+    from studio.data.formats import write_jsonl
+    from studio.data.generate import generator
+    from studio.data.generate.teacher import teach
+
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        print(f"error: {out} exists; pass --force to overwrite it", file=sys.stderr)
+        return 1
+    report = _load_report(args.seeds, None)
+    if report.errors or not report.usable:
+        print(f"error: {args.seeds}: the seeds have problems; run `studio data validate` first",
+              file=sys.stderr)
+        return 2
+    check = generator(args.kind).check_row if args.kind else None
+    result = teach(args.model, report.usable, args.instruction, args.n, check)
+    write_jsonl(out, result.rows)
+    rejects = ", ".join(f"{k}: {v}" for k, v in result.rejects.most_common()) or "none"
+    print(f"wrote {len(result.rows)} rows to {out} ({result.attempts} attempts; rejects — {rejects})")
     return 0
 
 
