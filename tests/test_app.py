@@ -1,0 +1,54 @@
+"""app.py's exposure rules and the UI's construction (no browser)."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+import app  # noqa: E402
+
+
+@pytest.mark.parametrize("argv", [["--share"], ["--host", "0.0.0.0"], ["--host", "192.168.1.5"],
+                                  ["--host", "0.0.0.0", "--auth", "admin:short"],
+                                  ["--host", "0.0.0.0", "--auth", "nopassword"], ["--port", "70000"]])
+def test_exposure_without_auth_is_refused(argv):
+    with pytest.raises(SystemExit) as e:
+        app.check_exposure(app.parse(argv))
+    assert e.value.code and "auth" in str(e.value) or "port" in str(e.value)
+
+
+@pytest.mark.parametrize("argv", [[], ["--host", "127.0.0.1"], ["--host", "::1"],
+                                  ["--host", "0.0.0.0", "--auth", "admin:longenough"],
+                                  ["--share", "--auth", "me:a-good-password"]])
+def test_local_or_authenticated_is_allowed(argv):
+    auth = app.check_exposure(app.parse(argv))
+    assert auth is None or (auth[0] and len(auth[1]) >= 8)
+
+
+def test_default_binds_localhost():
+    assert app.parse([]).host == "127.0.0.1"
+
+
+def test_refusal_is_quick_and_clear():
+    out = subprocess.run([sys.executable, str(ROOT / "app.py"), "--share"], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode != 0 and "--auth" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_ui_builds_and_only_ui_imports_gradio():
+    from studio.ui import build_ui
+
+    assert build_ui() is not None
+    leaks = [p for p in (ROOT / "studio").rglob("*.py") if "ui" not in p.relative_to(ROOT / "studio").parts
+             and any(line.strip().startswith(("import gradio", "from gradio"))
+                     for line in p.read_text().splitlines())]
+    assert leaks == []
+
+
+def test_every_ui_text_exists_in_both_languages():
+    from studio.ui.text import TEXT
+
+    assert set(TEXT["en"]) == set(TEXT["ja"])
+    assert all(TEXT["ja"][k].strip() for k in TEXT["ja"])
