@@ -41,6 +41,11 @@ def build_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank
     eval_ds = to_dataset(tok, eval_rows, cfg.data.max_length) if eval_rows else None
     total = plan_steps(len(train_ds), cfg, world)
     args = to_sft_config(cfg, str(run.path / "checkpoints"), device, dtype_name, total, eval_ds is not None)
+    if world > 1:
+        import torch.distributed as dist
+
+        backend = dist.get_backend() if dist.is_initialized() else "pending"
+        print(f"data parallel: world size {world}, backend {backend}", flush=True)
     print(f"training {cfg.model.name} on {device} ({dtype_name}), {len(train_ds)} rows, "
           f"{len(eval_ds) if eval_ds else 0} eval rows, ~{total} steps", flush=True)
     return SFTTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,

@@ -29,17 +29,18 @@ def processes_for(cfg: RunConfig) -> int:
 
 
 def command(run: Run, procs: int) -> list[str]:
-    """The worker's command line; several processes go through accelerate (DDP; gloo on the CPU)."""
+    """The worker's command line. Several GPUs go through `accelerate launch --multi_gpu` (DDP).
+    Several CPU processes go through torch's elastic launcher: accelerate's own launcher runs CPU jobs
+    in one process unless mpirun is set up, while the Trainer's accelerate state picks up the torchrun
+    environment and joins a gloo process group."""
+    worker = ["-m", "studio.train", str(run.path)]
     if procs <= 1:
-        return [sys.executable, "-m", "studio.train", str(run.path)]
-    cfg = run.config()
-    launch = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", str(procs),
-              "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no"]
-    if cfg.train.device == "cpu":
-        launch.append("--cpu")
-    else:
-        launch.append("--multi_gpu")
-    return [*launch, "-m", "studio.train", str(run.path)]
+        return [sys.executable, *worker]
+    if run.config().train.device == "cpu":
+        return [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node",
+                str(procs), *worker]
+    return [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", str(procs),
+            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", *worker]
 
 
 def spawn(run: Run) -> int:

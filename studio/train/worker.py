@@ -26,6 +26,7 @@ def main(run_dir: str) -> int:
     main_proc = rank == 0
     cfg = run.config()
     device = _device_name(cfg.train.device)
+    print(f"worker rank {rank}/{world} (local {local_rank}) pid {os.getpid()} on {device}", flush=True)
     if main_proc:
         run.write_status(state="queued", pid=os.getpid(), reason="", device=device)
     with device_lock(device, enabled=main_proc and local_rank == 0):
