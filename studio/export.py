@@ -107,7 +107,10 @@ def _publish(tmp: Path, path: Path, overwrite: bool) -> None:
         old = path.with_name(f".{path.name}.old-{os.getpid()}")
         path.rename(old)
         tmp.rename(path)
-        shutil.rmtree(old) if old.is_dir() else old.unlink()
+        if old.is_dir():
+            shutil.rmtree(old)
+        else:
+            old.unlink()
     elif tmp.is_dir():
         if path.exists():
             raise FileExistsError(f"{path} already exists")

@@ -120,7 +120,7 @@ def adapter_shapes(weights: Path) -> dict[str, tuple[int, ...]]:
 
     try:
         with safe_open(str(weights), framework="pt") as f:
-            return {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
+            return {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}  # noqa: SIM118 (safe_open is not iterable)
     except (SafetensorError, OSError) as e:
         raise ValueError(f"{weights.name} is not a readable safetensors file ({e})") from None
 

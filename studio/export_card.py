@@ -3,6 +3,8 @@ The chart is a small hand-written SVG: plotly needs kaleido and a browser to wri
 must be writable on any machine, offline."""
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,6 +16,8 @@ from studio.runs import Run, final_losses
 
 Kind = Literal["adapter", "merged"]
 CHART_FILE = "loss.svg"
+IMPORT_FILE = "import.json"
+"""Written in an imported pseudo-run's folder: where the adapter came from."""
 MAX_METER_ROWS = 40
 
 
@@ -43,7 +47,7 @@ def write_card(run: Run, folder: Path, kind: Kind) -> Path:
 def card_text(run: Run, cfg: RunConfig, kind: Kind, has_chart: bool) -> str:
     base = portable_base(cfg)
     parts = [_front_matter(cfg, base, kind), f"# {cfg.name or run.id}\n", _intro(base, kind),
-             _usage(base, kind, run.id), _data_section(cfg), _config_section(cfg),
+             _usage(base, kind, run.id), _data_section(run, cfg), _config_section(cfg),
              _results_section(run, has_chart)]
     return "\n".join(p for p in parts if p)
 
@@ -52,12 +56,21 @@ def _front_matter(cfg: RunConfig, base: str, kind: Kind) -> str:
     meta: dict[str, Any] = {"library_name": "peft" if kind == "adapter" else "transformers",
                             "pipeline_tag": "text-generation",
                             "tags": ["katachi-studio", "lora", "sft"] + (["merged"] if kind == "merged" else [])}
-    if "/" in base and not Path(base).is_absolute():
+    if _is_hub_id(base):
         meta["base_model"] = base  # only a hub id: a local path would be a broken link on the hub
     language = _preset_language(cfg)
     if language:
         meta["language"] = [language]
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
+
+
+def _is_hub_id(name: str) -> bool:
+    from studio.models import ModelError, resolve
+
+    try:
+        return resolve(name).source == "hub"
+    except ModelError:
+        return False
 
 
 def _intro(base: str, kind: Kind) -> str:
@@ -71,7 +84,7 @@ def _intro(base: str, kind: Kind) -> str:
 def _usage(base: str, kind: Kind, run_id: str) -> str:
     if kind == "adapter":
         code = ("from peft import PeftModel\nfrom transformers import AutoModelForCausalLM, AutoTokenizer\n\n"
-                f"base = AutoModelForCausalLM.from_pretrained({base!r})\n"
+                f"base = AutoModelForCausalLM.from_pretrained({json.dumps(base)})\n"
                 "model = PeftModel.from_pretrained(base, \"path/to/this/folder\")\n"
                 "tokenizer = AutoTokenizer.from_pretrained(\"path/to/this/folder\")\n")
     else:
@@ -81,10 +94,12 @@ def _usage(base: str, kind: Kind, run_id: str) -> str:
     return f"## Use\n\n```python\n{code}```\n\nStudio run: `{run_id}`.\n"
 
 
-def _data_section(cfg: RunConfig) -> str:
+def _data_section(run: Run, cfg: RunConfig) -> str:
     d = cfg.data
+    imported = read_json(run.path / IMPORT_FILE) or {}
     source = f"preset `{d.preset}`" if d.preset else f"file `{Path(d.train_path).name}`" if d.train_path \
-        else "not recorded (imported adapter)"
+        else f"not recorded (adapter imported from `{imported['source']}`)" if imported.get("source") \
+        else "not recorded"
     rows = count_rows(cfg)
     lines = [f"- Training data: {source}", f"- Rows: {rows if rows is not None else 'unknown'}",
              f"- Max length: {d.max_length} tokens"]
@@ -137,7 +152,9 @@ def _config_section(cfg: RunConfig) -> str:
 def _results_section(run: Run, has_chart: bool) -> str:
     losses = final_losses(run)
     st = run.status()
-    lines = [f"- State: {st.state} at step {st.step}" + (f" of {st.total_steps}" if st.total_steps else ""),
+    state = f"- State: {st.state}" + (f" at step {st.step}" if st.step else "") \
+        + (f" of {st.total_steps}" if st.total_steps else "") + (f" ({st.reason})" if st.reason else "")
+    lines = [state,
              f"- Final train loss: {_fmt(losses['loss'])}", f"- Final eval loss: {_fmt(losses['eval_loss'])}"]
     text = "## Results\n\n" + "\n".join(lines) + "\n"
     meters = meter_rows(read_json(run.path / "eval.json"))
@@ -198,7 +215,7 @@ def _points(metrics: list[dict], key: str) -> list[tuple[float, float]]:
     out = []
     for m in metrics:
         v, s = m.get(key), m.get("step")
-        if isinstance(v, (int, float)) and isinstance(s, (int, float)) and v == v and abs(v) != float("inf"):
+        if isinstance(v, (int, float)) and isinstance(s, (int, float)) and math.isfinite(v):
             out.append((float(s), float(v)))
     return out
 

@@ -40,7 +40,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
-        print(f"imported as run {run.id} (base {result['model']}): compare it with `studio compare`")
+        print(f"imported as run {run.id} (base {result['model']}); it is listed by `studio runs` and in Compare")
     return 0
 
 

@@ -50,7 +50,9 @@ def push_folder(folder: str | Path, repo_id: str, *, token_env: str = DEFAULT_TO
     try:
         repo = api.create_repo(repo_id, private=private, exist_ok=True)
         api.upload_folder(repo_id=repo_id, folder_path=str(folder), commit_message=message)
-    except Exception as e:  # the client's errors vary (HTTP, offline, auth); the user gets one clean line
+    # The client raises HTTP, transport, auth and validation errors of many classes (httpx's are not
+    # OSError): the user gets one clean line without the token, whatever it was.
+    except Exception as e:  # noqa: BLE001
         raise OSError(f"push to {repo_id} failed: {_scrub(e, token)}") from None
     files = sum(1 for f in folder.rglob("*") if f.is_file())
     return PushResult(repo_id, str(getattr(repo, "url", repo)), files)

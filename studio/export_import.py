@@ -9,12 +9,14 @@ import stat
 import tempfile
 import time
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from studio import runs
 from studio.config import LoraSpec, ModelSpec, RunConfig
 from studio.export import PORTABLE_FILES
 from studio.export_base import adapter_shapes, base_modules, check_shapes, choose_base
+from studio.export_card import IMPORT_FILE
 from studio.fsutil import atomic_write_json
 from studio.paths import UnsafePathError, runs_dir
 from studio.runs import Run
@@ -23,7 +25,6 @@ MAX_UNZIPPED_BYTES = 2 * 1024**3
 MAX_MEMBERS = 2000
 PICKLE_WEIGHTS = ("adapter_model.bin", "adapter_model.pt", "adapter_model.pth", "adapter_model.ckpt",
                   "adapter_model.pkl")
-IMPORT_FILE = "import.json"
 
 
 def check_member(info: zipfile.ZipInfo) -> PurePosixPath:
@@ -42,22 +43,26 @@ def check_member(info: zipfile.ZipInfo) -> PurePosixPath:
 def safe_extract(archive: Path, dest: Path) -> Path:
     """Check every member, then extract only the adapter's portable files; return the adapter folder."""
     try:
-        zf = zipfile.ZipFile(archive)
-    except zipfile.BadZipFile:
-        raise ValueError(f"{archive.name} is not a readable zip file") from None
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise ValueError(f"{archive.name} has {len(infos)} members; an adapter zip has a handful")
-        paths = {check_member(i): i for i in infos}
-        if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-            raise ValueError(f"{archive.name} unpacks to more than {MAX_UNZIPPED_BYTES // 2**20} MB: refused")
-        root = _adapter_root(set(paths), archive.name)
-        refuse_pickled_weights({p.name for p in paths if p.parent == root})
-        for path, info in paths.items():
-            if path.parent == root and path.name in PORTABLE_FILES and not info.is_dir():
-                _copy_member(zf, info, dest / path.name)
+        with zipfile.ZipFile(archive) as zf:
+            _extract_checked(zf, archive.name, dest)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as e:
+        raise ValueError(f"{archive.name} is not a readable zip file ({e})") from None
     return dest
+
+
+def _extract_checked(zf: zipfile.ZipFile, label: str, dest: Path) -> None:
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise ValueError(f"{label} has {len(infos)} members; an adapter zip has a handful")
+    paths = {check_member(i): i for i in infos}
+    if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
+        raise ValueError(f"{label} unpacks to more than {MAX_UNZIPPED_BYTES // 2**20} MB: refused")
+    root = _adapter_root(set(paths), label)
+    refuse_pickled_weights({p.name for p in paths if p.parent == root})
+    budget = MAX_UNZIPPED_BYTES
+    for path, info in paths.items():
+        if path.parent == root and path.name in PORTABLE_FILES and not info.is_dir():
+            budget -= _copy_member(zf, info, dest / path.name, budget)
 
 
 def refuse_pickled_weights(names: set[str]) -> None:
@@ -78,15 +83,16 @@ def _adapter_root(paths: set[PurePosixPath], label: str) -> PurePosixPath:
     return roots[0]
 
 
-def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
-    # Counted while copying: a member's declared size can lie (zip bombs).
+def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int) -> int:
+    """Copy one member, counting bytes as they come (declared sizes can lie); return the bytes written."""
     written = 0
     with zf.open(info) as src, target.open("wb") as out:
         while chunk := src.read(1 << 20):
             written += len(chunk)
-            if written > MAX_UNZIPPED_BYTES:
-                raise ValueError(f"{info.filename} unpacks to more than its declared size: refused")
+            if written > budget:
+                raise ValueError(f"{info.filename} unpacks past the {MAX_UNZIPPED_BYTES // 2**20} MB limit: refused")
             out.write(chunk)
+    return written
 
 
 def copy_folder(src: Path, dest: Path) -> Path:

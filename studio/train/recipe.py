@@ -111,4 +111,5 @@ def to_sft_config(cfg: RunConfig, out_dir: str, device: str, dtype_name: str, to
         max_length=None,  # samples are truncated when tokenised (see studio.train.data)
         report_to=[], disable_tqdm=True, dataloader_num_workers=0, use_cpu=device == "cpu",
         save_only_model=False, remove_unused_columns=True, dataset_num_proc=None,
+        ddp_find_unused_parameters=False,  # LoRA uses every adapter each step; the search costs time
     )
