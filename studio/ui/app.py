@@ -51,6 +51,8 @@ def _steps(ctx: Ctx) -> None:
             on_select = module.build(ctx)  # a step may ask to refresh itself when its tab opens
         if on_select:
             tab.select(*on_select)
+    for wire in ctx.after_build:
+        wire()
 
 
 def _persist(ctx: Ctx, line: gr.Markdown) -> None:

@@ -83,6 +83,7 @@ def build(ctx: Ctx):
         kinds = L(gr.CheckboxGroup([(L.text(KEYS[k]), k) for k in KINDS], value=["base", "tuned"],
                                    label=L.text("compare_columns"), elem_id="compare-kinds", scale=4),
                   "compare_columns")
+        ctx.compare_kinds = kinds
         max_tokens = L(gr.Slider(16, 512, 128, step=16, label=L.text("compare_tokens"), scale=2),
                        "compare_tokens")
     with gr.Accordion("System prompt and notes (for the prompt and RAG columns)", open=False):

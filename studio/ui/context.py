@@ -19,7 +19,9 @@ class Ctx:
     run: Any = None          # gr.State: the current run id
     tabs: Any = None         # gr.Tabs, to move between steps
     lang: Any = None         # gr.Radio
+    compare_kinds: Any = None  # gr.CheckboxGroup in Compare: which columns to show
     on_load: list = field(default_factory=list)  # (fn, inputs, outputs) run when the page loads
+    after_build: list = field(default_factory=list)  # wiring that needs components of later steps
 
 
 def data_label(choice: dict | None) -> str:

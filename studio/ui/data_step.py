@@ -8,6 +8,7 @@ import pandas as pd
 
 from studio import presets
 from studio.data.generate import KINDS
+from studio.ui import advice
 from studio.ui.context import Ctx
 
 ERROR_COLUMNS = ["file", "line", "field", "problem", "what to do"]
@@ -168,6 +169,7 @@ def build(ctx: Ctx) -> None:
                         seed = L(gr.Number(0, label=L.text("gen_seed"), precision=0), "gen_seed")
                     gen = L(gr.Button(L.text("gen_go"), variant="primary"), "gen_go", "value")
             summary = L(gr.Markdown(elem_id="data-summary"), "data_summary", "label")
+            advice.build(ctx)
             errors = L(gr.Dataframe(headers=ERROR_COLUMNS, label=L.text("data_errors"), wrap=True,
                                     max_height=260), "data_errors")
         with gr.Column(scale=3):

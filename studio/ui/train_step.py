@@ -83,9 +83,20 @@ def plan(model: str, data: dict | None, values: dict) -> str:
         speed *= 20
     secs = rows * cfg.train.epochs * 80 / speed if cfg.train.max_steps <= 0 else \
         steps * cfg.train.batch_size * 80 / speed
-    return (f"**{rows} rows · {steps} steps · {cfg.train.epochs:g} epochs** on {card.device.describe()}  \n"
+    return (f"{_advice_line(data)}**{rows} rows · {steps} steps · {cfg.train.epochs:g} epochs** on "
+            f"{card.device.describe()}  \n"
             f"Rough time: ~{max(1, secs / 60):.0f} min (at ~{speed:.0f} tokens/s)  \n"
             f"Memory ({method.upper()}): {'✓' if fit and fit.fits else '✗'} {fit.text if fit else 'unknown'}")
+
+
+def _advice_line(data: dict) -> str:
+    from studio.evaluate.advisor import advise
+    from studio.ui.advice import VERDICT_TEXT, rows_for
+
+    a = advise(rows_for(data))
+    if a.verdict == "fine-tune":
+        return f"Advisor: fine-tuning suits this data ({a.confidence:.0%}).  \n"
+    return f"Advisor: {VERDICT_TEXT[a.verdict].split('.')[0].strip('*')} — see step ②.  \n"
 
 
 def start(model: str, data: dict | None, values: dict):
