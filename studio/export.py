@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -145,7 +146,7 @@ def merge(run: Run, *, dtype: str = "auto", device: str = "cpu"):
     from studio.models import load_model, load_tokenizer
 
     cfg = run.config()
-    base = load_model(cfg.model.name, quant="none", dtype=dtype, device=device,
+    base = load_model(cfg.model.name, quant="none", dtype=dtype, device=device, progress=to_stderr,
                       trust_remote_code=cfg.model.trust_remote_code, revision=cfg.model.revision)
     refuse_quantized(base, cfg.model.name)
     tuned = PeftModel.from_pretrained(base, str(run.adapter_dir), is_trainable=False)
@@ -155,6 +156,11 @@ def merge(run: Run, *, dtype: str = "auto", device: str = "cpu"):
     else:
         tokenizer = load_tokenizer(cfg.model.name, trust_remote_code=cfg.model.trust_remote_code)
     return merged, tokenizer
+
+
+def to_stderr(fraction: float, message: str) -> None:
+    """Progress of a first-use model conversion, kept off stdout (where `--json` answers go)."""
+    print(f"[{fraction:4.0%}] {message}", file=sys.stderr, flush=True)
 
 
 def _adapter_tokenizer(run: Run, cfg):

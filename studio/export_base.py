@@ -90,9 +90,10 @@ def base_modules(model: str, trust_remote_code: bool = False) -> BaseShape:
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
+    from studio.export import to_stderr
     from studio.models import model_path
 
-    _, where = model_path(model)
+    _, where = model_path(model, to_stderr)
     try:
         config = AutoConfig.from_pretrained(where, trust_remote_code=trust_remote_code)
         with torch.device("meta"):

@@ -1,0 +1,245 @@
+"""Export: the adapter zip and its card, the merged model (plain transformers, same greedy output as
+base + adapter), the hub push up to the network edge, and the CLI's exit codes."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from export_helpers import greedy, left_padded, make_run, tuned_answers
+
+from studio import export, export_hub, runs
+from studio.cli import main
+from studio.config import ModelSpec, RunConfig
+from studio.paths import UnsafePathError
+
+
+@pytest.fixture
+def tiny_run(tiny_model_dir, tiny_data):
+    return make_run(str(tiny_model_dir), data=tiny_data)
+
+
+# ---- adapter zip and card -------------------------------------------------------------------------
+
+def test_adapter_zip_holds_peft_files_card_and_chart(tiny_run, tmp_path, tiny_model_dir):
+    (tiny_run.path / "eval.json").write_text(json.dumps({"meter": "style", "tuned": {"primary": 0.82}}))
+    out = export.export_adapter_zip(tiny_run.id, tmp_path / "a.zip")
+    with zipfile.ZipFile(out) as zf:
+        names = set(zf.namelist())
+        card = zf.read("README.md").decode()
+        config = json.loads(zf.read("adapter_config.json"))
+        svg = zf.read("loss.svg").decode()
+    assert {"adapter_config.json", "adapter_model.safetensors", "tokenizer.json", "README.md"} <= names
+    assert config["base_model_name_or_path"] == str(tiny_model_dir)
+    assert "tiny.jsonl" in card and "Rows: 48" in card and "| LoRA rank r | 4 |" in card
+    assert "Final train loss: 1.75" in card and "Final eval loss: 1.9" in card
+    assert "| tuned.primary | 0.82 |" in card and "![Training and eval loss](loss.svg)" in card
+    root = ElementTree.fromstring(svg)
+    line = root.find("{http://www.w3.org/2000/svg}polyline")
+    assert line is not None and len(line.get("points").split()) == 3
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".export-")]
+
+
+def test_embedded_base_is_named_by_hub_id_in_zip():
+    from studio.export_card import portable_base
+
+    assert portable_base(RunConfig(model=ModelSpec(name="smollm2-135m"))) == "HuggingFaceTB/SmolLM2-135M-Instruct"
+    assert portable_base(RunConfig(model=ModelSpec(name="qwen2.5-0.5b-instruct"))) == "Qwen/Qwen2.5-0.5B-Instruct"
+
+
+def test_zip_refuses_overwrite_unless_asked_and_bad_places(tiny_run, tiny_model_dir, tmp_path):
+    target = tmp_path / "a.zip"
+    target.write_text("keep me")
+    with pytest.raises(FileExistsError):
+        export.export_adapter_zip(tiny_run.id, target)
+    assert target.read_text() == "keep me"
+    export.export_adapter_zip(tiny_run.id, target, overwrite=True)
+    assert zipfile.is_zipfile(target)
+    with pytest.raises(FileNotFoundError):
+        export.export_adapter_zip(tiny_run.id, tmp_path / "missing" / "a.zip")
+    other = make_run(str(tiny_model_dir), seed=1)
+    with pytest.raises(UnsafePathError):
+        export.export_adapter_zip(tiny_run.id, other.path / "a.zip")
+    with pytest.raises(UnsafePathError):
+        export.export_adapter_zip(tiny_run.id, tiny_run.adapter_dir / "a.zip")
+    assert export.export_adapter_zip(tiny_run.id, tiny_run.path / "a.zip").is_file()  # its own folder is fine
+
+
+def test_runs_without_a_finished_adapter_are_not_exported(tiny_run, tmp_path):
+    tiny_run.write_status(state="running", pid=None)
+    with pytest.raises(ValueError, match="running"):
+        export.export_adapter_zip(tiny_run.id, tmp_path / "a.zip")
+    cfg = RunConfig(model=ModelSpec(name="smollm2-135m"))
+    empty = runs.create(cfg)
+    empty.write_status(state="failed", reason="loss became NaN")
+    with pytest.raises(ValueError, match="no adapter"):
+        export.export_adapter_zip(empty.id, tmp_path / "b.zip")
+
+
+# ---- merged model --------------------------------------------------------------------------------
+
+PLAIN_LOAD = """
+import json, sys
+sys.modules["peft"] = None  # the merged folder must load without peft
+import torch
+from transformers import AutoModelForCausalLM
+folder, batch, mask = sys.argv[1], *map(json.loads, sys.argv[2:])
+model = AutoModelForCausalLM.from_pretrained(folder).eval()
+batch, mask = torch.tensor(batch), torch.tensor(mask)
+gen = model.generate(batch, attention_mask=mask, max_new_tokens=12, do_sample=False,
+                     pad_token_id=model.generation_config.pad_token_id)
+print(json.dumps({"out": gen[:, batch.shape[1]:].tolist(), "dtype": str(model.dtype)}))
+"""
+
+
+def test_merged_tiny_model_loads_without_peft_and_matches_base_plus_adapter(tiny_run, tiny_model_dir, tmp_path):
+    from transformers import AutoTokenizer
+
+    from studio.data.tokenize import render
+    from studio.models import load_tokenizer
+
+    out = export.export_merged(tiny_run.id, tmp_path / "merged", dtype="fp32")
+    tuned, changed = tuned_answers(str(tiny_model_dir), tiny_run.adapter_dir)
+    assert changed  # the adapter does change the model, so equality below means something
+    tok = load_tokenizer(str(tiny_model_dir))
+    batch, mask = left_padded(tok)
+    proc = subprocess.run([sys.executable, "-c", PLAIN_LOAD, str(out), json.dumps(batch), json.dumps(mask)],
+                          check=False, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["out"] == tuned and result["dtype"] == "torch.float32"
+    assert not (out / "adapter_config.json").exists() and (out / "README.md").is_file()
+    merged_tok = AutoTokenizer.from_pretrained(out)
+    msgs = [{"role": "user", "content": "hi"}]
+    assert render(merged_tok, msgs, True) == render(tok, msgs, True)  # chat template travelled
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
+
+
+def test_merge_of_an_nf4_run_reloads_the_base_unquantised(tiny_model_dir, tmp_path):
+    from safetensors import safe_open
+
+    run = make_run(str(tiny_model_dir), quant="nf4")
+    out = export.export_merged(run.id, tmp_path / "m16", dtype="bf16")
+    config = json.loads((out / "config.json").read_text())
+    assert "quantization_config" not in config and config["dtype"] == "bfloat16"
+    with safe_open(str(out / "model.safetensors"), framework="pt") as f:
+        dtypes = {f.get_slice(k).get_dtype() for k in f.keys()}  # noqa: SIM118 (safe_open is not iterable)
+    assert dtypes == {"BF16"}
+
+
+def test_a_quantised_base_is_refused_for_merging():
+    from types import SimpleNamespace
+
+    four_bit = SimpleNamespace(is_loaded_in_4bit=True, config=SimpleNamespace())
+    prequantised = SimpleNamespace(config=SimpleNamespace(quantization_config={"load_in_4bit": True}))
+    for model in (four_bit, prequantised):
+        with pytest.raises(ValueError, match="quantised"):
+            export.refuse_quantized(model, "org/some-bnb-4bit")
+    export.refuse_quantized(SimpleNamespace(config=SimpleNamespace()), "fine")
+
+
+def test_merged_refuses_an_existing_folder(tiny_run, tmp_path):
+    (tmp_path / "merged").mkdir()
+    (tmp_path / "merged" / "mine.txt").write_text("x")
+    with pytest.raises(FileExistsError):
+        export.export_merged(tiny_run.id, tmp_path / "merged")
+    assert (tmp_path / "merged" / "mine.txt").is_file()
+
+
+@pytest.mark.slow
+def test_merged_smollm2_equals_base_plus_adapter_with_plain_transformers(tmp_path):
+    from transformers import AutoModelForCausalLM
+
+    from studio.models import load_tokenizer
+
+    run = make_run("smollm2-135m", scale=0.3)  # enough to change answers, not to wreck them
+    out = export.export_merged(run.id, tmp_path / "merged", dtype="fp32")
+    tuned, changed = tuned_answers("smollm2-135m", run.adapter_dir)
+    assert changed
+    merged = AutoModelForCausalLM.from_pretrained(out).eval()
+    assert not hasattr(merged, "peft_config")
+    assert greedy(merged, load_tokenizer("smollm2-135m")) == tuned
+    card = (out / "README.md").read_text()
+    assert "base_model: HuggingFaceTB/SmolLM2-135M-Instruct" in card and "library_name: transformers" in card
+
+
+# ---- hub push at the network edge ----------------------------------------------------------------
+
+@pytest.fixture
+def fake_hub(monkeypatch):
+    from huggingface_hub import HfApi
+
+    calls: list[tuple] = []
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_TOKEN", "hf_secret_token_123")
+
+    def create_repo(self, repo_id, **kw):
+        calls.append(("create_repo", repo_id, kw.get("private"), self.token))
+        return f"https://huggingface.co/{repo_id}"
+
+    def upload_folder(self, *, repo_id, folder_path, **kw):
+        calls.append(("upload_folder", repo_id, sorted(p.name for p in Path(folder_path).iterdir())))
+
+    monkeypatch.setattr(HfApi, "create_repo", create_repo)
+    monkeypatch.setattr(HfApi, "upload_folder", upload_folder)
+    return calls
+
+
+def test_push_adapter_uploads_the_staged_folder_without_showing_the_token(tiny_run, fake_hub, tmp_path, capsys):
+    rc = main(["export", "--run", tiny_run.id, "--adapter-zip", str(tmp_path / "a.zip"), "--push", "me/tiny-lora"])
+    assert rc == 0
+    assert fake_hub[0] == ("create_repo", "me/tiny-lora", True, "hf_secret_token_123")
+    kind, repo, files = fake_hub[1]
+    assert (kind, repo) == ("upload_folder", "me/tiny-lora")
+    assert {"adapter_config.json", "adapter_model.safetensors", "README.md", "loss.svg"} <= set(files)
+    captured = capsys.readouterr()
+    assert "hf_secret" not in captured.out + captured.err and "me/tiny-lora" in captured.out
+
+
+def test_push_merged_folder_and_failures_stay_one_clean_line(tiny_run, fake_hub, tmp_path, monkeypatch, capsys):
+    from huggingface_hub import HfApi
+
+    pushed = export_hub.push_folder(tmp_path, "me/merged", private=False)
+    assert pushed.repo_id == "me/merged" and fake_hub[0][2] is False
+
+    def broken(self, **kw):
+        raise RuntimeError(f"401 Unauthorized for token {self.token}")
+
+    monkeypatch.setattr(HfApi, "upload_folder", broken)
+    with pytest.raises(OSError) as err:
+        export_hub.push_folder(tmp_path, "me/merged")
+    assert "401" in str(err.value) and "hf_secret" not in str(err.value)
+    monkeypatch.delenv("HF_TOKEN")
+    rc = main(["export", "--run", tiny_run.id, "--adapter-zip", str(tmp_path / "b.zip"), "--push", "me/x"])
+    err_text = capsys.readouterr().err
+    assert rc == 2 and "HF_TOKEN" in err_text and "Traceback" not in err_text
+    assert not (tmp_path / "b.zip").exists()  # the token is checked before any work is done
+    with pytest.raises(ValueError):
+        export_hub.check_repo_id("no-owner")
+
+
+# ---- CLI ------------------------------------------------------------------------------------------
+
+def test_cli_exit_codes_and_one_line_errors(tiny_run, tmp_path, capsys):
+    assert main(["export", "--run", tiny_run.id, "--adapter-zip", str(tmp_path / "a.zip"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["adapter_zip"] == str(tmp_path / "a.zip")
+    assert main(["import-adapter", str(tmp_path / "a.zip"), "--name", "cli", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["state"] == "done"
+    with zipfile.ZipFile(slip := tmp_path / "e.zip", "w") as zf:
+        zf.writestr("../x", b"x")
+    bad = [["export", "--run", "no-such-run", "--adapter-zip", str(tmp_path / "x.zip")],
+           ["export", "--run", tiny_run.id, "--adapter-zip", str(tmp_path / "a.zip")],
+           ["import-adapter", str(tmp_path / "missing.zip")],
+           ["import-adapter", str(slip)],
+           ["import-adapter", str(tmp_path / "a.zip"), "--model", "smollm2-135m"]]
+    for argv in bad:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+    with pytest.raises(SystemExit) as exit_:
+        main(["export", "--run", tiny_run.id])  # neither --adapter-zip nor --merged
+    assert exit_.value.code == 2
