@@ -83,6 +83,8 @@ def _chars(msgs: list[dict]) -> int:
 def bench_rows(n_train: int, n_eval: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
     """Training rows and held-out rows (held-out ones come from the presets' eval files)."""
     train_pairs, eval_pairs = preset_pairs("train"), preset_pairs("eval")
+    seen = {pair[0]["content"] for pair in train_pairs}
+    eval_pairs = [pair for pair in eval_pairs if pair[0]["content"] not in seen]  # presets may share prompts
     if not train_pairs or not eval_pairs:
         train_pairs, eval_pairs = generated_pairs(400, seed), generated_pairs(100, seed + 1)
     return build_rows(train_pairs, n_train, seed), build_rows(eval_pairs, n_eval, seed + 1)

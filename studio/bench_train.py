@@ -12,6 +12,7 @@ engine decides (dtype, gradient checkpointing, padding, attention, loss code) st
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 import time
@@ -48,13 +49,23 @@ def peak_mb(device: str) -> float:
 def _timed_train(trainer) -> dict[str, Any]:
     counter = CountingCollator(trainer.data_collator)
     trainer.data_collator = counter
-    t0 = time.perf_counter()
+    load0, cpu0, t0 = _load(), _cpu_s(), time.perf_counter()
     trainer.train()
-    train_s = time.perf_counter() - t0
+    train_s, cpu_s = time.perf_counter() - t0, _cpu_s() - cpu0
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     return {"train_s": train_s, "real_tokens": counter.real, "padded_tokens": counter.padded,
             "steps": trainer.state.global_step, "last_train_loss": losses[-1] if losses else None,
-            "train_losses": losses}
+            "train_losses": losses, "cpu_s": cpu_s, "load_avg": [load0, _load()]}
+
+
+def _cpu_s() -> float:
+    """CPU seconds this process used: on a shared machine, a second view next to the wall time."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
 
 
 def _baseline_trainer(spec: dict, out: Path):
@@ -173,7 +184,7 @@ def run_eval(spec: dict, out: Path) -> dict[str, Any]:
     from studio.bench_data import read_jsonl
 
     rows = read_jsonl(Path(spec["eval_path"]))
-    adapters = {"base": None, "baseline": spec["baseline_adapter"], "studio": spec["studio_adapter"]}
+    adapters = {"base": None, **spec["adapters"]}
     return heldout_losses(spec["model"], adapters, rows, spec["device"])
 
 
