@@ -1,0 +1,158 @@
+"""The columns of a comparison: what each one sends to the model. Base and tuned get the same prompt
+(with the system prompt the run trained with, if any); the article's alternatives get the base model
+plus a system prompt, few-shot examples, or passages retrieved from the user's notes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from studio.chat import check_prompt, messages_for
+from studio.compare_adapters import adapter_for, check_adapter, get_run, model_names
+
+COLUMN_KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
+NOTES_FILE = "notes.md"
+
+
+@dataclass
+class Column:
+    key: str
+    """"base" | "tuned" | "prompt" | "fewshot" | "rag" | "tuned@checkpoint-40"."""
+    label: str
+    adapter: str | None
+    """The adapter folder (a run's adapter/ or one of its checkpoints); None = the base model."""
+    messages: list[dict] = field(default_factory=list)
+    """The whole prompt of this column: system, few-shot turns or retrieved passages included."""
+
+
+@dataclass
+class _Ctx:
+    """What every column builder may need; the run and its preset are looked up once."""
+    model_name: str
+    prompt: str
+    history: list[dict]
+    run_id: str | None
+    checkpoint: str | None
+    system_prompt: str | None
+    k: int
+    dynamic: bool
+    notes: list[str] | None
+    train_rows: list[dict] | None
+
+    def __post_init__(self) -> None:
+        self.run = get_run(self.run_id) if self.run_id else None
+        self.cfg = self.run.config() if self.run else None
+        self.preset = _preset(self.cfg.data.preset) if self.cfg and self.cfg.data.preset else None
+
+    @property
+    def trained_system(self) -> str | None:
+        """The system prompt the run trained with: base and tuned both get it, for a fair comparison."""
+        return self.cfg.data.system_prompt if self.cfg else None
+
+
+def _preset(name: str):
+    from studio import presets
+
+    try:
+        return presets.load(name)
+    except (KeyError, ValueError):
+        return None  # a run of a preset that is gone still compares; only its defaults are missing
+
+
+def parse_kinds(kinds: list[str]) -> list[str]:
+    """Known kinds, duplicates dropped, order kept; "tuned@checkpoint-N" picks a checkpoint."""
+    out: list[str] = []
+    for kind in (k.strip() for k in kinds):
+        base = kind.split("@", 1)[0]
+        if base not in COLUMN_KINDS or (kind.count("@") and base != "tuned"):
+            raise ValueError(f"unknown column {kind!r}: use {', '.join(COLUMN_KINDS)} or tuned@checkpoint-N")
+        if kind not in out:
+            out.append(kind)
+    if not out:
+        raise ValueError("no columns chosen: pick at least one of " + ", ".join(COLUMN_KINDS))
+    return out
+
+
+def build_columns(model_name: str, prompt: str, kinds: list[str], *, run_id: str | None = None,
+                  checkpoint: str | None = None, history: list[dict] | None = None,
+                  system_prompt: str | None = None, k: int = 3, dynamic: bool = True,
+                  notes: list[str] | None = None, train_rows: list[dict] | None = None) -> list[Column]:
+    """One Column per kind, in the order given. Errors a user can fix raise ValueError."""
+    ctx = _Ctx(model_name, check_prompt(prompt), list(history or []), run_id, checkpoint,
+               system_prompt, k, dynamic, notes, train_rows)
+    builders = {"base": _base, "tuned": _tuned, "prompt": _prompt, "fewshot": _fewshot, "rag": _rag}
+    return [builders[kind.split("@", 1)[0]](ctx, kind) for kind in parse_kinds(kinds)]
+
+
+def _base(ctx: _Ctx, kind: str) -> Column:
+    return Column("base", "Base", None, messages_for(ctx.prompt, ctx.trained_system, ctx.history))
+
+
+def _tuned(ctx: _Ctx, kind: str) -> Column:
+    if ctx.run is None:
+        raise ValueError("the tuned column needs a run: choose a finished run first")
+    run_model = ctx.cfg.model.name
+    if not model_names(run_model) & model_names(ctx.model_name):
+        raise ValueError(f"run {ctx.run.id} tuned {run_model!r}, but the comparison loads {ctx.model_name!r}")
+    checkpoint = kind.split("@", 1)[1] if "@" in kind else ctx.checkpoint
+    adapter = adapter_for(ctx.run, checkpoint)
+    check_adapter(adapter, run_model)
+    key = f"tuned@{checkpoint}" if checkpoint else "tuned"
+    label = f"Tuned ({ctx.run.id}{', ' + checkpoint if checkpoint else ''})"
+    return Column(key, label, str(adapter), messages_for(ctx.prompt, ctx.trained_system, ctx.history))
+
+
+def default_system_prompt(preset) -> str | None:
+    """The preset's prompt-only alternative: its fact prompt, its system prompt, or its goal."""
+    if preset is None:
+        return None
+    goal = preset.goal.get(preset.language) or preset.goal.get("en")
+    return preset.extra.get("fact_prompt") or preset.system or goal
+
+
+def _prompt(ctx: _Ctx, kind: str) -> Column:
+    system = (ctx.system_prompt or "").strip() or default_system_prompt(ctx.preset)
+    if not system:
+        raise ValueError("the system-prompt column needs a system prompt: type one")
+    return Column("prompt", "Base + system prompt", None, messages_for(ctx.prompt, system, ctx.history))
+
+
+def default_train_rows(ctx: _Ctx) -> list[dict]:
+    if ctx.preset is not None:
+        return ctx.preset.train_rows()
+    if ctx.cfg and ctx.cfg.data.train_path:
+        from studio.fsutil import read_jsonl
+
+        return read_jsonl(Path(ctx.cfg.data.train_path))
+    return []
+
+
+def _fewshot(ctx: _Ctx, kind: str) -> Column:
+    from studio.fewshot import fewshot_messages
+
+    rows = ctx.train_rows if ctx.train_rows is not None else default_train_rows(ctx)
+    shots = fewshot_messages(rows, ctx.prompt, ctx.k, ctx.dynamic)
+    if not shots:
+        raise ValueError("the few-shot column needs training rows with user/assistant turns")
+    system = [{"role": "system", "content": ctx.trained_system}] if ctx.trained_system else []
+    how = "most similar" if ctx.dynamic else "first"
+    label = f"Base + {len(shots) // 2} examples ({how})"
+    return Column("fewshot", label, None, [*system, *shots, *messages_for(ctx.prompt, None, ctx.history)])
+
+
+def preset_notes(preset) -> list[str]:
+    """The preset's notes.md (the facts preset ships one), or nothing."""
+    if preset is None:
+        return []
+    path = preset.path / NOTES_FILE
+    return [path.read_text(encoding="utf-8")] if path.is_file() else []
+
+
+def _rag(ctx: _Ctx, kind: str) -> Column:
+    from studio.retrieval import rag_system_prompt, retrieve
+
+    notes = [n for n in (ctx.notes if ctx.notes is not None else preset_notes(ctx.preset)) if n.strip()]
+    if not notes:
+        raise ValueError("the retrieval (RAG) column needs notes or documents to search: add some")
+    passages = retrieve(ctx.prompt, notes, ctx.k)
+    return Column("rag", "Base + notes (RAG)", None,
+                  messages_for(ctx.prompt, rag_system_prompt(passages), ctx.history))
