@@ -1,0 +1,200 @@
+"""`studio bench [--quick] [--json]`: the studio's training engine against trl's defaults, generation
+speed, and app start-up, measured on this machine in one run and written to docs/benchmarks.md.
+How each figure is measured: studio/bench_docs.py (METHOD); one training side: studio/bench_train.py."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from studio.config import DEFAULT_MODEL
+from studio.paths import REPO_ROOT
+
+DOCS = REPO_ROOT / "docs" / "benchmarks.md"
+
+
+@dataclass
+class BenchConfig:
+    model: str = DEFAULT_MODEL
+    steps: int = 40
+    batch_size: int = 8
+    eval_rows: int = 48
+    lora_r: int = 16
+    learning_rate: float = 4e-4
+    """The studio's suggestion for a model this size; both sides use it (trl's 2e-5 is for full tuning)."""
+    new_tokens: int = 64
+    repeats: int = 3
+    device: str = "auto"
+    app: bool = True
+    prototype: bool = True
+    """Also measure the engine change the bench proposes (variable-length attention), as a third side."""
+    seed: int = 42
+
+
+QUICK = BenchConfig(steps=6, eval_rows=16, repeats=2, prototype=False)
+FULL = BenchConfig()
+
+
+def _log(msg: str) -> None:
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+def _spec(cfg: BenchConfig, work: Path, device: str, **extra: Any) -> dict[str, Any]:
+    return {"work_dir": str(work), "model": cfg.model, "train_path": str(work / "train.jsonl"),
+            "eval_path": str(work / "eval.jsonl"), "steps": cfg.steps, "batch_size": cfg.batch_size,
+            "learning_rate": cfg.learning_rate, "scheduler": "cosine", "warmup_ratio": 0.05,
+            "seed": cfg.seed, "lora_r": cfg.lora_r, "lora_alpha": 2 * cfg.lora_r, "lora_dropout": 0.05,
+            "target_modules": "all-linear", "device": device, **extra}
+
+
+def child(spec: dict[str, Any], name: str) -> dict[str, Any]:
+    """Run one side in its own process (its memory is its own) and return what it measured."""
+    from studio.paths import model_cache_dir
+
+    work = Path(spec["work_dir"])
+    spec_path, out_path, log_path = (work / f"{name}.{ext}" for ext in ("spec.json", "out.json", "log"))
+    spec_path.write_text(json.dumps(spec), encoding="utf-8")
+    env = {**os.environ, "STUDIO_HOME": str(work / "home"), "STUDIO_MODEL_CACHE": str(model_cache_dir()),
+           "TOKENIZERS_PARALLELISM": "false", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+    with log_path.open("wb") as log:
+        code = subprocess.call([sys.executable, "-m", "studio.bench_train", str(spec_path), str(out_path)],
+                               stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(REPO_ROOT))
+    if code != 0 or not out_path.is_file():
+        tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+        raise RuntimeError(f"bench side {name!r} failed (exit {code}):\n{tail}")
+    return json.loads(out_path.read_text(encoding="utf-8"))
+
+
+def _rate(side: dict) -> float:
+    return side["real_tokens"] / max(1e-9, side["train_s"])
+
+
+def training(cfg: BenchConfig, work: Path, device: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    from studio.bench_data import bench_rows, write_jsonl
+
+    train_rows, eval_rows = bench_rows(cfg.steps * cfg.batch_size, cfg.eval_rows, cfg.seed)
+    write_jsonl(train_rows, work / "train.jsonl")
+    write_jsonl(eval_rows, work / "eval.jsonl")
+    sides = {}
+    names = ["baseline", "studio"] + (["prototype"] if cfg.prototype else [])
+    for name in names:
+        _log(f"training: {name} ({cfg.steps} steps x {cfg.batch_size})")
+        side = "studio" if name == "prototype" else name
+        sides[name] = child(_spec(cfg, work, device, side=side, varlen=name == "prototype"), name)
+    _log("held-out loss of each adapter")
+    adapters = {k: v["adapter"] for k, v in sides.items()}
+    losses = child(_spec(cfg, work, device, side="eval", adapters=adapters), "eval")
+    return _train_figures(sides, losses, cfg), _prototype(sides.get("prototype"), losses)
+
+
+def _train_figures(sides: dict, losses: dict, cfg: BenchConfig) -> dict[str, Any]:
+    b, s = sides["baseline"], sides["studio"]
+    return {"baseline_tokens_per_s": round(_rate(b), 2), "studio_tokens_per_s": round(_rate(s), 2),
+            "speedup": round(_rate(s) / max(1e-9, _rate(b)), 3),
+            "baseline_final_loss": round(losses["baseline"], 4), "studio_final_loss": round(losses["studio"], 4),
+            "baseline_peak_mb": round(b["peak_mb"], 1), "studio_peak_mb": round(s["peak_mb"], 1),
+            "loss_on": "held-out rows, assistant answers, fp32 base",
+            "base_final_loss": round(losses["base"], 4),
+            "baseline_last_train_loss": b["last_train_loss"], "studio_last_train_loss": s["last_train_loss"],
+            "baseline_train_s": round(b["train_s"], 2), "studio_train_s": round(s["train_s"], 2),
+            "steps": s["steps"], "baseline_steps": b["steps"], "batch_size": cfg.batch_size,
+            "samples": cfg.steps * cfg.batch_size, "real_tokens": s["real_tokens"],
+            "baseline_real_tokens": b["real_tokens"],
+            "baseline_padding_share": round(1 - b["real_tokens"] / max(1, b["padded_tokens"]), 4),
+            "baseline_tokens_per_cpu_s": round(_cpu_rate(b), 2), "studio_tokens_per_cpu_s": round(_cpu_rate(s), 2),
+            "speedup_cpu": round(_cpu_rate(s) / max(1e-9, _cpu_rate(b)), 3),
+            "baseline_load_avg": b["load_avg"], "studio_load_avg": s["load_avg"]}
+
+
+def _cpu_rate(side: dict) -> float:
+    """Real tokens per CPU second of the training process (less sensitive to other work on the machine)."""
+    return side["real_tokens"] / max(1e-9, side["cpu_s"])
+
+
+def _prototype(side: dict | None, losses: dict) -> dict[str, Any] | None:
+    if not side:
+        return None
+    return {"what": "glibc allocator kept from returning memory to the OS + variable-length attention "
+                    "for padding-free batches (studio/bench_proto.py)",
+            "tokens_per_s": round(_rate(side), 2), "tokens_per_cpu_s": round(_cpu_rate(side), 2),
+            "peak_mb": round(side["peak_mb"], 1),
+            "final_loss": round(losses["prototype"], 4), "train_s": round(side["train_s"], 2)}
+
+
+def run_bench(cfg: BenchConfig, work: Path) -> dict[str, Any]:
+    from studio.bench_docs import _load_avg, machine, now
+    from studio.bench_gen import app_first_page, generation
+    from studio.models.loader import resolve_device
+
+    device = resolve_device(cfg.device)
+    info, date = machine(), now()
+    train, proto = training(cfg, work, device)
+    _log("generation: tuned alone vs base + tuned side by side")
+    gen = generation(cfg.model, _studio_adapter(work), cfg.new_tokens, cfg.repeats)
+    _log("app: launch to first page")
+    first_page = app_first_page() if cfg.app else None
+    note = None if first_page is not None else ("App start-up not measured: " + (
+        "skipped" if not cfg.app else "app.py is missing or served no page") + ".")
+    return {"train": train, "generate": gen, "app": {"first_page_s": first_page, "note": note},
+            "machine": info, "date": date, "prototype": proto, "config": asdict(cfg),
+            "load_avg_after": _load_avg()}
+
+
+def _studio_adapter(work: Path) -> str:
+    spec = json.loads((work / "studio.out.json").read_text(encoding="utf-8"))
+    return spec["adapter"]
+
+
+def bench(cfg: BenchConfig, docs: Path | None, kind: str) -> dict[str, Any]:
+    """Run the bench in a scratch folder and write its section of the docs (docs=None: do not write)."""
+    from studio.bench_docs import write
+
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="studio-bench-") as tmp:
+        result = run_bench(cfg, Path(tmp))
+    result["wall_s"] = round(time.perf_counter() - t0, 1)
+    if docs is not None:
+        write(docs, kind, result)
+        _log(f"wrote {docs}")
+    return result
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    cfg = replace(QUICK if args.quick else FULL, model=args.model or DEFAULT_MODEL)
+    if args.steps:
+        cfg = replace(cfg, steps=args.steps)
+    docs = None if args.no_docs else Path(args.docs)
+    result = bench(cfg, docs, "quick" if args.quick else "full")
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        _print(result)
+    return 0
+
+
+def _print(result: dict) -> None:
+    t, g, a = result["train"], result["generate"], result["app"]
+    print(f"training  baseline {t['baseline_tokens_per_s']:.1f} tok/s, studio {t['studio_tokens_per_s']:.1f} "
+          f"tok/s ({t['speedup']:.2f}x); held-out loss {t['baseline_final_loss']:.3f} vs "
+          f"{t['studio_final_loss']:.3f}; peak {t['baseline_peak_mb']:.0f} vs {t['studio_peak_mb']:.0f} MB")
+    print(f"generate  first token {g['first_token_s']:.2f} s, {g['tokens_per_s']} tok/s; side by side "
+          f"{g['side_by_side_s']:.2f} s vs {g['single_s']:.2f} s alone ({g['ratio']:.2f}x)")
+    print(f"app       first page {a['first_page_s']} s")
+
+
+def register(sub) -> None:
+    b = sub.add_parser("bench", help="measure training, generation and start-up; write docs/benchmarks.md")
+    b.add_argument("--quick", action="store_true", help="a short run (a few minutes), its own docs section")
+    b.add_argument("--json", action="store_true", help="print one JSON object with every figure")
+    b.add_argument("--model", default=None, help=f"default {DEFAULT_MODEL}")
+    b.add_argument("--steps", type=int, default=None, help="optimizer steps per training side")
+    b.add_argument("--docs", default=str(DOCS), help="the markdown file to write")
+    b.add_argument("--no-docs", action="store_true", help="measure only; write nothing")
+    b.set_defaults(func=cmd_bench)

@@ -1,0 +1,177 @@
+"""docs/benchmarks.md, written by `studio bench`: a section per kind of run (full, quick), each replaced
+only by a run of its own kind, so a quick run never overwrites the full run's table."""
+from __future__ import annotations
+
+import platform
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+SECTIONS = ("full", "quick")
+TITLES = {"full": "Full run (`studio bench`)", "quick": "Quick run (`studio bench --quick`)"}
+_BLOCK = re.compile(r"<!-- bench:(\w+) -->\n(.*?)<!-- /bench:\1 -->", re.S)
+
+HEADER = """# Benchmarks
+
+Measured by `studio bench` on the machine named in each section; rerun it to refresh the figures
+(`studio bench --quick` for a run of a few minutes, written to its own section).
+"""
+
+METHOD = """## How it is measured
+
+- **Training.** Both sides train the same model on the same rows (chat conversations built from the
+  English presets, 1-5 turns, so lengths vary with a long tail as real chat data does), for the same
+  number of optimizer steps, samples and batch size, with the same LoRA shape (rank, alpha, dropout,
+  all linear layers), learning rate, schedule and seed. The **baseline** is trl's `SFTTrainer` with its
+  own defaults plus a peft `LoraConfig`, as trl's quick-start shows: the model given by path (trl loads
+  it in fp32), the `messages` rows passed as-is (trl tokenises them), gradient checkpointing on, bf16
+  autocast, padded batches, loss on the whole sequence. The **studio** side is the engine `studio train`
+  runs (`studio.train.engine.build_trainer`, then `trainer.train()`), checkpoints included. Each side runs
+  in a process of its own; its peak memory is that process's peak resident set (peak GPU allocation on
+  CUDA). Real tokens are the non-padding tokens of every batch the trainer built, counted by the same
+  wrapper around each side's collator; tokens/s divides them by the wall time of `trainer.train()`.
+  The final loss is each adapter's mean cross-entropy on the assistant answers of the same held-out rows
+  (built from the presets' eval files), computed by the same code on the same fp32 base weights.
+- **Generation** (studio.compare.Comparer, greedy, exactly N new tokens with end-of-sequence held off so
+  every timing does the same work, medians after a warm-up): time to the first visible text, decode
+  tokens/s after it, the tuned answer alone, and base + tuned side by side in one call.
+- **App**: seconds from `python app.py --port P` to the first HTTP 200 on `/`.
+- The machine may be shared: the load average at the start and end of each side is recorded, and
+  tokens per CPU second of the training process are given next to tokens per wall-clock second
+  (other work on the machine slows the wall clock of both sides, less so their CPU time).
+"""
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    import torch
+
+    from studio.models.device import detect
+
+    info = detect()
+    return {"device": info.kind, "name": _cpu_name() if info.kind == "cpu" else info.name,
+            "threads": torch.get_num_threads(), "memory_mb": info.memory_mb, "bf16": info.bf16,
+            "torch": torch.__version__, "python": platform.python_version(),
+            "load_avg": _load_avg()}
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "CPU"
+
+
+def _load_avg() -> float | None:
+    try:
+        import os
+
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _fmt(x: Any, digits: int = 2, unit: str = "") -> str:
+    if x is None:
+        return "n/a"
+    if isinstance(x, float):
+        return f"{x:,.{digits}f}{unit}"
+    return f"{x}{unit}"
+
+
+def _mark(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("yes" if ok else "**no**")
+
+
+def verdicts(result: dict) -> dict[str, bool | None]:
+    """The issue's targets, judged on this run's ratios."""
+    t, g, a = result["train"], result["generate"], result["app"]
+    bl, sl = t.get("baseline_final_loss"), t.get("studio_final_loss")
+    return {"speedup": None if t.get("speedup") is None else t["speedup"] >= 4.0,
+            "loss": None if bl is None or sl is None else sl <= bl * 1.05,
+            "memory": None if not t.get("baseline_peak_mb") else t["studio_peak_mb"] <= t["baseline_peak_mb"],
+            "side_by_side": None if g.get("ratio") is None else g["ratio"] <= 1.5,
+            "first_page": None if a.get("first_page_s") is None else a["first_page_s"] <= 5.0}
+
+
+def section(kind: str, result: dict) -> str:
+    t, g, a, m = result["train"], result["generate"], result["app"], result["machine"]
+    v = verdicts(result)
+    lines = [f"## {TITLES[kind]}", "",
+             f"{result['date']} · {m['name']} ({m['device']}, {m['threads']} threads, "
+             f"{m['memory_mb'] / 1024:.0f} GB, bf16 {'yes' if m['bf16'] else 'no'}) · torch {m['torch']} · "
+             f"load average {_fmt(m.get('load_avg'))} before, {_fmt(result.get('load_avg_after'))} after", "",
+             f"Model `{result['config']['model']}`, {t['steps']} steps × {t['batch_size']} samples "
+             f"({t['samples']} samples, {t['real_tokens']:,} real tokens; {_fmt(t['baseline_padding_share'] * 100, 0)}% "
+             f"of the baseline's batch tokens were padding), LoRA r={result['config']['lora_r']} all-linear.", "",
+             "| training | baseline (trl defaults) | studio | studio / baseline | target | met |",
+             "|---|---|---|---|---|---|",
+             f"| real tokens/s | {_fmt(t['baseline_tokens_per_s'], 1)} | {_fmt(t['studio_tokens_per_s'], 1)} | "
+             f"{_fmt(t['speedup'])}× | ≥ 4× | {_mark(v['speedup'])} |",
+             f"| real tokens per CPU second | {_fmt(t.get('baseline_tokens_per_cpu_s'), 1)} | "
+             f"{_fmt(t.get('studio_tokens_per_cpu_s'), 1)} | {_fmt(t.get('speedup_cpu'))}× | | |",
+             f"| final loss (held-out answers) | {_fmt(t['baseline_final_loss'], 3)} | "
+             f"{_fmt(t['studio_final_loss'], 3)} | {_fmt(_ratio(t['studio_final_loss'], t['baseline_final_loss']), 3)} "
+             f"| ≤ 1.05 | {_mark(v['loss'])} |",
+             f"| peak memory (MB) | {_fmt(t['baseline_peak_mb'], 0)} | {_fmt(t['studio_peak_mb'], 0)} | "
+             f"{_fmt(_ratio(t['studio_peak_mb'], t['baseline_peak_mb']))} | ≤ 1 | {_mark(v['memory'])} |",
+             f"| last logged train loss | {_fmt(t.get('baseline_last_train_loss'), 3)} | "
+             f"{_fmt(t.get('studio_last_train_loss'), 3)} | | | |",
+             f"| train wall time (s) | {_fmt(t.get('baseline_train_s'), 1)} | {_fmt(t.get('studio_train_s'), 1)} "
+             "| | | |",
+             f"| load average (start, end) | {_pair(t.get('baseline_load_avg'))} | {_pair(t.get('studio_load_avg'))} "
+             "| | | |", ""]
+    lines += [f"The base model's held-out loss, before any training: {_fmt(t.get('base_final_loss'), 3)}.", ""]
+    lines += _prototype_lines(result.get("prototype"), t)
+    lines += ["| generation | value | target | met |", "|---|---|---|---|",
+              f"| time to first token (s) | {_fmt(g.get('first_token_s'), 3)} | | |",
+              f"| tokens/s, one answer | {_fmt(g.get('tokens_per_s'), 1)} | | |",
+              f"| tuned answer alone, {g.get('new_tokens', 'n')} tokens (s) | {_fmt(g.get('single_s'), 2)} | | |",
+              f"| base + tuned side by side (s) | {_fmt(g.get('side_by_side_s'), 2)} | | |",
+              f"| side by side / alone | {_fmt(g.get('ratio'))}× | ≤ 1.5× | {_mark(v['side_by_side'])} |",
+              f"| app: launch to first page (s) | {_fmt(a.get('first_page_s'), 2)} | ≤ 5 s | "
+              f"{_mark(v['first_page'])} |", ""]
+    if a.get("note"):
+        lines += [a["note"], ""]
+    return "\n".join(lines)
+
+
+def _prototype_lines(proto: dict | None, t: dict) -> list[str]:
+    if not proto:
+        return []
+    return [f"Prototype measured in the same run, not yet in the engine — {proto['what']}: "
+            f"{_fmt(proto['tokens_per_s'], 1)} real tokens/s ({_fmt(_ratio(proto['tokens_per_s'], t['baseline_tokens_per_s']))}× "
+            f"the baseline), held-out loss {_fmt(proto.get('final_loss'), 3)}, peak {_fmt(proto['peak_mb'], 0)} MB.", ""]
+
+
+def _pair(x: list | None) -> str:
+    return ", ".join(_fmt(v) for v in x) if x else "n/a"
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return None if a is None or not b else a / b
+
+
+def write(path: Path, kind: str, result: dict) -> Path:
+    """Replace the `kind` section of the file at `path`, keeping the other sections as they were."""
+    if kind not in SECTIONS:
+        raise ValueError(f"unknown section {kind!r}")
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    blocks = {name: body for name, body in _BLOCK.findall(old)}
+    blocks[kind] = section(kind, result) + "\n"
+    parts = [HEADER]
+    for name in SECTIONS:
+        body = blocks.get(name) or f"## {TITLES[name]}\n\nNot run yet.\n"
+        parts.append(f"<!-- bench:{name} -->\n{body}<!-- /bench:{name} -->\n")
+    parts.append(METHOD)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path

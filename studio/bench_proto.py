@@ -1,0 +1,71 @@
+"""Engine changes the bench measures as a third training side before they go into the engine.
+
+1. tune_allocator(): glibc malloc keeps freed memory instead of handing it back to the OS. By default
+   every large tensor freed after a step is returned (munmap / heap trim) and the next step page-faults
+   it back in, zero-filled by the kernel: on a 2-core CPU that made fill_/copy_/add_ cost more than the
+   matmuls, and far more when other processes compete for the cores.
+2. Variable-length attention for padding-free batches on devices without flash-attention (the CPU).
+
+Padding-free batches are one long row of concatenated samples. With `sdpa`, transformers turns their
+position_ids into a dense block-diagonal (T x T) mask; torch's CPU sdpa then takes its math path, which
+computes all T^2 scores and keeps the T^2 probabilities of every layer for the backward pass. Here each
+sample is attended on its own with `is_causal=True` (torch's fused CPU flash kernel: no mask, no T^2
+tensors kept), using the sequence boundaries trl's collator already passes (`cu_seq_lens_q`)."""
+from __future__ import annotations
+
+import ctypes
+
+NAME = "sdpa_varlen"
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
+
+
+def tune_allocator() -> bool:
+    """Keep freed memory in the process (glibc only; elsewhere a no-op). Returns whether it applied."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    ok = libc.mallopt(_M_MMAP_THRESHOLD, 1 << 30)  # big tensors from the heap, not fresh mmaps
+    ok &= libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)  # never trim the heap back to the OS
+    ok &= libc.mallopt(_M_TOP_PAD, 64 << 20)  # grow it in 64 MB steps
+    return bool(ok)
+
+
+def varlen_attention(module, query, key, value, attention_mask, dropout: float = 0.0,
+                     scaling: float | None = None, **kwargs):
+    """query/key/value: (batch, heads, T, dim). Returns (batch, T, heads, dim) like transformers' sdpa."""
+    import torch
+    from transformers.integrations.sdpa_attention import repeat_kv, sdpa_attention_forward
+
+    cu = kwargs.get("cu_seq_lens_q")
+    if attention_mask is not None or cu is None or query.shape[0] != 1 or query.shape[2] != key.shape[2]:
+        return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout,
+                                      scaling=scaling, **kwargs)
+    groups = getattr(module, "num_key_value_groups", 1)
+    key, value = repeat_kv(key, groups), repeat_kv(value, groups)
+    p = dropout if module.training else 0.0
+    bounds = cu.tolist()
+    pieces = [torch.nn.functional.scaled_dot_product_attention(
+        query[:, :, s:e], key[:, :, s:e], value[:, :, s:e], dropout_p=p, scale=scaling, is_causal=True)
+        for s, e in zip(bounds[:-1], bounds[1:]) if e > s]
+    return torch.cat(pieces, dim=2).transpose(1, 2).contiguous(), None
+
+
+def varlen_mask(*args, attention_mask=None, **kwargs):
+    """No mask for unpadded or packed inputs (the attention splits by sequence); sdpa's mask otherwise."""
+    from transformers.masking_utils import sdpa_mask
+
+    if attention_mask is None:
+        return None
+    return sdpa_mask(*args, attention_mask=attention_mask, **kwargs)
+
+
+def install(model) -> None:
+    """Register the attention and switch `model` (a transformers or peft model) to it."""
+    from transformers import AttentionInterface
+    from transformers.masking_utils import AttentionMaskInterface
+
+    AttentionInterface.register(NAME, varlen_attention)
+    AttentionMaskInterface.register(NAME, varlen_mask)
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    base.set_attn_implementation(NAME)

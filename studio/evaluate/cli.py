@@ -1,0 +1,161 @@
+"""`studio eval | advise | facts-lab | timeline`: measure what tuning changed, and whether to tune."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _progress(quiet: bool):
+    """A one-line progress printer on stderr (stdout stays clean for --json)."""
+    if quiet:
+        return None
+
+    def show(share: float, what: str) -> None:
+        sys.stderr.write(f"\r{100 * share:5.1f}%  {what[:70]:70}")
+        sys.stderr.flush()
+        if share >= 1:
+            sys.stderr.write("\n")
+
+    return show
+
+
+def _limit(value: int) -> int:
+    if not 1 <= value <= 10_000:
+        raise ValueError("--limit must be between 1 and 10000")
+    return value
+
+
+def _fmt(value: float | None, key: str) -> str:
+    if value is None:
+        return "-"
+    shares = ("eval_loss", "perplexity", "n", "scored", "mean_chars", "mean_matches", "distinct_markers",
+              "marker_density")
+    return f"{value:.3f}" if key in shares else f"{100 * value:.1f}%"
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from studio.evaluate.meters import primary_label
+    from studio.evaluate.run_eval import evaluate_run
+
+    columns = [c.strip() for c in args.columns.split(",") if c.strip()]
+    result = evaluate_run(args.run, _limit(args.limit), columns, meter=args.meter,
+                          progress=_progress(args.json))
+    if args.json:
+        out = {"run": result.run, "kind": result.kind, "meters": result.meters}
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    print(f"{result.run}: {result.kind}, meter {result.meter} ({primary_label(result.meter)}), "
+          f"{result.n} eval rows, {result.seconds:.0f} s")
+    keys = list(dict.fromkeys(k for m in result.meters.values() for k in m))
+    cols = list(result.meters)
+    print(f"{'':18}" + "".join(f"{c:>16}" for c in cols))
+    for key in keys:
+        print(f"{key:18}" + "".join(f"{_fmt(result.meters[c].get(key), key):>16}" for c in cols))
+    delta = result.delta()
+    if delta is not None:
+        print(f"primary base -> tuned: {100 * delta:+.1f} points")
+    return 0
+
+
+def _rows_and_goal(args: argparse.Namespace) -> tuple[list[dict], str | None]:
+    if args.preset:
+        from studio import presets
+
+        p = presets.load(args.preset)
+        return p.train_rows(), args.goal or p.goal.get(p.language) or p.goal.get("en")
+    from studio.data.validate import validate_file
+
+    report = validate_file(args.data)
+    if not report.usable:
+        first = report.errors[0] if report.errors else None
+        raise ValueError(f"{args.data} has no usable row" + (f": {first.message}" if first else ""))
+    return report.usable, args.goal
+
+
+def cmd_advise(args: argparse.Namespace) -> int:
+    from studio.evaluate.advisor import advise
+
+    rows, goal = _rows_and_goal(args)
+    advice = advise(rows, goal)
+    if args.json:
+        print(json.dumps(advice.to_dict(), ensure_ascii=False))
+        return 0
+    print(f"verdict: {advice.verdict} (confidence {advice.confidence:.0%}) -> open the "
+          f"'{advice.column}' column in Compare")
+    for reason in advice.reasons:
+        print(f"  - {reason}")
+    print("signals: " + ", ".join(f"{k}={v:g}" for k, v in advice.signals.items()))
+    return 0
+
+
+def _write_html(fig, path: str | None) -> None:
+    if path and fig is not None:
+        fig.write_html(path, include_plotlyjs="cdn")
+        print(f"chart written to {path}", file=sys.stderr)
+
+
+def cmd_facts_lab(args: argparse.Namespace) -> int:
+    from studio.evaluate.factslab import run_facts_lab
+
+    if args.max_steps is not None and args.max_steps < 1:
+        raise ValueError("--max-steps must be at least 1")
+    result = run_facts_lab(args.model, args.max_steps, _progress(args.json), run_id=args.run)
+    _write_html(result.figure, args.html)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return 0
+    print(f"{result.run}: {result.model}, {result.steps} steps, {result.seconds}")
+    print(f"{'column':22} {'names ' + result.new:>12} {'names ' + result.old:>12}")
+    for row in result.table:
+        print(f"{row['label']:22} {100 * row['new_fact']:11.0f}% {100 * row['old_fact']:11.0f}%")
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from studio.evaluate.timeline import best, checkpoint_timeline, to_dicts
+
+    points, fig = checkpoint_timeline(args.run, _limit(args.limit), meter=args.meter,
+                                      progress=_progress(args.json))
+    _write_html(fig, args.html)
+    top = best(points)
+    if args.json:
+        print(json.dumps({"run": args.run, "best": top.checkpoint if top else None,
+                          "points": to_dicts(points)}, ensure_ascii=False))
+        return 0
+    for p in points:
+        mark = "  <- best by the meter" if p is top else ""
+        print(f"{p.checkpoint:18} step {p.step:>5}  meter {100 * p.meter:5.1f}%  "
+              f"loss {_fmt(p.eval_loss, 'eval_loss')}{mark}")
+    return 0
+
+
+def register(sub) -> None:
+    e = sub.add_parser("eval", help="score a run's base and tuned model on its eval rows")
+    e.add_argument("--run", required=True)
+    e.add_argument("--limit", type=int, default=50, help="eval rows to answer (default 50)")
+    e.add_argument("--columns", default="base,tuned", help="Compare columns: base,tuned,prompt,fewshot,rag")
+    e.add_argument("--meter", help="override the preset's meter (an id, or regex:PATTERN)")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_eval)
+    a = sub.add_parser("advise", help="fine-tune, or prompt / few-shot / RAG? (form vs facts)")
+    src = a.add_mutually_exclusive_group(required=True)
+    src.add_argument("--preset")
+    src.add_argument("--data", help="a dataset file (.jsonl, .json, .csv, .tsv, .parquet)")
+    a.add_argument("--goal", help="what you want the model to do, in your words")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_advise)
+    f = sub.add_parser("facts-lab", help="train on the facts preset; ask base, tuned, prompt and RAG")
+    f.add_argument("--model", default="smollm2-135m")
+    f.add_argument("--max-steps", type=int, default=None, help="cut training short (default: the preset's)")
+    f.add_argument("--run", help="reuse a finished facts run instead of training")
+    f.add_argument("--html", help="write the chart to this HTML file")
+    f.add_argument("--json", action="store_true")
+    f.set_defaults(func=cmd_facts_lab)
+    t = sub.add_parser("timeline", help="score every saved checkpoint of a run by its meter")
+    t.add_argument("--run", required=True)
+    t.add_argument("--limit", type=int, default=12, help="eval rows per checkpoint (default 12)")
+    t.add_argument("--meter", help="override the preset's meter")
+    t.add_argument("--html", help="write the chart to this HTML file")
+    t.add_argument("--json", action="store_true")
+    t.set_defaults(func=cmd_timeline)

@@ -1,0 +1,252 @@
+"""`studio eval`: a run's base and tuned model answer the eval rows it never trained on, greedily, and
+the preset's meter scores both (plus the assistant-token loss and perplexity of each on the same rows).
+
+Generation goes through studio.compare (the same columns and prompts the Compare step shows); the rows
+of several prompts and columns share one batched `generate` call."""
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from studio.evaluate import meters
+
+EVAL_FILE = "eval.json"
+N_SAMPLES = 10
+BATCH_SIZE = 16
+"""Sequences per generate call (prompts x columns): past ~16 the CPU gains little and memory grows."""
+LOSS_COLUMNS = ("base", "tuned")
+"""Loss is measured only where the prompt is the trained one (alternatives add text to the prompt)."""
+STRUCTURED = ("json", "sql", "classify")
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class EvalResult:
+    run: str
+    kind: str
+    meter: str
+    meters: dict[str, dict[str, float]]
+    """Per column ("base", "tuned", ...): the meter's dict, plus eval_loss/perplexity where measured."""
+    n: int
+    seconds: float
+    samples: list[dict] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    confusion: dict[str, Any] | None = None
+    """classify only: {"labels": [...], "<column>": matrix} (rows gold, columns answered)."""
+
+    def delta(self, key: str = "primary", before: str = "base", after: str = "tuned") -> float | None:
+        a, b = self.meters.get(before, {}).get(key), self.meters.get(after, {}).get(key)
+        return None if a is None or b is None else b - a
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# ---- rows and prompts --------------------------------------------------------------------------
+
+def eval_rows(run, limit: int | None = None) -> list[dict]:
+    """The run's eval split (the rows its worker held out: the preset's eval.jsonl, the user's eval
+    file, or the seeded split of the training file), without the system prompt the run added."""
+    from studio.train.data import load_rows
+
+    cfg = run.config()
+    _, rows = load_rows(cfg)
+    if not rows:
+        raise ValueError(f"run {run.id} has no eval rows: give it an eval file or a bigger dataset")
+    rows = [_without_system(r, cfg.data.system_prompt) for r in rows]
+    return rows[:limit] if limit else rows
+
+
+def _without_system(row: dict, system: str | None) -> dict:
+    msgs = row["messages"]
+    if system and msgs and msgs[0]["role"] == "system" and msgs[0]["content"] == system:
+        return {**row, "messages": msgs[1:]}
+    return row
+
+
+def split_prompt(row: dict) -> tuple[str, list[dict]]:
+    """(the last user turn, the turns before it): what a column is asked, the gold answer left out."""
+    msgs = row["messages"]
+    last_user = max(i for i, m in enumerate(msgs) if m["role"] == "user")
+    history = [{"role": m["role"], "content": m["content"]} for m in msgs[:last_user]]
+    return msgs[last_user]["content"], history
+
+
+def meter_for(run, rows: Sequence[dict]) -> tuple[str, str]:
+    """(task kind, meter id): the preset's, else guessed from the gold answers."""
+    cfg = run.config()
+    if cfg.data.preset:
+        from studio import presets
+
+        with contextlib.suppress(KeyError, ValueError):
+            p = presets.load(cfg.data.preset)
+            return p.task, p.meter
+    return meters.guess_meter(rows)
+
+
+# ---- generation --------------------------------------------------------------------------------
+
+def gen_settings(kind: str, golds: Sequence[str], tokenizer, cap: int = 320):
+    """Greedy, with a token budget from the gold answers (90th percentile x 1.5 + 8, at least 16), so
+    a base model that rambles costs little. No repetition penalty for structured output: JSON and SQL
+    repeat quotes and names by design."""
+    from studio.chat import GenSettings
+
+    lengths = sorted(len(tokenizer(g, add_special_tokens=False)["input_ids"]) for g in golds) or [16]
+    p90 = lengths[min(len(lengths) - 1, int(0.9 * len(lengths)))]
+    budget = max(16, min(cap, int(p90 * 1.5) + 8))
+    return GenSettings(max_new_tokens=budget, temperature=0.0,
+                       repetition_penalty=1.0 if kind in STRUCTURED else 1.1)
+
+
+def answer(comparer, rows: Sequence[dict], kinds: Sequence[str], settings, *, run_id: str | None,
+           batch_size: int = BATCH_SIZE, progress: Progress | None = None,
+           **column_kw) -> dict[str, list[str]]:
+    """Every row through every column kind: {column key: answers in row order}. Prompts are sorted by
+    length so a batch pads little; `column_kw` goes to build_columns (notes, train_rows, k, ...)."""
+    from studio.compare import build_columns
+
+    jobs = []
+    for i, row in enumerate(rows):
+        prompt, history = split_prompt(row)
+        cols = build_columns(comparer.model_name, prompt, list(kinds), run_id=run_id, history=history,
+                             **column_kw)
+        jobs += [(i, col) for col in cols]
+    jobs.sort(key=lambda job: sum(len(m["content"]) for m in job[1].messages))
+    out: dict[str, list[str]] = {}
+    for start in range(0, len(jobs), batch_size):
+        chunk = jobs[start:start + batch_size]
+        texts = comparer.generate([col for _, col in chunk], settings)
+        for (i, col), text in zip(chunk, texts):
+            out.setdefault(col.key, [""] * len(rows))[i] = text
+        if progress:
+            progress(min(1.0, (start + len(chunk)) / len(jobs)), "generating answers")
+    return out
+
+
+# ---- loss --------------------------------------------------------------------------------------
+
+def answer_loss(comparer, rows: Sequence[dict], system: str | None, adapter_dir: str | None,
+                max_length: int = 1024) -> float | None:
+    """Mean cross-entropy (nats per trained token) of the gold answers under one column's model:
+    the run's own eval loss, measured the same way for base and tuned."""
+    import torch
+
+    from studio.data.tokenize import tokenize_messages
+    from studio.train.data import with_system
+
+    chat = comparer.chat
+    name = _loaded(chat, adapter_dir) if adapter_dir else None
+    total, count = 0.0, 0
+    with chat.lock, torch.inference_mode(), _active(chat, name):
+        for row in with_system(list(rows), system):
+            tok = tokenize_messages(chat.tokenizer, row["messages"], max_length)
+            if tok.trained < 1:
+                continue
+            ids = torch.tensor([tok.input_ids], device=chat.model.device)
+            labels = torch.tensor([[t if m else -100 for t, m in zip(tok.input_ids, tok.mask)]],
+                                  device=chat.model.device)
+            n = int((labels[:, 1:] != -100).sum())
+            total += float(chat.model(input_ids=ids, labels=labels).loss) * n
+            count += n
+    return total / count if count else None
+
+
+def _loaded(chat, adapter_dir: str) -> str:
+    """The adapter's peft name on the chat model (Compare's naming), loading it when it is not there."""
+    from studio.compare import adapter_name
+
+    name = adapter_name(adapter_dir)
+    if name not in chat.adapters:
+        with chat.lock:
+            chat.add_adapter(name, adapter_dir)
+    return name
+
+
+def _active(chat, adapter_name: str | None):
+    """The named adapter switched on, or every adapter off (the base model)."""
+    if not hasattr(chat.model, "peft_config"):
+        return contextlib.nullcontext()
+    if adapter_name is None:
+        return chat.model.disable_adapter()
+    chat.model.set_adapter(adapter_name)
+    return contextlib.nullcontext()
+
+
+# ---- the whole evaluation ----------------------------------------------------------------------
+
+def evaluate_run(run_id: str, limit: int = 50, columns: Sequence[str] = ("base", "tuned"), *,
+                 meter: str | None = None, losses: bool = True, progress: Progress | None = None,
+                 save: bool = True, **column_kw) -> EvalResult:
+    """Score base and tuned (and any other Compare column) on the run's eval rows; saves eval.json."""
+    from studio import runs
+    from studio.compare import Comparer
+    from studio.fsutil import atomic_write_json
+
+    t0 = time.time()
+    run = runs.get(run_id)
+    cfg = run.config()
+    rows = eval_rows(run, limit)
+    kind, meter_id = meter_for(run, rows)
+    meter_id = meter or meter_id
+    meters.get_meter(meter_id)  # a bad --meter fails before the model loads
+    comparer = Comparer(cfg.model.name, trust_remote_code=cfg.model.trust_remote_code)
+    settings = gen_settings(kind, [gold(r) for r in rows], comparer.chat.tokenizer)
+    texts = answer(comparer, rows, columns, settings, run_id=run_id, progress=progress, **column_kw)
+    scored = {key: meters.score(meter_id, outs, rows) for key, outs in texts.items()}
+    if losses:
+        _add_losses(scored, comparer, run, rows, cfg.data.system_prompt)
+    result = EvalResult(run_id, kind, meter_id, scored, len(rows), round(time.time() - t0, 1),
+                        samples(rows, texts), asdict(settings), _confusion(meter_id, texts, rows))
+    if save:
+        atomic_write_json(run.path / EVAL_FILE, result.to_dict())
+    return result
+
+
+def _add_losses(scored: dict[str, dict], comparer, run, rows, system: str | None) -> None:
+    from studio.compare_adapters import adapter_for
+
+    for key, values in scored.items():
+        if key.split("@", 1)[0] not in LOSS_COLUMNS:
+            continue
+        checkpoint = key.split("@", 1)[1] if "@" in key else None
+        adapter = None if key == "base" else str(adapter_for(run, checkpoint))
+        loss = answer_loss(comparer, rows, system, adapter)
+        if loss is not None and math.isfinite(loss):
+            values.update(eval_loss=round(loss, 4), perplexity=round(meters.perplexity(loss), 3))
+
+
+def gold(row: dict) -> str:
+    turns = [m["content"] for m in row["messages"] if m["role"] == "assistant"]
+    return turns[-1] if turns else ""
+
+
+def samples(rows: Sequence[dict], texts: dict[str, list[str]], n: int = N_SAMPLES) -> list[dict]:
+    """The first n rows: prompt, gold answer and each column's answer, for a quick look (the
+    system-prompt column's answer is "prompt_column", so it never hides the prompt)."""
+    return [{"prompt": split_prompt(r)[0], "gold": gold(r),
+             **{("prompt_column" if k == "prompt" else k): v[i] for k, v in texts.items()}}
+            for i, r in enumerate(rows[:n])]
+
+
+def _confusion(meter_id: str, texts: dict[str, list[str]], rows) -> dict | None:
+    if meter_id != "classify":
+        return None
+    from studio.evaluate.structure import confusion
+
+    out: dict[str, Any] = {}
+    for key, outs in texts.items():
+        labels, matrix = confusion(outs, rows)
+        out[key] = {"labels": labels, "matrix": matrix}
+    return out
+
+
+def load_saved(run) -> dict | None:
+    """The run's last eval.json, or None."""
+    from studio.fsutil import read_json
+
+    return read_json(run.path / EVAL_FILE)

@@ -1,0 +1,134 @@
+"""`studio bench`: the JSON it prints, the docs it writes, and its data, on a tiny model and a very small
+config. No timing is asserted here: the real figures live in docs/benchmarks.md."""
+import json
+import math
+
+import pytest
+
+from studio import bench, bench_docs
+from studio.bench_data import MAX_CHARS, bench_rows
+
+TRAIN_KEYS = {"baseline_tokens_per_s", "studio_tokens_per_s", "speedup", "baseline_final_loss",
+              "studio_final_loss", "baseline_peak_mb", "studio_peak_mb"}
+GEN_KEYS = {"first_token_s", "tokens_per_s", "single_s", "side_by_side_s", "ratio"}
+
+
+def _positive(x) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x) and x > 0
+
+
+@pytest.fixture(scope="module")
+def tiny_result(tiny_model_dir, tmp_path_factory):
+    """One real bench run end to end (child processes, both trainers, held-out loss, generation)."""
+    cfg = bench.BenchConfig(model=str(tiny_model_dir), steps=2, batch_size=2, eval_rows=3, new_tokens=4,
+                            repeats=1, app=False, prototype=False)
+    docs = tmp_path_factory.mktemp("docs") / "benchmarks.md"
+    return bench.bench(cfg, docs, "quick"), docs
+
+
+def test_the_result_has_every_figure_the_issue_names(tiny_result):
+    result, _ = tiny_result
+    assert TRAIN_KEYS <= set(result["train"]) and GEN_KEYS <= set(result["generate"])
+    assert set(result["app"]) >= {"first_page_s"} and result["app"]["first_page_s"] is None  # app=False
+    assert result["machine"]["device"] == "cpu" and result["date"]
+    t = result["train"]
+    assert all(_positive(t[k]) for k in TRAIN_KEYS)
+    assert t["speedup"] == pytest.approx(t["studio_tokens_per_s"] / t["baseline_tokens_per_s"], rel=1e-2)
+    # the same optimizer steps on both sides, every sample of the batch counted once
+    assert t["steps"] == t["baseline_steps"] == 2 and t["samples"] == 4
+    assert 0 <= t["baseline_padding_share"] < 1
+    g = result["generate"]
+    assert g["new_tokens"] == 4 and all(_positive(g[k]) for k in GEN_KEYS)
+    assert result["prototype"] is None  # not asked for
+    json.dumps(result)  # --json prints it as one object
+
+
+def test_docs_get_a_quick_section_with_the_figures(tiny_result):
+    result, docs = tiny_result
+    text = docs.read_text(encoding="utf-8")
+    assert "<!-- bench:quick -->" in text and "<!-- bench:full -->" in text
+    quick = text.split("<!-- bench:quick -->")[1].split("<!-- /bench:quick -->")[0]
+    assert f"{result['train']['studio_tokens_per_s']:,.1f}" in quick
+    assert result["date"] in quick
+
+
+def _fake(tokens_per_s: float) -> dict:
+    train = {k: 1.0 for k in TRAIN_KEYS} | {"studio_tokens_per_s": tokens_per_s, "speedup": tokens_per_s,
+                                             "steps": 1, "batch_size": 1, "samples": 1, "real_tokens": 10,
+                                             "baseline_padding_share": 0.5}
+    return {"train": train, "generate": {k: 1.0 for k in GEN_KEYS}, "app": {"first_page_s": 2.0},
+            "machine": {"device": "cpu", "name": "CPU", "threads": 2, "memory_mb": 2048, "bf16": True,
+                        "torch": "x"}, "date": f"day-{tokens_per_s}", "config": {"model": "m", "lora_r": 8}}
+
+
+def test_a_quick_run_never_overwrites_the_full_section(tmp_path):
+    docs = tmp_path / "benchmarks.md"
+    bench_docs.write(docs, "full", _fake(111.0))
+    bench_docs.write(docs, "quick", _fake(222.0))
+    bench_docs.write(docs, "quick", _fake(333.0))
+    text = docs.read_text(encoding="utf-8")
+    full = text.split("<!-- bench:full -->")[1].split("<!-- /bench:full -->")[0]
+    quick = text.split("<!-- bench:quick -->")[1].split("<!-- /bench:quick -->")[0]
+    assert "day-111.0" in full and "111.0" in full and "333.0" not in full
+    assert "day-333.0" in quick and "day-222.0" not in text
+    assert text.count("## How it is measured") == 1
+
+
+def test_verdicts_follow_the_issue_targets():
+    r = _fake(5.0)
+    r["train"] |= {"baseline_final_loss": 2.0, "studio_final_loss": 2.2, "baseline_peak_mb": 900.0,
+                   "studio_peak_mb": 800.0}
+    r["generate"]["ratio"] = 1.6
+    v = bench_docs.verdicts(r)
+    assert v == {"speedup": True, "loss": False, "memory": True, "side_by_side": False, "first_page": True}
+
+
+def test_cli_json_prints_exactly_one_object(monkeypatch, capsys, tmp_path):
+    from studio.cli import main
+
+    seen = {}
+
+    def fake_bench(cfg, docs, kind):
+        seen.update(cfg=cfg, docs=docs, kind=kind)
+        return _fake(7.0)
+
+    monkeypatch.setattr(bench, "bench", fake_bench)
+    assert main(["bench", "--quick", "--json", "--docs", str(tmp_path / "b.md")]) == 0
+    out = capsys.readouterr().out.strip()
+    assert json.loads(out)["train"]["speedup"] == 7.0 and len(out.splitlines()) == 1
+    assert seen["kind"] == "quick" and seen["cfg"].steps == bench.QUICK.steps
+
+
+def test_bench_rows_vary_in_length_and_stay_under_the_cap():
+    train, held_out = bench_rows(120, 20, seed=3)
+    assert len(train) == 120 and len(held_out) == 20
+    sizes = [sum(len(m["content"]) for m in r["messages"]) for r in train]
+    assert max(sizes) <= MAX_CHARS and max(sizes) > 3 * min(sizes)
+    assert any(len(r["messages"]) >= 4 for r in train)  # some multi-turn rows: a long tail
+    users = {m["content"] for r in train for m in r["messages"] if m["role"] == "user"}
+    assert not users & {m["content"] for r in held_out for m in r["messages"] if m["role"] == "user"}
+    assert bench_rows(120, 20, seed=3) == (train, held_out)  # both sides can rebuild the same rows
+
+
+def test_varlen_attention_matches_each_sample_on_its_own(tiny_model_dir):
+    """The prototype attention on a padding-free batch gives each sample the logits it gets alone."""
+    import torch
+
+    from studio.bench_proto import install
+    from studio.models import load_model
+
+    model = load_model(str(tiny_model_dir), dtype="fp32")
+    model.eval()
+    torch.manual_seed(0)
+    seqs = [torch.randint(3, 300, (n,)) for n in (7, 19, 4)]
+    alone = torch.cat([model(input_ids=s[None]).logits for s in seqs], 1)
+    cu = torch.tensor([0, 7, 26, 30], dtype=torch.int32)
+    packed = {"input_ids": torch.cat(seqs)[None], "use_cache": False, "cu_seq_lens_q": cu, "cu_seq_lens_k": cu,
+              "position_ids": torch.cat([torch.arange(len(s)) for s in seqs])[None],
+              "max_length_q": 19, "max_length_k": 19}
+    install(model)
+    assert model.config._attn_implementation == "sdpa_varlen"
+    with torch.no_grad():
+        assert torch.allclose(model(**packed).logits, alone, atol=1e-5)
+        padded = model(input_ids=torch.stack([seqs[0], seqs[0]]), attention_mask=torch.ones(2, 7)).logits
+    assert torch.allclose(padded[0], alone[0, :7], atol=1e-5)  # ordinary batches keep sdpa's path

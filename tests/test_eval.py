@@ -1,0 +1,163 @@
+"""`studio eval`, the checkpoint timeline and the facts lab. Fast tests use a tiny random Llama trained
+for real through the runner (it learns the greeting "Good morrow, guest N!"); the slow test runs the
+facts lab on the embedded SmolLM2."""
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from studio import presets, runs
+from studio.cli import main
+from studio.evaluate import factslab, run_eval, timeline
+from studio.train import recipe, runner
+
+GREETING = "regex:^Good mor"
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, tiny_model_dir):
+    """(data home, run id): 40 steps on the greetings, a checkpoint every 20 steps."""
+    home = tmp_path_factory.mktemp("eval-home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STUDIO_HOME", str(home))
+        data = home / "greet.jsonl"
+        rows = [{"messages": [{"role": "user", "content": f"Greet guest {i}"},
+                              {"role": "assistant", "content": f"Good morrow, guest {i}!"}]}
+                for i in range(48)]
+        data.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+        cfg = recipe.build(str(tiny_model_dir), train_path=str(data), overrides={
+            "max_steps": 40, "batch_size": 4, "max_length": 64, "lora_r": 8, "device": "cpu",
+            "dtype": "fp32", "learning_rate": 3e-3, "save_steps": 20})
+        run = runner.start(cfg)
+        st = runner.wait(run, poll_s=0.2, timeout_s=600)
+        assert st.state == "done", run.log_tail()
+    return home, run.id
+
+
+@pytest.fixture
+def run_id(trained, monkeypatch) -> str:
+    monkeypatch.setenv("STUDIO_HOME", str(trained[0]))
+    return trained[1]
+
+
+def test_evaluate_run_scores_base_and_tuned_on_held_out_rows(run_id):
+    from studio.train.data import load_rows
+
+    result = run_eval.evaluate_run(run_id, meter=GREETING)
+    run = runs.get(run_id)
+    train, held_out = load_rows(run.config())
+    assert result.n == len(held_out) > 0
+    assert set(result.meters) == {"base", "tuned"}
+    assert result.meters["base"]["primary"] == 0.0 and result.meters["tuned"]["primary"] >= 0.8
+    assert result.delta() >= 0.8
+    assert result.meters["tuned"]["eval_loss"] < result.meters["base"]["eval_loss"]
+    trained_prompts = {r["messages"][0]["content"] for r in train}
+    assert all(s["prompt"] not in trained_prompts for s in result.samples)
+    saved = json.loads((run.path / run_eval.EVAL_FILE).read_text(encoding="utf-8"))
+    assert {"run", "kind", "meter", "meters", "n", "seconds", "samples"} <= set(saved)
+    assert saved["meters"] == result.meters and saved["samples"][0]["tuned"].startswith("Good mor")
+    assert saved["settings"]["temperature"] == 0.0  # greedy
+
+
+def test_studio_eval_json_prints_one_object(run_id, capsys):
+    assert main(["eval", "--run", run_id, "--json", "--limit", "3", "--meter", GREETING]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"run", "kind", "meters"} and out["run"] == run_id
+    assert set(out["meters"]) == {"base", "tuned"} and "primary" in out["meters"]["tuned"]
+    assert main(["eval", "--run", run_id, "--limit", "2", "--meter", GREETING]) == 0
+    assert "primary base -> tuned: +" in capsys.readouterr().out
+
+
+def test_studio_eval_user_errors_exit_2(run_id, capsys):
+    assert main(["eval", "--run", "no-such-run"]) == 2
+    assert main(["eval", "--run", run_id, "--meter", "bleu"]) == 2
+    assert "unknown meter" in capsys.readouterr().err
+    assert main(["eval", "--run", run_id, "--limit", "0"]) == 2
+
+
+def test_timeline_scores_every_checkpoint(run_id):
+    points, fig = timeline.checkpoint_timeline(run_id, meter=GREETING)
+    assert [p.step for p in points] == [0, 20, 40]
+    assert points[0].checkpoint == "base" and points[0].meter == 0.0
+    assert points[-1].meter >= 0.8 and points[-1].eval_loss < points[0].eval_loss
+    assert points[-1].logged_eval_loss is not None
+    top = timeline.best(points)
+    assert top.checkpoint.startswith("checkpoint-") and top.meter == max(p.meter for p in points)
+    assert [t.type for t in fig.data] == ["bar", "scatter"]
+    assert list(fig.data[0].x) == [0, 20, 40]
+
+
+def test_best_prefers_the_meter_over_the_loss():
+    pts = [timeline.TimelinePoint(0, "base", 0.0, 3.0), timeline.TimelinePoint(10, "checkpoint-10", 0.9, 2.0),
+           timeline.TimelinePoint(20, "checkpoint-20", 0.7, 1.5)]
+    assert timeline.best(pts).checkpoint == "checkpoint-10"
+    assert timeline.best(pts[:1]) is None
+
+
+def test_eval_rows_are_the_preset_eval_split_without_the_run_system_prompt():
+    cfg = recipe.build("smollm2-135m", preset="json")
+    cfg.data.system_prompt = "Answer in JSON."
+    run = runs.create(cfg)
+    rows = run_eval.eval_rows(run)
+    p = presets.load("json")
+    assert len(rows) == len(p.eval_rows()) and len(run_eval.eval_rows(run, 5)) == 5
+    assert all(r["messages"][0]["role"] == "user" for r in rows)
+    train_prompts = {r["messages"][0]["content"] for r in p.train_rows()}
+    assert not train_prompts & {run_eval.split_prompt(r)[0] for r in rows}
+    assert run_eval.meter_for(run, rows) == ("json", "json_mr")
+
+
+def test_split_prompt_keeps_the_history_and_drops_the_gold():
+    row = {"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "hi"},
+                        {"role": "assistant", "content": "hello"}, {"role": "user", "content": "and?"},
+                        {"role": "assistant", "content": "gold"}]}
+    prompt, history = run_eval.split_prompt(row)
+    assert prompt == "and?" and [m["content"] for m in history] == ["s", "hi", "hello"]
+
+
+def test_generation_budget_follows_the_gold_lengths():
+    sys.path.insert(0, "tests")
+    from tiny_tokenizer import tiny_tokenizer
+
+    tok = tiny_tokenizer()
+    short = run_eval.gen_settings("classify", ["BUG"] * 10, tok)
+    long = run_eval.gen_settings("style", ["Thou art more lovely and more temperate. " * 4] * 10, tok)
+    assert short.max_new_tokens == 16 and short.repetition_penalty == 1.0
+    assert long.max_new_tokens > 2 * short.max_new_tokens and long.repetition_penalty > 1.0
+    assert run_eval.gen_settings("style", ["word " * 2000], tok).max_new_tokens == 320
+    assert short.temperature == long.temperature == 0.0
+
+
+def test_facts_probes_and_chart():
+    rows, old, new = factslab.probe_rows()
+    assert (old, new) == ("Romeo", "Bob") and len(rows) >= 10
+    assert all(r["meta"] == {"answer": "Bob", "wrong": "Romeo"} for r in rows)
+    result = factslab.FactsLabResult("r", "m", 5, [
+        factslab._table_row(key, outs, rows) for key, outs in
+        [("base", ["Romeo."] * len(rows)), ("tuned", ["Romeo, of course."] * len(rows)),
+         ("prompt", ["Bob."] * len(rows)), ("rag", ["It was Bob, not Romeo."] * len(rows))]], [], {})
+    assert [r["primary"] for r in result.table] == [0.0, 0.0, 1.0, 0.0]
+    assert result.share("rag", "new_fact") == 1.0 and result.share("rag", "old_fact") == 1.0
+    fig = factslab.facts_figure(result)
+    assert [list(t.y) for t in fig.data] == [[0, 0, 100, 100], [100, 100, 0, 100]]
+
+
+@pytest.mark.slow
+def test_facts_lab_on_smollm2_trains_asks_four_columns_and_scores_them():
+    """The mechanics, for real. The figures themselves (which column names Bob) depend on the model
+    and are recorded in the README, not asserted: on the embedded models they do not all follow the
+    article (see the issue 7 notes)."""
+    from studio.evaluate import meters
+
+    result = factslab.run_facts_lab("smollm2-135m", max_steps=8)
+    rows = factslab.probe_rows()[0]
+    assert [r["column"] for r in result.table] == list(factslab.COLUMNS)
+    assert result.steps == 8 and runs.get(result.run).has_adapter()
+    assert len(result.answers) == len(rows) and all(a["question"] for a in result.answers)
+    for key in factslab.COLUMNS:
+        scored = meters.score("fact_recall", [a[key] for a in result.answers], rows)
+        assert result.share(key) == scored["primary"] and result.share(key, "old_fact") == scored["old_fact"]
+    assert any(a["prompt"] != a["base"] for a in result.answers)  # the columns' prompts really differ
+    assert [t.type for t in result.figure.data] == ["bar", "bar"]
