@@ -23,9 +23,9 @@ DOCS = REPO_ROOT / "docs" / "benchmarks.md"
 @dataclass
 class BenchConfig:
     model: str = DEFAULT_MODEL
-    steps: int = 40
+    steps: int = 20
     batch_size: int = 8
-    eval_rows: int = 48
+    eval_rows: int = 32
     lora_r: int = 16
     learning_rate: float = 4e-4
     """The studio's suggestion for a model this size; both sides use it (trl's 2e-5 is for full tuning)."""
@@ -38,7 +38,7 @@ class BenchConfig:
     seed: int = 42
 
 
-QUICK = BenchConfig(steps=6, eval_rows=16, repeats=2, prototype=False)
+QUICK = BenchConfig(steps=4, eval_rows=12, repeats=2, prototype=False)
 FULL = BenchConfig()
 
 
@@ -130,14 +130,13 @@ def _prototype(side: dict | None, losses: dict) -> dict[str, Any] | None:
 
 def run_bench(cfg: BenchConfig, work: Path) -> dict[str, Any]:
     from studio.bench_docs import _load_avg, machine, now
-    from studio.bench_gen import app_first_page, generation
+    from studio.bench_gen import app_first_page
     from studio.models.loader import resolve_device
 
     device = resolve_device(cfg.device)
     info, date = machine(), now()
     train, proto = training(cfg, work, device)
-    _log("generation: tuned alone vs base + tuned side by side")
-    gen = generation(cfg.model, _studio_adapter(work), cfg.new_tokens, cfg.repeats)
+    gen = _generation(cfg, work, device, proto)
     _log("app: launch to first page")
     first_page = app_first_page() if cfg.app else None
     note = None if first_page is not None else ("App start-up not measured: " + (
@@ -147,9 +146,16 @@ def run_bench(cfg: BenchConfig, work: Path) -> dict[str, Any]:
             "load_avg_after": _load_avg()}
 
 
-def _studio_adapter(work: Path) -> str:
-    spec = json.loads((work / "studio.out.json").read_text(encoding="utf-8"))
-    return spec["adapter"]
+def _generation(cfg: BenchConfig, work: Path, device: str, proto: dict | None) -> dict[str, Any]:
+    """The chat as it is; with the prototype on, the same again under its allocator setting."""
+    adapter = json.loads((work / "studio.out.json").read_text(encoding="utf-8"))["adapter"]
+    extra = {"side": "generate", "adapter": adapter, "new_tokens": cfg.new_tokens, "repeats": cfg.repeats}
+    _log("generation: tuned alone vs base + tuned side by side")
+    gen = child(_spec(cfg, work, device, **extra), "generate")
+    if proto is not None:
+        _log("generation with the prototype's allocator setting")
+        proto["generate"] = child(_spec(cfg, work, device, varlen=True, **extra), "generate-prototype")
+    return gen
 
 
 def bench(cfg: BenchConfig, docs: Path | None, kind: str) -> dict[str, Any]:

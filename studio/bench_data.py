@@ -13,9 +13,9 @@ MAX_CHARS = 1400
 """Cap on a row's text, so that rows stay under max_length (512) tokens and neither side truncates."""
 TURNS_SIGMA = 0.8
 """Log-normal spread of the number of turns: most rows have one turn, a few run to five."""
-_WORDS = ("the model learns form from examples while facts stay where they were before tuning "
-          "a short answer can still be polite and a long one can still be wrong so we measure "
-          "both speed and loss on the same rows with the same settings every time").split()
+_WORDS = ("the", "model", "learns", "form", "from", "examples", "while", "facts", "stay", "where", "they",
+          "were", "before", "tuning", "a", "short", "answer", "can", "still", "be", "polite", "and", "long",
+          "one", "wrong", "so", "we", "measure", "both", "speed", "loss", "on", "same", "rows", "settings")
 
 
 def _pairs_from_rows(rows: list[dict]) -> list[list[dict]]:
@@ -55,7 +55,7 @@ def generated_pairs(n: int, seed: int) -> list[list[dict]]:
 
 
 def _turns(rng: random.Random) -> int:
-    return max(1, min(5, int(round(math.exp(rng.gauss(0.0, TURNS_SIGMA))))))
+    return max(1, min(5, round(math.exp(rng.gauss(0.0, TURNS_SIGMA)))))
 
 
 def build_rows(pairs: list[list[dict]], n: int, seed: int) -> list[dict]:

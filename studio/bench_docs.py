@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import platform
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 SECTIONS = ("full", "quick")
 TITLES = {"full": "Full run (`studio bench`)", "quick": "Quick run (`studio bench --quick`)"}
-_BLOCK = re.compile(r"<!-- bench:(\w+) -->\n(.*?)<!-- /bench:\1 -->", re.S)
+_BLOCK = re.compile(r"<!-- bench:(\w+) -->\n(.*?)<!-- /bench:\1 -->", re.DOTALL)
 
 HEADER = """# Benchmarks
 
@@ -76,7 +76,7 @@ def _load_avg() -> float | None:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _fmt(x: Any, digits: int = 2, unit: str = "") -> str:
@@ -102,43 +102,60 @@ def verdicts(result: dict) -> dict[str, bool | None]:
             "first_page": None if a.get("first_page_s") is None else a["first_page_s"] <= 5.0}
 
 
-def section(kind: str, result: dict) -> str:
-    t, g, a, m = result["train"], result["generate"], result["app"], result["machine"]
-    v = verdicts(result)
-    lines = [f"## {TITLES[kind]}", "",
-             f"{result['date']} · {m['name']} ({m['device']}, {m['threads']} threads, "
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _intro(kind: str, result: dict) -> list[str]:
+    t, m, c = result["train"], result["machine"], result["config"]
+    where = (f"{result['date']} · {m['name']} ({m['device']}, {m['threads']} threads, "
              f"{m['memory_mb'] / 1024:.0f} GB, bf16 {'yes' if m['bf16'] else 'no'}) · torch {m['torch']} · "
-             f"load average {_fmt(m.get('load_avg'))} before, {_fmt(result.get('load_avg_after'))} after", "",
-             f"Model `{result['config']['model']}`, {t['steps']} steps × {t['batch_size']} samples "
-             f"({t['samples']} samples, {t['real_tokens']:,} real tokens; {_fmt(t['baseline_padding_share'] * 100, 0)}% "
-             f"of the baseline's batch tokens were padding), LoRA r={result['config']['lora_r']} all-linear.", "",
-             "| training | baseline (trl defaults) | studio | studio / baseline | target | met |",
-             "|---|---|---|---|---|---|",
-             f"| real tokens/s | {_fmt(t['baseline_tokens_per_s'], 1)} | {_fmt(t['studio_tokens_per_s'], 1)} | "
-             f"{_fmt(t['speedup'])}× | ≥ 4× | {_mark(v['speedup'])} |",
-             f"| real tokens per CPU second | {_fmt(t.get('baseline_tokens_per_cpu_s'), 1)} | "
-             f"{_fmt(t.get('studio_tokens_per_cpu_s'), 1)} | {_fmt(t.get('speedup_cpu'))}× | | |",
-             f"| final loss (held-out answers) | {_fmt(t['baseline_final_loss'], 3)} | "
-             f"{_fmt(t['studio_final_loss'], 3)} | {_fmt(_ratio(t['studio_final_loss'], t['baseline_final_loss']), 3)} "
-             f"| ≤ 1.05 | {_mark(v['loss'])} |",
-             f"| peak memory (MB) | {_fmt(t['baseline_peak_mb'], 0)} | {_fmt(t['studio_peak_mb'], 0)} | "
-             f"{_fmt(_ratio(t['studio_peak_mb'], t['baseline_peak_mb']))} | ≤ 1 | {_mark(v['memory'])} |",
-             f"| last logged train loss | {_fmt(t.get('baseline_last_train_loss'), 3)} | "
-             f"{_fmt(t.get('studio_last_train_loss'), 3)} | | | |",
-             f"| train wall time (s) | {_fmt(t.get('baseline_train_s'), 1)} | {_fmt(t.get('studio_train_s'), 1)} "
-             "| | | |",
-             f"| load average (start, end) | {_pair(t.get('baseline_load_avg'))} | {_pair(t.get('studio_load_avg'))} "
-             "| | | |", ""]
-    lines += [f"The base model's held-out loss, before any training: {_fmt(t.get('base_final_loss'), 3)}.", ""]
-    lines += _prototype_lines(result.get("prototype"), t)
-    lines += ["| generation | value | target | met |", "|---|---|---|---|",
-              f"| time to first token (s) | {_fmt(g.get('first_token_s'), 3)} | | |",
-              f"| tokens/s, one answer | {_fmt(g.get('tokens_per_s'), 1)} | | |",
-              f"| tuned answer alone, {g.get('new_tokens', 'n')} tokens (s) | {_fmt(g.get('single_s'), 2)} | | |",
-              f"| base + tuned side by side (s) | {_fmt(g.get('side_by_side_s'), 2)} | | |",
-              f"| side by side / alone | {_fmt(g.get('ratio'))}× | ≤ 1.5× | {_mark(v['side_by_side'])} |",
-              f"| app: launch to first page (s) | {_fmt(a.get('first_page_s'), 2)} | ≤ 5 s | "
-              f"{_mark(v['first_page'])} |", ""]
+             f"load average {_fmt(m.get('load_avg'))} before, {_fmt(result.get('load_avg_after'))} after")
+    what = (f"Model `{c['model']}`, {t['steps']} steps × {t['batch_size']} samples ({t['samples']} samples, "
+            f"{t['real_tokens']:,} real tokens; {_fmt(t['baseline_padding_share'] * 100, 0)}% of the "
+            f"baseline's batch tokens were padding), LoRA r={c['lora_r']} all-linear.")
+    return [f"## {TITLES[kind]}", "", where, "", what, ""]
+
+
+def _train_table(t: dict, v: dict) -> list[str]:
+    b_loss, s_loss = t["baseline_final_loss"], t["studio_final_loss"]
+    return [
+        _row("training", "baseline (trl defaults)", "studio", "studio / baseline", "target", "met"),
+        _row(*["---"] * 6),
+        _row("real tokens/s", _fmt(t["baseline_tokens_per_s"], 1), _fmt(t["studio_tokens_per_s"], 1),
+             f"{_fmt(t['speedup'])}×", "≥ 4×", _mark(v["speedup"])),
+        _row("real tokens per CPU second", _fmt(t.get("baseline_tokens_per_cpu_s"), 1),
+             _fmt(t.get("studio_tokens_per_cpu_s"), 1), f"{_fmt(t.get('speedup_cpu'))}×", "", ""),
+        _row("final loss (held-out answers)", _fmt(b_loss, 3), _fmt(s_loss, 3),
+             _fmt(_ratio(s_loss, b_loss), 3), "≤ 1.05", _mark(v["loss"])),
+        _row("peak memory (MB)", _fmt(t["baseline_peak_mb"], 0), _fmt(t["studio_peak_mb"], 0),
+             _fmt(_ratio(t["studio_peak_mb"], t["baseline_peak_mb"])), "≤ 1", _mark(v["memory"])),
+        _row("last logged train loss", _fmt(t.get("baseline_last_train_loss"), 3),
+             _fmt(t.get("studio_last_train_loss"), 3), "", "", ""),
+        _row("train wall time (s)", _fmt(t.get("baseline_train_s"), 1), _fmt(t.get("studio_train_s"), 1),
+             "", "", ""),
+        _row("load average (start, end)", _pair(t.get("baseline_load_avg")), _pair(t.get("studio_load_avg")),
+             "", "", ""),
+        "", f"The base model's held-out loss, before any training: {_fmt(t.get('base_final_loss'), 3)}.", ""]
+
+
+def _gen_table(g: dict, a: dict, v: dict) -> list[str]:
+    return [
+        _row("generation", "value", "target", "met"), _row(*["---"] * 4),
+        _row("time to first token (s)", _fmt(g.get("first_token_s"), 3), "", ""),
+        _row("tokens/s, one answer", _fmt(g.get("tokens_per_s"), 1), "", ""),
+        _row(f"tuned answer alone, {g.get('new_tokens', 'n')} tokens (s)", _fmt(g.get("single_s")), "", ""),
+        _row("base + tuned side by side (s)", _fmt(g.get("side_by_side_s")), "", ""),
+        _row("side by side / alone", f"{_fmt(g.get('ratio'))}×", "≤ 1.5×", _mark(v["side_by_side"])),
+        _row("app: launch to first page (s)", _fmt(a.get("first_page_s")), "≤ 5 s", _mark(v["first_page"])),
+        ""]
+
+
+def section(kind: str, result: dict) -> str:
+    t, g, a = result["train"], result["generate"], result["app"]
+    v = verdicts(result)
+    lines = _intro(kind, result) + _train_table(t, v)
+    lines += _prototype_lines(result.get("prototype"), t) + _gen_table(g, a, v)
     if a.get("note"):
         lines += [a["note"], ""]
     return "\n".join(lines)
@@ -147,9 +164,17 @@ def section(kind: str, result: dict) -> str:
 def _prototype_lines(proto: dict | None, t: dict) -> list[str]:
     if not proto:
         return []
-    return [f"Prototype measured in the same run, not yet in the engine — {proto['what']}: "
-            f"{_fmt(proto['tokens_per_s'], 1)} real tokens/s ({_fmt(_ratio(proto['tokens_per_s'], t['baseline_tokens_per_s']))}× "
-            f"the baseline), held-out loss {_fmt(proto.get('final_loss'), 3)}, peak {_fmt(proto['peak_mb'], 0)} MB.", ""]
+    speedup = _fmt(_ratio(proto["tokens_per_s"], t["baseline_tokens_per_s"]))
+    lines = [(f"**Prototype** measured in the same run, not yet in the engine — {proto['what']}: "
+              f"{_fmt(proto['tokens_per_s'], 1)} real tokens/s ({speedup}× the baseline; "
+              f"{_fmt(proto.get('tokens_per_cpu_s'), 1)} per CPU second), held-out loss "
+              f"{_fmt(proto.get('final_loss'), 3)}, peak {_fmt(proto['peak_mb'], 0)} MB.")]
+    g = proto.get("generate")
+    if g:
+        lines.append(f"With the allocator setting alone, generation: first token {_fmt(g['first_token_s'], 3)} s, "
+                     f"{_fmt(g['tokens_per_s'], 1)} tokens/s, tuned alone {_fmt(g['single_s'])} s, side by side "
+                     f"{_fmt(g['side_by_side_s'])} s ({_fmt(g['ratio'])}×).")
+    return [" ".join(lines), ""]
 
 
 def _pair(x: list | None) -> str:

@@ -14,6 +14,7 @@ tensors kept), using the sequence boundaries trl's collator already passes (`cu_
 from __future__ import annotations
 
 import ctypes
+import itertools
 
 NAME = "sdpa_varlen"
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
@@ -47,7 +48,7 @@ def varlen_attention(module, query, key, value, attention_mask, dropout: float =
     bounds = cu.tolist()
     pieces = [torch.nn.functional.scaled_dot_product_attention(
         query[:, :, s:e], key[:, :, s:e], value[:, :, s:e], dropout_p=p, scale=scaling, is_causal=True)
-        for s, e in zip(bounds[:-1], bounds[1:]) if e > s]
+        for s, e in itertools.pairwise(bounds) if e > s]
     return torch.cat(pieces, dim=2).transpose(1, 2).contiguous(), None
 
 

@@ -1,10 +1,11 @@
-"""One side of the training benchmark, run in a process of its own so that peak memory is its own:
+"""One part of the benchmark, run in a process of its own so that peak memory is its own:
 `python -m studio.bench_train SPEC.json OUT.json`, SPEC["side"] being
 
     baseline  trl's SFTTrainer with its documented defaults + a peft LoraConfig, as trl's quick-start
               shows: the model given by path, the messages dataset as-is (trl tokenises it)
     studio    the studio's own engine, the code path of `studio train` (engine.build_trainer)
     eval      both adapters' loss on the same held-out rows, computed the same way
+    generate  one tuned answer, and base + tuned side by side (studio.compare.Comparer)
 
 Only the optimisation recipe (learning rate, schedule, steps, batch, seed, LoRA shape) is set the same on
 both sides: without that a final-loss comparison would compare recipes, not engines. Everything the
@@ -88,9 +89,8 @@ def _baseline_trainer(spec: dict, out: Path):
                       target_modules=spec["target_modules"], task_type="CAUSAL_LM")
     quant = None
     if cuda:  # QLoRA as trl's PEFT guide shows it: the base loaded in 4-bit NF4
-        from transformers import BitsAndBytesConfig
-
         import torch
+        from transformers import BitsAndBytesConfig
 
         quant = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
                                    bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=torch.bfloat16)
@@ -186,13 +186,27 @@ def _answer_loss(net, samples, torch) -> float:
 
 def run_eval(spec: dict, out: Path) -> dict[str, Any]:
     from studio.bench_data import read_jsonl
+    from studio.bench_proto import tune_allocator
+
+    tune_allocator()  # not a measured figure: only sooner done
 
     rows = read_jsonl(Path(spec["eval_path"]))
     adapters = {"base": None, **spec["adapters"]}
     return heldout_losses(spec["model"], adapters, rows, spec["device"])
 
 
-SIDES = {"baseline": run_baseline, "studio": run_studio, "eval": run_eval}
+def run_generate(spec: dict, out: Path) -> dict[str, Any]:
+    """Generation figures of the studio's chat as it is, or with the prototype's allocator setting."""
+    from studio.bench_gen import generation
+
+    if spec.get("varlen"):
+        from studio.bench_proto import tune_allocator
+
+        tune_allocator()
+    return generation(spec["model"], spec["adapter"], spec["new_tokens"], spec["repeats"])
+
+
+SIDES = {"baseline": run_baseline, "studio": run_studio, "eval": run_eval, "generate": run_generate}
 
 
 def main(spec_path: str, out_path: str) -> int:

@@ -16,11 +16,33 @@ class RunFailed(RuntimeError):
     """Training cannot go on; the message is the run's reason."""
 
 
+def reset_peak_memory() -> None:
+    """Start the peak afresh, so that a run in a long-lived process (tests, the bench) reports its own peak,
+    not whatever the process held before it."""
+    import torch
+
+    if torch.cuda.is_available():
+        torch.cuda.reset_peak_memory_stats()
+        return
+    try:  # Linux >= 4.0: "5" resets the resident high-water mark (VmHWM)
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
 def memory_mb() -> float:
     import torch
 
     if torch.cuda.is_available():
         return torch.cuda.max_memory_allocated() / 2**20
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
@@ -34,6 +56,7 @@ class StudioCallback(TrainerCallback):
         self.pending: dict = {}
 
     def on_train_begin(self, args, state, control, **kw):
+        reset_peak_memory()
         self.t0 = time.time()
         self.last = (self.t0, 0.0)
         if self.main:
