@@ -33,12 +33,10 @@ class BenchConfig:
     repeats: int = 3
     device: str = "auto"
     app: bool = True
-    prototype: bool = True
-    """Also measure the engine change the bench proposes (variable-length attention), as a third side."""
     seed: int = 42
 
 
-QUICK = BenchConfig(steps=4, eval_rows=12, repeats=2, prototype=False)
+QUICK = BenchConfig(steps=4, eval_rows=12, repeats=2)
 FULL = BenchConfig()
 
 
@@ -76,22 +74,20 @@ def _rate(side: dict) -> float:
     return side["real_tokens"] / max(1e-9, side["train_s"])
 
 
-def training(cfg: BenchConfig, work: Path, device: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def training(cfg: BenchConfig, work: Path, device: str) -> dict[str, Any]:
     from studio.bench_data import bench_rows, write_jsonl
 
     train_rows, eval_rows = bench_rows(cfg.steps * cfg.batch_size, cfg.eval_rows, cfg.seed)
     write_jsonl(train_rows, work / "train.jsonl")
     write_jsonl(eval_rows, work / "eval.jsonl")
     sides = {}
-    names = ["baseline", "studio"] + (["prototype"] if cfg.prototype else [])
-    for name in names:
+    for name in ("baseline", "studio"):
         _log(f"training: {name} ({cfg.steps} steps x {cfg.batch_size})")
-        side = "studio" if name == "prototype" else name
-        sides[name] = child(_spec(cfg, work, device, side=side, varlen=name == "prototype"), name)
+        sides[name] = child(_spec(cfg, work, device, side=name), name)
     _log("held-out loss of each adapter")
     adapters = {k: v["adapter"] for k, v in sides.items()}
     losses = child(_spec(cfg, work, device, side="eval", adapters=adapters), "eval")
-    return _train_figures(sides, losses, cfg), _prototype(sides.get("prototype"), losses)
+    return _train_figures(sides, losses, cfg)
 
 
 def _train_figures(sides: dict, losses: dict, cfg: BenchConfig) -> dict[str, Any]:
@@ -118,16 +114,6 @@ def _cpu_rate(side: dict) -> float:
     return side["real_tokens"] / max(1e-9, side["cpu_s"])
 
 
-def _prototype(side: dict | None, losses: dict) -> dict[str, Any] | None:
-    if not side:
-        return None
-    return {"what": "glibc allocator kept from returning memory to the OS + variable-length attention "
-                    "for padding-free batches (studio/bench_proto.py)",
-            "tokens_per_s": round(_rate(side), 2), "tokens_per_cpu_s": round(_cpu_rate(side), 2),
-            "peak_mb": round(side["peak_mb"], 1),
-            "final_loss": round(losses["prototype"], 4), "train_s": round(side["train_s"], 2)}
-
-
 def run_bench(cfg: BenchConfig, work: Path) -> dict[str, Any]:
     from studio.bench_docs import _load_avg, machine, now
     from studio.bench_gen import app_first_page
@@ -135,27 +121,23 @@ def run_bench(cfg: BenchConfig, work: Path) -> dict[str, Any]:
 
     device = resolve_device(cfg.device)
     info, date = machine(), now()
-    train, proto = training(cfg, work, device)
-    gen = _generation(cfg, work, device, proto)
+    train = training(cfg, work, device)
+    gen = _generation(cfg, work, device)
     _log("app: launch to first page")
     first_page = app_first_page() if cfg.app else None
     note = None if first_page is not None else ("App start-up not measured: " + (
         "skipped" if not cfg.app else "app.py is missing or served no page") + ".")
     return {"train": train, "generate": gen, "app": {"first_page_s": first_page, "note": note},
-            "machine": info, "date": date, "prototype": proto, "config": asdict(cfg),
+            "machine": info, "date": date, "config": asdict(cfg),
             "load_avg_after": _load_avg()}
 
 
-def _generation(cfg: BenchConfig, work: Path, device: str, proto: dict | None) -> dict[str, Any]:
-    """The chat as it is; with the prototype on, the same again under its allocator setting."""
+def _generation(cfg: BenchConfig, work: Path, device: str) -> dict[str, Any]:
+    """The studio's chat: one tuned answer, then base + tuned side by side."""
     adapter = json.loads((work / "studio.out.json").read_text(encoding="utf-8"))["adapter"]
     extra = {"side": "generate", "adapter": adapter, "new_tokens": cfg.new_tokens, "repeats": cfg.repeats}
     _log("generation: tuned alone vs base + tuned side by side")
-    gen = child(_spec(cfg, work, device, **extra), "generate")
-    if proto is not None:
-        _log("generation with the prototype's allocator setting")
-        proto["generate"] = child(_spec(cfg, work, device, varlen=True, **extra), "generate-prototype")
-    return gen
+    return child(_spec(cfg, work, device, **extra), "generate")
 
 
 def bench(cfg: BenchConfig, docs: Path | None, kind: str) -> dict[str, Any]:

@@ -155,26 +155,10 @@ def section(kind: str, result: dict) -> str:
     t, g, a = result["train"], result["generate"], result["app"]
     v = verdicts(result)
     lines = _intro(kind, result) + _train_table(t, v)
-    lines += _prototype_lines(result.get("prototype"), t) + _gen_table(g, a, v)
+    lines += _gen_table(g, a, v)
     if a.get("note"):
         lines += [a["note"], ""]
     return "\n".join(lines)
-
-
-def _prototype_lines(proto: dict | None, t: dict) -> list[str]:
-    if not proto:
-        return []
-    speedup = _fmt(_ratio(proto["tokens_per_s"], t["baseline_tokens_per_s"]))
-    lines = [(f"**Prototype** measured in the same run, not yet in the engine — {proto['what']}: "
-              f"{_fmt(proto['tokens_per_s'], 1)} real tokens/s ({speedup}× the baseline; "
-              f"{_fmt(proto.get('tokens_per_cpu_s'), 1)} per CPU second), held-out loss "
-              f"{_fmt(proto.get('final_loss'), 3)}, peak {_fmt(proto['peak_mb'], 0)} MB.")]
-    g = proto.get("generate")
-    if g:
-        lines.append(f"With the allocator setting alone, generation: first token {_fmt(g['first_token_s'], 3)} s, "
-                     f"{_fmt(g['tokens_per_s'], 1)} tokens/s, tuned alone {_fmt(g['single_s'])} s, side by side "
-                     f"{_fmt(g['side_by_side_s'])} s ({_fmt(g['ratio'])}×).")
-    return [" ".join(lines), ""]
 
 
 def _pair(x: list | None) -> str:

@@ -128,18 +128,10 @@ def run_studio(spec: dict, out: Path) -> dict[str, Any]:
     from studio.train import engine
     from studio.train.callbacks import StudioCallback
 
-    if spec.get("varlen"):  # the prototype: allocator first, before the big allocations
-        from studio.bench_proto import tune_allocator
-
-        tune_allocator()
     t0 = time.perf_counter()
     cfg = studio_config(spec)
     run = runs.create(cfg)
     trainer = engine.build_trainer(run, cfg, StudioCallback(run))
-    if spec.get("varlen"):  # the prototype the bench measures next to the engine as it is
-        from studio.bench_proto import install
-
-        install(trainer.model)
     setup_s = time.perf_counter() - t0
     result = _timed_train(trainer)
     engine.save_adapter(trainer, run)
@@ -186,7 +178,7 @@ def _answer_loss(net, samples, torch) -> float:
 
 def run_eval(spec: dict, out: Path) -> dict[str, Any]:
     from studio.bench_data import read_jsonl
-    from studio.bench_proto import tune_allocator
+    from studio.train.speed import tune_allocator
 
     tune_allocator()  # not a measured figure: only sooner done
 
@@ -196,13 +188,9 @@ def run_eval(spec: dict, out: Path) -> dict[str, Any]:
 
 
 def run_generate(spec: dict, out: Path) -> dict[str, Any]:
-    """Generation figures of the studio's chat as it is, or with the prototype's allocator setting."""
+    """Generation figures of the studio's chat as it is."""
     from studio.bench_gen import generation
 
-    if spec.get("varlen"):
-        from studio.bench_proto import tune_allocator
-
-        tune_allocator()
     return generation(spec["model"], spec["adapter"], spec["new_tokens"], spec["repeats"])
 
 

@@ -21,7 +21,7 @@ def _positive(x) -> bool:
 def tiny_result(tiny_model_dir, tmp_path_factory):
     """One real bench run end to end (child processes, both trainers, held-out loss, generation)."""
     cfg = bench.BenchConfig(model=str(tiny_model_dir), steps=2, batch_size=2, eval_rows=3, new_tokens=4,
-                            repeats=1, app=False, prototype=False)
+                            repeats=1, app=False)
     docs = tmp_path_factory.mktemp("docs") / "benchmarks.md"
     return bench.bench(cfg, docs, "quick"), docs
 
@@ -39,7 +39,6 @@ def test_the_result_has_every_figure_the_issue_names(tiny_result):
     assert 0 <= t["baseline_padding_share"] < 1
     g = result["generate"]
     assert g["new_tokens"] == 4 and all(_positive(g[k]) for k in GEN_KEYS)
-    assert result["prototype"] is None  # not asked for
     json.dumps(result)  # --json prints it as one object
 
 
@@ -108,27 +107,3 @@ def test_bench_rows_vary_in_length_and_stay_under_the_cap():
     users = {m["content"] for r in train for m in r["messages"] if m["role"] == "user"}
     assert not users & {m["content"] for r in held_out for m in r["messages"] if m["role"] == "user"}
     assert bench_rows(120, 20, seed=3) == (train, held_out)  # both sides can rebuild the same rows
-
-
-def test_varlen_attention_matches_each_sample_on_its_own(tiny_model_dir):
-    """The prototype attention on a padding-free batch gives each sample the logits it gets alone."""
-    import torch
-
-    from studio.bench_proto import install
-    from studio.models import load_model
-
-    model = load_model(str(tiny_model_dir), dtype="fp32")
-    model.eval()
-    torch.manual_seed(0)
-    seqs = [torch.randint(3, 300, (n,)) for n in (7, 19, 4)]
-    alone = torch.cat([model(input_ids=s[None]).logits for s in seqs], 1)
-    cu = torch.tensor([0, 7, 26, 30], dtype=torch.int32)
-    packed = {"input_ids": torch.cat(seqs)[None], "use_cache": False, "cu_seq_lens_q": cu, "cu_seq_lens_k": cu,
-              "position_ids": torch.cat([torch.arange(len(s)) for s in seqs])[None],
-              "max_length_q": 19, "max_length_k": 19}
-    install(model)
-    assert model.config._attn_implementation == "sdpa_varlen"
-    with torch.no_grad():
-        assert torch.allclose(model(**packed).logits, alone, atol=1e-5)
-        padded = model(input_ids=torch.stack([seqs[0], seqs[0]]), attention_mask=torch.ones(2, 7)).logits
-    assert torch.allclose(padded[0], alone[0, :7], atol=1e-5)  # ordinary batches keep sdpa's path

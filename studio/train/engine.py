@@ -48,8 +48,19 @@ def build_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank
         print(f"data parallel: world size {world}, backend {backend}", flush=True)
     print(f"training {cfg.model.name} on {device} ({dtype_name}), {len(train_ds)} rows, "
           f"{len(eval_ds) if eval_ds else 0} eval rows, ~{total} steps", flush=True)
-    return SFTTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
-                      processing_class=tok, peft_config=to_lora_config(cfg.lora), callbacks=[callback])
+    trainer = SFTTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
+                         processing_class=tok, peft_config=to_lora_config(cfg.lora), callbacks=[callback])
+    _speed_up(trainer.model, device, cfg.train.padding_free)
+    return trainer
+
+
+def _speed_up(model, device: str, padding_free: bool) -> None:
+    from studio.train import speed
+
+    if device == "cpu":
+        speed.tune_allocator()  # freed step tensors stay in the process instead of page-faulting back
+    if speed.wants_varlen(model, padding_free):
+        speed.install(model)  # each packed sample attended on its own: no T x T mask, no math path
 
 
 def train(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 0, world: int = 1) -> None:

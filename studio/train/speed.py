@@ -1,4 +1,4 @@
-"""Engine changes the bench measures as a third training side before they go into the engine.
+"""Two things that make CPU training several times faster (measured by `studio bench`, docs/benchmarks.md).
 
 1. tune_allocator(): glibc malloc keeps freed memory instead of handing it back to the OS. By default
    every large tensor freed after a step is returned (munmap / heap trim) and the next step page-faults
@@ -59,6 +59,12 @@ def varlen_mask(*args, attention_mask=None, **kwargs):
     if attention_mask is None:
         return None
     return sdpa_mask(*args, attention_mask=attention_mask, **kwargs)
+
+
+def wants_varlen(model, padding_free: bool) -> bool:
+    """Padding-free batches on sdpa: flash-attention handles packed rows itself; eager keeps its own path."""
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return padding_free and getattr(base.config, "_attn_implementation", None) == "sdpa"
 
 
 def install(model) -> None:

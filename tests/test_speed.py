@@ -1,0 +1,40 @@
+"""The engine's CPU speed-ups keep the maths: varlen attention gives each packed sample its own logits."""
+from studio.train import speed
+
+
+def test_varlen_is_used_only_for_padding_free_sdpa(tiny_model_dir):
+    from studio.models import load_model
+
+    model = load_model(str(tiny_model_dir), dtype="fp32")
+    assert speed.wants_varlen(model, True) == (model.config._attn_implementation == "sdpa")
+    assert not speed.wants_varlen(model, False)
+
+
+def test_allocator_tuning_applies_on_glibc():
+    import platform
+
+    assert speed.tune_allocator() == (platform.libc_ver()[0] == "glibc")
+
+
+def test_varlen_attention_matches_each_sample_on_its_own(tiny_model_dir):
+    """The engine's attention on a padding-free batch gives each sample the logits it gets alone."""
+    import torch
+
+    from studio.models import load_model
+    from studio.train.speed import install
+
+    model = load_model(str(tiny_model_dir), dtype="fp32")
+    model.eval()
+    torch.manual_seed(0)
+    seqs = [torch.randint(3, 300, (n,)) for n in (7, 19, 4)]
+    alone = torch.cat([model(input_ids=s[None]).logits for s in seqs], 1)
+    cu = torch.tensor([0, 7, 26, 30], dtype=torch.int32)
+    packed = {"input_ids": torch.cat(seqs)[None], "use_cache": False, "cu_seq_lens_q": cu, "cu_seq_lens_k": cu,
+              "position_ids": torch.cat([torch.arange(len(s)) for s in seqs])[None],
+              "max_length_q": 19, "max_length_k": 19}
+    install(model)
+    assert model.config._attn_implementation == "sdpa_varlen"
+    with torch.no_grad():
+        assert torch.allclose(model(**packed).logits, alone, atol=1e-5)
+        padded = model(input_ids=torch.stack([seqs[0], seqs[0]]), attention_mask=torch.ones(2, 7)).logits
+    assert torch.allclose(padded[0], alone[0, :7], atol=1e-5)  # ordinary batches keep sdpa's path
