@@ -161,3 +161,28 @@ def test_facts_lab_on_smollm2_trains_asks_four_columns_and_scores_them():
         assert result.share(key) == scored["primary"] and result.share(key, "old_fact") == scored["old_fact"]
     assert any(a["prompt"] != a["base"] for a in result.answers)  # the columns' prompts really differ
     assert [t.type for t in result.figure.data] == ["bar", "bar"]
+
+
+def test_evaluate_tab_measures_then_shows_the_saved_result(run_id):
+    """The Evaluate tab's handlers: a headline base -> tuned, a meters table per column, and the last
+    measurement shown again when the run is picked later."""
+    from studio.ui import eval_step
+
+    head, table, _, answers = eval_step.measure(run_id, 10, ["base", "tuned"])
+    assert "base" in head and "tuned" in head and "points" in head
+    assert list(table.columns) == ["measure", "base", "tuned"] and "primary" in set(table["measure"])
+    assert len(answers) > 0 and {"prompt", "base", "tuned"} <= set(answers.columns)
+    again = eval_step.saved(run_id)
+    assert "last measurement" in again[0] and again[1].equals(table)
+
+
+def test_evaluate_tab_refuses_without_a_run_or_columns(run_id):
+    import gradio as gr
+
+    from studio.ui import eval_step
+
+    with pytest.raises(gr.Error, match="pick a finished run"):
+        eval_step.measure(None, 10, ["base"])
+    with pytest.raises(gr.Error, match="at least one column"):
+        eval_step.measure(run_id, 10, [])
+    assert eval_step.saved("no-such-run")[0] == ""

@@ -1,4 +1,4 @@
-"""The studio: four steps in order (Model → Data → Train → Compare), then Runs and Export."""
+"""The studio: four steps in order (Model → Data → Train → Compare), then Evaluate, Runs and Export."""
 from __future__ import annotations
 
 import base64
@@ -42,10 +42,11 @@ def _choice_line(model: str, data: dict | None, run: str | None) -> str:
 
 
 def _steps(ctx: Ctx) -> None:
-    from studio.ui import compare_step, export_step
+    from studio.ui import compare_step, eval_step, export_step
 
     L = ctx.labels
-    for tab_id, key, module in [*STEPS, ("compare", "tab_compare", compare_step), *LATER,
+    for tab_id, key, module in [*STEPS, ("compare", "tab_compare", compare_step),
+                                ("eval", "tab_eval", eval_step), *LATER,
                                 ("export", "tab_export", export_step)]:
         with L(gr.Tab(L.text(key), id=tab_id, elem_id=f"tab-{tab_id}"), key, "label") as tab:
             on_select = module.build(ctx)  # a step may ask to refresh itself when its tab opens
@@ -57,7 +58,7 @@ def _steps(ctx: Ctx) -> None:
 
 def _persist(ctx: Ctx, line: gr.Markdown) -> None:
     keep = [ctx.model, ctx.data, ctx.run, ctx.lang]
-    save = lambda m, d, r, lg: {"model": m, "data": d, "run": r, "lang": lg}  # noqa: E731
+    save = lambda m, d, r, lg: {"model": m, "data": d, "run": r, "lang": lg}
     for comp in keep:
         comp.change(save, keep, ctx.state).then(_choice_line, [ctx.model, ctx.data, ctx.run], line)
     ctx.lang.change(ctx.labels.updates, ctx.lang, ctx.labels.components())

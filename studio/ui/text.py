@@ -49,6 +49,20 @@ TEXT: dict[str, dict[str, str]] = {
         "export_intro": "Download the adapter, save a merged model, or push to the hub.",
         "need_model": "Pick a model in step ① first.", "need_data": "Choose data in step ② first.",
         "need_run": "Train a run in step ③ (or pick one in Runs) first.",
+        # --- Evaluate tab
+        "tab_eval": "⑤ Evaluate",
+        "eval_intro": "**Measure what tuning changed** on held-out rows the run never trained on: the task "
+                      "meter (style rate, JSON validity, SQL execution match, accuracy) for base → tuned and "
+                      "any alternative column, plus eval loss and perplexity.",
+        "eval_limit": "Held-out rows", "eval_go": "Measure", "eval_samples": "Answers side by side",
+        "eval_timeline": "Checkpoint timeline", "eval_timeline_go": "Measure every checkpoint",
+        "eval_timeline_info": "The meter at each saved checkpoint: pick the best by what you want, not only "
+                              "by loss.",
+        "eval_facts": "Facts lab — can tuning teach a fact?",
+        "eval_facts_info": "Trains on the `facts` preset (a story where Juliet loves **Bob**, not Romeo), then "
+                           "asks the probe questions to base, tuned, base + prompt and base + notes (RAG). "
+                           "A few minutes on the CPU.",
+        "eval_facts_steps": "Steps (0 = the preset's)", "eval_facts_go": "Run the facts lab",
     },
     "ja": {
         "title": "Katachi Studio (形スタジオ)",
@@ -93,6 +107,17 @@ TEXT: dict[str, dict[str, str]] = {
         "export_intro": "アダプタのダウンロード、マージ済みモデルの保存、Hub への公開。",
         "need_model": "先にステップ①でモデルを選んでください。", "need_data": "先にステップ②でデータを選んでください。",
         "need_run": "先にステップ③で学習するか、実行履歴から選んでください。",
+        # --- Evaluate tab
+        "tab_eval": "⑤ 評価",
+        "eval_intro": "**学習で何が変わったかを測る。** 学習に使っていない評価行で、タスク指標（文体率・JSON の妥当性・"
+                      "SQL の実行一致・正解率）をベース → 学習後と他の列について、評価損失・パープレキシティと共に表示します。",
+        "eval_limit": "評価行数", "eval_go": "測定", "eval_samples": "回答を並べて見る",
+        "eval_timeline": "チェックポイントの推移", "eval_timeline_go": "全チェックポイントを測定",
+        "eval_timeline_info": "保存された各チェックポイントの指標。損失だけでなく、目的の指標で最良のものを選べます。",
+        "eval_facts": "事実ラボ — 学習で事実を教えられるか？",
+        "eval_facts_info": "`facts` プリセット（ジュリエットの恋人が **Bob** の物語）で学習し、ベース・学習後・"
+                           "ベース + プロンプト・ベース + ノート（RAG）に質問します。CPU で数分。",
+        "eval_facts_steps": "ステップ数（0 = プリセットの値）", "eval_facts_go": "事実ラボを実行",
     },
 }
 

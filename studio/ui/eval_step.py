@@ -1,0 +1,186 @@
+"""Evaluate: task meters base → tuned on rows never trained on, the checkpoint timeline, and the facts lab
+(the article's lesson in one click: tuning keeps the old fact, a prompt or retrieval gives the new one)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import gradio as gr
+import pandas as pd
+
+from studio import runs
+from studio.models import EMBEDDED
+from studio.ui.context import Ctx
+
+COLUMN_KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
+PERCENT_KEYS = {"primary", "style_rate", "parse_rate", "schema_valid", "field_accuracy", "exec_match",
+                "accuracy", "new_fact", "old_fact"}
+
+
+def _progress(progress: gr.Progress) -> Callable[[float, str], None]:
+    return lambda share, what: progress(share, desc=what)
+
+
+def run_choices() -> list[str]:
+    return [r.id for r in runs.all_runs() if r.has_adapter()]
+
+
+def _cell(key: str, value) -> str:
+    if value is None:
+        return "—"
+    if key in PERCENT_KEYS or key.endswith("_rate"):
+        return f"{100 * value:.1f}%"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def meters_frame(meters: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """One row per measure, one column per Compare column (base, tuned, ...)."""
+    keys = list(dict.fromkeys(k for m in meters.values() for k in m))
+    rows = [[k, *(_cell(k, meters[c].get(k)) for c in meters)] for k in keys]
+    return pd.DataFrame(rows, columns=["measure", *meters])
+
+
+def headline(result) -> str:
+    from studio.evaluate.meters import primary_label
+
+    base, tuned = (result.meters.get(c, {}).get("primary") for c in ("base", "tuned"))
+    label = primary_label(result.meter)
+    if base is None or tuned is None:
+        return f"**{label}** measured on {result.n} held-out rows."
+    return (f"### {label}: base {100 * base:.0f}% → tuned {100 * tuned:.0f}% "
+            f"({100 * (tuned - base):+.0f} points)\n{result.n} held-out rows never trained on, "
+            f"{result.seconds:.0f} s.")
+
+
+def confusion_figure(confusion: dict | None):
+    if not confusion or "tuned" not in confusion:
+        return None
+    import plotly.graph_objects as go
+
+    c = confusion["tuned"]
+    fig = go.Figure(go.Heatmap(z=c["matrix"], x=c["labels"], y=c["labels"], colorscale="Oranges",
+                               text=c["matrix"], texttemplate="%{text}"))
+    fig.update_layout(title="Tuned: confusion matrix (rows: gold, columns: answered)", height=360,
+                      xaxis_title="answered", yaxis_title="gold", template="plotly_white")
+    return fig
+
+
+def measure(run_id: str | None, limit: int, columns: list[str], progress=gr.Progress()):
+    from studio.evaluate.run_eval import evaluate_run
+
+    if not run_id:
+        raise gr.Error("pick a finished run first (train one in step ③)")
+    if not columns:
+        raise gr.Error("tick at least one column to measure")
+    try:
+        result = evaluate_run(run_id, int(limit), columns, progress=_progress(progress))
+    except (ValueError, KeyError, OSError) as e:
+        raise gr.Error(str(e)) from None
+    fig = confusion_figure(result.confusion)
+    return (headline(result), meters_frame(result.meters), gr.Plot(fig, visible=fig is not None),
+            pd.DataFrame(result.samples))
+
+
+def saved(run_id: str | None):
+    """The run's last measurement, so reopening the tab shows it without measuring again."""
+    from studio.evaluate.run_eval import EvalResult, load_saved
+
+    empty = ("", None, gr.Plot(None, visible=False), None)
+    if not run_id:
+        return empty
+    try:
+        data = load_saved(runs.get(run_id))
+    except (KeyError, ValueError):
+        return empty
+    if not data:
+        return empty
+    result = EvalResult(**data)
+    fig = confusion_figure(result.confusion)
+    return (headline(result) + " *(last measurement)*", meters_frame(result.meters),
+            gr.Plot(fig, visible=fig is not None), pd.DataFrame(result.samples))
+
+
+def timeline(run_id: str | None, limit: int, progress=gr.Progress()):
+    from studio.evaluate.timeline import best, checkpoint_timeline
+
+    if not run_id:
+        raise gr.Error("pick a run first")
+    try:
+        points, fig = checkpoint_timeline(run_id, int(limit), progress=_progress(progress))
+    except (ValueError, KeyError, OSError) as e:
+        raise gr.Error(str(e)) from None
+    top = best(points)
+    text = (f"Best by the meter: **{top.checkpoint}** (step {top.step}, {100 * top.primary:.0f}%). "
+            f"Pick it in Compare as the tuned column's adapter." if top else "")
+    return fig, text
+
+
+def facts_lab(model: str, steps: int, progress=gr.Progress()):
+    from studio.evaluate.factslab import run_facts_lab
+
+    try:
+        result = run_facts_lab(model, int(steps) or None, _progress(progress))
+    except (ValueError, KeyError, OSError, RuntimeError) as e:
+        raise gr.Error(str(e)) from None
+    rag, tuned = result.share("rag"), result.share("tuned")
+    verdict = (f"RAG names **{result.new}** in {100 * rag:.0f}% of answers, the tuned model in "
+               f"{100 * tuned:.0f}% (run `{result.run}`, trained {result.seconds['train']:.0f} s).")
+    return result.figure, verdict, pd.DataFrame(result.answers)
+
+
+def _measure_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
+    L = ctx.labels
+    with gr.Row():
+        limit = L(gr.Slider(5, 100, 30, step=5, label=L.text("eval_limit")), "eval_limit")
+        cols = L(gr.CheckboxGroup([(L.text(f"col_{k}"), k) for k in COLUMN_KINDS], value=["base", "tuned"],
+                                  label=L.text("compare_columns"), scale=3), "compare_columns")
+        go = L(gr.Button(L.text("eval_go"), variant="primary", elem_id="eval-go"), "eval_go", "value")
+    head = gr.Markdown(elem_id="eval-headline")
+    table = gr.Dataframe(interactive=False, elem_id="eval-meters")
+    conf = gr.Plot(visible=False)
+    with gr.Accordion(L.text("eval_samples"), open=False) as acc:
+        sample = gr.Dataframe(interactive=False, wrap=True)
+    L(acc, "eval_samples")
+    go.click(measure, [pick, limit, cols], [head, table, conf, sample])
+    pick.change(saved, pick, [head, table, conf, sample])
+
+
+def _timeline_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
+    L = ctx.labels
+    with L(gr.Accordion(L.text("eval_timeline"), open=False), "eval_timeline"):
+        L.md("eval_timeline_info")
+        with gr.Row():
+            limit = L(gr.Slider(5, 50, 15, step=5, label=L.text("eval_limit")), "eval_limit")
+            go = L(gr.Button(L.text("eval_timeline_go")), "eval_timeline_go", "value")
+        plot, best = gr.Plot(), gr.Markdown()
+    go.click(timeline, [pick, limit], [plot, best])
+
+
+def _facts_panel(ctx: Ctx) -> None:
+    L = ctx.labels
+    with L(gr.Accordion(L.text("eval_facts"), open=False), "eval_facts"):
+        L.md("eval_facts_info")
+        with gr.Row():
+            model = gr.Dropdown(list(EMBEDDED), value="smollm2-135m", label="Model")
+            steps = L(gr.Number(0, precision=0, minimum=0, maximum=2000, label=L.text("eval_facts_steps")),
+                      "eval_facts_steps")
+            go = L(gr.Button(L.text("eval_facts_go"), variant="primary", elem_id="facts-go"),
+                   "eval_facts_go", "value")
+        plot, verdict = gr.Plot(elem_id="facts-plot"), gr.Markdown()
+        answers = gr.Dataframe(interactive=False, wrap=True)
+    go.click(facts_lab, [model, steps], [plot, verdict, answers])
+
+
+def refresh_pick(run_id: str | None):
+    ids = run_choices()
+    return gr.Dropdown(choices=ids, value=run_id if run_id in ids else (ids[0] if ids else None))
+
+
+def build(ctx: Ctx):
+    L = ctx.labels
+    L.md("eval_intro")
+    pick = L(gr.Dropdown(run_choices(), label=L.text("compare_run"), elem_id="eval-run"), "compare_run")
+    _measure_panel(ctx, pick)
+    _timeline_panel(ctx, pick)
+    _facts_panel(ctx)
+    pick.input(lambda r: r, pick, ctx.run)
+    return refresh_pick, ctx.run, pick
