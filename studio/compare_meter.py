@@ -1,0 +1,145 @@
+"""The task meter of Compare's batch mode: one share per column for the prompts in the table.
+
+Probe prompts and pasted lists come without gold answers, while some meters need them. So:
+- style meters (gozaru, shakespeare, nonempty, regex:...) judge the answers alone: every prompt counts;
+- the other meters (json_mr, sql, classify, fact_recall) judge the prompts the run's data holds a gold
+  answer for (its eval and train rows, or a preset's facts.yaml probes);
+- with no gold at all, JSON, SQL and classify fall back to a form check that needs none
+  (schema-valid JSON, a query that parses, a known label), named as such in the label.
+No model here: pure and fast, like the meters themselves."""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from studio.evaluate import meters
+from studio.evaluate.run_eval import meter_for, split_prompt
+
+GOLD_FREE = {"gozaru", "shakespeare", "nonempty", "regex"}
+"""Meters that judge an answer on its own (meters.meter_key ids)."""
+PROBES_FALLBACK = 20
+"""A run without a preset has no probes.txt: its first eval prompts stand in (they have gold)."""
+
+
+@dataclass
+class MeterLine:
+    key: str
+    """The label's id: a meter key ("gozaru") or a form check ("json_form", "sql_form", "label_form")."""
+    label: str
+    """English label (the UI translates `key` where it can)."""
+    shares: dict[str, float] = field(default_factory=dict)
+    """Column key -> primary share (0..1); empty when nothing could be judged."""
+    scored: int = 0
+    total: int = 0
+
+
+def _json_form(text: str) -> bool:
+    from studio.data.generate.json_task import VALIDATOR
+    from studio.evaluate.structure import extract_json
+
+    obj = extract_json(text)
+    return obj is not None and VALIDATOR.is_valid(obj)
+
+
+def _sql_form(text: str) -> bool:
+    from studio.data.generate.sql_task import parses
+    from studio.evaluate.structure import extract_sql
+
+    sql = extract_sql(text)
+    return bool(sql) and parses(sql)
+
+
+def _label_form(text: str) -> bool:
+    from studio.data.generate.classify_task import LABELS
+    from studio.evaluate.structure import normalize_label
+
+    return normalize_label(text) in LABELS
+
+
+FORM_CHECKS: dict[str, tuple[str, str, Callable[[str], bool]]] = {
+    "json_mr": ("json_form", "schema-valid JSON rate (form only)", _json_form),
+    "sql": ("sql_form", "SQL parse rate (form only)", _sql_form),
+    "classify": ("label_form", "valid label rate (form only)", _label_form),
+}
+
+
+def _rows(run) -> list[dict]:
+    """The run's eval rows, then its train rows: where gold answers for a prompt may be found."""
+    from studio.evaluate.run_eval import eval_rows
+    from studio.train.data import load_rows
+
+    found: list[dict] = []
+    with contextlib.suppress(ValueError, KeyError, OSError):
+        found += eval_rows(run)
+    with contextlib.suppress(ValueError, KeyError, OSError):
+        found += load_rows(run.config())[0]
+    return found
+
+
+def _preset(run):
+    from studio import presets
+
+    name = run.config().data.preset
+    if not name:
+        return None
+    try:
+        return presets.load(name)
+    except (KeyError, ValueError):
+        return None  # the preset is gone: no probes, no facts file
+
+
+def known_rows(run) -> dict[str, dict]:
+    """Prompt (last user turn) -> a row with its gold answer, from everything the run knows."""
+    rows = _rows(run)
+    preset = _preset(run)
+    if preset is not None and (preset.path / "facts.yaml").is_file():
+        from studio.evaluate.factslab import probe_rows
+
+        with contextlib.suppress(ValueError, OSError):
+            rows = probe_rows(preset)[0] + rows
+    out: dict[str, dict] = {}
+    for row in rows:
+        with contextlib.suppress(ValueError, KeyError):  # a row without a user turn has no prompt
+            out.setdefault(split_prompt(row)[0].strip(), row)
+    return out
+
+
+def run_prompts(run) -> list[str]:
+    """The run's probe prompts: its preset's probes.txt, else the first eval prompts of its data."""
+    preset = _preset(run)
+    if preset is not None and preset.probes():
+        return preset.probes()
+    from studio.evaluate.run_eval import eval_rows
+
+    with contextlib.suppress(ValueError, KeyError, OSError):
+        return [split_prompt(r)[0] for r in eval_rows(run, PROBES_FALLBACK)]
+    return []
+
+
+def batch_meter(run, prompts: Sequence[str], answers: dict[str, list[str]]) -> MeterLine:
+    """The run's task meter on `answers` (column key -> one answer per prompt, in prompt order)."""
+    known = known_rows(run)
+    matched = [known.get(p.strip()) for p in prompts]
+    _, meter_id = meter_for(run, [r for r in known.values()][:200])
+    key = meters.meter_key(meter_id)
+    if key in GOLD_FREE:
+        rows = [r or {"messages": [{"role": "user", "content": p}]} for p, r in zip(prompts, matched)]
+        return _scored(key, meters.primary_label(meter_id), meter_id, answers, rows, range(len(prompts)))
+    keep = [i for i, r in enumerate(matched) if r is not None]
+    if keep:
+        rows = [r for r in matched if r is not None]
+        return _scored(key, meters.primary_label(meter_id), meter_id, answers, rows, keep)
+    if meter_id in FORM_CHECKS:
+        form_key, label, check = FORM_CHECKS[meter_id]
+        shares = {c: sum(map(check, outs)) / len(outs) for c, outs in answers.items() if outs}
+        return MeterLine(form_key, label, shares, len(prompts), len(prompts))
+    return MeterLine(key, meters.primary_label(meter_id), {}, 0, len(prompts))
+
+
+def _scored(key: str, label: str, meter_id: str, answers: dict[str, list[str]], rows: list[dict],
+            keep: Sequence[int]) -> MeterLine:
+    total = max((len(v) for v in answers.values()), default=0)
+    shares = {col: meters.score(meter_id, [outs[i] for i in keep], rows)["primary"]
+              for col, outs in answers.items()}
+    return MeterLine(key, label, shares, len(keep), total)
