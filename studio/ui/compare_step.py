@@ -1,18 +1,30 @@
-"""Step 4 — compare: one prompt to base, tuned and the article's alternatives, streamed side by side."""
+"""Step 4 — compare: one prompt to base, tuned and the article's alternatives, streamed side by side;
+then the batch table (compare_batch) and the blind test (compare_blind) on the same choices."""
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import gradio as gr
 
 from studio import runs
+from studio.ui import compare_batch, compare_blind
+from studio.ui.compare_common import (
+    KEYS,
+    KINDS,
+    SETUP_FIELDS,
+    Setup,
+    adapter_choices,
+    guard,
+    plain,
+    refresh_adapter,
+    run_choices,
+    stream,
+    warn,
+)
 from studio.ui.context import Ctx
 
-KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
-KEYS = {"base": "col_base", "tuned": "col_tuned", "prompt": "col_prompt", "fewshot": "col_fewshot",
-        "rag": "col_rag"}
-
-
-def run_choices() -> list[str]:
-    return [r.id for r in runs.all_runs() if r.has_adapter()]
+__all__ = ["KEYS", "KINDS", "build", "regenerate", "run_choices", "run_context", "send"]
 
 
 def run_context(run_id: str | None) -> tuple[str, str]:
@@ -33,77 +45,130 @@ def run_context(run_id: str | None) -> tuple[str, str]:
             notes.read_text(encoding="utf-8") if notes.is_file() else "")
 
 
-def _history(chat: list[dict]) -> list[dict]:
-    return [{"role": m["role"], "content": m["content"]} for m in chat or [] if m.get("content")]
+def _slot(kind: str) -> int:
+    """Which chatbot shows a column key ("tuned@checkpoint-4" shows in the tuned one)."""
+    return KINDS.index(kind.split("@", 1)[0])
 
 
-def send(run_id, kinds, prompt, system, notes, max_tokens, *chats):
-    from studio.chat import GenSettings, check_prompt
-    from studio.compare import Comparer, build_columns
+def send(prompt: str, *values: Any) -> Iterator[tuple]:
+    """values: the Setup values, then the five chatbots. Each column continues its own conversation."""
+    from studio.chat import check_prompt
+    from studio.compare import build_columns
 
-    if not run_id and any(k != "base" for k in kinds if k == "tuned"):
-        raise gr.Error("pick a tuned run first (train one in step ③)")
-    try:
-        prompt = check_prompt(prompt)
-        model = runs.get(run_id).config().model.name if run_id else None
-        if model is None:
-            raise ValueError("pick a tuned run first")
-        paras = [p.strip() for p in (notes or "").split("\n\n") if p.strip()]
-        hist = _history(chats[0])
-        columns = build_columns(model, prompt, kinds, run_id=run_id, history=hist,
-                                system_prompt=system or None, notes=paras or None)
-        comparer = Comparer(model)
-    except (ValueError, KeyError, OSError) as e:
-        raise gr.Error(str(e)) from None
-    out = [list(c or []) + [{"role": "user", "content": prompt}, {"role": "assistant", "content": ""}]
-           for c in chats]
-    index = {k: i for i, k in enumerate(KINDS)}
-    settings = GenSettings(max_new_tokens=int(max_tokens))
-    for texts in comparer.stream(columns, settings):
+    s = Setup.of(values)
+    chats = [plain(c) for c in values[SETUP_FIELDS:]]
+    prompt, model, kinds = guard(check_prompt, prompt), s.model(), s.column_kinds()
+    columns = [col for k in kinds for col in guard(build_columns, model, prompt, [k],
+                                                    history=chats[_slot(k)], **s.column_kw())]
+    comparer = s.comparer()
+    for k in kinds:
+        chats[_slot(k)] += [{"role": "user", "content": prompt}, {"role": "assistant", "content": ""}]
+    for texts in stream(comparer, columns, s.settings()):
         for col, text in zip(columns, texts):
-            out[index[col.key.split("@")[0]]][-1]["content"] = text
-        yield ("", *out)
+            chats[_slot(col.key)][-1]["content"] = text
+        yield ("", *chats)
 
 
-def refresh_pick(run_id: str | None):
+def regenerate(kind: str, *values: Any) -> Iterator[list[dict]]:
+    """values: the Setup values, then this column's chatbot. Its last answer is asked again, sampled
+    (greedy would only repeat it); the other columns are not touched."""
+    from studio.compare import build_columns
+
+    s = Setup.of(values)
+    chat = plain(values[SETUP_FIELDS])
+    last = max((i for i, m in enumerate(chat) if m["role"] == "user"), default=None)
+    if last is None:
+        warn("cmp_nothing_to_redo", s.lang)
+        yield chat
+        return
+    history, prompt = chat[:last], chat[last]["content"]
+    columns = guard(build_columns, s.model(), prompt, [s.key_for(kind)], history=history,
+                    **s.column_kw())
+    out = [*history, {"role": "user", "content": prompt}, {"role": "assistant", "content": ""}]
+    for texts in stream(s.comparer(), columns, s.settings(sampled=True)):
+        out[-1]["content"] = texts[0]
+        yield out
+
+
+def _regen_for(kind: str) -> Callable[..., Iterator[list[dict]]]:
+    def regen(*values: Any) -> Iterator[list[dict]]:
+        yield from regenerate(kind, *values)
+    return regen
+
+
+def refresh_pick(run_id: str | None) -> Any:
     ids = run_choices()
     return gr.Dropdown(choices=ids, value=run_id if run_id in ids else None)
 
 
-def visibility(kinds: list[str]):
-    return [gr.Chatbot(visible=k in kinds) for k in KINDS]
+def visibility(kinds: list[str]) -> list[Any]:
+    return [gr.Column(visible=k in (kinds or [])) for k in KINDS]
 
 
-def build(ctx: Ctx):
+def _top(ctx: Ctx) -> list[Any]:
+    """The choices every mode shares, as Setup's components (run, adapter, kinds, system, notes,
+    tokens, language)."""
     L = ctx.labels
-    L.md("compare_intro")
     with gr.Row():
         pick = L(gr.Dropdown(run_choices(), label=L.text("compare_run"), elem_id="compare-run", scale=3),
                  "compare_run")
+        adapter = L(gr.Dropdown(adapter_choices(None), label=L.text("cmp_adapter"), scale=2,
+                                info=L.text("cmp_adapter_info"), elem_id="compare-adapter"), "cmp_adapter")
+        L(adapter, "cmp_adapter_info", "info")
         kinds = L(gr.CheckboxGroup([(L.text(KEYS[k]), k) for k in KINDS], value=["base", "tuned"],
                                    label=L.text("compare_columns"), elem_id="compare-kinds", scale=4),
                   "compare_columns")
         ctx.compare_kinds = kinds
         max_tokens = L(gr.Slider(16, 512, 128, step=16, label=L.text("compare_tokens"), scale=2),
                        "compare_tokens")
-    with gr.Accordion("System prompt and notes (for the prompt and RAG columns)", open=False):
-        system = gr.Textbox(label="System prompt", lines=2)
-        notes = gr.Textbox(label="Notes / documents for retrieval (paragraphs)", lines=6)
+    with L(gr.Accordion(L.text("cmp_context"), open=False), "cmp_context"):
+        system = L(gr.Textbox(label=L.text("cmp_system"), lines=2), "cmp_system")
+        notes = L(gr.Textbox(label=L.text("cmp_notes"), lines=6), "cmp_notes")
+    return [pick, adapter, kinds, system, notes, max_tokens, ctx.lang]
+
+
+def _chat_mode(ctx: Ctx, setup: list[Any]) -> None:
+    L = ctx.labels
+    groups, chats = [], []
     with gr.Row():
-        chats = [L(gr.Chatbot(label=L.text(KEYS[k]), height=420, visible=k in ("base", "tuned"),
-                              elem_id=f"col-{k}", elem_classes=["compare-col"]), KEYS[k]) for k in KINDS]
+        for k in KINDS:
+            with gr.Column(visible=k in ("base", "tuned"), min_width=220) as group:
+                chat = L(gr.Chatbot(label=L.text(KEYS[k]), height=420, elem_id=f"col-{k}",
+                                    buttons=["copy", "copy_all"], elem_classes=["compare-col"]), KEYS[k])
+                regen = L(gr.Button(L.text("cmp_regen"), size="sm", elem_id=f"regen-{k}"), "cmp_regen",
+                          "value")
+            regen.click(_regen_for(k), [*setup, chat], chat)
+            groups.append(group)
+            chats.append(chat)
     with gr.Row():
         prompt = L(gr.Textbox(label=L.text("compare_prompt"), scale=6, elem_id="compare-prompt"),
                    "compare_prompt")
         go = L(gr.Button(L.text("compare_send"), variant="primary", scale=1, elem_id="compare-send"),
                "compare_send", "value")
-        clear = L(gr.Button(L.text("compare_clear"), scale=1), "compare_clear", "value")
-    inputs = [pick, kinds, prompt, system, notes, max_tokens, *chats]
-    go.click(send, inputs, [prompt, *chats])
-    prompt.submit(send, inputs, [prompt, *chats])
+        clear = L(gr.Button(L.text("compare_clear"), scale=1, elem_id="compare-clear"), "compare_clear",
+                  "value")
+    go.click(send, [prompt, *setup, *chats], [prompt, *chats])
+    prompt.submit(send, [prompt, *setup, *chats], [prompt, *chats])
     clear.click(lambda: [[] for _ in KINDS], None, chats)
-    kinds.change(visibility, kinds, chats)
-    pick.change(run_context, pick, [system, notes])
+    setup[2].change(visibility, setup[2], groups)
+
+
+def build(ctx: Ctx):
+    L = ctx.labels
+    L.md("compare_intro")
+    setup = _top(ctx)
+    pick, adapter = setup[0], setup[1]
+    with gr.Tabs():
+        with L(gr.Tab(L.text("cmp_mode_chat"), elem_id="compare-mode-chat"), "cmp_mode_chat", "label"):
+            _chat_mode(ctx, setup)
+        with L(gr.Tab(L.text("cmp_mode_batch"), elem_id="compare-mode-batch"), "cmp_mode_batch", "label"):
+            compare_batch.build(ctx, setup)
+        with L(gr.Tab(L.text("cmp_mode_blind"), elem_id="compare-mode-blind"), "cmp_mode_blind", "label"):
+            compare_blind.build(ctx, setup)
+    pick.change(run_context, pick, [setup[3], setup[4]])
+    pick.change(refresh_adapter, [pick, adapter, ctx.lang], adapter)
+    ctx.lang.change(refresh_adapter, [pick, adapter, ctx.lang], adapter)  # "final adapter" in the new tongue
     pick.input(lambda r: r, pick, ctx.run)  # user picks only: programmatic updates must not loop back
     ctx.run.change(refresh_pick, ctx.run, pick)
     return refresh_pick, ctx.run, pick  # also run when the tab opens: a run may have finished since
+

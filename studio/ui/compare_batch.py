@@ -1,0 +1,116 @@
+"""Compare's batch mode: the run's probe prompts (or a pasted list) through every chosen column into
+one table, prompt x column, filled as answers come; then the run's task meter per column."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from studio.ui.compare_common import Setup, column_label, fail, guard, warn
+from studio.ui.context import Ctx
+from studio.ui.text import t
+
+MAX_PROMPTS = 50
+"""Every prompt costs one answer per column: past 50 the table stops being read and the CPU waits."""
+PROBES, PASTE = "probes", "paste"
+PENDING = "…"
+
+
+def prompts_for(source: str, text: str | None, s: Setup) -> list[str]:
+    """The prompts to run, or a translated error: none, or too many to paste."""
+    from studio.compare_meter import run_prompts
+
+    if source == PROBES:
+        found = run_prompts(s.run())
+        if not found:
+            fail("batch_no_probes", s.lang, run=s.run_id)
+        if len(found) > MAX_PROMPTS:  # a preset's own list: run what fits rather than refuse
+            warn("batch_probes_cut", s.lang, n=len(found), limit=MAX_PROMPTS)
+        return found[:MAX_PROMPTS]
+    found = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    if not found:
+        fail("batch_empty", s.lang)
+    if len(found) > MAX_PROMPTS:
+        fail("batch_too_many", s.lang, n=len(found), limit=MAX_PROMPTS)
+    return found
+
+
+def frame(prompts: list[str], keys: list[str], cells: dict[tuple[int, str], str],
+          lang: str | None) -> pd.DataFrame:
+    """The table: one row per prompt, one column per compare column; pending cells show '…'."""
+    headers = [t("batch_col_prompt", lang or "en")] + [column_label(k, lang or "en") for k in keys]
+    rows = [[p, *(cells.get((i, k), PENDING) for k in keys)] for i, p in enumerate(prompts)]
+    return pd.DataFrame(rows, columns=headers)
+
+
+def meter_text(line: Any, lang: str | None) -> str:
+    """'**ござる style rate** (20 prompts): Base model 3% · Tuned (LoRA) 95%'."""
+    lang = lang or "en"
+    from studio.ui.text import TEXT
+
+    label = t(f"meter_{line.key}", lang) if f"meter_{line.key}" in TEXT["en"] else line.label
+    if not line.shares:
+        return t("batch_meter_none", lang).format(label=label)
+    shares = " · ".join(f"{column_label(k, lang)} {v:.0%}" for k, v in line.shares.items())
+    return t("batch_meter_line", lang).format(label=label, n=line.scored, total=line.total, cols=shares)
+
+
+def run_batch(source: str, text: str | None, *values: Any) -> Iterator[tuple[pd.DataFrame, str]]:
+    """values: the Setup values. Yields (table, status) after every answer, then the meter line."""
+    from studio.compare import iter_table
+    from studio.compare_meter import batch_meter
+
+    s = Setup.of(values)
+    prompts, keys = prompts_for(source, text, s), s.column_kinds()
+    model, comparer, cells, t0 = s.model(), s.comparer(), {}, time.monotonic()
+    total = len(prompts) * len(keys)
+    yield frame(prompts, keys, cells, s.lang), t("batch_progress", s.lang or "en").format(done=0, total=total)
+    rows = iter_table(model, prompts, keys, settings=s.settings(), comparer=comparer, **s.column_kw())
+    try:
+        for n, row in enumerate(rows):  # rows come prompt by prompt, column by column
+            cells[(n // len(keys), row["column"])] = row["text"]
+            status = t("batch_progress", s.lang or "en").format(done=n + 1, total=total)
+            yield frame(prompts, keys, cells, s.lang), status
+    except (ValueError, KeyError, OSError) as e:
+        raise gr.Error(str(e)) from None
+    answers = {k: [cells[(i, k)] for i in range(len(prompts))] for k in keys}
+    line = guard(batch_meter, s.run(), prompts, answers)
+    done = t("batch_done", s.lang or "en").format(total=total, secs=round(time.monotonic() - t0))
+    yield frame(prompts, keys, cells, s.lang), f"{done}\n\n{meter_text(line, s.lang)}"
+
+
+def show_probes(source: str, run_id: str | None, lang: str | None) -> Any:
+    """Probes: the list shown read-only. Paste: the box opens for editing and keeps its text, so the
+    probes are a starting point for one's own list."""
+    from studio import runs
+    from studio.compare_meter import run_prompts
+
+    if source != PROBES:
+        return gr.Textbox(interactive=True)
+    try:
+        found = run_prompts(runs.get(run_id)) if run_id else []
+    except (KeyError, ValueError):
+        found = []
+    return gr.Textbox(value="\n".join(found[:MAX_PROMPTS]), interactive=False)
+
+
+def build(ctx: Ctx, setup: list[Any]) -> None:
+    L = ctx.labels
+    L.md("batch_intro")
+    with gr.Row():
+        source = L(gr.Radio([(L.text("batch_src_probes"), PROBES), (L.text("batch_src_paste"), PASTE)],
+                            value=PROBES, label=L.text("batch_source"), elem_id="batch-source", scale=2),
+                   "batch_source")
+        text = L(gr.Textbox(label=L.text("batch_prompts"), lines=6, max_lines=12, interactive=False,
+                            elem_id="batch-prompts", scale=5), "batch_prompts")
+    go = L(gr.Button(L.text("batch_go"), variant="primary", elem_id="batch-go"), "batch_go", "value")
+    status = gr.Markdown(elem_id="batch-status")
+    table = L(gr.Dataframe(interactive=False, wrap=True, label=L.text("batch_table"),
+                           elem_id="batch-table"), "batch_table")
+    go.click(run_batch, [source, text, *setup], [table, status])
+    pick = setup[0]
+    source.change(show_probes, [source, pick, ctx.lang], text)
+    pick.change(show_probes, [source, pick, ctx.lang], text)

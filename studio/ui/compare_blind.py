@@ -1,0 +1,156 @@
+"""Compare's blind test: the chosen columns answer one prompt, shown shuffled behind A, B, C...; the
+user votes for the better answer, then the names are revealed. Votes are kept per run (studio.votes),
+give a running win rate per column and export as DPO preference pairs."""
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from studio import votes
+from studio.ui.compare_common import Setup, column_label, fail, guard, stream, warn
+from studio.ui.context import Ctx
+from studio.ui.text import t
+
+MAX_SLOTS = 5
+"""One slot per column kind at most (base, tuned, prompt, fewshot, rag)."""
+LETTERS = [chr(ord("A") + i) for i in range(MAX_SLOTS)]
+
+
+def _boxes(state: dict, texts: list[str], reveal: bool, lang: str) -> list[Any]:
+    """The answer boxes in blind order; names only once the vote is in."""
+    out: list[Any] = []
+    for i in range(MAX_SLOTS):
+        if i >= len(state["order"]):
+            out.append(gr.Chatbot(value=[], visible=False))
+            continue
+        letter, key = state["order"][i]
+        label = f"{letter} — {column_label(key, lang)}" if reveal else letter
+        chat = [{"role": "user", "content": state["prompt"]}, {"role": "assistant", "content": texts[i]}]
+        out.append(gr.Chatbot(value=chat, label=label, visible=True))
+    return out
+
+
+def _buttons(n: int, active: bool) -> list[Any]:
+    """A vote button per shown answer, and the tie button; clickable only while a vote is open."""
+    return [*(gr.Button(visible=i < n, interactive=active) for i in range(MAX_SLOTS)),
+            gr.Button(interactive=active)]
+
+
+def ask(prompt: str, *values: Any) -> Iterator[tuple]:
+    """values: the Setup values. Yields (state, 5 answer boxes, 6 vote buttons, reveal line)."""
+    from studio.chat import check_prompt
+    from studio.compare import build_columns
+
+    s = Setup.of(values)
+    lang = s.lang or "en"
+    kinds = s.column_kinds()
+    if len(kinds) < 2:
+        fail("blind_need_two", lang)
+    prompt = guard(check_prompt, prompt)
+    columns = guard(build_columns, s.model(), prompt, kinds, **s.column_kw())
+    order = votes.blind_order([c.key for c in columns])
+    by_key = {c.key: c for c in columns}
+    shuffled = [by_key[slot.key] for slot in order]
+    state = {"prompt": prompt, "run": s.run_id, "order": [[o.label, o.key] for o in order],
+             "answers": {}, "voted": False}
+    texts = [""] * len(order)
+    for texts in stream(s.comparer(), shuffled, s.settings()):
+        yield state, *_boxes(state, texts, False, lang), *_buttons(len(order), False), ""
+    state = {**state, "answers": {key: text for (_, key), text in zip(state["order"], texts)}}
+    yield state, *_boxes(state, texts, False, lang), *_buttons(len(order), True), t("blind_which", lang)
+
+
+def vote(choice: str, state: dict | None, lang: str | None) -> tuple:
+    """choice: a letter or votes.TIE. Records the vote, then reveals the names and the win rates.
+    Returns (state, 5 answer boxes, 6 vote buttons, reveal line, win-rate table)."""
+    lang = lang or "en"
+    if not state or not state.get("answers"):
+        fail("blind_need_answers", lang)
+    if state.get("voted"):
+        fail("blind_voted", lang)
+    keys = {letter: key for letter, key in state["order"]}
+    if choice != votes.TIE and choice not in keys:
+        fail("blind_need_answers", lang)
+    winner = keys.get(choice, votes.TIE)
+    guard(votes.record, state["prompt"], state["answers"], winner, vote_set=state["run"],
+          run_id=state["run"], order=[key for _, key in state["order"]])
+    state = {**state, "voted": True}
+    texts = [state["answers"][key] for _, key in state["order"]]
+    return (state, *_boxes(state, texts, True, lang), *_buttons(len(texts), False),
+            reveal_text(state, winner, lang), rates_frame(state["run"], lang))
+
+
+def reveal_text(state: dict, winner: str, lang: str) -> str:
+    """'A was **Tuned (LoRA)** (your pick) · B was **Base model**'."""
+    parts = []
+    for letter, key in state["order"]:
+        mark = f" ({t('blind_your_pick', lang)})" if key == winner else ""
+        parts.append(t("blind_reveal_line", lang).format(x=letter, name=column_label(key, lang)) + mark)
+    tie = f" — {t('blind_tie_done', lang)}" if winner == votes.TIE else ""
+    return " · ".join(parts) + tie
+
+
+def rates_frame(run_id: str | None, lang: str | None) -> pd.DataFrame:
+    """The running win rate per column over this run's votes; a tie counts half a win."""
+    lang = lang or "en"
+    heads = [t(k, lang) for k in ("rate_column", "rate_votes", "rate_wins", "rate_ties", "rate_rate")]
+    rates = votes.win_rates(votes.load(run_id)) if run_id else {}
+    rows = [[column_label(k, lang), int(r["votes"]), int(r["wins"]), int(r["ties"]), f"{r['rate']:.0%}"]
+            for k, r in sorted(rates.items(), key=lambda kv: -kv[1]["rate"])]
+    return pd.DataFrame(rows, columns=heads)
+
+
+def export(run_id: str | None, lang: str | None) -> Any:
+    """The run's votes as DPO pairs {"prompt", "chosen", "rejected"}, one JSON object a line. Written
+    under the system temp folder: gradio serves downloads from there, not from the data home."""
+    lang = lang or "en"
+    if not run_id:
+        fail("cmp_need_run", lang)
+    path = Path(tempfile.mkdtemp(prefix="katachi-dpo-")) / f"{run_id}-dpo.jsonl"
+    n = guard(votes.export_dpo, path, run_id)
+    if n == 0:
+        warn("blind_no_pairs", lang)
+        return gr.File(value=None, visible=False)
+    gr.Info(t("blind_exported", lang).format(n=n))
+    return gr.File(value=str(path), visible=True)
+
+
+def _vote_for(choice: str) -> Callable[[dict | None, str | None], tuple]:
+    return lambda state, lang: vote(choice, state, lang)
+
+
+def build(ctx: Ctx, setup: list[Any]) -> None:
+    L = ctx.labels
+    L.md("blind_intro")
+    state = gr.State(None)
+    with gr.Row():
+        prompt = L(gr.Textbox(label=L.text("compare_prompt"), scale=6, elem_id="blind-prompt"),
+                   "compare_prompt")
+        go = L(gr.Button(L.text("blind_go"), variant="primary", scale=1, elem_id="blind-go"), "blind_go",
+               "value")
+    with gr.Row():
+        boxes = [gr.Chatbot(label=x, height=320, visible=False, buttons=["copy"], elem_id=f"blind-{x}",
+                            elem_classes=["compare-col"]) for x in LETTERS]
+    reveal = gr.Markdown(elem_id="blind-reveal")
+    with gr.Row():
+        buttons = [gr.Button(f"👍 {x}", visible=False, interactive=False, elem_id=f"vote-{x}")
+                   for x in LETTERS]
+        buttons.append(L(gr.Button(L.text("blind_tie"), interactive=False, elem_id="vote-tie"),
+                         "blind_tie", "value"))
+    rates = L(gr.Dataframe(rates_frame(None, "en"), interactive=False, label=L.text("blind_rates"),
+                           elem_id="blind-rates"), "blind_rates")
+    with gr.Row():
+        export_btn = L(gr.Button(L.text("blind_export"), elem_id="blind-export"), "blind_export", "value")
+        file = L(gr.File(label=L.text("blind_export_file"), visible=False, elem_id="blind-file"),
+                 "blind_export_file")
+    go.click(ask, [prompt, *setup], [state, *boxes, *buttons, reveal])
+    prompt.submit(ask, [prompt, *setup], [state, *boxes, *buttons, reveal])
+    for choice, button in zip([*LETTERS, votes.TIE], buttons):
+        button.click(_vote_for(choice), [state, ctx.lang], [state, *boxes, *buttons, reveal, rates])
+    export_btn.click(export, [setup[0], ctx.lang], file)
+    setup[0].change(rates_frame, [setup[0], ctx.lang], rates)

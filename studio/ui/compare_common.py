@@ -1,0 +1,155 @@
+"""What the Compare modes (side by side, batch, blind) share: the run, adapter and column choices read
+as one Setup, translated errors, and column names."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import gradio as gr
+
+from studio import runs
+from studio.ui.text import t
+
+KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
+KEYS = {"base": "col_base", "tuned": "col_tuned", "prompt": "col_prompt", "fewshot": "col_fewshot",
+        "rag": "col_rag"}
+FINAL = "final"
+"""The adapter dropdown's value for the run's final adapter/ (the others are checkpoint names)."""
+SETUP_FIELDS = 7
+"""How many values Setup takes: handlers get them first, in Setup's field order."""
+
+
+def fail(key: str, lang: str | None, **fmt: Any) -> NoReturn:
+    raise gr.Error(t(key, lang or "en").format(**fmt))
+
+
+def warn(key: str, lang: str | None, **fmt: Any) -> None:
+    gr.Warning(t(key, lang or "en").format(**fmt))
+
+
+def run_choices() -> list[str]:
+    """Runs with something to compare: a final adapter or, for a stopped run, a checkpoint."""
+    return [r.id for r in runs.all_runs() if r.has_adapter() or r.checkpoints()]
+
+
+def adapter_choices(run_id: str | None, lang: str = "en") -> list[tuple[str, str]]:
+    if not run_id:
+        return []
+    try:
+        run = runs.get(run_id)
+    except (KeyError, ValueError):
+        return []
+    final = [(t("cmp_adapter_final", lang), FINAL)] if run.has_adapter() else []
+    return final + [(p.name, p.name) for p in reversed(run.checkpoints())]  # newest first
+
+
+def refresh_adapter(run_id: str | None, current: str | None, lang: str = "en") -> Any:
+    """The adapter dropdown for this run; keeps the current pick when the run still has it."""
+    choices = adapter_choices(run_id, lang)
+    values = [v for _, v in choices]
+    return gr.Dropdown(choices=choices, value=current if current in values else
+                       (values[0] if values else None))
+
+
+def column_label(key: str, lang: str = "en") -> str:
+    """'tuned@checkpoint-40' -> 'Tuned (LoRA) · checkpoint-40'."""
+    kind, _, checkpoint = key.partition("@")
+    name = t(KEYS[kind], lang) if kind in KEYS else kind
+    return f"{name} · {checkpoint}" if checkpoint else name
+
+
+def text_of(content: Any) -> str:
+    """A chat message's text: gradio 6 hands content back as a list of {"type": "text", "text"} parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or "")
+    if isinstance(content, list | tuple):
+        return "".join(text_of(part) for part in content)
+    return ""
+
+
+def plain(chat: list[dict] | None) -> list[dict]:
+    """A chatbot's value as plain {"role", "content": str} messages. Empty answers stay: dropping them
+    would leave two user turns in a row, which some chat templates refuse."""
+    return [{"role": m["role"], "content": text_of(m.get("content"))} for m in chat or []]
+
+
+@dataclass
+class Setup:
+    """The choices every compare mode reads, in the order their components are wired."""
+    run_id: str | None
+    adapter: str | None
+    kinds: list[str]
+    system: str | None
+    notes: str | None
+    max_tokens: float
+    lang: str | None
+
+    @classmethod
+    def of(cls, values: Any) -> Setup:
+        return cls(*list(values)[:SETUP_FIELDS])
+
+    def run(self) -> runs.Run:
+        if not self.run_id:
+            fail("cmp_need_run", self.lang)
+        try:
+            return runs.get(self.run_id)
+        except (KeyError, ValueError):
+            fail("cmp_run_gone", self.lang, run=self.run_id)
+
+    def model(self) -> str:
+        return self.run().config().model.name
+
+    def column_kinds(self) -> list[str]:
+        """The ticked kinds' column keys, in display order."""
+        kinds = [k for k in KINDS if k in (self.kinds or [])]
+        if not kinds:
+            fail("cmp_need_columns", self.lang)
+        return [self.key_for(k) for k in kinds]
+
+    def key_for(self, kind: str) -> str:
+        """The column key of a kind: the tuned one names its checkpoint when one is picked."""
+        if kind == "tuned" and self.adapter and self.adapter != FINAL:
+            return f"tuned@{self.adapter}"
+        return kind
+
+    def column_kw(self) -> dict[str, Any]:
+        """build_columns' keywords: the run, and the prompt/RAG columns' own inputs when typed."""
+        paras = [p.strip() for p in (self.notes or "").split("\n\n") if p.strip()]
+        return {"run_id": self.run_id, "system_prompt": (self.system or "").strip() or None,
+                "notes": paras or None}
+
+    def settings(self, *, sampled: bool = False):
+        """Greedy by default (the fair setting); `sampled` for a regenerate, which must differ."""
+        import random
+
+        from studio.chat import GenSettings
+
+        if sampled:
+            return GenSettings(max_new_tokens=int(self.max_tokens), temperature=0.8,
+                               seed=random.randrange(2**31))
+        return GenSettings(max_new_tokens=int(self.max_tokens))
+
+    def comparer(self):
+        from studio.compare import Comparer
+
+        cfg = self.run().config()
+        return guard(Comparer, cfg.model.name, trust_remote_code=cfg.model.trust_remote_code)
+
+
+def stream(comparer: Any, columns: list, settings: Any) -> Iterator[list[str]]:
+    """comparer.stream with the same toasts as guard (an adapter can vanish between two clicks)."""
+    try:
+        yield from comparer.stream(columns, settings)
+    except (ValueError, KeyError, OSError) as e:
+        raise gr.Error(str(e)) from None
+
+
+def guard(fn: Any, *args: Any, **kw: Any) -> Any:
+    """Errors a user can fix (bad column, deleted run, missing notes) become a red toast, not a crash."""
+    try:
+        return fn(*args, **kw)
+    except (ValueError, KeyError, OSError) as e:
+        raise gr.Error(str(e)) from None
