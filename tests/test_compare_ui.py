@@ -1,0 +1,224 @@
+"""Compare's UI handlers called directly (no browser) on the tiny random model: the batch table fills
+for every prompt x column with the task meter, the blind test records votes, gives win rates and
+exports DPO pairs, regenerate re-answers one column only, and bad input gives a clear gr.Error."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import gradio as gr
+import pytest
+from test_compare import fake_run, random_lora
+
+from studio import presets, votes
+from studio.compare_meter import batch_meter
+from studio.ui import compare_batch, compare_blind, compare_step
+from studio.ui.compare_common import FINAL, adapter_choices, refresh_adapter, run_choices
+from studio.ui.text import TEXT
+
+TOKENS = 16
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """The tiny model's ops last microseconds: one thread avoids waiting on a descheduled partner."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def lora(tiny_model_dir, tmp_path_factory) -> Path:
+    return random_lora(tiny_model_dir, tmp_path_factory.mktemp("lora"))
+
+
+def setup(run_id, kinds=("base", "tuned"), adapter=FINAL, lang="en", tokens=TOKENS) -> list:
+    """Setup's values in wiring order: run, adapter, kinds, system, notes, max tokens, language."""
+    return [run_id, adapter, list(kinds), "", "", tokens, lang]
+
+
+def last(gen):
+    out = None
+    for out in gen:
+        pass
+    return out
+
+
+# ---- batch ------------------------------------------------------------------------------------
+
+def test_batch_fills_every_probe_by_column_then_shows_the_meter(tiny_model_dir, lora):
+    run = fake_run(tiny_model_dir, lora, preset="gozaru")
+    steps = list(compare_batch.run_batch(compare_batch.PROBES, "", *setup(run.id)))
+    probes = presets.load("gozaru").probes()
+    first, (table, status) = steps[0][0], steps[-1]
+    assert list(table.columns) == ["Prompt", "Base model", "Tuned (LoRA)"]
+    assert list(table["Prompt"]) == probes and len(table) == 20
+    assert (first.iloc[:, 1:] == compare_batch.PENDING).all().all()  # shown before any answer
+    assert not (table.iloc[:, 1:] == compare_batch.PENDING).any().any()  # every cell answered
+    partial = [(f.iloc[:, 1:] == compare_batch.PENDING).values.sum() for f, _ in steps]
+    assert len(set(partial)) > 3  # filled progressively, not in one go
+    assert re.search(r"\*\*ござる style rate\*\* \(20 of 20 prompts\): Base model \d+% · Tuned \(LoRA\) \d+%",
+                     status), status
+
+
+def test_batch_on_a_pasted_list_and_a_checkpoint(tiny_model_dir, lora):
+    run = fake_run(tiny_model_dir, lora, checkpoints=(5,))
+    text = "Greet guest 1\n\n  Why is the sky blue?  \n"
+    table, status = last(compare_batch.run_batch(compare_batch.PASTE, text,
+                                                 *setup(run.id, adapter="checkpoint-5")))
+    assert list(table.columns) == ["Prompt", "Base model", "Tuned (LoRA) · checkpoint-5"]
+    assert list(table["Prompt"]) == ["Greet guest 1", "Why is the sky blue?"]
+    assert "4 answers" in status and "concise answer rate" in status  # own data: the nonempty floor
+
+
+@pytest.mark.parametrize("text, lang, message", [
+    ("", "en", "The prompt list is empty"),
+    (" \n\n ", "ja", "プロンプトのリストが空です"),
+    ("\n".join(f"p{i}" for i in range(51)), "en", "51 prompts: the limit is 50"),
+])
+def test_batch_bad_lists_are_refused_clearly(tiny_model_dir, lora, text, lang, message):
+    run = fake_run(tiny_model_dir, lora)
+    with pytest.raises(gr.Error, match=message):
+        next(compare_batch.run_batch(compare_batch.PASTE, text, *setup(run.id, lang=lang)))
+
+
+def test_batch_without_a_run_or_columns_says_what_to_do():
+    with pytest.raises(gr.Error, match="Pick a tuned run first"):
+        next(compare_batch.run_batch(compare_batch.PROBES, "", *setup(None)))
+    with pytest.raises(gr.Error, match="Tick at least one column"):
+        next(compare_batch.run_batch(compare_batch.PASTE, "hi", *setup("nope", kinds=())))
+
+
+def test_meter_scores_style_without_gold_and_structure_with_gold_or_form(tiny_model_dir, lora):
+    gozaru = fake_run(tiny_model_dir, lora, preset="gozaru")
+    line = batch_meter(gozaru, ["a", "b"], {"base": ["こんにちは。", "はい。"],
+                                             "tuned": ["拙者は元気でござる。", "そうでござる。"]})
+    assert line.key == "gozaru" and line.shares == {"base": 0.0, "tuned": 1.0} and line.scored == 2
+    facts = fake_run(tiny_model_dir, lora, preset="facts")
+    line = batch_meter(facts, ["Who did Juliet love?", "unknown"], {"base": ["Romeo.", "?"],
+                                                                     "tuned": ["Bob.", "?"]})
+    assert line.key == "fact_recall" and line.shares == {"base": 0.0, "tuned": 1.0}
+    assert (line.scored, line.total) == (1, 2)  # only the prompt with a gold answer counts
+    json_run = fake_run(tiny_model_dir, lora, preset="json")
+    gold = next(r for r in presets.load("json").eval_rows() if r["meta"]["direction"] == "to_json")
+    valid = gold["messages"][-1]["content"]
+    line = batch_meter(json_run, ["probe 1", "probe 2"], {"base": ["no", "no"], "tuned": [valid, "no"]})
+    assert line.key == "json_form" and line.shares == {"base": 0.0, "tuned": 0.5}  # no gold: form only
+    prompt = gold["messages"][0]["content"]
+    line = batch_meter(json_run, [prompt], {"base": ["no"], "tuned": [valid]})
+    assert line.key == "json_mr" and line.shares == {"base": 0.0, "tuned": 1.0}
+
+
+def test_meter_text_names_columns_and_translates():
+    from studio.compare_meter import MeterLine
+
+    line = MeterLine("gozaru", "ござる style rate", {"base": 0.03, "tuned@checkpoint-8": 0.95}, 20, 20)
+    assert compare_batch.meter_text(line, "en") == ("**ござる style rate** (20 of 20 prompts): "
+                                                    "Base model 3% · Tuned (LoRA) · checkpoint-8 95%")
+    assert "ござる口調率" in compare_batch.meter_text(line, "ja")
+    assert "needs gold answers" in compare_batch.meter_text(MeterLine("sql", "SQL", {}, 0, 3), "en")
+
+
+# ---- blind ------------------------------------------------------------------------------------
+
+def test_blind_vote_reveals_records_rates_and_exports_dpo(tiny_model_dir, lora):
+    run = fake_run(tiny_model_dir, lora)
+    steps = list(compare_blind.ask("Why is the sky blue?", *setup(run.id, tokens=24)))
+    state, *rest = steps[-1]
+    boxes, buttons, which = rest[:5], rest[5:11], rest[11]
+    assert [b.label for b in boxes[:2]] == ["A", "B"] and not boxes[2].visible  # unnamed
+    assert all(b.interactive for b in buttons[:2]) and not buttons[2].visible and buttons[5].interactive
+    assert not any(b.interactive for b in steps[0][6:12])  # no vote while the answers stream
+    assert "Which answer is better" in which
+    assert sorted(state["answers"]) == ["base", "tuned"] and state["prompt"] == "Why is the sky blue?"
+    a_key = dict(state["order"])["A"]
+    state2, *out = compare_blind.vote("A", state, "en")
+    stored = votes.load(run.id)
+    assert len(stored) == 1 and stored[0]["winner"] == a_key and stored[0]["run"] == run.id
+    assert out[0].label.startswith("A — ") and not any(b.interactive for b in out[5:11])
+    reveal, rates = out[11], out[12]
+    assert "A was **" in reveal and "(your pick)" in reveal
+    assert list(rates.columns) == ["Column", "Votes", "Wins", "Ties", "Win rate"]
+    assert rates.iloc[0].tolist()[1:] == [1, 1, 0, "100%"] and rates.iloc[1, 4] == "0%"
+    with pytest.raises(gr.Error, match="voted on this prompt already"):
+        compare_blind.vote("B", state2, "en")
+    assert state["answers"]["base"] != state["answers"]["tuned"]  # else no pair would be exported
+    file = compare_blind.export(run.id, "en")
+    lines = [json.loads(x) for x in Path(file.value["path"] if isinstance(file.value, dict) else file.value)
+             .read_text(encoding="utf-8").splitlines()]
+    assert lines == [{"prompt": "Why is the sky blue?", "chosen": state["answers"][a_key],
+                      "rejected": state["answers"][next(k for k in state["answers"] if k != a_key)]}]
+
+
+def test_blind_ties_count_half_and_bad_input_is_refused(tiny_model_dir, lora):
+    run = fake_run(tiny_model_dir, lora)
+    with pytest.raises(gr.Error, match="at least two columns"):
+        next(compare_blind.ask("hi", *setup(run.id, kinds=("tuned",))))
+    with pytest.raises(gr.Error, match="Ask a prompt first"):
+        compare_blind.vote("A", None, "en")
+    state = last(compare_blind.ask("Greet guest 2", *setup(run.id, kinds=("base", "tuned"))))[0]
+    *_, reveal, rates = compare_blind.vote(votes.TIE, state, "en")
+    assert "a tie" in reveal and set(rates["Win rate"]) == {"50%"}
+    with pytest.warns(UserWarning, match="No preference pairs yet"):
+        assert compare_blind.export(run.id, "en").visible is False  # ties teach nothing
+    with pytest.raises(gr.Error, match="Pick a tuned run first"):
+        compare_blind.export(None, "en")
+
+
+# ---- side by side: regenerate, adapter choice ----------------------------------------------------
+
+def _as_gradio(chat: list[dict]) -> list[dict]:
+    """What gradio 6 hands back from a Chatbot: content as a list of text parts."""
+    return [{"role": m["role"], "content": [{"type": "text", "text": m["content"]}], "metadata": None}
+            for m in chat]
+
+
+def test_regenerate_reanswers_only_its_column(tiny_model_dir, lora):
+    run = fake_run(tiny_model_dir, lora)
+    values = setup(run.id, tokens=32)
+    _, base, tuned, *others = last(compare_step.send("Greet guest 1", *values, [], [], [], [], []))
+    assert [m["role"] for m in base] == [m["role"] for m in tuned] == ["user", "assistant"]
+    assert others == [[], [], []]
+    again = last(compare_step.regenerate("tuned", *values, _as_gradio(tuned)))
+    assert again[0] == tuned[0] and len(again) == 2  # the same question, one new answer
+    assert again[1]["content"] != tuned[1]["content"]  # sampled: not the greedy answer again
+    # a second turn continues each column's own conversation (gradio's content parts read as text)
+    chats = [_as_gradio(base), _as_gradio(again), [], [], []]
+    _, base2, tuned2, *_ = last(compare_step.send("And guest 2?", *values, *chats))
+    assert base2[:2] == base and tuned2[:2] == again and tuned2[2]["content"] == "And guest 2?"
+
+
+def test_regenerate_with_nothing_to_redo_warns(tiny_model_dir, lora):
+    run = fake_run(tiny_model_dir, lora)
+    with pytest.warns(UserWarning, match="Nothing to regenerate"):
+        assert last(compare_step.regenerate("base", *setup(run.id), [])) == []
+
+
+def test_send_without_a_run_is_refused_in_the_users_language():
+    with pytest.raises(gr.Error, match="先に学習済みの実行を選んでください"):
+        next(compare_step.send("hi", *setup(None, lang="ja"), [], [], [], [], []))
+
+
+def test_adapter_choices_list_the_final_adapter_and_checkpoints(tiny_model_dir, lora):
+    import shutil
+
+    run = fake_run(tiny_model_dir, lora, checkpoints=(5, 10))
+    assert adapter_choices(run.id) == [("final adapter", FINAL), ("checkpoint-10", "checkpoint-10"),
+                                       ("checkpoint-5", "checkpoint-5")]
+    assert adapter_choices(run.id, "ja")[0] == ("最終アダプタ", FINAL)
+    assert refresh_adapter(run.id, "checkpoint-5").value == "checkpoint-5"
+    assert refresh_adapter(run.id, "checkpoint-99").value == FINAL
+    shutil.rmtree(run.adapter_dir)  # a stopped run: its checkpoints still compare
+    assert run.id in run_choices() and refresh_adapter(run.id, None).value == "checkpoint-10"
+
+
+def test_compare_texts_have_the_same_placeholders_in_both_languages():
+    keys = [k for k in TEXT["en"] if k.startswith(("cmp_", "batch_", "blind_", "meter_", "rate_"))]
+    assert len(keys) > 40
+    for k in keys:
+        assert set(re.findall(r"{\w+}", TEXT["en"][k])) == set(re.findall(r"{\w+}", TEXT["ja"][k])), k
+    assert str(compare_batch.MAX_PROMPTS) in TEXT["en"]["batch_prompts"]
