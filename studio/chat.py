@@ -2,15 +2,18 @@
 on it, answers generated whole or streamed token by token."""
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from studio.data.tokenize import prompt_ids
 
 MAX_PROMPT_CHARS = 20_000
+MAX_NEW_TOKENS = 8192
 
 
 @dataclass
@@ -22,7 +25,27 @@ class GenSettings:
     repetition_penalty: float = 1.1
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        self.check()
+
+    def check(self) -> None:
+        """ValueError naming every setting out of range. Without it a negative temperature or a NaN
+        silently meant greedy, and max_new_tokens=10**9 held the model (and its lock) for hours."""
+        rules = [
+            (_int(self.max_new_tokens) and 1 <= self.max_new_tokens <= MAX_NEW_TOKENS,
+             f"max_new_tokens: 1..{MAX_NEW_TOKENS}"),
+            (_num(self.temperature) and 0 <= self.temperature <= 5, "temperature: 0 (greedy)..5"),
+            (_num(self.top_p) and 0 < self.top_p <= 1, "top_p: in (0, 1]"),
+            (_num(self.repetition_penalty) and 0 < self.repetition_penalty <= 10,
+             "repetition_penalty: in (0, 10]"),
+            (_int(self.seed) and 0 <= self.seed < 2**63, "seed: a whole number >= 0"),
+        ]
+        problems = [msg for ok, msg in rules if not ok]
+        if problems:
+            raise ValueError("generation settings out of range: " + "; ".join(problems))
+
     def kwargs(self) -> dict[str, Any]:
+        self.check()  # fields may have been changed since __init__
         kw: dict[str, Any] = {"max_new_tokens": int(self.max_new_tokens),
                               "repetition_penalty": float(self.repetition_penalty)}
         if self.temperature > 0:
@@ -30,6 +53,31 @@ class GenSettings:
         else:
             kw.update(do_sample=False, temperature=None, top_p=None, top_k=None)
         return kw
+
+
+def _num(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def context_size(model: Any) -> int | None:
+    """The model's context window in tokens, when its config says."""
+    n = getattr(getattr(model, "config", None), "max_position_embeddings", None)
+    return n if isinstance(n, int) and n > 0 else None
+
+
+def check_fits(model: Any, prompt_tokens: int, settings: GenSettings) -> None:
+    """A prompt (system prompt, history, examples and notes included) plus the answer must fit the
+    model's context: beyond it answers degrade or generation fails deep inside the model, and a
+    huge prompt takes quadratic time and memory before anything is shown."""
+    limit = context_size(model)
+    if limit and prompt_tokens + settings.max_new_tokens > limit:
+        raise ValueError(f"the prompt is {prompt_tokens} tokens; with {settings.max_new_tokens} new "
+                         f"tokens that is over the model's context of {limit} tokens: shorten the "
+                         "prompt (or the system prompt, examples or notes) or ask for fewer tokens")
 
 
 def check_prompt(text: str) -> str:
@@ -60,6 +108,10 @@ class ChatModel:
 
         if adapter_name in self.adapters:
             return
+        if not (Path(path) / "adapter_model.safetensors").is_file():
+            # peft would fall back to adapter_model.bin, a pickle: unpickling can run code
+            raise ValueError(f"the adapter {path} has no adapter_model.safetensors; only safetensors "
+                             "weights are loaded (pickle .bin files are refused)")
         if not hasattr(self.model, "peft_config"):
             self.model = PeftModel.from_pretrained(self.model, path, adapter_name=adapter_name)
         else:
@@ -87,8 +139,10 @@ class ChatModel:
         from transformers import TextIteratorStreamer
 
         settings = settings or GenSettings()
+        inputs = self._inputs(messages)
+        check_fits(self.model, inputs["input_ids"].shape[1], settings)
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
-        kw = {**self._inputs(messages), **self._gen_kwargs(settings), "streamer": streamer}
+        kw = {**inputs, **self._gen_kwargs(settings), "streamer": streamer}
         errors: list[BaseException] = []
         worker = threading.Thread(target=self._run, args=(kw, settings.seed, adapter, errors))
         worker.start()

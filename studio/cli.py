@@ -40,8 +40,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from studio.chat import GenSettings, get_chat_model, messages_for
 
     messages = messages_for(args.prompt, args.system)
-    model = get_chat_model(args.model, trust_remote_code=args.trust_remote_code)
+    # checked before the model loads: a bad setting is refused at once, not after a minute of loading
     settings = GenSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature)
+    model = get_chat_model(args.model, trust_remote_code=args.trust_remote_code)
     if args.json:
         text = model.generate(messages, settings)
         print(json.dumps({"model": args.model, "prompt": args.prompt, "text": text}, ensure_ascii=False))
@@ -112,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def one_line(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
+    from studio.redact import redact
+
+    text = redact(str(e)).strip().splitlines()
     msg = text[0] if text else type(e).__name__
     return msg.strip("'\"") if isinstance(e, KeyError) else msg
 

@@ -113,7 +113,7 @@ _NESTED = {"model": ModelSpec, "data": DataSpec, "lora": LoraSpec, "train": Trai
 
 def _build(cls: type, d: dict[str, Any], prefix: str) -> Any:
     if not isinstance(d, dict):
-        raise ConfigError(f"{prefix or 'config'} must be a mapping, got {type(d).__name__}")
+        raise ConfigError(f"{prefix.rstrip('.') or 'config'} must be a mapping, got {type(d).__name__}")
     names = {f.name for f in fields(cls)}
     unknown = sorted(set(d) - names)
     if unknown:
@@ -145,6 +145,8 @@ def check(cfg: RunConfig) -> list[str]:
         (t.dtype in ("auto", "bf16", "fp16", "fp32"), "train.dtype: auto, bf16, fp16 or fp32"),
         (t.device in ("auto", "cpu", "cuda"), "train.device: auto, cpu or cuda"),
         (_int(t.processes) and 0 <= t.processes <= 64, "train.processes: 0 (auto)..64"),
+        # numpy's seed range: outside it the worker failed at set_seed, after the run was created
+        (_int(t.seed) and 0 <= t.seed < 2**32, "train.seed: 0..4294967295"),
         (t.scheduler in ("cosine", "linear", "constant", "constant_with_warmup"),
          "train.scheduler: cosine, linear, constant or constant_with_warmup"),
         (_int(lo.r) and 1 <= lo.r <= 512, "lora.r: 1..512"),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -215,7 +216,17 @@ def text(value: Any, field: str) -> str:
     if not isinstance(value, str):
         raise RecordError(field, f"expected a string, got {type_name(value)}",
                           "write the text as a JSON string")
+    # JSON's "\ud800" escape decodes to a lone surrogate: no tokenizer and no UTF-8 writer accepts
+    # one, so such a row would only fail later, in the middle of training, with a cryptic error.
+    bad = _SURROGATE.search(value)
+    if bad:
+        raise RecordError(field, f"invalid character U+{ord(bad.group()):04X} (a lone UTF-16 "
+                          f"surrogate) at position {bad.start()}",
+                          "fix the \\uD8xx escape: a surrogate must be one half of a pair")
     return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _is_text_part(part: Any) -> bool:

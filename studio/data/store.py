@@ -2,14 +2,18 @@
 copied there under a checked name, so no user-given path is used beyond this point."""
 from __future__ import annotations
 
+import filecmp
+import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 from studio.data.readers import SUPPORTED
-from studio.paths import inside, studio_home
+from studio.paths import UnsafePathError, check_name, inside, studio_home
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+_MAX_SAME_NAME = 1000
 
 
 def datasets_dir() -> Path:
@@ -26,20 +30,94 @@ def safe_filename(name: str) -> str:
     return f"{stem}.{ext.lower()}"
 
 
-def import_upload(tmp_path: str, original_name: str | None = None) -> Path:
-    """Copy an uploaded file into the datasets folder; refuse unsupported types and huge files."""
+def check_upload(tmp_path: str | Path, original_name: str | None = None) -> tuple[Path, str]:
+    """(the uploaded file, the name it will be stored under), or ValueError naming what is wrong:
+    an unsupported type, a file that is gone, not a file, empty or over the size limit."""
     src = Path(tmp_path)
-    name = safe_filename(original_name or src.name)
-    if not any(name.endswith(ext) for ext in SUPPORTED):
-        raise ValueError(f"{original_name or src.name}: unsupported file type; use one of "
-                         f"{', '.join(sorted(SUPPORTED))}")
-    size = src.stat().st_size
+    shown = original_name or src.name
+    name = safe_filename(shown)
+    if not name.endswith(SUPPORTED):
+        raise ValueError(f"{shown}: unsupported file type; use one of {', '.join(sorted(SUPPORTED))}")
+    try:
+        is_file, size = src.is_file(), src.stat().st_size
+    except OSError as e:  # the upload's temporary file is gone, or unreadable
+        raise ValueError(f"{shown}: the uploaded file cannot be read ({e.strerror}); upload it again") from None
+    if not is_file:
+        raise ValueError(f"{shown}: not a file")
+    if size == 0:
+        raise ValueError(f"{shown}: the file is empty; add at least one record")
     if size > MAX_UPLOAD_BYTES:
         raise ValueError(f"{name}: {size / 2**20:.0f} MB is over the {MAX_UPLOAD_BYTES // 2**20} MB limit")
-    dest = inside(datasets_dir(), name)
-    shutil.copyfile(src, dest)
-    return dest
+    return src, name
+
+
+def import_upload(tmp_path: str | Path, original_name: str | None = None) -> Path:
+    """Copy an uploaded file into the datasets folder; refuse unsupported types and huge files.
+
+    The copy never replaces an existing dataset: a run may be training on it (or resume from it
+    later), so a different file uploaded under the same name is stored as name-2, name-3...
+    The same bytes uploaded again reuse the stored file."""
+    src, name = check_upload(tmp_path, original_name)
+    folder = datasets_dir()
+    fd, tmp = tempfile.mkstemp(prefix=".upload-", suffix=".tmp", dir=folder)
+    try:
+        os.chmod(tmp, 0o644)
+        with os.fdopen(fd, "wb") as out, src.open("rb") as f:
+            # at most one byte over the limit: a file that grew after the size check is caught too
+            shutil.copyfileobj(_limited(f, MAX_UPLOAD_BYTES + 1), out)
+            out.flush()
+            os.fsync(out.fileno())
+        if Path(tmp).stat().st_size > MAX_UPLOAD_BYTES:
+            raise ValueError(f"{name}: over the {MAX_UPLOAD_BYTES // 2**20} MB limit")
+        return _claim(folder, name, Path(tmp))
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+class _limited:
+    """A reader that stops after `limit` bytes."""
+
+    def __init__(self, f, limit: int) -> None:
+        self.f, self.left = f, limit
+
+    def read(self, n: int = -1) -> bytes:
+        n = self.left if n < 0 else min(n, self.left)
+        data = self.f.read(n) if n else b""
+        self.left -= len(data)
+        return data
+
+
+def _claim(folder: Path, name: str, tmp: Path) -> Path:
+    """Move tmp to the first free `name`, `stem-2.ext`, ... (or an existing file with the same bytes).
+    O_EXCL claims a name atomically: two tabs uploading data.jsonl at once get two files."""
+    stem, ext = name.rsplit(".", 1)
+    for n in range(1, _MAX_SAME_NAME + 1):
+        dest = inside(folder, name if n == 1 else f"{stem}-{n}.{ext}")
+        try:
+            os.close(os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        except FileExistsError:
+            if dest.is_file() and filecmp.cmp(tmp, dest, shallow=False):
+                return dest
+            continue
+        os.replace(tmp, dest)  # replaces only the empty placeholder this call just created
+        return dest
+    raise ValueError(f"{name}: {_MAX_SAME_NAME} datasets with this name already exist; rename the file")
+
+
+def dataset_file(path: str | Path) -> Path:
+    """A dataset the UI chose (an upload or a generated set): it must be a file inside datasets/.
+    The choice lives in the browser, so it is checked like any other user input."""
+    try:
+        found = inside(datasets_dir(), str(path))
+    except UnsafePathError:
+        raise UnsafePathError(f"the data file {path} is outside the studio's datasets folder; "
+                              "upload it in step ② instead") from None
+    if not found.is_file():
+        raise ValueError(f"the data file {Path(path).name} is gone; upload or generate it again")
+    return found
 
 
 def generated_path(kind: str, n: int, seed: int) -> Path:
-    return inside(datasets_dir(), f"generated-{kind}-{n}-{seed}.jsonl")
+    # inside() alone lets "a/../b" through when it stays in the folder; a kind is a plain name
+    check_name(kind, "generator kind")
+    return inside(datasets_dir(), f"generated-{kind}-{int(n)}-{int(seed)}.jsonl")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from studio import runs
 from studio.config import ConfigError, RunConfig, check
@@ -46,6 +47,8 @@ def command(run: Run, procs: int) -> list[str]:
 def spawn(run: Run) -> int:
     procs = processes_for(run.config())
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
+    # A previous worker's pid (resume) would make reconcile() call the new run dead before it starts.
+    (run.path / runs.LAUNCHER_PID).unlink(missing_ok=True)
     # Written before the process exists: the worker then only moves it forward (queued -> running).
     run.write_status(state="queued", pid=None, reason="", step=run.status().step)
     with (run.path / "train.log").open("ab") as log:
@@ -56,7 +59,7 @@ def spawn(run: Run) -> int:
 
 
 def start(cfg: RunConfig) -> Run:
-    problems = check(cfg)
+    problems = check(cfg) + data_problems(cfg)
     if problems:
         raise ConfigError("; ".join(problems))
     from studio.models import resolve
@@ -65,6 +68,23 @@ def start(cfg: RunConfig) -> Run:
     run = runs.create(cfg)
     spawn(run)
     return run
+
+
+def data_problems(cfg: RunConfig) -> list[str]:
+    """Data files that cannot be read at all, found before a run folder exists (their content is
+    validated by the worker, line by line)."""
+    from studio.data.readers import SUPPORTED
+
+    out = []
+    for field, value in (("data.train_path", cfg.data.train_path), ("data.eval_path", cfg.data.eval_path)):
+        if not value:
+            continue
+        path = Path(value).expanduser()
+        if not path.is_file():
+            out.append(f"{field}: {value} does not exist (or is not a file)")
+        elif path.suffix.lower() not in SUPPORTED:
+            out.append(f"{field}: {path.name} is not one of {', '.join(SUPPORTED)}")
+    return out
 
 
 def stop(run_id: str) -> RunStatus:

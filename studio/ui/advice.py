@@ -21,9 +21,14 @@ def rows_for(choice: dict | None) -> list[dict]:
 
     if not choice:
         return []
+    from studio.data.store import dataset_file
+
     if choice.get("preset"):
         return presets.load(choice["preset"]).train_rows()
-    return validate_file(choice["path"]).usable
+    try:  # the choice comes from the browser: only files of the datasets folder are read
+        return validate_file(dataset_file(choice["path"])).usable
+    except (ValueError, KeyError):
+        return []
 
 
 def goal_for(choice: dict | None) -> str:

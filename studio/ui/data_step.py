@@ -99,19 +99,22 @@ def load_preset(name: str | None, model: str):
 
 def load_file(path: str | None, mapping_text: str, model: str):
     from studio.data.inspect import inspect_file
-    from studio.data.store import import_upload
+    from studio.data.store import check_upload, import_upload
 
     if not path:
         raise gr.Error("upload a file first")
     try:
-        stored = import_upload(path)
-        view = inspect_file(stored, mapping=parse_mapping(mapping_text))
+        src, name = check_upload(path)
+        # validated where gradio put it: a file with nothing usable is shown, never stored
+        view = inspect_file(src, mapping=parse_mapping(mapping_text))
+        if not view.usable:
+            gr.Warning(f"{name}: no usable rows — see the problems listed")
+            return (*show(view, model), None)
+        stored = import_upload(src)
     except ValueError as e:
         raise gr.Error(str(e)) from None
-    if not view.usable:
-        gr.Warning(f"{stored.name}: no usable rows — see the problems listed")
-    choice = {"path": str(stored), "label": stored.name, "rows": len(view.usable)} if view.usable else None
-    return (*show(view, model), choice)
+    view.label = stored.name
+    return (*show(view, model), {"path": str(stored), "label": stored.name, "rows": len(view.usable)})
 
 
 def parse_mapping(text: str) -> dict | None:
@@ -127,16 +130,19 @@ def parse_mapping(text: str) -> dict | None:
 
 def generate(kind: str, n: float, seed: float, model: str, progress=gr.Progress()):
     from studio.data.formats import write_jsonl
+    from studio.data.generate import check_settings, generator
     from studio.data.generate import generate as run_generator
     from studio.data.inspect import inspect_file
     from studio.data.store import generated_path
 
-    progress(0.1, desc=f"generating {int(n)} {kind} rows")
-    try:
-        rows = run_generator(kind, int(n), seed=int(seed))
+    try:  # an emptied number field arrives as None: a clear message, not a TypeError
+        rows_n, seed_n = check_settings(n, seed)
+        generator(kind)
     except ValueError as e:
         raise gr.Error(str(e)) from None
-    path = generated_path(kind, int(n), int(seed))
+    progress(0.1, desc=f"generating {rows_n} {kind} rows")
+    rows = run_generator(kind, rows_n, seed=seed_n)
+    path = generated_path(kind, rows_n, seed_n)
     write_jsonl(path, rows)
     progress(0.7, desc="checking")
     view = inspect_file(path)

@@ -44,7 +44,12 @@ def _config(model: str, data: dict | None, values: dict | None = None):
 
     if not data:
         raise gr.Error("choose data in step ② first")
-    return recipe.build(model, preset=data.get("preset"), train_path=data.get("path"),
+    path = data.get("path")
+    if path:
+        from studio.data.store import dataset_file
+
+        path = str(dataset_file(path))  # the choice comes from the browser: only the datasets folder
+    return recipe.build(model, preset=data.get("preset"), train_path=path,
                         n_rows=data.get("rows"), overrides=values)
 
 
@@ -59,7 +64,10 @@ def _flat(cfg) -> dict[str, Any]:
 def defaults(model: str, data: dict | None) -> list[Any]:
     if not data:
         return [gr.update() for _ in range(len(FIELDS) + len(CHOICES))]
-    flat = _flat(_config(model, data))
+    try:
+        flat = _flat(_config(model, data))
+    except (ValueError, KeyError, OSError):  # a model typed by hand, a data file gone: plan() says why
+        return [gr.update() for _ in range(len(FIELDS) + len(CHOICES))]
     return [flat[name] for name, *_ in FIELDS] + [flat[k] for k in CHOICES]
 
 
@@ -72,7 +80,7 @@ def plan(model: str, data: dict | None, values: dict) -> str:
     try:
         cfg = _config(model, data, values)
         card = describe(model, cfg.train.batch_size, cfg.data.max_length, cfg.lora.r)
-    except (ValueError, OSError) as e:
+    except (ValueError, KeyError, OSError) as e:
         return f"{html.escape(str(e))}"
     rows = data.get("rows") or 0
     steps = plan_steps(rows, cfg)
@@ -103,11 +111,10 @@ def start(model: str, data: dict | None, values: dict):
     from studio.config import ConfigError
     from studio.train import runner
 
-    cfg = _config(model, data, values)
-    try:
-        run = runner.start(cfg)
-    except (ConfigError, ValueError) as e:
-        raise gr.Error(str(e)) from None
+    try:  # every bad value (model, preset, path, setting) is one clear message, never a traceback
+        run = runner.start(_config(model, data, values))
+    except (ConfigError, ValueError, KeyError, OSError) as e:
+        raise gr.Error(str(e).strip("'\"")) from None
     gr.Info(f"run {run.id} started")
     return run.id, gr.Timer(active=True)
 

@@ -8,6 +8,7 @@ and every row a generator returns has passed its own check_row.
 from __future__ import annotations
 
 import importlib
+import math
 from types import ModuleType
 
 KINDS: dict[str, str] = {
@@ -25,7 +26,22 @@ def generator(kind: str) -> ModuleType:
     return importlib.import_module(KINDS[kind])
 
 
+MAX_ROWS = 100_000
+MAX_SEED = 2**32 - 1
+
+
+def check_settings(n: object, seed: object = 0) -> tuple[int, int]:
+    """(n, seed) as ints, or ValueError: the UI hands over floats or None from its number fields."""
+    return _whole(n, "n (the number of rows)", 1, MAX_ROWS), _whole(seed, "seed", 0, MAX_SEED)
+
+
+def _whole(value: object, what: str, low: int, high: int) -> int:
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+            or value != int(value) or not low <= value <= high):
+        raise ValueError(f"{what} must be a whole number between {low} and {high}, got {value!r}")
+    return int(value)
+
+
 def generate(kind: str, n: int, seed: int = 0) -> list[dict]:
-    if not 1 <= int(n) <= 100_000:
-        raise ValueError(f"n must be between 1 and 100000, got {n}")
-    return generator(kind).generate(int(n), seed=seed)
+    n, seed = check_settings(n, seed)
+    return generator(kind).generate(n, seed=seed)
