@@ -7,12 +7,14 @@ and the CLI, so a closed browser tab or a restarted app never stops or loses a r
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -60,7 +62,15 @@ class Run:
         return RunConfig.from_yaml(self.config_path)
 
     def status(self) -> RunStatus:
-        raw = read_json(self.path / "status.json", {}) or {}
+        raw = read_json(self.path / "status.json")
+        if not isinstance(raw, dict):
+            # never written (the app was killed right after creating the run): queued since the
+            # config was written, so that reconcile() can tell a launch that never happened
+            try:
+                since = self.config_path.stat().st_mtime
+            except OSError:
+                since = time.time()
+            return RunStatus(updated_at=since)
         known = {k: v for k, v in raw.items() if k in RunStatus.__dataclass_fields__}
         return RunStatus(**known)
 
@@ -102,26 +112,37 @@ class Run:
         return (self.path / STOP_FILE).exists()
 
 
-def new_run_id(cfg: RunConfig) -> str:
+def _id_base(cfg: RunConfig) -> str:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     label = cfg.name or cfg.data.preset or Path(cfg.data.train_path or "data").stem
     label = re.sub(r"[^A-Za-z0-9_-]+", "-", label)[:30].strip("-") or "run"
     model = re.sub(r"[^A-Za-z0-9_-]+", "-", cfg.model.name.split("/")[-1])[:24]
-    base = f"{stamp}-{label}-{model}"
-    rid, n = base, 1
-    while (runs_dir() / rid).exists():
-        n += 1
-        rid = f"{base}-{n}"
-    return rid
+    return f"{stamp}-{label}-{model}"
+
+
+def _candidates(base: str) -> Iterator[str]:
+    yield base
+    for n in itertools.count(2):
+        yield f"{base}-{n}"
 
 
 def create(cfg: RunConfig) -> Run:
-    rid = new_run_id(cfg)
-    path = inside(runs_dir(), rid)
-    path.mkdir(parents=True)
+    for rid in _candidates(_id_base(cfg)):
+        path = inside(runs_dir(), rid)
+        try:
+            # mkdir is the atomic claim: two tabs starting the same run in the same second used to
+            # pick the same id (exists() then mkdir()) and the second failed with FileExistsError
+            path.mkdir()
+        except FileExistsError:
+            continue
+        break
     run = Run(rid, path)
-    cfg.save(run.config_path)
-    run.write_status(state="queued")
+    try:
+        cfg.save(run.config_path)
+        run.write_status(state="queued")
+    except BaseException:  # e.g. a full disk: leave no half-made run behind
+        shutil.rmtree(path, ignore_errors=True)
+        raise
     return run
 
 
@@ -167,6 +188,10 @@ def worker_pid(run: Run) -> int | None:
         return None
 
 
+LAUNCH_GRACE_S = 60.0
+"""A queued run with no worker pid this long after its last status write was never launched."""
+
+
 def reconcile(run: Run) -> RunStatus:
     """The true state: an active run whose worker is gone has failed, and says so."""
     st = run.status()
@@ -175,6 +200,12 @@ def reconcile(run: Run) -> RunStatus:
         st = run.write_status(state="failed", pid=None,
                               reason=st.reason or "the worker process ended unexpectedly (killed or crashed); "
                                                   "resume continues from the last checkpoint")
+    elif st.active and not pid and time.time() - st.updated_at > LAUNCH_GRACE_S:
+        # the app stopped between creating the run and launching its worker: no process will ever
+        # move it on, so it must not stay "queued" forever
+        st = run.write_status(state="failed", pid=None,
+                              reason=st.reason or "the worker was never started (the app stopped "
+                                                  "before launching it); resume starts it")
     return st
 
 
