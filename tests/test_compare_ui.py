@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import gradio as gr
+import pandas as pd
 import pytest
 from test_compare import fake_run, random_lora
 
@@ -41,6 +42,11 @@ def setup(run_id, kinds=("base", "tuned"), adapter=FINAL, lang="en", tokens=TOKE
     return [run_id, adapter, list(kinds), "", "", tokens, lang]
 
 
+def table_of(update) -> pd.DataFrame:
+    """The batch table a handler yields (a gr.Dataframe update, for its column widths) as a frame."""
+    return pd.DataFrame(update.value["data"], columns=update.value["headers"])
+
+
 def last(gen):
     out = None
     for out in gen:
@@ -54,12 +60,12 @@ def test_batch_fills_every_probe_by_column_then_shows_the_meter(tiny_model_dir, 
     run = fake_run(tiny_model_dir, lora, preset="gozaru")
     steps = list(compare_batch.run_batch(compare_batch.PROBES, "", *setup(run.id)))
     probes = presets.load("gozaru").probes()
-    first, (table, status) = steps[0][0], steps[-1]
+    first, table, status = table_of(steps[0][0]), table_of(steps[-1][0]), steps[-1][1]
     assert list(table.columns) == ["Prompt", "Base model", "Tuned (LoRA)"]
     assert list(table["Prompt"]) == probes and len(table) == 20
     assert (first.iloc[:, 1:] == compare_batch.PENDING).all().all()  # shown before any answer
     assert not (table.iloc[:, 1:] == compare_batch.PENDING).any().any()  # every cell answered
-    partial = [(f.iloc[:, 1:] == compare_batch.PENDING).values.sum() for f, _ in steps]
+    partial = [(table_of(f).iloc[:, 1:] == compare_batch.PENDING).values.sum() for f, _ in steps]
     assert len(set(partial)) > 3  # filled progressively, not in one go
     assert re.search(r"\*\*ござる style rate\*\* \(20 of 20 prompts\): Base model \d+% · Tuned \(LoRA\) \d+%",
                      status), status
@@ -70,6 +76,7 @@ def test_batch_on_a_pasted_list_and_a_checkpoint(tiny_model_dir, lora):
     text = "Greet guest 1\n\n  Why is the sky blue?  \n"
     table, status = last(compare_batch.run_batch(compare_batch.PASTE, text,
                                                  *setup(run.id, adapter="checkpoint-5")))
+    table = table_of(table)
     assert list(table.columns) == ["Prompt", "Base model", "Tuned (LoRA) · checkpoint-5"]
     assert list(table["Prompt"]) == ["Greet guest 1", "Why is the sky blue?"]
     assert "4 answers" in status and "concise answer rate" in status  # own data: the nonempty floor

@@ -46,6 +46,13 @@ def frame(prompts: list[str], keys: list[str], cells: dict[tuple[int, str], str]
     return pd.DataFrame(rows, columns=headers)
 
 
+def view(prompts: list[str], keys: list[str], cells: dict[tuple[int, str], str],
+         lang: str | None) -> Any:
+    """The table with fixed column widths: without them one long answer pushes the others off screen."""
+    share = f"{78 / max(1, len(keys)):.0f}%"
+    return gr.Dataframe(frame(prompts, keys, cells, lang), column_widths=["22%", *[share] * len(keys)])
+
+
 def meter_text(line: Any, lang: str | None) -> str:
     """'**ござる style rate** (20 prompts): Base model 3% · Tuned (LoRA) 95%'."""
     lang = lang or "en"
@@ -58,7 +65,7 @@ def meter_text(line: Any, lang: str | None) -> str:
     return t("batch_meter_line", lang).format(label=label, n=line.scored, total=line.total, cols=shares)
 
 
-def run_batch(source: str, text: str | None, *values: Any) -> Iterator[tuple[pd.DataFrame, str]]:
+def run_batch(source: str, text: str | None, *values: Any) -> Iterator[tuple[Any, str]]:
     """values: the Setup values. Yields (table, status) after every answer, then the meter line."""
     from studio.compare import iter_table
     from studio.compare_meter import batch_meter
@@ -67,19 +74,19 @@ def run_batch(source: str, text: str | None, *values: Any) -> Iterator[tuple[pd.
     prompts, keys = prompts_for(source, text, s), s.column_kinds()
     model, comparer, cells, t0 = s.model(), s.comparer(), {}, time.monotonic()
     total = len(prompts) * len(keys)
-    yield frame(prompts, keys, cells, s.lang), t("batch_progress", s.lang or "en").format(done=0, total=total)
+    yield view(prompts, keys, cells, s.lang), t("batch_progress", s.lang or "en").format(done=0, total=total)
     rows = iter_table(model, prompts, keys, settings=s.settings(), comparer=comparer, **s.column_kw())
     try:
         for n, row in enumerate(rows):  # rows come prompt by prompt, column by column
             cells[(n // len(keys), row["column"])] = row["text"]
             status = t("batch_progress", s.lang or "en").format(done=n + 1, total=total)
-            yield frame(prompts, keys, cells, s.lang), status
+            yield view(prompts, keys, cells, s.lang), status
     except (ValueError, KeyError, OSError) as e:
         raise gr.Error(str(e)) from None
     answers = {k: [cells[(i, k)] for i in range(len(prompts))] for k in keys}
     line = guard(batch_meter, s.run(), prompts, answers)
     done = t("batch_done", s.lang or "en").format(total=total, secs=round(time.monotonic() - t0))
-    yield frame(prompts, keys, cells, s.lang), f"{done}\n\n{meter_text(line, s.lang)}"
+    yield view(prompts, keys, cells, s.lang), f"{done}\n\n{meter_text(line, s.lang)}"
 
 
 def show_probes(source: str, run_id: str | None, lang: str | None) -> Any:
@@ -97,6 +104,11 @@ def show_probes(source: str, run_id: str | None, lang: str | None) -> Any:
     return gr.Textbox(value="\n".join(found[:MAX_PROMPTS]), interactive=False)
 
 
+def source_choices(lang: str | None) -> Any:
+    lang = lang or "en"
+    return gr.Radio(choices=[(t("batch_src_probes", lang), PROBES), (t("batch_src_paste", lang), PASTE)])
+
+
 def build(ctx: Ctx, setup: list[Any]) -> None:
     L = ctx.labels
     L.md("batch_intro")
@@ -108,9 +120,12 @@ def build(ctx: Ctx, setup: list[Any]) -> None:
                             elem_id="batch-prompts", scale=5), "batch_prompts")
     go = L(gr.Button(L.text("batch_go"), variant="primary", elem_id="batch-go"), "batch_go", "value")
     status = gr.Markdown(elem_id="batch-status")
-    table = L(gr.Dataframe(interactive=False, wrap=True, label=L.text("batch_table"),
+    empty = frame([], ["base", "tuned"], {}, "en")  # headers from the start, not gradio's 1 2 3
+    table = L(gr.Dataframe(empty, interactive=False, wrap=True, label=L.text("batch_table"),
+                           column_widths=["22%", "39%", "39%"],
                            elem_id="batch-table"), "batch_table")
     go.click(run_batch, [source, text, *setup], [table, status])
     pick = setup[0]
+    ctx.lang.change(source_choices, ctx.lang, source)  # Labels translate the label, not the choices
     source.change(show_probes, [source, pick, ctx.lang], text)
     pick.change(show_probes, [source, pick, ctx.lang], text)

@@ -23,6 +23,7 @@ from studio.ui.compare_common import (
     warn,
 )
 from studio.ui.context import Ctx
+from studio.ui.text import t
 
 __all__ = ["KEYS", "KINDS", "build", "regenerate", "run_choices", "run_context", "send"]
 
@@ -101,6 +102,11 @@ def refresh_pick(run_id: str | None) -> Any:
     return gr.Dropdown(choices=ids, value=run_id if run_id in ids else None)
 
 
+def kind_choices(lang: str | None) -> Any:
+    """The column names in the new language (Labels translate a component's label, not its choices)."""
+    return gr.CheckboxGroup(choices=[(t(KEYS[k], lang or "en"), k) for k in KINDS])
+
+
 def visibility(kinds: list[str]) -> list[Any]:
     return [gr.Column(visible=k in (kinds or [])) for k in KINDS]
 
@@ -119,7 +125,8 @@ def _top(ctx: Ctx) -> list[Any]:
                                    label=L.text("compare_columns"), elem_id="compare-kinds", scale=4),
                   "compare_columns")
         ctx.compare_kinds = kinds
-        max_tokens = L(gr.Slider(16, 512, 128, step=16, label=L.text("compare_tokens"), scale=2),
+        max_tokens = L(gr.Slider(16, 512, 128, step=16, label=L.text("compare_tokens"), scale=2,
+                                 elem_id="compare-tokens"),
                        "compare_tokens")
     with L(gr.Accordion(L.text("cmp_context"), open=False), "cmp_context"):
         system = L(gr.Textbox(label=L.text("cmp_system"), lines=2), "cmp_system")
@@ -168,6 +175,7 @@ def build(ctx: Ctx):
     pick.change(run_context, pick, [setup[3], setup[4]])
     pick.change(refresh_adapter, [pick, adapter, ctx.lang], adapter)
     ctx.lang.change(refresh_adapter, [pick, adapter, ctx.lang], adapter)  # "final adapter" in the new tongue
+    ctx.lang.change(kind_choices, ctx.lang, setup[2])
     pick.input(lambda r: r, pick, ctx.run)  # user picks only: programmatic updates must not loop back
     ctx.run.change(refresh_pick, ctx.run, pick)
     return refresh_pick, ctx.run, pick  # also run when the tab opens: a run may have finished since

@@ -85,7 +85,7 @@ TEXT: dict[str, dict[str, str]] = {
         "blind_rates": "Win rates (this run's votes)", "blind_export": "Export votes as DPO pairs (JSONL)",
         "blind_export_file": "DPO preference pairs",
         "blind_no_pairs": "No preference pairs yet: vote for an answer (ties teach nothing).",
-        "blind_exported": "{n} preference pairs exported.",
+        "blind_exported": "Preference pairs exported: {n}.",
         "rate_column": "Column", "rate_votes": "Votes", "rate_wins": "Wins", "rate_ties": "Ties",
         "rate_rate": "Win rate",
         # -- end of Compare modes --
