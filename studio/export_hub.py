@@ -59,8 +59,10 @@ def push_folder(folder: str | Path, repo_id: str, *, token_env: str = DEFAULT_TO
 
 
 def _scrub(err: Exception, token: str) -> str:
+    from studio.redact import redact
+
     text = (str(err).strip().splitlines() or [type(err).__name__])[0]
-    return text.replace(token, "***")[:300]
+    return redact(text, token)[:300]
 
 
 def push_adapter(run_id: str, repo_id: str, *, token_env: str = DEFAULT_TOKEN_ENV,

@@ -53,7 +53,9 @@ def _train_and_record(run: Run, cfg, main_proc: bool, local_rank: int, world: in
     except RunFailed as e:
         return _end(run, main_proc, "failed", str(e))
     except Exception as e:  # every failure ends the run with a readable reason
-        traceback.print_exc()
+        from studio.redact import redact
+
+        print(redact(traceback.format_exc()), end="", file=sys.stderr, flush=True)  # train.log
         return _end(run, main_proc, "failed", explain(e))
     if callback.stop_reason and callback.stop_reason != "stop":
         return _end(run, main_proc, "failed", callback.stop_reason)
@@ -69,9 +71,12 @@ def _end(run: Run, main_proc: bool, state: str, reason: str) -> int:
 
 
 def explain(e: BaseException) -> str:
-    """A reason a person can act on, from the exception the library raised."""
+    """A reason a person can act on, from the exception the library raised (hub tokens masked: the
+    reason is stored in status.json and shown in the UI)."""
+    from studio.redact import redact
+
     name = type(e).__name__
-    text = str(e).strip().splitlines()[0][:300] if str(e).strip() else name
+    text = redact(str(e)).strip().splitlines()[0][:300] if str(e).strip() else name
     if "OutOfMemory" in name or "out of memory" in text.lower():
         return ("out of memory: lower the batch size or max length, use 4-bit (QLoRA), or turn on "
                 f"gradient checkpointing ({text[:120]})")

@@ -5,6 +5,7 @@ import base64
 
 import gradio as gr
 
+from studio.data.store import MAX_UPLOAD_BYTES
 from studio.paths import ASSETS_DIR
 from studio.ui import data_step, model_step, runs_step, train_step
 from studio.ui.context import DEFAULT_STATE, Ctx, data_label
@@ -95,7 +96,8 @@ def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False,
     demo.queue(default_concurrency_limit=4)
     demo.launch(server_name=host, server_port=port, share=share, auth=auth, theme=theme(),
                 css_paths=[ASSETS_DIR / "studio.css"], favicon_path=str(ASSETS_DIR / "favicon.svg"),
-                max_file_size="200mb", footer_links=["gradio"], show_error=True, **kw)
+                max_file_size=MAX_UPLOAD_BYTES,  # one limit: gradio refuses what the store would
+                footer_links=["gradio"], show_error=True, **kw)
 
 
 __all__ = ["build_ui", "launch", "t"]
