@@ -137,8 +137,36 @@ def test_new_user_click_through(page):
     assert all(last) and last != ("", "")
     assert any(len(b) > len(a) for a, b in zip(early, last)) or all(early)  # filled while streaming
     shot(page, "4-compare")
+    compare_batch_and_blind(page)
 
     tab(page, "Runs")
     page.wait_for_selector("#runs-table")
     assert "done" in page.locator("#runs-table").inner_text()
     shot(page, "5-runs")
+
+
+def compare_batch_and_blind(page) -> None:
+    """Compare's batch table fills every prompt x column with a meter line; a blind vote reveals the
+    names and counts in the win rates."""
+    tokens = page.locator("#compare-tokens input[type=number]")
+    tokens.fill("32")
+    tokens.press("Tab")
+    page.get_by_role("tab", name="Batch").click()
+    page.locator("#batch-source label", has_text="My own list").click()
+    page.locator("#batch-prompts textarea").fill("Say hi.\nName a colour.")
+    page.locator("#batch-go").click()
+    page.wait_for_function("document.querySelector('#batch-status')?.innerText.includes('answers in')",
+                           timeout=300_000)
+    table = page.locator("#batch-table").inner_text()
+    assert "Say hi." in table and "Name a colour." in table and "…" not in table
+    assert "Tuned (LoRA)" in table and "%" in page.locator("#batch-status").inner_text()  # the meter
+    shot(page, "4-compare-batch")
+    page.get_by_role("tab", name="Blind test").click()
+    page.locator("#blind-prompt textarea").fill("Say hi.")
+    page.locator("#blind-go").click()
+    page.wait_for_function("document.querySelector('#blind-reveal')?.innerText.includes('better')",
+                           timeout=300_000)
+    page.locator("#vote-A").click()
+    page.wait_for_function("document.querySelector('#blind-reveal')?.innerText.includes('A was')")
+    assert "100%" in page.locator("#blind-rates").inner_text()
+    shot(page, "4-compare-blind")
