@@ -49,7 +49,10 @@ def check_name(name: str, what: str = "name") -> str:
 def inside(base: Path, *parts: str) -> Path:
     """Join parts under base and refuse anything that resolves outside it (../, symlinks)."""
     base = base.resolve()
-    target = base.joinpath(*parts).resolve()
+    try:
+        target = base.joinpath(*parts).resolve()
+    except (OSError, ValueError, RuntimeError):  # a NUL byte, a name too long, a symlink loop
+        raise UnsafePathError(f"{'/'.join(map(str, parts))!r} is not a usable path.") from None
     if target != base and base not in target.parents:
         raise UnsafePathError(f"{target} is outside {base}.")
     return target

@@ -144,7 +144,7 @@ def normalise(record: Mapping, fmt: str, mapping: Mapping[str, str] | None = Non
     if fmt == "columns":
         if not mapping:
             raise RecordError("mapping", "no column mapping", "map prompt=COL,response=COL")
-        turns = _from_columns(record, mapping)
+        turns = _from_columns(record, clean_mapping(mapping))  # a partial mapping: RecordError
     elif fmt in _CONVERTERS:
         turns = _CONVERTERS[fmt](record)
     else:
@@ -279,11 +279,13 @@ def _system(record: Mapping, key: str) -> list[Turn]:
 
 
 def _from_messages(record: Mapping) -> list[Turn]:
-    return _turn_list(record["messages"], "messages", ("role", "from"), ("content", "value"))
+    # _require, not record[...]: row_problem() hands any mapping here, and the contract is RecordError
+    return _turn_list(_require(record, "messages", "messages"), "messages", ("role", "from"),
+                      ("content", "value"))
 
 
 def _from_sharegpt(record: Mapping) -> list[Turn]:
-    turns = _turn_list(record["conversations"], "conversations", ("from", "role"),
+    turns = _turn_list(_require(record, "conversations", "sharegpt"), "conversations", ("from", "role"),
                        ("value", "content"))
     return _system(record, "system") + turns
 

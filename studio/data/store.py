@@ -27,6 +27,7 @@ def safe_filename(name: str) -> str:
     if not dot:
         stem, ext = ext, "jsonl"
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")[:60] or "data"
+    ext = re.sub(r"[^A-Za-z0-9]+", "-", ext)[:16]  # a NUL or a slash in the extension is no name
     return f"{stem}.{ext.lower()}"
 
 
