@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
+from studio import compare_mask
 from studio.chat import ChatModel, GenSettings, get_chat_model
 from studio.compare_adapters import check_adapter
 from studio.compare_columns import COLUMN_KINDS, Column, build_columns, parse_kinds
@@ -55,7 +56,11 @@ class Comparer:
         names = self._load_adapters(columns)
         rows = [prompt_ids(self.chat.tokenizer, c.messages) for c in columns]
         ids: list[list[int]] = []
-        if self.mode == "batched" and len(set(names)) > 1:
+        one = self._single_adapter(names)
+        if self.mode == "batched" and one:  # base rows + one adapter's rows: a per-row LoRA scale
+            yield from stream_rows(self.chat, rows, settings, adapter=one, row_mask=[n == one for n in names],
+                                   min_new_tokens=min_new_tokens, token_ids=ids)
+        elif self.mode == "batched" and len(set(names)) > 1:
             yield from stream_rows(self.chat, rows, settings, adapter_names=names,
                                    min_new_tokens=min_new_tokens, token_ids=ids)
         elif self.mode == "batched":  # one adapter (or none) for all rows: no per-row routing needed
@@ -64,6 +69,14 @@ class Comparer:
         else:
             yield from self._sequential(rows, names, settings, min_new_tokens, ids)
         self.last_token_ids = ids
+
+    def _single_adapter(self, names: list[str]) -> str | None:
+        """The adapter, when the rows mix the base with exactly one plain-LoRA adapter (see compare_mask)."""
+        adapters = set(names) - {BASE}
+        if BASE not in names or len(adapters) != 1:
+            return None
+        one = adapters.pop()
+        return one if compare_mask.supports(self.chat.model, one) else None
 
     def generate(self, columns: list[Column], settings: GenSettings | None = None, *,
                  min_new_tokens: int = 0) -> list[str]:

@@ -117,10 +117,12 @@ def gen_kwargs(chat, settings: GenSettings, min_new_tokens: int = 0) -> dict[str
 
 def stream_rows(chat, rows: list[list[int]], settings: GenSettings, *, adapter_names: list[str] | None = None,
                 adapter: str | None = None, min_new_tokens: int = 0,
-                token_ids: list[list[int]] | None = None) -> Iterator[list[str]]:
+                token_ids: list[list[int]] | None = None,
+                row_mask: list[bool] | None = None) -> Iterator[list[str]]:
     """Generate every row in one batch; yield the texts so far (the latest only, when the reader is
     slower than the model) and finally the cleaned answers. Either `adapter_names` (a PEFT
-    mixed-adapter batch, one name per row) or `adapter` (one adapter, None = base, for all rows).
+    mixed-adapter batch, one name per row) or `adapter` (one adapter, None = base, for all rows; with
+    `row_mask`, only on the rows marked True — see studio.compare_mask).
     `token_ids`, when given, receives each row's answer ids (EOS excluded) once generation ends."""
     from transformers import StoppingCriteriaList
 
@@ -132,7 +134,8 @@ def stream_rows(chat, rows: list[list[int]], settings: GenSettings, *, adapter_n
     if adapter_names is not None:
         kw["adapter_names"] = adapter_names
     errors: list[BaseException] = []
-    worker = threading.Thread(target=_run, args=(chat, kw, settings.seed, adapter, errors), daemon=True)
+    worker = threading.Thread(target=_run, args=(chat, kw, settings.seed, adapter, errors, row_mask),
+                              daemon=True)
     worker.start()
     try:
         yield from _drain(streamer.queue)
@@ -160,12 +163,12 @@ def _drain(q: queue.Queue) -> Iterator[list[str]]:
         yield item
 
 
-def _run(chat, kw: dict, seed: int, adapter: str | None, errors: list) -> None:
+def _run(chat, kw: dict, seed: int, adapter: str | None, errors: list, row_mask: list[bool] | None) -> None:
     import torch
 
     try:
         mixed = "adapter_names" in kw  # per-row adapters: leave them all enabled
-        with chat.lock, torch.inference_mode(), adapter_context(chat, adapter, mixed):
+        with chat.lock, torch.inference_mode(), adapter_context(chat, adapter, mixed, row_mask):
             torch.manual_seed(seed)
             chat.model.generate(**kw)
     except BaseException as e:  # noqa: BLE001 - re-raised in the reader's thread
@@ -174,11 +177,15 @@ def _run(chat, kw: dict, seed: int, adapter: str | None, errors: list) -> None:
         kw["streamer"].end()
 
 
-def adapter_context(chat, adapter: str | None, mixed: bool = False):
+def adapter_context(chat, adapter: str | None, mixed: bool = False, row_mask: list[bool] | None = None):
     """The named adapter active, or the base model (adapters bypassed) when adapter is None. A mixed
     batch must not disable the adapters: its per-row adapter_names pick them."""
     import contextlib
 
+    if row_mask is not None and adapter is not None:
+        from studio.compare_mask import row_scaling
+
+        return row_scaling(chat.model, adapter, row_mask)
     if mixed:
         return contextlib.nullcontext()
     if adapter is not None:

@@ -324,3 +324,26 @@ def test_benchmark_side_by_side_costs_at_most_1_5x_the_tuned_answer_alone():
     print(json.dumps(result))
     assert result["batched_vs_alone_cpu_median"] <= 1.5
     assert result["batched"]["cpu_median_s"] < result["sequential"]["cpu_median_s"]
+
+
+def test_two_adapters_take_peft_routing_and_one_adapter_the_row_scale(tiny_model_dir, lora, chat, tmp_path):
+    """Base + one adapter runs with a per-row LoRA scale (studio.compare_mask); a second adapter falls back
+    to peft's mixed batch; both give each column its own tokens, and the scales are left as they were."""
+    from peft.tuners.lora import LoraLayer
+
+    from studio import compare_mask
+
+    other = random_lora(tiny_model_dir, tmp_path / "other", seed=2)
+    cols = _columns(tiny_model_dir, lora)[:2] + [Column("other", "Other", str(other), messages_for("Hi"))]
+    comparer = Comparer(str(tiny_model_dir), chat=chat)
+    names = comparer._load_adapters(cols)
+    assert comparer._single_adapter(names[:2]) == names[1] and comparer._single_adapter(names) is None
+    assert compare_mask.supports(chat.model, names[1])
+    scales = {id(m): dict(m.scaling) for m in chat.model.modules() if isinstance(m, LoraLayer)}
+    settings = GenSettings(max_new_tokens=12)
+    mixed = comparer.generate(cols, settings, min_new_tokens=12)
+    alone = [Comparer(str(tiny_model_dir), mode="sequential", chat=chat).generate([c], settings,
+                                                                                 min_new_tokens=12)[0]
+             for c in cols]
+    assert mixed == alone and len(set(alone)) == 3
+    assert scales == {id(m): dict(m.scaling) for m in chat.model.modules() if isinstance(m, LoraLayer)}
