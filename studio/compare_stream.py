@@ -12,7 +12,7 @@ from typing import Any
 
 from transformers.generation.streamers import BaseStreamer
 
-from studio.chat import GenSettings, clean
+from studio.chat import GenSettings, check_fits, clean
 
 _END = object()
 
@@ -126,6 +126,7 @@ def stream_rows(chat, rows: list[list[int]], settings: GenSettings, *, adapter_n
     `token_ids`, when given, receives each row's answer ids (EOS excluded) once generation ends."""
     from transformers import StoppingCriteriaList
 
+    check_fits(chat.model, max(map(len, rows)), settings)  # over the context: say so, do not grind
     streamer = RowsStreamer(chat.tokenizer, len(rows), chat.stop_strings, eos_ids(chat))
     cancel = threading.Event()
     kw = {**left_padded(rows, chat.tokenizer.pad_token_id, chat.model.device),

@@ -407,6 +407,15 @@ def test_a_prompt_over_the_models_context_is_refused_before_generating(tiny_chat
     assert isinstance(tiny_chat.generate(messages_for("hi"), GenSettings(max_new_tokens=2)), str)
 
 
+def test_a_compare_prompt_over_the_models_context_is_refused_before_generating(tiny_chat, tiny_model_dir):
+    from studio.compare import Comparer, build_columns
+
+    columns = build_columns(str(tiny_model_dir), "hi", ["base", "prompt"],
+                            system_prompt="The quick brown fox jumps over the lazy dog. " * 200)
+    with pytest.raises(ValueError, match="over the model's context of 512 tokens"):
+        Comparer(str(tiny_model_dir), chat=tiny_chat).generate(columns, GenSettings(max_new_tokens=4))
+
+
 # --- 6. generation and generator settings --------------------------------------------------------
 
 @pytest.mark.parametrize("setting,value", [
