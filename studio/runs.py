@@ -100,7 +100,18 @@ class Run:
         return self.path / "adapter"
 
     def has_adapter(self) -> bool:
+        self.restore_adapter()
         return (self.adapter_dir / "adapter_config.json").is_file()
+
+    def restore_adapter(self) -> None:
+        """A worker killed between save_adapter's two renames leaves the previous adapter in .adapter.old
+        and no adapter/: put it back, so the run keeps the adapter it had."""
+        old = self.path / ".adapter.old"
+        if not self.adapter_dir.exists() and (old / "adapter_config.json").is_file():
+            try:
+                old.rename(self.adapter_dir)
+            except OSError:
+                pass  # another process restored it first, or the folder is read-only: nothing to lose
 
     def checkpoints(self) -> list[Path]:
         """Complete checkpoints, oldest first (a checkpoint is complete once its trainer_state exists)."""

@@ -416,3 +416,34 @@ def test_a_running_run_cannot_be_deleted_under_its_worker(tiny_model_dir, tiny_d
         assert _tree(run.path) == before
     finally:
         _gone(alive)
+
+
+def test_a_failed_adapter_save_leaves_no_temporary_folder(tmp_path):
+    """Disk full while saving: the half-written .adapter.tmp is removed, the previous adapter stays."""
+    from types import SimpleNamespace
+
+    from studio.runs import Run
+    from studio.train.engine import save_adapter
+
+    run = Run("r1", tmp_path / "r1")
+    (run.adapter_dir).mkdir(parents=True)
+    (run.adapter_dir / "adapter_config.json").write_text("{}")
+
+    def full_disk(path, **kw):
+        (tmp_path / "r1" / ".adapter.tmp").mkdir()
+        raise OSError(28, "No space left on device")
+
+    trainer = SimpleNamespace(model=SimpleNamespace(save_pretrained=full_disk))
+    with pytest.raises(OSError, match="No space"):
+        save_adapter(trainer, run)
+    assert not (run.path / ".adapter.tmp").exists() and run.has_adapter()
+
+
+def test_a_kill_between_the_renames_keeps_the_previous_adapter(tmp_path):
+    from studio.runs import Run
+
+    run = Run("r2", tmp_path / "r2")
+    old = run.path / ".adapter.old"
+    old.mkdir(parents=True)
+    (old / "adapter_config.json").write_text("{}")
+    assert run.has_adapter() and (run.adapter_dir / "adapter_config.json").is_file() and not old.exists()

@@ -80,14 +80,18 @@ def save_adapter(trainer, run: Run) -> None:
     """Write to a temporary folder, then rename: a half-written adapter is never taken for a finished one."""
     tmp = run.path / ".adapter.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
-    trainer.model.save_pretrained(tmp, safe_serialization=True)
-    trainer.processing_class.save_pretrained(tmp)
-    (tmp / "studio.json").write_text(json.dumps({"run": run.id, "step": trainer.state.global_step}))
+    try:
+        trainer.model.save_pretrained(tmp, safe_serialization=True)
+        trainer.processing_class.save_pretrained(tmp)
+        (tmp / "studio.json").write_text(json.dumps({"run": run.id, "step": trainer.state.global_step}))
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # a full disk should not stay fuller for a failed save
+        raise
     final = run.adapter_dir
     old = run.path / ".adapter.old"
     if final.exists():
         final.rename(old)
-    tmp.rename(final)
+    tmp.rename(final)  # killed between the two renames: runs.restore_adapter() puts .adapter.old back
     shutil.rmtree(old, ignore_errors=True)
     print(f"adapter saved to {final}", flush=True)
 

@@ -11,9 +11,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+REWRITE_CAP = 1024
+"""New tokens for one rewrite: plenty for a styled paragraph, and within every model's context."""
+
 Check = Callable[[dict], "str | None"]
 Progress = Callable[[float, str], None]
-_PAIR = re.compile(r"Q:\s*(.+?)\s*\nA:\s*(.+?)(?:\n\s*\n|\nQ:|$)", re.S)
+_PAIR = re.compile(r"Q:\s*(.+?)\s*\nA:\s*(.+?)(?:\n\s*\n|\nQ:|$)", re.DOTALL)
 
 
 @dataclass
@@ -98,7 +101,8 @@ def restyle(model: str, examples: list[tuple[str, str]], texts: list[str], seed:
         result.attempts += 1
         prompt = f"Rewrite the plain text in the style of the examples.\n\n{shots}\n\nPlain: {text}\nStyled:"
         out = chat.generate([{"role": "user", "content": prompt}],
-                            GenSettings(max_new_tokens=2 * len(text) + 32, seed=seed + i))
+                            GenSettings(max_new_tokens=min(2 * len(text) + 32, REWRITE_CAP),
+                                        seed=seed + i))
         styled = out.split("\nPlain:")[0].strip()
         why = style_problem(text, styled)
         if why:
