@@ -38,3 +38,50 @@ def test_varlen_attention_matches_each_sample_on_its_own(tiny_model_dir):
         assert torch.allclose(model(**packed).logits, alone, atol=1e-5)
         padded = model(input_ids=torch.stack([seqs[0], seqs[0]]), attention_mask=torch.ones(2, 7)).logits
     assert torch.allclose(padded[0], alone[0, :7], atol=1e-5)  # ordinary batches keep sdpa's path
+
+
+def test_labelled_only_lm_head_gives_the_same_loss_and_gradients(tiny_model_dir, monkeypatch):
+    """trl's fused LM head scoring only labelled positions on the CPU: same loss, same gradients."""
+    import torch
+    import trl.trainer.utils as trl_utils
+    from trl.trainer.utils import add_fused_lm_head
+
+    from studio.models import load_model
+
+    monkeypatch.setattr(trl_utils, "_use_triton", trl_utils._use_triton)  # undone after the test
+    model = load_model(str(tiny_model_dir), dtype="fp32")
+    add_fused_lm_head(model)
+    torch.manual_seed(0)
+    ids = torch.randint(3, 300, (1, 40))
+    labels = ids.clone()
+    labels[:, :25] = -100  # a prompt: no loss there
+
+    def loss_and_grad():
+        model.zero_grad()
+        loss = model(input_ids=ids, labels=labels, fused_lm_head=True).loss
+        loss.backward()
+        return loss.detach(), model.lm_head.weight.grad.clone()
+
+    full = loss_and_grad()
+    assert not trl_utils._use_triton(torch.device("cpu"))
+    assert speed.score_labelled_only() and speed.score_labelled_only()  # idempotent
+    assert trl_utils._use_triton(torch.device("cpu"))
+    compact = loss_and_grad()
+    assert torch.allclose(full[0], compact[0], atol=1e-5) and torch.allclose(full[1], compact[1], atol=1e-6)
+
+
+def test_lora_layers_keep_their_input_dtype_under_autocast(tiny_model_dir):
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from studio.models import load_model
+
+    model = get_peft_model(load_model(str(tiny_model_dir), dtype="bf16"),
+                           LoraConfig(r=4, target_modules="all-linear", task_type="CAUSAL_LM"))
+    assert speed.keep_input_dtype(model) == 14  # 2 layers x 7 linear modules
+    ids = torch.randint(3, 300, (1, 12))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        loss = model(input_ids=ids, labels=ids).loss
+    loss.backward()
+    assert torch.isfinite(loss)
+    assert all(p.grad is not None for n, p in model.named_parameters() if "lora_" in n)

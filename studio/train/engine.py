@@ -50,14 +50,17 @@ def build_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank
           f"{len(eval_ds) if eval_ds else 0} eval rows, ~{total} steps", flush=True)
     trainer = SFTTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
                          processing_class=tok, peft_config=to_lora_config(cfg.lora), callbacks=[callback])
-    _speed_up(trainer.model, device, cfg.train.padding_free)
+    _speed_up(trainer.model, device, cfg.train.padding_free, mixed=dtype_name in ("bf16", "fp16"))
     return trainer
 
 
-def _speed_up(model, device: str, padding_free: bool) -> None:
+def _speed_up(model, device: str, padding_free: bool, mixed: bool) -> None:
     from studio.train import speed
 
+    if mixed:  # autocast casts LoRA inputs itself: peft's fp32 copies only cost memory and time
+        speed.keep_input_dtype(model)
     if device == "cpu":
+        speed.score_labelled_only()  # the LM head skips prompt positions (no label, no loss)
         speed.tune_allocator()  # freed step tensors stay in the process instead of page-faulting back
     if speed.wants_varlen(model, padding_free):
         speed.install(model)  # each packed sample attended on its own: no T x T mask, no math path

@@ -1,4 +1,4 @@
-"""Two things that make CPU training several times faster (measured by `studio bench`, docs/benchmarks.md).
+"""What makes CPU training several times faster (measured by `studio bench`, docs/benchmarks.md).
 
 1. tune_allocator(): glibc malloc keeps freed memory instead of handing it back to the OS. By default
    every large tensor freed after a step is returned (munmap / heap trim) and the next step page-faults
@@ -76,3 +76,39 @@ def install(model) -> None:
     AttentionMaskInterface.register(NAME, varlen_mask)
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     base.set_attn_implementation(NAME)
+
+
+def keep_input_dtype(model) -> int:
+    """Under bf16/fp16 autocast, stop peft from copying each LoRA layer's input to fp32 (the adapters' dtype).
+
+    peft casts the input of every LoRA layer to the adapter's dtype (fp32) before its dropout and lora_A;
+    under autocast the matmul casts it straight back to bf16. The fp32 copies (one per layer: q, k and v
+    each copy the same input) and their dropout outputs were kept for the backward pass: more than half
+    of a step's activation memory on SmolLM2. Returns how many layers were switched."""
+    from peft.tuners.lora import LoraLayer
+
+    layers = [m for m in model.modules() if isinstance(m, LoraLayer)]
+    for m in layers:
+        m.cast_input_dtype_enabled = False
+    return len(layers)
+
+
+def score_labelled_only() -> bool:
+    """Have trl's fused LM head score only the positions with a label on the CPU too.
+
+    trl projects only labelled positions through the LM head where Triton runs (CUDA); elsewhere it scores
+    every position, because on XLA devices a varying count would recompile each step. Eager CPU has no
+    such cost, and the head is a large share of a small model's compute (Gemma-3-270M: 168M of its 268M
+    parameters), so prompt tokens were paid for twice. Returns whether trl had the switch to set."""
+    import trl.trainer.utils as trl_utils
+
+    original = getattr(trl_utils, "_use_triton", None)
+    if original is None or getattr(original, "_studio", False):
+        return original is not None
+
+    def compact(device) -> bool:
+        return device.type == "cpu" or original(device)
+
+    compact._studio = True  # type: ignore[attr-defined]
+    trl_utils._use_triton = compact
+    return True

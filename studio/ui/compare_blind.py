@@ -138,7 +138,7 @@ def build(ctx: Ctx, setup: list[Any]) -> None:
                             elem_classes=["compare-col"]) for x in LETTERS]
     reveal = gr.Markdown(elem_id="blind-reveal")
     with gr.Row():
-        buttons = [gr.Button(f"✓ {x}", visible=False, interactive=False, elem_id=f"vote-{x}")
+        buttons = [gr.Button(f"Vote {x}", visible=False, interactive=False, elem_id=f"vote-{x}")
                    for x in LETTERS]
         buttons.append(L(gr.Button(L.text("blind_tie"), interactive=False, elem_id="vote-tie"),
                          "blind_tie", "value"))
