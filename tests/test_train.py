@@ -116,3 +116,36 @@ def test_metrics_callback_writes_rows_and_fails_on_nan(tmp_path):
     assert run.status().step == 3 and run.status().total_steps == 10
     cb.on_log(None, state, control, logs={"loss": float("nan")})
     assert control.should_training_stop and "nan" in cb.stop_reason.lower()
+
+
+def test_automatic_checkpoints_are_spaced_in_time_but_stop_and_the_last_step_always_save(tmp_path):
+    from types import SimpleNamespace
+
+    from transformers import TrainerControl
+
+    from studio.runs import Run
+    from studio.train.callbacks import StudioCallback
+
+    run = Run("r", tmp_path / "r")
+    run.path.mkdir()
+    cb = StudioCallback(run, main_process=False)
+    cb.min_save_s = 30.0
+
+    def saves(step: int, max_steps: int = 10) -> bool:
+        control = TrainerControl(should_save=True)
+        cb.on_step_end(None, SimpleNamespace(global_step=step, max_steps=max_steps), control)
+        return control.should_save
+
+    assert not saves(3)  # the run began moments ago
+    assert saves(10)  # the last step
+    cb.last_save -= 31
+    assert saves(4)
+    cb.on_save(None, None, None)
+    assert not saves(5)
+    cb.run.stop_requested = lambda: True
+    assert saves(6)  # a stop always leaves a checkpoint to resume from
+    cb2 = StudioCallback(run, main_process=False)  # min_save_s 0: the user's save_steps rule as given
+    control = TrainerControl(should_save=True)
+    cb2.run.stop_requested = lambda: False
+    cb2.on_step_end(None, SimpleNamespace(global_step=1, max_steps=10), control)
+    assert control.should_save

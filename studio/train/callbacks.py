@@ -54,10 +54,14 @@ class StudioCallback(TrainerCallback):
         self.last = (self.t0, 0.0)  # (time, tokens) at the previous log, for tokens/s
         self.stop_reason = ""  # "stop" or a failure reason
         self.pending: dict = {}
+        self.min_save_s = 0.0
+        """Skip a scheduled checkpoint when the last one is younger than this: a short CPU run saving
+        every step spent more time writing optimizer states than training (engine sets it)."""
+        self.last_save = self.t0
 
     def on_train_begin(self, args, state, control, **kw):
         reset_peak_memory()
-        self.t0 = time.time()
+        self.t0 = self.last_save = time.time()
         self.last = (self.t0, 0.0)
         if self.main:
             self.run.write_status(state="running", total_steps=state.max_steps, step=state.global_step)
@@ -68,8 +72,14 @@ class StudioCallback(TrainerCallback):
         if self.stop_reason:
             control.should_training_stop = True
             control.should_save = True  # a checkpoint at this step, so resume continues from here
+        elif control.should_save and time.time() - self.last_save < self.min_save_s \
+                and state.global_step < state.max_steps:
+            control.should_save = False  # the previous checkpoint is recent: a kill would lose little
         if self.main:
             self._status(state)
+
+    def on_save(self, args, state, control, **kw):
+        self.last_save = time.time()
 
     def _status(self, state) -> None:
         done, total = state.global_step, state.max_steps

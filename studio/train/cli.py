@@ -78,7 +78,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     for run in recover_all():
         try:
             cfg = run.config()
-        except Exception:  # an unreadable config must not hide the other runs
+        except Exception:  # noqa: BLE001 - an unreadable config must not hide the other runs
             rows.append({"id": run.id, "state": "unreadable", "preset": None, "model": None})
             continue
         st = run.status()

@@ -9,6 +9,9 @@ from studio.config import RunConfig
 from studio.runs import Run
 from studio.train.callbacks import StudioCallback
 
+MIN_SAVE_S = 30.0
+"""Automatic checkpoints at least this far apart: a kill loses at most about this much training."""
+
 
 def _load(cfg: RunConfig, local_rank: int, world: int):
     from studio.models import load_model, load_tokenizer
@@ -48,6 +51,8 @@ def build_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank
         print(f"data parallel: world size {world}, backend {backend}", flush=True)
     print(f"training {cfg.model.name} on {device} ({dtype_name}), {len(train_ds)} rows, "
           f"{len(eval_ds) if eval_ds else 0} eval rows, ~{total} steps", flush=True)
+    if not cfg.train.save_steps and world == 1:  # every rank must agree on saving: clocks don't
+        callback.min_save_s = MIN_SAVE_S
     trainer = SFTTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
                          processing_class=tok, peft_config=to_lora_config(cfg.lora), callbacks=[callback])
     _speed_up(trainer.model, device, cfg.train.padding_free, mixed=dtype_name in ("bf16", "fp16"))

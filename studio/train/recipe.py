@@ -60,7 +60,7 @@ def plan_steps(n_rows: int, cfg: RunConfig, world: int = 1) -> int:
     per_epoch = max(1, -(-n_rows // per_step))
     if cfg.train.max_steps and cfg.train.max_steps > 0:
         return cfg.train.max_steps
-    return max(1, int(round(per_epoch * cfg.train.epochs)))
+    return max(1, round(per_epoch * cfg.train.epochs))
 
 
 def cadence(total: int) -> tuple[int, int, int]:

@@ -52,7 +52,7 @@ def _train_and_record(run: Run, cfg, main_proc: bool, local_rank: int, world: in
         train(run, cfg, callback, local_rank, world)
     except RunFailed as e:
         return _end(run, main_proc, "failed", str(e))
-    except Exception as e:  # every failure ends the run with a readable reason
+    except Exception as e:  # noqa: BLE001 - every failure ends the run with a readable reason
         from studio.redact import redact
 
         print(redact(traceback.format_exc()), end="", file=sys.stderr, flush=True)  # train.log
