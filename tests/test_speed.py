@@ -85,3 +85,33 @@ def test_lora_layers_keep_their_input_dtype_under_autocast(tiny_model_dir):
     loss.backward()
     assert torch.isfinite(loss)
     assert all(p.grad is not None for n, p in model.named_parameters() if "lora_" in n)
+
+
+def test_fast_dropout_keeps_the_rate_and_the_expectation():
+    import torch
+
+    drop = speed.FastDropout(0.05)
+    x = torch.ones(400, 1000)
+    y = drop(x)
+    kept = (y > 0).float().mean().item()
+    assert abs(kept - (1 - 13 / 256)) < 0.003  # p rounded to 13/256; the top bit of torch's draws unused
+    assert abs(y.mean().item() - 1.0) < 0.005  # inverted dropout: the expectation is kept
+    assert not torch.equal(drop(x), y)  # a fresh mask each call
+    drop.eval()
+    assert drop(x) is x
+
+
+def test_lora_dropouts_are_swapped_and_gradients_flow(tiny_model_dir):
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from studio.models import load_model
+
+    model = get_peft_model(load_model(str(tiny_model_dir), dtype="fp32"),
+                           LoraConfig(r=4, lora_dropout=0.1, target_modules="all-linear", task_type="CAUSAL_LM"))
+    model.train()
+    assert speed.fast_lora_dropout(model) == 14
+    assert speed.fast_lora_dropout(model) == 0  # already swapped
+    ids = torch.randint(3, 300, (1, 12))
+    model(input_ids=ids, labels=ids).loss.backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for n, p in model.named_parameters() if "lora_B" in n)

@@ -66,6 +66,7 @@ def _speed_up(model, device: str, padding_free: bool, mixed: bool) -> None:
         speed.keep_input_dtype(model)
     if device == "cpu":
         speed.score_labelled_only()  # the LM head skips prompt positions (no label, no loss)
+        speed.fast_lora_dropout(model)  # torch's CPU dropout mask cost more than the LoRA matmul
         speed.tune_allocator()  # freed step tensors stay in the process instead of page-faulting back
     if speed.wants_varlen(model, padding_free):
         speed.install(model)  # each packed sample attended on its own: no T x T mask, no math path
