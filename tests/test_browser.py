@@ -138,6 +138,7 @@ def test_new_user_click_through(page):
     assert any(len(b) > len(a) for a, b in zip(early, last)) or all(early)  # filled while streaming
     shot(page, "4-compare")
     compare_batch_and_blind(page)
+    evaluate(page)
 
     tab(page, "Runs")
     page.wait_for_selector("#runs-table")
@@ -170,3 +171,18 @@ def compare_batch_and_blind(page) -> None:
     page.wait_for_function("document.querySelector('#blind-reveal')?.innerText.includes('A was')")
     assert "100%" in page.locator("#blind-rates").inner_text()
     shot(page, "4-compare-blind")
+
+
+def evaluate(page) -> None:
+    """The Evaluate tab measures base -> tuned on held-out rows: a headline and a meters table."""
+    tab(page, "⑤ Evaluate")
+    page.wait_for_function("document.querySelector('#eval-run input').value.length > 0")
+    limit = page.locator("#eval-limit input[type=number]")
+    limit.fill("5")
+    limit.press("Tab")
+    page.locator("#eval-go").click()
+    page.wait_for_function("document.querySelector('#eval-headline')?.innerText.includes('→')",
+                           timeout=300_000)
+    table = page.locator("#eval-meters").inner_text()
+    assert "base" in table and "tuned" in table and "%" in table
+    shot(page, "6-evaluate")

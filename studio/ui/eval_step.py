@@ -130,7 +130,7 @@ def facts_lab(model: str, steps: int, progress=gr.Progress()):
 def _measure_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
     L = ctx.labels
     with gr.Row():
-        limit = L(gr.Slider(5, 100, 30, step=5, label=L.text("eval_limit")), "eval_limit")
+        limit = L(gr.Slider(5, 100, 30, step=5, label=L.text("eval_limit"), elem_id="eval-limit"), "eval_limit")
         cols = L(gr.CheckboxGroup([(L.text(f"col_{k}"), k) for k in COLUMN_KINDS], value=["base", "tuned"],
                                   label=L.text("compare_columns"), scale=3), "compare_columns")
         go = L(gr.Button(L.text("eval_go"), variant="primary", elem_id="eval-go"), "eval_go", "value")
