@@ -33,6 +33,13 @@ METHOD = """## How it is measured
   wrapper around each side's collator; tokens/s divides them by the wall time of `trainer.train()`.
   The final loss is each adapter's mean cross-entropy on the assistant answers of the same held-out rows
   (built from the presets' eval files), computed by the same code on the same fp32 base weights.
+- **What the studio's engine does differently on the CPU** (studio/train/engine.py, studio/train/speed.py):
+  the base weights in bf16 (the CPU has AVX-512 bf16) under bf16 autocast; no gradient checkpointing
+  while memory allows; padding-free batches, each packed sample attended on its own (variable-length
+  sdpa, no T x T mask); trl's fused LM head scoring only the labelled positions (trl does that only
+  with Triton); LoRA inputs kept in bf16 instead of peft's fp32 copies; LoRA dropout masks from three
+  random bytes per draw (p rounded to 1/256); glibc's allocator kept from returning each step's
+  memory to the OS; checkpoints at least 30 s apart.
 - **Generation** (studio.compare.Comparer, greedy, exactly N new tokens with end-of-sequence held off so
   every timing does the same work, medians after a warm-up): time to the first visible text, decode
   tokens/s after it, the tuned answer alone, and base + tuned side by side in one call.

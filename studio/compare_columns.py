@@ -148,11 +148,11 @@ def preset_notes(preset) -> list[str]:
 
 
 def _rag(ctx: _Ctx, kind: str) -> Column:
-    from studio.retrieval import rag_system_prompt, retrieve
+    from studio.retrieval import rag_user_turn, retrieve
 
     notes = [n for n in (ctx.notes if ctx.notes is not None else preset_notes(ctx.preset)) if n.strip()]
     if not notes:
         raise ValueError("the retrieval (RAG) column needs notes or documents to search: add some")
     passages = retrieve(ctx.prompt, notes, ctx.k)
     return Column("rag", "Base + notes (RAG)", None,
-                  messages_for(ctx.prompt, rag_system_prompt(passages), ctx.history))
+                  messages_for(rag_user_turn(ctx.prompt, passages), None, ctx.history))

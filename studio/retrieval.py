@@ -164,9 +164,9 @@ def rank(query: str, texts: list[str], k: int, embedder: Embedder | None = None)
     return [int(i) for i in scores.argsort()[::-1][: max(0, k)]]
 
 
-def rag_system_prompt(passages: list[Passage]) -> str:
-    """The retrieved passages as a system message; the user's own turn stays untouched, so
-    multi-turn history reads the same in every column."""
+def rag_user_turn(question: str, passages: list[Passage]) -> str:
+    """The retrieved passages, then the question, as the user's turn. Small models use notes in the
+    turn they answer far more than notes in a system message (SmolLM2-135M on the facts probes: the
+    new name in 2-3 of 14 answers this way, in none with a system message)."""
     listed = "\n".join(f"- {p.text}" for p in passages)
-    return ("Answer the question using these notes. They are correct, even where they differ from "
-            f"what you know.\n\nNotes:\n{listed}")
+    return f"Notes:\n{listed}\n\nUsing only the notes above, answer: {question}"

@@ -110,7 +110,8 @@ def test_rag_and_dynamic_fewshot_columns_of_the_facts_preset(monkeypatch, embedd
     notes = [(facts.path / "notes.md").read_text(encoding="utf-8")]
     rag, shots = build_columns("smollm2-135m", "Who is Juliet's cousin with the hot temper?", ["rag", "fewshot"],
                                notes=notes, train_rows=facts.train_rows(), k=2)
-    system = rag.messages[0]
-    assert system["role"] == "system" and "Tybalt" in system["content"].split("\n- ")[1]  # top passage
-    assert rag.messages[-1] == {"role": "user", "content": "Who is Juliet's cousin with the hot temper?"}
+    turn = rag.messages[-1]
+    assert len(rag.messages) == 1 and turn["role"] == "user"  # the notes go in the turn the model answers
+    assert "Tybalt" in turn["content"].split("\n- ")[1]  # the top passage first
+    assert turn["content"].endswith("answer: Who is Juliet's cousin with the hot temper?")
     assert len(shots.messages) == 5 and shots.label.startswith("Base + 2 examples")
