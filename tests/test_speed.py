@@ -48,7 +48,8 @@ def test_labelled_only_lm_head_gives_the_same_loss_and_gradients(tiny_model_dir,
 
     from studio.models import load_model
 
-    monkeypatch.setattr(trl_utils, "_use_triton", trl_utils._use_triton)  # undone after the test
+    # trl's own switch (an earlier in-process training may have set ours already); restored afterwards
+    monkeypatch.setattr(trl_utils, "_use_triton", getattr(trl_utils._use_triton, "_original", trl_utils._use_triton))
     model = load_model(str(tiny_model_dir), dtype="fp32")
     add_fused_lm_head(model)
     torch.manual_seed(0)

@@ -111,6 +111,7 @@ def score_labelled_only() -> bool:
         return device.type == "cpu" or original(device)
 
     compact._studio = True  # type: ignore[attr-defined]
+    compact._original = original  # type: ignore[attr-defined]
     trl_utils._use_triton = compact
     return True
 

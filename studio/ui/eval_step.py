@@ -13,7 +13,8 @@ from studio.ui.context import Ctx
 
 COLUMN_KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
 PERCENT_KEYS = {"primary", "style_rate", "parse_rate", "schema_valid", "field_accuracy", "exec_match",
-                "accuracy", "new_fact", "old_fact"}
+                "exact_match", "accuracy", "new_fact", "old_fact"}
+COUNT_KEYS = {"n", "scored"}
 
 
 def _progress(progress: gr.Progress) -> Callable[[float, str], None]:
@@ -29,6 +30,8 @@ def _cell(key: str, value) -> str:
         return "—"
     if key in PERCENT_KEYS or key.endswith("_rate"):
         return f"{100 * value:.1f}%"
+    if key in COUNT_KEYS:
+        return str(int(value))
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
