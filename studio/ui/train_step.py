@@ -86,7 +86,8 @@ def plan(model: str, data: dict | None, values: dict) -> str:
     steps = plan_steps(rows, cfg)
     method = "qlora" if cfg.train.quant == "nf4" or card.device.kind == "cuda" else "lora"
     fit = card.fits.get(method)
-    speed = 300 * 135 / max(50, card.entry.params_m if card.entry else 1000)
+    # measured on a 2-core CPU (docs/benchmarks.md): smollm2-135m ~450 real tokens/s, gemma3-270m ~180
+    speed = 400 * 135 / max(50, card.entry.params_m if card.entry else 1000)
     if card.device.kind == "cuda":
         speed *= 20
     secs = rows * cfg.train.epochs * 80 / speed if cfg.train.max_steps <= 0 else \
