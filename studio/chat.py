@@ -161,7 +161,7 @@ class ChatModel:
             with self.lock, torch.inference_mode(), self._adapter(adapter):
                 torch.manual_seed(seed)
                 self.model.generate(**kw)
-        except BaseException as e:  # surfaced by stream() in the caller's thread
+        except BaseException as e:  # noqa: BLE001 - surfaced by stream() in the caller's thread
             errors.append(e)
             kw["streamer"].end()
 

@@ -3,6 +3,7 @@ the worker reads it back, so a run can always be repeated exactly. Pure data: no
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
@@ -161,7 +162,7 @@ def check(cfg: RunConfig) -> list[str]:
 
 
 def _num(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and x == x  # NaN != NaN
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and not math.isnan(x)
 
 
 def _int(x: Any) -> bool:

@@ -27,9 +27,8 @@ def studio_home(tmp_path, monkeypatch) -> Path:
 def tiny_model_dir(tmp_path_factory) -> Path:
     """A 2-layer random Llama with the tiny ChatML tokenizer, saved as safetensors."""
     import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
-
     from tiny_tokenizer import tiny_tokenizer
+    from transformers import LlamaConfig, LlamaForCausalLM
 
     tok = tiny_tokenizer()
     torch.manual_seed(0)

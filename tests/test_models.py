@@ -73,7 +73,7 @@ def _cli(*args, env_extra=None):
     import os
 
     env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "studio", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "studio", *args], check=False, capture_output=True, text=True,
                           env=env, timeout=300)
 
 

@@ -28,7 +28,7 @@ def load_tokenizer(name: str, *, trust_remote_code: bool = False, revision: str 
                    progress: Progress | None = None):
     from transformers import AutoTokenizer
 
-    resolved, where = model_path(name, progress)
+    _, where = model_path(name, progress)
     try:
         tok = AutoTokenizer.from_pretrained(where, **_common(trust_remote_code, revision))
     except OSError as e:
@@ -81,7 +81,7 @@ def load_model(name: str, *, quant: str = "none", dtype: str = "auto", device: s
 
     device = resolve_device(device)
     torch_dtype = resolve_dtype(dtype, device)
-    resolved, where = model_path(name, progress)
+    _, where = model_path(name, progress)
     kw = _common(trust_remote_code, revision)
     kw.update(dtype=torch_dtype, use_safetensors=True, low_cpu_mem_usage=True)
     kw["device_map"] = device_map if device_map is not None else {"": device if device == "cpu" else 0}

@@ -65,8 +65,8 @@ def _mask_html(tokenizer, view, max_length: int) -> str:
 
 def _summary(view) -> str:
     r, s = view.report, view.stats
-    lines = [f"**{view.label}** — format `{r.format or '?'}` · {r.rows} rows · **{len(r.usable)} usable** · "
-             f"{r.error_count} errors", f"Split: **{view.train_n} train / {view.eval_n} eval**"]
+    lines = [(f"**{view.label}** — format `{r.format or '?'}` · {r.rows} rows · **{len(r.usable)} usable** · "
+             f"{r.error_count} errors"), f"Split: **{view.train_n} train / {view.eval_n} eval**"]
     if s:
         lines.append(f"Tokens per sample: min {s['min']} · median {s['median']} · p95 {s['p95']} · "
                      f"max {s['max']} · over max length: {s['over_max']}")

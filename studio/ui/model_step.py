@@ -29,8 +29,8 @@ def card_markdown(name: str) -> str:
     lines = [f"### {card.name}", f"- **Source:** {card.resolved.source} — `{card.resolved.location}`"]
     if e:
         lines += [f"- **Size:** {e.params_m:,.0f} M parameters · {e.layers} layers · hidden {e.hidden}",
-                  f"- **Type:** {'instruct (chat-tuned)' if e.instruct else 'base (not chat-tuned)'} · "
-                  f"languages: {e.languages}",
+                  (f"- **Type:** {'instruct (chat-tuned)' if e.instruct else 'base (not chat-tuned)'} · "
+                  f"languages: {e.languages}"),
                   f"- **Context:** {e.context:,} tokens" if e.context else "- **Context:** unknown",
                   f"- **Note:** {e.note}"]
     lines.append(f"- **This machine:** {card.device.describe()}")
@@ -55,8 +55,7 @@ def try_it(name: str, prompt: str):
     except (ValueError, OSError) as e:
         raise gr.Error(str(e)) from None
     yield ""
-    for text in model.stream(messages):
-        yield text
+    yield from model.stream(messages)
 
 
 def build(ctx: Ctx) -> None:

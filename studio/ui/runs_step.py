@@ -17,7 +17,7 @@ def table() -> pd.DataFrame:
     for run in recover_all():
         try:
             cfg, st = run.config(), run.status()
-        except Exception:  # one unreadable run must not hide the others
+        except Exception:  # noqa: BLE001 - one unreadable run must not hide the others
             rows.append([run.id, "unreadable", "", "", "", None, None])
             continue
         loss = runs.final_losses(run)
