@@ -170,6 +170,11 @@ def all_runs() -> list[Run]:
     return sorted(found, key=lambda r: r.id, reverse=True)
 
 
+def with_adapter() -> list[str]:
+    """Ids of the runs that have a final adapter, newest first (what Export and Evaluate offer)."""
+    return [r.id for r in all_runs() if r.has_adapter()]
+
+
 def pid_alive(pid: int | None) -> bool:
     """True when pid runs a studio worker (not just any process that reused the number)."""
     if not pid:

@@ -23,6 +23,19 @@ def studio_home(tmp_path, monkeypatch) -> Path:
     return home
 
 
+@pytest.fixture(scope="module")
+def one_thread():
+    """For modules that run the tiny model many times: its ops last microseconds, and with 2 threads on
+    a busy 2-core machine every op waits for a descheduled partner (measured 10x slower). One thread
+    gives the same results. Use with `pytestmark = pytest.mark.usefixtures("one_thread")`."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
     """A 2-layer random Llama with the tiny ChatML tokenizer, saved as safetensors."""

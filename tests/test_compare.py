@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 from studio import runs
 from studio.chat import ChatModel, GenSettings, messages_for
 from studio.compare import Column, Comparer, batch_table, build_columns, parse_kinds
@@ -53,16 +55,6 @@ def set_adapter_base(adapter: Path, base: str) -> None:
     cfg_file.write_text(json.dumps(cfg))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """The tiny model's ops last microseconds: with 2 threads on a busy machine, every op waits for a
-    descheduled partner thread (measured 10x slower here). One thread gives the same results."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")
@@ -317,7 +309,7 @@ def test_cli_bad_input_exits_2_with_one_line(tiny_model_dir, lora, tmp_path, cap
 @pytest.mark.slow
 def test_benchmark_side_by_side_costs_at_most_1_5x_the_tuned_answer_alone():
     """Issue 6's acceptance on smollm2-135m (CPU). Judged on CPU time with one thread (set by
-    one_thread above): wall time on a shared machine measures the neighbours, not the code."""
+    the one_thread fixture): wall time on a shared machine measures the neighbours, not the code."""
     from studio.compare_bench import benchmark
 
     result = benchmark("smollm2-135m", new_tokens=32, repeats=2)

@@ -10,6 +10,8 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 import pytest
+
+pytestmark = pytest.mark.usefixtures("one_thread")
 from test_compare import fake_run, random_lora
 
 from studio import presets, votes
@@ -21,15 +23,6 @@ from studio.ui.text import TEXT
 TOKENS = 16
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """The tiny model's ops last microseconds: one thread avoids waiting on a descheduled partner."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

@@ -231,7 +231,7 @@ def test_disk_full_while_creating_a_run_leaves_no_half_run(tiny_model_dir, studi
 
 def test_a_half_written_adapter_folder_is_never_a_finished_adapter(tiny_model_dir, tiny_data):
     from studio.export import exportable
-    from studio.ui.export_step import run_choices
+    from studio.runs import with_adapter
 
     run = runs.create(_cfg(tiny_model_dir, tiny_data))
     tmp = run.path / ".adapter.tmp"  # what a worker killed in the middle of save_adapter leaves
@@ -239,7 +239,7 @@ def test_a_half_written_adapter_folder_is_never_a_finished_adapter(tiny_model_di
     (tmp / "adapter_config.json").write_text("{}")
     (tmp / "adapter_model.safetensors").write_bytes(b"\x00" * 10)
     run.write_status(state="failed", reason="killed")
-    assert not run.has_adapter() and run.id not in run_choices()
+    assert not run.has_adapter() and run.id not in with_adapter()
     with pytest.raises(ValueError, match="no adapter"):
         exportable(run.id)
 

@@ -3,6 +3,8 @@ import importlib.util
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 from studio import retrieval
 from studio.fewshot import fewshot_messages, select
 
@@ -37,15 +39,6 @@ class CountingEmbedder(retrieval.Embedder):
         return super().encode(texts)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Small ops: on a busy 2-core machine a second thread mostly waits for its partner."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

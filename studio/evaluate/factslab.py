@@ -7,13 +7,13 @@ The article's lesson: the tuned model keeps the old fact; the prompt and RAG col
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from studio.evaluate import meters
+from studio.evaluate.run_eval import Progress
 
 PRESET = "facts"
 COLUMNS = ("base", "tuned", "prompt", "rag")
@@ -21,7 +21,6 @@ COLUMN_LABELS = {"base": "Base", "tuned": "Tuned (LoRA)", "prompt": "Base + fact
                  "rag": "Base + notes (RAG)"}
 MAX_NEW_TOKENS = 32
 """Enough for a name and a clause; the meter only needs the name."""
-Progress = Callable[[float, str], None]
 
 
 @dataclass

@@ -3,13 +3,12 @@ preset's meter, with its loss on the same rows. The lowest loss is not always th
 can keep lowering loss while its answers drift), so the user picks the checkpoint by the meter."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from studio.evaluate import meters
+from studio.evaluate.run_eval import Progress
 
 DEFAULT_LIMIT = 12
-Progress = Callable[[float, str], None]
 
 
 @dataclass

@@ -21,10 +21,6 @@ def _progress(progress: gr.Progress) -> Callable[[float, str], None]:
     return lambda share, what: progress(share, desc=what)
 
 
-def run_choices() -> list[str]:
-    return [r.id for r in runs.all_runs() if r.has_adapter()]
-
-
 def _cell(key: str, value) -> str:
     if value is None:
         return "—"
@@ -174,14 +170,14 @@ def _facts_panel(ctx: Ctx) -> None:
 
 
 def refresh_pick(run_id: str | None):
-    ids = run_choices()
+    ids = runs.with_adapter()
     return gr.Dropdown(choices=ids, value=run_id if run_id in ids else (ids[0] if ids else None))
 
 
 def build(ctx: Ctx):
     L = ctx.labels
     L.md("eval_intro")
-    pick = L(gr.Dropdown(run_choices(), label=L.text("compare_run"), elem_id="eval-run"), "compare_run")
+    pick = L(gr.Dropdown(runs.with_adapter(), label=L.text("compare_run"), elem_id="eval-run"), "compare_run")
     _measure_panel(ctx, pick)
     _timeline_panel(ctx, pick)
     _facts_panel(ctx)

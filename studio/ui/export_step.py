@@ -14,10 +14,6 @@ def exports_dir():
     return d
 
 
-def run_choices() -> list[str]:
-    return [r.id for r in runs.all_runs() if r.has_adapter()]
-
-
 def _guard(fn, *args, **kw):
     try:
         return fn(*args, **kw)
@@ -61,13 +57,13 @@ def import_zip(path: str | None, model: str):
         raise gr.Error("upload an adapter .zip first")
     run = _guard(import_adapter, path, model=model)
     gr.Info(f"imported as run {run.id}")
-    return f"Imported as run `{run.id}`: open it in **④ Compare**.", gr.Dropdown(choices=run_choices(),
+    return f"Imported as run `{run.id}`: open it in **④ Compare**.", gr.Dropdown(choices=runs.with_adapter(),
                                                                                   value=run.id)
 
 
 def build(ctx: Ctx):
     ctx.labels.md("export_intro")
-    pick = gr.Dropdown(run_choices(), label="Run", elem_id="export-run")
+    pick = gr.Dropdown(runs.with_adapter(), label="Run", elem_id="export-run")
     with gr.Row():
         with gr.Column():
             gr.Markdown("#### Adapter (.zip, standard PEFT files + model card)")
@@ -93,7 +89,7 @@ def build(ctx: Ctx):
             upload = gr.File(label="Adapter .zip", file_types=[".zip"])
             import_info = gr.Markdown()
             upload.upload(import_zip, [upload, ctx.model], [import_info, pick])
-    ctx.run.change(lambda r: gr.Dropdown(choices=run_choices(), value=r if r in run_choices() else None),
+    ctx.run.change(lambda r: gr.Dropdown(choices=runs.with_adapter(), value=r if r in runs.with_adapter() else None),
                    ctx.run, pick)
-    return (lambda r: gr.Dropdown(choices=run_choices(), value=r if r in run_choices() else None),
+    return (lambda r: gr.Dropdown(choices=runs.with_adapter(), value=r if r in runs.with_adapter() else None),
             ctx.run, pick)
