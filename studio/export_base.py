@@ -17,7 +17,13 @@ LORA_PARTS = {".lora_A.weight": ("in", 1), ".lora_B.weight": ("out", 0),
 
 
 class WrongBaseError(ValueError):
-    """The adapter was made for another model; the message names both."""
+    """The adapter was made for another model; the message names both. `problem` is the message without
+    the command-line advice, `made_for` the studio model the adapter fits, when known (the UI gives its
+    own advice from them)."""
+
+    def __init__(self, problem: str, made_for: str | None = None, cli_hint: str = ""):
+        super().__init__(f"{problem}; {cli_hint}" if cli_hint else problem)
+        self.problem, self.made_for = problem, made_for
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,8 @@ def choose_base(claimed: str, model: str | None) -> BaseChoice:
         if known and canonical(known) != canonical(model):
             raise WrongBaseError(
                 f"wrong base model: this adapter was made for {claimed!r} ({_describe(known)}), not for "
-                f"{model!r} ({_describe(model)}); import it without --model or with --model {known}")
+                f"{model!r} ({_describe(model)})", made_for=known,
+                cli_hint=f"import it without --model or with --model {known}")
         return BaseChoice(model, claimed)
     if not known:
         raise WrongBaseError(

@@ -11,6 +11,7 @@ from typing import Any, Literal
 import yaml
 
 from studio.config import RunConfig
+from studio.evaluate.run_eval import EVAL_FILE
 from studio.fsutil import atomic_write_text, read_json
 from studio.runs import Run, final_losses
 
@@ -47,7 +48,7 @@ def write_card(run: Run, folder: Path, kind: Kind) -> Path:
 def card_text(run: Run, cfg: RunConfig, kind: Kind, has_chart: bool) -> str:
     base = portable_base(cfg)
     parts = [_front_matter(cfg, base, kind), f"# {cfg.name or run.id}\n", _intro(base, kind),
-             _usage(base, kind, run.id), _data_section(run, cfg), _config_section(cfg),
+             _usage(base, kind, run.id), _data_section(run, cfg), _config_section(run, cfg),
              _results_section(run, has_chart)]
     return "\n".join(p for p in parts if p)
 
@@ -97,8 +98,10 @@ def _usage(base: str, kind: Kind, run_id: str) -> str:
 def _data_section(run: Run, cfg: RunConfig) -> str:
     d = cfg.data
     imported = read_json(run.path / IMPORT_FILE) or {}
+    if imported:  # the run's config holds only what the adapter's own files say
+        return (f"## Data\n\n- Training data: not recorded (adapter imported from "
+                f"`{imported.get('source', '?')}`)\n")
     source = f"preset `{d.preset}`" if d.preset else f"file `{Path(d.train_path).name}`" if d.train_path \
-        else f"not recorded (adapter imported from `{imported['source']}`)" if imported.get("source") \
         else "not recorded"
     rows = count_rows(cfg)
     lines = [f"- Training data: {source}", f"- Rows: {rows if rows is not None else 'unknown'}",
@@ -138,15 +141,34 @@ def _preset_language(cfg: RunConfig) -> str | None:
         return None
 
 
-def _config_section(cfg: RunConfig) -> str:
-    lo, t = cfg.lora, cfg.train
+def _config_section(run: Run, cfg: RunConfig) -> str:
+    lo = cfg.lora
     rows = [("LoRA rank r", lo.r), ("LoRA alpha", lo.alpha), ("LoRA dropout", lo.dropout),
-            ("Target modules", lo.target_modules), ("Epochs", t.epochs), ("Max steps", t.max_steps),
-            ("Learning rate", t.learning_rate), ("Batch size", t.batch_size), ("Grad accumulation", t.grad_accum),
-            ("Scheduler", t.scheduler), ("Warmup ratio", t.warmup_ratio), ("Quantisation", t.quant),
-            ("Compute dtype", t.dtype), ("Seed", t.seed)]
+            ("Target modules", lo.target_modules)]
+    if (run.path / IMPORT_FILE).exists():  # training settings of an imported adapter are unknown: say so
+        rows.append(("Training settings", "not recorded (imported adapter)"))
+    else:
+        rows += _train_rows(cfg, run.status().device)
     table = "\n".join(f"| {k} | {_fmt(v)} |" for k, v in rows)
     return f"## Training configuration\n\n| Setting | Value |\n|---|---|\n{table}\n"
+
+
+def _train_rows(cfg: RunConfig, device: str | None) -> list[tuple[str, Any]]:
+    t = cfg.train
+    return [("Epochs", t.epochs), ("Max steps", t.max_steps),
+            ("Learning rate", t.learning_rate), ("Batch size", t.batch_size), ("Grad accumulation", t.grad_accum),
+            ("Scheduler", t.scheduler), ("Warmup ratio", t.warmup_ratio),
+            ("Quantisation", _quant_used(cfg, device)),
+            ("Compute dtype", t.dtype), ("Seed", t.seed)]
+
+
+def _quant_used(cfg: RunConfig, device: str | None) -> str:
+    """What training did, not only what was asked: "auto" means 4-bit on CUDA and bf16 LoRA elsewhere."""
+    from studio.train.recipe import use_quant
+
+    if not device:
+        return cfg.train.quant
+    return f"{'nf4 (QLoRA)' if use_quant(cfg, device) else 'none (LoRA)'} on {device}"
 
 
 def _results_section(run: Run, has_chart: bool) -> str:
@@ -156,28 +178,39 @@ def _results_section(run: Run, has_chart: bool) -> str:
         + (f" of {st.total_steps}" if st.total_steps else "") + (f" ({st.reason})" if st.reason else "")
     lines = [state,
              f"- Final train loss: {_fmt(losses['loss'])}", f"- Final eval loss: {_fmt(losses['eval_loss'])}"]
-    text = "## Results\n\n" + "\n".join(lines) + "\n"
-    meters = meter_rows(read_json(run.path / "eval.json"))
-    if meters:
-        text += "\n### Meters\n\n| Meter | Value |\n|---|---|\n"
-        text += "\n".join(f"| {k} | {_fmt(v)} |" for k, v in meters) + "\n"
+    text = "## Results\n\n" + "\n".join(lines) + "\n" + meters_section(read_json(run.path / EVAL_FILE))
     if has_chart:
         text += f"\n![Training and eval loss]({CHART_FILE})\n"
     return text
 
 
-def meter_rows(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    """The numbers and short strings of eval.json, flattened to 'a.b' keys (its layout may grow)."""
-    if not isinstance(obj, dict):
-        return []
-    rows: list[tuple[str, Any]] = []
-    for key, value in obj.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            rows.extend(meter_rows(value, name + "."))
-        elif isinstance(value, (int, float, str)) and not isinstance(value, bool) and len(str(value)) <= 80:
-            rows.append((name, value))
-    return rows[:MAX_METER_ROWS]
+def meters_section(result: Any) -> str:
+    """`studio eval`'s last result as a table: one row per measure, one column per model column."""
+    from studio.evaluate.meters import format_measure, primary_label
+
+    meters = result.get("meters") if isinstance(result, dict) else None
+    if not isinstance(meters, dict):
+        return ""
+    columns = [c for c, m in meters.items() if isinstance(m, dict)]
+    keys = list(dict.fromkeys(k for c in columns for k, v in meters[c].items() if _is_number(v)))
+    if not columns or not keys:
+        return ""
+    meter = str(result.get("meter") or "")
+    head = f"| Measure | {' | '.join(columns)} |\n|---|{'---|' * len(columns)}\n"
+    body = "".join(f"| {_fmt(primary_label(meter) if k == 'primary' else k)} | "
+                   + " | ".join(format_measure(k, _number(meters[c].get(k))) for c in columns) + " |\n"
+                   for k in keys[:MAX_METER_ROWS])
+    n = result.get("n")
+    where = f" on {n} held-out rows the run never trained on" if _is_number(n) else ""
+    return f"\n### Task meters\n\nMeasured by `studio eval`{where}, greedy decoding.\n\n{head}{body}"
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _number(v: Any) -> float | None:
+    return float(v) if _is_number(v) else None
 
 
 def _fmt(v: Any) -> str:

@@ -10,11 +10,12 @@ import tempfile
 import time
 import zipfile
 import zlib
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from studio import runs
 from studio.config import LoraSpec, ModelSpec, RunConfig
-from studio.export import PORTABLE_FILES
+from studio.export import ADAPTER_FILES, PORTABLE_FILES
 from studio.export_base import adapter_shapes, base_modules, check_shapes, choose_base
 from studio.export_card import IMPORT_FILE
 from studio.fsutil import atomic_write_json
@@ -150,6 +151,29 @@ def import_adapter(source: str | Path, *, name: str | None = None, model: str | 
                       {"source": src.name, "claimed_base": choice.claimed, "tensors_checked": checked})
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def import_uploads(paths: Sequence[str | Path], *, model: str | None = None) -> Run:
+    """What a browser uploads: one .zip, or the files of an adapter folder (each lands in its own temp
+    folder, so they are gathered by name; only the portable PEFT and tokenizer files are kept)."""
+    files = [Path(p) for p in paths]
+    if len(files) == 1 and zipfile.is_zipfile(files[0]):
+        return import_adapter(files[0], model=model)
+    names = [f.name for f in files]
+    if len(set(names)) < len(names):
+        raise ValueError("two uploaded files share a name: upload the adapter folder's own files only")
+    refuse_pickled_weights(set(names))
+    missing = [n for n in ADAPTER_FILES if n not in names]
+    if missing:
+        raise ValueError(f"the upload lacks {' and '.join(missing)}: pick one .zip, or every file of the "
+                         "adapter folder")
+    with tempfile.TemporaryDirectory(prefix=".upload-", dir=runs_dir()) as tmp:
+        folder = Path(tmp) / "uploaded-adapter"
+        folder.mkdir()
+        for f in files:
+            if f.name in PORTABLE_FILES and f.is_file() and not f.is_symlink():
+                shutil.copyfile(f, folder / f.name)
+        return import_adapter(folder, model=model)
 
 
 def _store(folder: Path, adapter_config: dict, model: str, label: str, info: dict) -> Run:

@@ -66,3 +66,24 @@ def tiny_data(tmp_path) -> Path:
     path = tmp_path / "tiny.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def fake_hub(monkeypatch):
+    """The hub client stops at the network edge: create_repo and upload_folder record their calls."""
+    from huggingface_hub import HfApi
+
+    calls: list[tuple] = []
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_TOKEN", "hf_secret_token_123")
+
+    def create_repo(self, repo_id, **kw):
+        calls.append(("create_repo", repo_id, kw.get("private"), self.token))
+        return f"https://huggingface.co/{repo_id}"
+
+    def upload_folder(self, *, repo_id, folder_path, **kw):
+        calls.append(("upload_folder", repo_id, sorted(p.name for p in Path(folder_path).iterdir())))
+
+    monkeypatch.setattr(HfApi, "create_repo", create_repo)
+    monkeypatch.setattr(HfApi, "upload_folder", upload_folder)
+    return calls

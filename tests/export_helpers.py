@@ -41,7 +41,7 @@ def make_run(model_name: str, *, data: Path | None = None, quant: str = "none", 
     load_tokenizer(model_name).save_pretrained(run.adapter_dir)
     lines = [{"step": 1, "loss": 2.5}, {"step": 2, "loss": 2.0}, {"step": 3, "loss": 1.75, "eval_loss": 1.9}]
     (run.path / "metrics.jsonl").write_text("".join(json.dumps(m) + "\n" for m in lines))
-    run.write_status(state="done", step=3, total_steps=3)
+    run.write_status(state="done", step=3, total_steps=3, device="cpu")
     return run
 
 

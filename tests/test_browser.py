@@ -144,6 +144,7 @@ def test_new_user_click_through(page):
     page.wait_for_selector("#runs-table")
     assert "done" in page.locator("#runs-table").inner_text()
     shot(page, "5-runs")
+    export_and_import(page)
 
 
 def compare_batch_and_blind(page) -> None:
@@ -188,3 +189,31 @@ def evaluate(page) -> None:
     page.wait_for_function("!document.querySelector('#eval-meters .pending, #eval-meters.pending')")
     page.wait_for_timeout(1000)  # the outputs fade back in once the event ends
     shot(page, "6-evaluate")
+
+
+def export_and_import(page) -> None:
+    """Export: download the adapter zip, save a merged model, read the card, then upload the downloaded
+    zip again: it comes back as a new run, checked against the chosen base."""
+    tab(page, "Export")
+    page.wait_for_function("document.querySelector('#export-run input').value.length > 0")
+    run_id = page.locator("#export-run input").input_value()
+    page.locator("#export-zip-go").click()
+    link = page.locator("#export-zip-file a[download]").first
+    link.wait_for(timeout=120_000)
+    assert f"{run_id}-adapter" in page.locator("#export-zip-file").inner_text()
+    with page.expect_download() as got:
+        link.click()
+    zip_path = ART / "downloaded-adapter.zip"
+    got.value.save_as(zip_path)
+    assert zip_path.stat().st_size > 10_000
+    page.locator("#export-merged-go").click()
+    page.wait_for_function("document.querySelector('#export-merged-info')?.innerText.includes('from_pretrained')",
+                           timeout=300_000)
+    page.get_by_text("Model card (what the zip").click()
+    page.wait_for_function("document.querySelector('#export-card')?.innerText.includes('Training configuration')")
+    page.locator("#export-import input[type=file]").set_input_files(str(zip_path))
+    page.wait_for_function("document.querySelector('#export-import-info')?.innerText.includes('Imported as run')",
+                           timeout=120_000)
+    assert page.locator("#export-run input").input_value() not in ("", run_id)  # the import is now current
+    page.wait_for_timeout(1000)
+    shot(page, "7-export")

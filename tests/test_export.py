@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -26,7 +25,12 @@ def tiny_run(tiny_model_dir, tiny_data):
 # ---- adapter zip and card -------------------------------------------------------------------------
 
 def test_adapter_zip_holds_peft_files_card_and_chart(tiny_run, tmp_path, tiny_model_dir):
-    (tiny_run.path / "eval.json").write_text(json.dumps({"meter": "style", "tuned": {"primary": 0.82}}))
+    from studio.evaluate.run_eval import EVAL_FILE, EvalResult
+
+    measured = EvalResult(run=tiny_run.id, kind="style", meter="gozaru", n=50, seconds=3.0,
+                          meters={"base": {"primary": 0.0, "perplexity": 45.5},
+                                  "tuned": {"primary": 0.82, "perplexity": 13.1}})
+    (tiny_run.path / EVAL_FILE).write_text(json.dumps(measured.to_dict()))
     out = export.export_adapter_zip(tiny_run.id, tmp_path / "a.zip")
     with zipfile.ZipFile(out) as zf:
         names = set(zf.namelist())
@@ -37,7 +41,9 @@ def test_adapter_zip_holds_peft_files_card_and_chart(tiny_run, tmp_path, tiny_mo
     assert config["base_model_name_or_path"] == str(tiny_model_dir)
     assert "tiny.jsonl" in card and "Rows: 48" in card and "| LoRA rank r | 4 |" in card
     assert "Final train loss: 1.75" in card and "Final eval loss: 1.9" in card
-    assert "| tuned.primary | 0.82 |" in card and "![Training and eval loss](loss.svg)" in card
+    assert "| Measure | base | tuned |" in card and "on 50 held-out rows" in card
+    assert "| ござる style rate | 0.0% | 82.0% |" in card and "| perplexity | 45.500 | 13.100 |" in card
+    assert "| Quantisation | none (LoRA) on cpu |" in card and "![Training and eval loss](loss.svg)" in card
     root = ElementTree.fromstring(svg)
     line = root.find("{http://www.w3.org/2000/svg}polyline")
     assert line is not None and len(line.get("points").split()) == 3
@@ -168,26 +174,6 @@ def test_merged_smollm2_equals_base_plus_adapter_with_plain_transformers(tmp_pat
 
 
 # ---- hub push at the network edge ----------------------------------------------------------------
-
-@pytest.fixture
-def fake_hub(monkeypatch):
-    from huggingface_hub import HfApi
-
-    calls: list[tuple] = []
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setenv("HF_TOKEN", "hf_secret_token_123")
-
-    def create_repo(self, repo_id, **kw):
-        calls.append(("create_repo", repo_id, kw.get("private"), self.token))
-        return f"https://huggingface.co/{repo_id}"
-
-    def upload_folder(self, *, repo_id, folder_path, **kw):
-        calls.append(("upload_folder", repo_id, sorted(p.name for p in Path(folder_path).iterdir())))
-
-    monkeypatch.setattr(HfApi, "create_repo", create_repo)
-    monkeypatch.setattr(HfApi, "upload_folder", upload_folder)
-    return calls
-
 
 def test_push_adapter_uploads_the_staged_folder_without_showing_the_token(tiny_run, fake_hub, tmp_path, capsys):
     rc = main(["export", "--run", tiny_run.id, "--adapter-zip", str(tmp_path / "a.zip"), "--push", "me/tiny-lora"])

@@ -37,6 +37,7 @@ def test_folder_import_then_export_again(tiny_run, tmp_path):
     with zipfile.ZipFile(export.export_adapter_zip(run.id, tmp_path / "again.zip")) as zf:
         card = zf.read("README.md").decode()
     assert "adapter imported from `adapter`" in card and "| LoRA rank r | 4 |" in card
+    assert "| Training settings | not recorded (imported adapter) |" in card and "Epochs" not in card
 
 
 def test_adapter_for_another_named_base_is_refused_naming_both(tiny_run, tiny_model_dir, tmp_path):

@@ -62,6 +62,23 @@ def meter_key(meter_id: str) -> str:
     return "regex" if meter_id.startswith(REGEX_PREFIX) else meter_id
 
 
+# How each measure reads: shares in 0..1 as percentages, counts as integers, the rest as numbers.
+PERCENT_KEYS = {"primary", "parse_rate", "schema_valid", "field_accuracy", "exec_match", "exact_match",
+                "accuracy", "new_fact", "old_fact", "empty", "first_person_sessha"}
+COUNT_KEYS = {"n", "scored"}
+
+
+def format_measure(key: str, value: float | None) -> str:
+    """One measure as a table cell (the Evaluate tab and the model card)."""
+    if value is None:
+        return "—"
+    if key in PERCENT_KEYS or key.endswith(("_rate", "_share")):
+        return f"{100 * value:.1f}%"
+    if key in COUNT_KEYS:
+        return str(int(value))
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
 def primary_label(meter_id: str) -> str:
     return PRIMARY_LABELS.get(meter_key(meter_id), meter_id)
 

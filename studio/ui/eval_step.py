@@ -8,33 +8,21 @@ import gradio as gr
 import pandas as pd
 
 from studio import runs
+from studio.evaluate.meters import format_measure
 from studio.models import EMBEDDED
 from studio.ui.context import Ctx
 
 COLUMN_KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
-PERCENT_KEYS = {"primary", "style_rate", "parse_rate", "schema_valid", "field_accuracy", "exec_match",
-                "exact_match", "accuracy", "new_fact", "old_fact"}
-COUNT_KEYS = {"n", "scored"}
 
 
 def _progress(progress: gr.Progress) -> Callable[[float, str], None]:
     return lambda share, what: progress(share, desc=what)
 
 
-def _cell(key: str, value) -> str:
-    if value is None:
-        return "—"
-    if key in PERCENT_KEYS or key.endswith("_rate"):
-        return f"{100 * value:.1f}%"
-    if key in COUNT_KEYS:
-        return str(int(value))
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
-
-
 def meters_frame(meters: dict[str, dict[str, float]]) -> pd.DataFrame:
     """One row per measure, one column per Compare column (base, tuned, ...)."""
     keys = list(dict.fromkeys(k for m in meters.values() for k in m))
-    rows = [[k, *(_cell(k, meters[c].get(k)) for c in meters)] for k in keys]
+    rows = [[k, *(format_measure(k, meters[c].get(k)) for c in meters)] for k in keys]
     return pd.DataFrame(rows, columns=["measure", *meters])
 
 

@@ -1,14 +1,23 @@
-"""Export: the adapter as a zip, a merged model folder, a push to the hub; import an adapter."""
+"""Export: the adapter as a zip, a merged model folder, a push to the hub, the model card; import an
+adapter made elsewhere (a .zip or the files of its folder) so Compare can use it."""
 from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
 
 import gradio as gr
 
 from studio import runs
+from studio.export_base import WrongBaseError
 from studio.paths import studio_home
 from studio.ui.context import Ctx
 
+DTYPES = ["auto", "bf16", "fp16", "fp32"]
 
-def exports_dir():
+
+def exports_dir() -> Path:
     d = studio_home() / "exports"
     d.mkdir(parents=True, exist_ok=True)
     return d
@@ -17,79 +26,156 @@ def exports_dir():
 def _guard(fn, *args, **kw):
     try:
         return fn(*args, **kw)
+    except WrongBaseError:
+        raise
     except (ValueError, KeyError, OSError) as e:
         raise gr.Error(str(e)) from None
+
+
+def _need_run(run_id: str | None) -> str:
+    if not run_id:
+        raise gr.Error("pick a run with an adapter first")
+    return run_id
 
 
 def adapter_zip(run_id: str | None):
     from studio.export import export_adapter_zip
 
-    if not run_id:
-        raise gr.Error("pick a run with an adapter first")
-    path = _guard(export_adapter_zip, run_id, exports_dir() / f"{run_id}-adapter.zip", overwrite=True)
-    return str(path), f"Adapter zipped: `{path}`"
+    run_id = _need_run(run_id)
+    # A fresh temp folder: gradio serves files from the system temp dir, and each download stays whole.
+    target = Path(tempfile.mkdtemp(prefix="katachi-export-")) / f"{run_id}-adapter.zip"
+    path = _guard(export_adapter_zip, run_id, target)
+    size = path.stat().st_size / 2**20
+    return str(path), f"Adapter zipped ({size:.1f} MB): standard PEFT files, the tokenizer and the model card."
 
 
-def merged(run_id: str | None, progress=gr.Progress()):
+def merged(run_id: str | None, dtype: str, progress=gr.Progress()) -> str:
     from studio.export import export_merged
 
-    if not run_id:
-        raise gr.Error("pick a run with an adapter first")
+    run_id = _need_run(run_id)
     progress(0.2, desc="merging the LoRA into a full-precision copy of the base")
-    path = _guard(export_merged, run_id, exports_dir() / f"{run_id}-merged", overwrite=True)
-    return (f"Merged model saved to `{path}` — it loads with plain transformers: "
+    path = _guard(export_merged, run_id, exports_dir() / f"{run_id}-merged", dtype=dtype, overwrite=True)
+    return (f"Merged model saved to `{path}` — it loads with plain transformers, no peft: "
             f"`AutoModelForCausalLM.from_pretrained('{path}')`")
 
 
-def push(run_id: str | None, repo: str):
-    from studio.export_hub import push_adapter
+def hub_status() -> str:
+    from studio.export_hub import DEFAULT_TOKEN_ENV
 
-    if not run_id or not (repo or "").strip():
-        raise gr.Error("pick a run and type a repo id (user/name)")
-    result = _guard(push_adapter, run_id, repo.strip())
-    return f"Pushed to {getattr(result, 'url', repo)} (private)"
+    if os.environ.get("HF_HUB_OFFLINE") == "1":
+        return "⚠️ The hub is offline here (`HF_HUB_OFFLINE=1`): export a file and push it from elsewhere."
+    if not os.environ.get(DEFAULT_TOKEN_ENV):
+        return f"⚠️ No `{DEFAULT_TOKEN_ENV}` in the studio's environment: set it and restart to push."
+    return f"✅ A token is set in `{DEFAULT_TOKEN_ENV}` (it is never shown)."
 
 
-def import_zip(path: str | None, model: str):
-    from studio.export_import import import_adapter
+def push(run_id: str | None, repo: str, what: str, public: bool, progress=gr.Progress()) -> str:
+    from studio import export, export_hub
 
-    if not path:
-        raise gr.Error("upload an adapter .zip first")
-    run = _guard(import_adapter, path, model=model)
+    run_id = _need_run(run_id)
+    repo = _guard(export_hub.check_repo_id, (repo or "").strip())
+    _guard(export_hub.hub_token)  # no token: say so before minutes of merging
+    if what == "merged":
+        progress(0.1, desc="merging before the upload")
+        folder = _guard(export.export_merged, run_id, exports_dir() / f"{run_id}-merged", overwrite=True)
+        result = _guard(export_hub.push_folder, folder, repo, private=not public,
+                        message=f"Merged model from Katachi Studio run {run_id}")
+    else:
+        result = _guard(export_hub.push_adapter, run_id, repo, private=not public)
+    return f"Pushed {result.files} files to {result.url} ({'public' if public else 'private'})."
+
+
+def import_files(files: list[str] | None, model: str):
+    from studio.export_import import import_uploads
+
+    if not files:
+        raise gr.Error("upload an adapter .zip, or the files of an adapter folder, first")
+    try:
+        run = _guard(import_uploads, files, model=model)
+    except WrongBaseError as e:
+        fix = f"pick `{e.made_for}`" if e.made_for else "pick the model it was trained on"
+        raise gr.Error(f"{e.problem}. To use it, {fix} in step ① and upload it again.") from None
     gr.Info(f"imported as run {run.id}")
-    return f"Imported as run `{run.id}`: open it in **④ Compare**.", gr.Dropdown(choices=runs.with_adapter(),
-                                                                                  value=run.id)
+    ids = runs.with_adapter()
+    note = f"Imported as run `{run.id}` (checked against `{model}`): it is now the current run in **④ Compare**."
+    return note, gr.Dropdown(choices=ids, value=run.id), run.id
+
+
+def card_preview(run_id: str | None) -> str:
+    from studio.export_card import card_text
+
+    if not run_id or run_id not in runs.with_adapter():
+        return ""
+    run = runs.get(run_id)
+    text = card_text(run, run.config(), "adapter", has_chart=False)
+    return re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.DOTALL)  # the hub's YAML header is not for reading
+
+
+def refresh(run_id: str | None):
+    """When the tab opens: the runs with an adapter (one may have just finished) and the current one's card."""
+    ids = runs.with_adapter()
+    value = run_id if run_id in ids else (ids[0] if ids else None)
+    return gr.Dropdown(choices=ids, value=value), card_preview(value)
+
+
+def _files_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
+    L = ctx.labels
+    with gr.Row():
+        with gr.Column():
+            L.md("export_zip_title")
+            go = L(gr.Button(L.text("export_zip_go"), variant="primary", elem_id="export-zip-go"),
+                   "export_zip_go", "value")
+            file = L(gr.File(label=L.text("export_zip_file"), interactive=False, elem_id="export-zip-file"),
+                     "export_zip_file")
+            info = gr.Markdown(elem_id="export-zip-info")
+            go.click(adapter_zip, pick, [file, info])
+        with gr.Column():
+            L.md("export_merged_title")
+            dtype = L(gr.Radio(DTYPES, value="auto", label=L.text("export_dtype"), info=L.text("export_dtype_info")),
+                      "export_dtype")
+            go = L(gr.Button(L.text("export_merged_go"), elem_id="export-merged-go"), "export_merged_go", "value")
+            info = gr.Markdown(elem_id="export-merged-info")
+            go.click(merged, [pick, dtype], info)
+
+
+def _hub_panel(ctx: Ctx, pick: gr.Dropdown) -> gr.Markdown:
+    L = ctx.labels
+    L.md("export_push_title")
+    status = gr.Markdown(hub_status(), elem_id="export-hub-status")
+    repo = L(gr.Textbox(label=L.text("export_repo"), placeholder="your-name/my-adapter"), "export_repo")
+    with gr.Row(equal_height=True):
+        what = L(gr.Radio([("adapter", "adapter"), ("merged model", "merged")], value="adapter",
+                          label=L.text("export_push_what")), "export_push_what")
+        public = L(gr.Checkbox(False, label=L.text("export_public")), "export_public")
+    go = L(gr.Button(L.text("export_push_go"), elem_id="export-push-go"), "export_push_go", "value")
+    info = gr.Markdown(elem_id="export-push-info")
+    go.click(push, [pick, repo, what, public], info)
+    return status
+
+
+def _import_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
+    L = ctx.labels
+    L.md("export_import_title")
+    upload = L(gr.File(label=L.text("export_import_file"), file_count="multiple",
+                       file_types=[".zip", ".json", ".safetensors", ".jinja", ".model", ".txt"],
+                       elem_id="export-import"), "export_import_file")
+    info = gr.Markdown(elem_id="export-import-info")
+    upload.upload(import_files, [upload, ctx.model], [info, pick, ctx.run])
 
 
 def build(ctx: Ctx):
-    ctx.labels.md("export_intro")
-    pick = gr.Dropdown(runs.with_adapter(), label="Run", elem_id="export-run")
+    L = ctx.labels
+    L.md("export_intro")
+    pick = L(gr.Dropdown(runs.with_adapter(), label=L.text("compare_run"), elem_id="export-run"), "compare_run")
+    _files_panel(ctx, pick)
     with gr.Row():
         with gr.Column():
-            gr.Markdown("#### Adapter (.zip, standard PEFT files + model card)")
-            zip_btn = gr.DownloadButton("Build the adapter zip", variant="primary")
-            zip_info = gr.Markdown()
-            zip_btn.click(adapter_zip, pick, [zip_btn, zip_info])
+            status = _hub_panel(ctx, pick)
         with gr.Column():
-            gr.Markdown("#### Merged model (LoRA merged into a bf16/fp32 base, never 4-bit)")
-            merge_btn = gr.Button("Save merged model")
-            merge_info = gr.Markdown()
-            merge_btn.click(merged, pick, merge_info)
-    with gr.Row():
-        with gr.Column():
-            gr.Markdown("#### Push to the hub\nThe token is read from the `HF_TOKEN` environment variable of "
-                        "the studio process, never typed here; the repo is created private.")
-            repo = gr.Textbox(label="Repo id", placeholder="your-name/my-adapter")
-            push_btn = gr.Button("Push adapter")
-            push_info = gr.Markdown()
-            push_btn.click(push, [pick, repo], push_info)
-        with gr.Column():
-            gr.Markdown("#### Import an adapter made elsewhere\nIt is checked against the base model chosen "
-                        "in step ①; a mismatch is refused.")
-            upload = gr.File(label="Adapter .zip", file_types=[".zip"])
-            import_info = gr.Markdown()
-            upload.upload(import_zip, [upload, ctx.model], [import_info, pick])
-    ctx.run.change(lambda r: gr.Dropdown(choices=runs.with_adapter(), value=r if r in runs.with_adapter() else None),
-                   ctx.run, pick)
-    return (lambda r: gr.Dropdown(choices=runs.with_adapter(), value=r if r in runs.with_adapter() else None),
-            ctx.run, pick)
+            _import_panel(ctx, pick)
+    with L(gr.Accordion(L.text("export_card"), open=False), "export_card"):
+        card = gr.Markdown(elem_id="export-card")
+    pick.change(card_preview, pick, card)
+    pick.input(lambda r: r, pick, ctx.run)
+    ctx.on_load.append((hub_status, None, status))
+    return refresh, ctx.run, [pick, card]

@@ -92,7 +92,25 @@ TEXT: dict[str, dict[str, str]] = {
         "runs_intro": "Every run, its state and its loss. Runs live on disk and survive restarts.",
         "runs_refresh": "Refresh", "runs_open": "Open in Compare", "runs_delete": "Delete run",
         "runs_confirm": "Yes, delete it", "runs_pick": "Run",
-        "export_intro": "Download the adapter, save a merged model, or push to the hub.",
+        "export_intro": "**Take the tuned model with you.** Download the adapter, save a merged model, push "
+                        "either to the hub, or import an adapter trained elsewhere to compare it here.",
+        "export_zip_title": "#### Adapter (.zip)\nThe standard PEFT files (`adapter_config.json`, "
+                            "`adapter_model.safetensors`), the tokenizer and a model card with the loss chart.",
+        "export_zip_go": "Build the adapter zip", "export_zip_file": "Adapter zip (click to download)",
+        "export_merged_title": "#### Merged model\nThe LoRA folded into a full-precision copy of the base (never "
+                               "into 4-bit weights): a plain Hugging Face folder with tokenizer, chat template "
+                               "and card, which loads without peft.",
+        "export_dtype": "Weights", "export_dtype_info": "auto = bf16 where the machine supports it, else fp32",
+        "export_merged_go": "Save the merged model",
+        "export_push_title": "#### Push to the hub\nThe token comes from the `HF_TOKEN` environment variable of "
+                             "the studio process, never from this page. New repos are private unless you say.",
+        "export_repo": "Repo id (owner/name)", "export_push_what": "What to push",
+        "export_public": "Make a new repo public", "export_push_go": "Push",
+        "export_import_title": "#### Import an adapter made elsewhere\nA PEFT LoRA adapter: its .zip, or every "
+                               "file of its folder. It is checked against the base model chosen in step ①; "
+                               "an adapter for another base is refused.",
+        "export_import_file": "Adapter .zip, or the folder's files",
+        "export_card": "Model card (what the zip and the merged folder carry as README.md)",
         "need_model": "Pick a model in step ① first.", "need_data": "Choose data in step ② first.",
         "need_run": "Train a run in step ③ (or pick one in Runs) first.",
         # --- Evaluate tab
@@ -193,7 +211,24 @@ TEXT: dict[str, dict[str, str]] = {
         "runs_intro": "全ての実行と状態・損失。実行はディスクに保存され、再起動後も残ります。",
         "runs_refresh": "更新", "runs_open": "比較で開く", "runs_delete": "実行を削除",
         "runs_confirm": "はい、削除します", "runs_pick": "実行",
-        "export_intro": "アダプタのダウンロード、マージ済みモデルの保存、Hub への公開。",
+        "export_intro": "**学習したモデルを持ち出す。** アダプタのダウンロード、マージ済みモデルの保存、Hub への公開、"
+                        "他所で学習したアダプタの取り込み（ここで比較できます）。",
+        "export_zip_title": "#### アダプタ (.zip)\n標準の PEFT ファイル（`adapter_config.json`・"
+                            "`adapter_model.safetensors`）、トークナイザ、損失グラフ付きのモデルカード。",
+        "export_zip_go": "アダプタの zip を作る", "export_zip_file": "アダプタ zip（クリックでダウンロード）",
+        "export_merged_title": "#### マージ済みモデル\nLoRA をベースの全精度コピーに統合します（4bit 重みには統合しません）。"
+                               "トークナイザ・チャットテンプレート・カード付きの通常の Hugging Face フォルダで、"
+                               "peft なしで読み込めます。",
+        "export_dtype": "重み", "export_dtype_info": "auto = 対応していれば bf16、そうでなければ fp32",
+        "export_merged_go": "マージ済みモデルを保存",
+        "export_push_title": "#### Hub へ公開\nトークンはスタジオを起動した環境の `HF_TOKEN` から読みます（この画面では"
+                             "入力しません）。新しいリポジトリは指定しない限り非公開です。",
+        "export_repo": "リポジトリ ID (owner/name)", "export_push_what": "公開するもの",
+        "export_public": "新しいリポジトリを公開にする", "export_push_go": "公開する",
+        "export_import_title": "#### 他所で作ったアダプタを取り込む\nPEFT の LoRA アダプタ：その .zip か、フォルダ内の"
+                               "全ファイル。ステップ①で選んだベースモデルと照合し、別のベース用なら拒否します。",
+        "export_import_file": "アダプタの .zip、またはフォルダ内のファイル",
+        "export_card": "モデルカード（zip とマージ済みフォルダに README.md として入るもの）",
         "need_model": "先にステップ①でモデルを選んでください。", "need_data": "先にステップ②でデータを選んでください。",
         "need_run": "先にステップ③で学習するか、実行履歴から選んでください。",
         # --- Evaluate tab

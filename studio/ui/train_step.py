@@ -188,13 +188,12 @@ def _widgets(L) -> TrainWidgets:
             if not adv:
                 numbers[name] = L(gr.Number(init[name], label=L.text(key), elem_id=f"hp-{name}",
                                             precision=0 if kind == "int" else None), key)
-    with L(gr.Accordion(L.text("advanced"), open=False), "advanced"):
-        with gr.Row():
-            for name, key, kind, adv in FIELDS:
-                if adv:
-                    numbers[name] = L(gr.Number(init[name], label=L.text(key),
-                                                precision=0 if kind == "int" else None), key)
-            choices = {k: L(gr.Dropdown(v, value="auto", label=L.text(k)), k) for k, v in CHOICES.items()}
+    with L(gr.Accordion(L.text("advanced"), open=False), "advanced"), gr.Row():
+        for name, key, kind, adv in FIELDS:
+            if adv:
+                numbers[name] = L(gr.Number(init[name], label=L.text(key),
+                                            precision=0 if kind == "int" else None), key)
+        choices = {k: L(gr.Dropdown(v, value="auto", label=L.text(k)), k) for k, v in CHOICES.items()}
     return TrainWidgets(numbers, choices)
 
 
