@@ -189,7 +189,11 @@ def save_merged(model, tokenizer, run: Run, folder: Path) -> None:
     model.save_pretrained(folder, safe_serialization=True)
     tokenizer.save_pretrained(folder)
     write_card(run, folder, "merged")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(folder, 0o777 & ~umask)  # mkdtemp made it private; the export is the user's, like any folder
     for f in folder.iterdir():
         if f.is_file():
+            f.chmod(0o666 & ~umask)  # safetensors writes some files 0600
             with f.open("rb") as fh:
                 os.fsync(fh.fileno())

@@ -175,3 +175,19 @@ def test_a_corrupt_zip_is_one_clean_error(adapter_files, tmp_path):
     archive.write_bytes(bytes(raw))
     with pytest.raises(ValueError, match="not a readable zip"):
         export_import.import_adapter(archive)
+
+
+def test_an_imported_adapter_answers_in_compare_like_the_original(tiny_run, tiny_model_dir, tmp_path):
+    from studio.chat import ChatModel, GenSettings
+    from studio.compare import Comparer, build_columns
+
+    imported = export_import.import_adapter(export.export_adapter_zip(tiny_run.id, tmp_path / "a.zip"))
+    comparer = Comparer(str(tiny_model_dir), chat=ChatModel(str(tiny_model_dir), dtype="fp32"))
+    settings = GenSettings(max_new_tokens=12, temperature=0.0)
+    answers = {}
+    for run in (tiny_run, imported):
+        cols = build_columns(str(tiny_model_dir), "Greet guest 1", ["base", "tuned"], run_id=run.id)
+        comparer.generate(cols, settings)
+        answers[run.id] = [list(ids) for ids in comparer.last_token_ids]
+    original, again = answers[tiny_run.id], answers[imported.id]
+    assert again == original and original[0] != original[1]  # same tuned tokens; the adapter changes them
