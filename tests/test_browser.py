@@ -215,5 +215,7 @@ def export_and_import(page) -> None:
     page.wait_for_function("document.querySelector('#export-import-info')?.innerText.includes('Imported as run')",
                            timeout=120_000)
     assert page.locator("#export-run input").input_value() not in ("", run_id)  # the import is now current
+    for close in page.locator(".toast-close").all():
+        close.click()
     page.wait_for_timeout(1000)
     shot(page, "7-export")

@@ -34,7 +34,9 @@ def as_uploads(folder: Path, tmp_path: Path, names: list[str] | None = None) -> 
 
 
 def test_zip_is_written_to_the_temp_dir_gradio_serves_and_is_a_peft_adapter(tiny_run):
-    path, note = export_step.adapter_zip(tiny_run.id)
+    update, note = export_step.adapter_zip(tiny_run.id)
+    path = update["value"]
+    assert update["visible"]
     assert Path(path).is_relative_to(tempfile.gettempdir()) and Path(path).name == f"{tiny_run.id}-adapter.zip"
     with zipfile.ZipFile(path) as zf:
         assert {"adapter_config.json", "adapter_model.safetensors", "README.md"} <= set(zf.namelist())
@@ -58,8 +60,9 @@ def test_hub_status_says_what_is_missing(monkeypatch):
     assert "No `HF_TOKEN`" in export_step.hub_status()
     monkeypatch.setenv("HF_TOKEN", "hf_abc")
     assert "token is set" in export_step.hub_status() and "hf_abc" not in export_step.hub_status()
+    assert "トークン" in export_step.hub_status("ja")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    assert "offline" in export_step.hub_status()
+    assert "offline" in export_step.hub_status() and "オフライン" in export_step.hub_status("ja")
 
 
 def test_push_adapter_or_merged_private_unless_asked(tiny_run, fake_hub):

@@ -13,6 +13,7 @@ from studio import runs
 from studio.export_base import WrongBaseError
 from studio.paths import studio_home
 from studio.ui.context import Ctx
+from studio.ui.text import t
 
 DTYPES = ["auto", "bf16", "fp16", "fp32"]
 
@@ -46,7 +47,7 @@ def adapter_zip(run_id: str | None):
     target = Path(tempfile.mkdtemp(prefix="katachi-export-")) / f"{run_id}-adapter.zip"
     path = _guard(export_adapter_zip, run_id, target)
     size = path.stat().st_size / 2**20
-    return str(path), f"Adapter zipped ({size:.1f} MB): standard PEFT files, the tokenizer and the model card."
+    return gr.update(value=str(path), visible=True), f"Adapter zipped ({size:.1f} MB): standard PEFT files, the tokenizer and the model card."
 
 
 def merged(run_id: str | None, dtype: str, progress=gr.Progress()) -> str:
@@ -59,14 +60,14 @@ def merged(run_id: str | None, dtype: str, progress=gr.Progress()) -> str:
             f"`AutoModelForCausalLM.from_pretrained('{path}')`")
 
 
-def hub_status() -> str:
+def hub_status(lang: str = "en") -> str:
     from studio.export_hub import DEFAULT_TOKEN_ENV
 
     if os.environ.get("HF_HUB_OFFLINE") == "1":
-        return "⚠️ The hub is offline here (`HF_HUB_OFFLINE=1`): export a file and push it from elsewhere."
-    if not os.environ.get(DEFAULT_TOKEN_ENV):
-        return f"⚠️ No `{DEFAULT_TOKEN_ENV}` in the studio's environment: set it and restart to push."
-    return f"✅ A token is set in `{DEFAULT_TOKEN_ENV}` (it is never shown)."
+        key = "export_hub_offline"
+    else:
+        key = "export_hub_token" if os.environ.get(DEFAULT_TOKEN_ENV) else "export_hub_no_token"
+    return t(key, lang or "en").format(env=DEFAULT_TOKEN_ENV)
 
 
 def push(run_id: str | None, repo: str, what: str, public: bool, progress=gr.Progress()) -> str:
@@ -125,14 +126,14 @@ def _files_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
             L.md("export_zip_title")
             go = L(gr.Button(L.text("export_zip_go"), variant="primary", elem_id="export-zip-go"),
                    "export_zip_go", "value")
-            file = L(gr.File(label=L.text("export_zip_file"), interactive=False, elem_id="export-zip-file"),
-                     "export_zip_file")
+            file = L(gr.File(label=L.text("export_zip_file"), interactive=False, visible=False,
+                             elem_id="export-zip-file"), "export_zip_file")
             info = gr.Markdown(elem_id="export-zip-info")
             go.click(adapter_zip, pick, [file, info])
         with gr.Column():
             L.md("export_merged_title")
-            dtype = L(gr.Radio(DTYPES, value="auto", label=L.text("export_dtype"), info=L.text("export_dtype_info")),
-                      "export_dtype")
+            dtype = gr.Radio(DTYPES, value="auto", label=L.text("export_dtype"), info=L.text("export_dtype_info"))
+            L(L(dtype, "export_dtype"), "export_dtype_info", "info")
             go = L(gr.Button(L.text("export_merged_go"), elem_id="export-merged-go"), "export_merged_go", "value")
             info = gr.Markdown(elem_id="export-merged-info")
             go.click(merged, [pick, dtype], info)
@@ -142,6 +143,7 @@ def _hub_panel(ctx: Ctx, pick: gr.Dropdown) -> gr.Markdown:
     L = ctx.labels
     L.md("export_push_title")
     status = gr.Markdown(hub_status(), elem_id="export-hub-status")
+    ctx.lang.change(hub_status, ctx.lang, status)
     repo = L(gr.Textbox(label=L.text("export_repo"), placeholder="your-name/my-adapter"), "export_repo")
     with gr.Row(equal_height=True):
         what = L(gr.Radio([("adapter", "adapter"), ("merged model", "merged")], value="adapter",
@@ -177,5 +179,5 @@ def build(ctx: Ctx):
         card = gr.Markdown(elem_id="export-card")
     pick.change(card_preview, pick, card)
     pick.input(lambda r: r, pick, ctx.run)
-    ctx.on_load.append((hub_status, None, status))
+    ctx.on_load.append((hub_status, ctx.lang, status))
     return refresh, ctx.run, [pick, card]

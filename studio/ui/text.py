@@ -110,6 +110,10 @@ TEXT: dict[str, dict[str, str]] = {
                                "file of its folder. It is checked against the base model chosen in step ①; "
                                "an adapter for another base is refused.",
         "export_import_file": "Adapter .zip, or the folder's files",
+        "export_hub_offline": "⚠️ The hub is offline here (`HF_HUB_OFFLINE=1`): export a file and push it "
+                              "from elsewhere.",
+        "export_hub_no_token": "⚠️ No `{env}` in the studio's environment: set it and restart the studio to push.",
+        "export_hub_token": "✅ A token is set in `{env}` (it is never shown).",
         "export_card": "Model card (what the zip and the merged folder carry as README.md)",
         "need_model": "Pick a model in step ① first.", "need_data": "Choose data in step ② first.",
         "need_run": "Train a run in step ③ (or pick one in Runs) first.",
@@ -228,6 +232,10 @@ TEXT: dict[str, dict[str, str]] = {
         "export_import_title": "#### 他所で作ったアダプタを取り込む\nPEFT の LoRA アダプタ：その .zip か、フォルダ内の"
                                "全ファイル。ステップ①で選んだベースモデルと照合し、別のベース用なら拒否します。",
         "export_import_file": "アダプタの .zip、またはフォルダ内のファイル",
+        "export_hub_offline": "⚠️ この環境では Hub がオフラインです（`HF_HUB_OFFLINE=1`）。ファイルに書き出して"
+                              "別の場所から公開してください。",
+        "export_hub_no_token": "⚠️ スタジオの環境に `{env}` がありません。設定してスタジオを再起動すると公開できます。",
+        "export_hub_token": "✅ `{env}` にトークンが設定されています（表示はしません）。",
         "export_card": "モデルカード（zip とマージ済みフォルダに README.md として入るもの）",
         "need_model": "先にステップ①でモデルを選んでください。", "need_data": "先にステップ②でデータを選んでください。",
         "need_run": "先にステップ③で学習するか、実行履歴から選んでください。",
