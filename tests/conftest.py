@@ -69,21 +69,14 @@ def tiny_data(tmp_path) -> Path:
 
 
 @pytest.fixture
-def fake_hub(monkeypatch):
-    """The hub client stops at the network edge: create_repo and upload_folder record their calls."""
-    from huggingface_hub import HfApi
+def local_hub(monkeypatch):
+    """The real hub client talking to tests/hub_server.py on 127.0.0.1, with a token in HF_TOKEN."""
+    from hub_server import LocalHub
+    from huggingface_hub import constants
 
-    calls: list[tuple] = []
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setenv("HF_TOKEN", "hf_secret_token_123")
-
-    def create_repo(self, repo_id, **kw):
-        calls.append(("create_repo", repo_id, kw.get("private"), self.token))
-        return f"https://huggingface.co/{repo_id}"
-
-    def upload_folder(self, *, repo_id, folder_path, **kw):
-        calls.append(("upload_folder", repo_id, sorted(p.name for p in Path(folder_path).iterdir())))
-
-    monkeypatch.setattr(HfApi, "create_repo", create_repo)
-    monkeypatch.setattr(HfApi, "upload_folder", upload_folder)
-    return calls
+    with LocalHub() as hub:
+        monkeypatch.setattr(constants, "ENDPOINT", hub.endpoint)
+        monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+        monkeypatch.setenv("HF_TOKEN", "hf_secret_token_123")
+        yield hub.state

@@ -3,6 +3,7 @@ base + adapter), the hub push up to the network edge, and the CLI's exit codes."
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -175,31 +176,31 @@ def test_merged_smollm2_equals_base_plus_adapter_with_plain_transformers(tmp_pat
 
 # ---- hub push at the network edge ----------------------------------------------------------------
 
-def test_push_adapter_uploads_the_staged_folder_without_showing_the_token(tiny_run, fake_hub, tmp_path, capsys):
+def test_push_adapter_sends_the_staged_files_to_a_private_repo_with_the_token(tiny_run, local_hub, tmp_path,
+                                                                              capsys):
     rc = main(["export", "--run", tiny_run.id, "--adapter-zip", str(tmp_path / "a.zip"), "--push", "me/tiny-lora"])
     assert rc == 0
-    assert fake_hub[0] == ("create_repo", "me/tiny-lora", True, "hf_secret_token_123")
-    kind, repo, files = fake_hub[1]
-    assert (kind, repo) == ("upload_folder", "me/tiny-lora")
-    assert {"adapter_config.json", "adapter_model.safetensors", "README.md", "loss.svg"} <= set(files)
+    repo = local_hub.repos["me/tiny-lora"]
+    assert repo.private and {"adapter_config.json", "adapter_model.safetensors", "README.md", "loss.svg"} <= set(repo.files)
+    sent = repo.files["adapter_model.safetensors"]
+    assert sent == (tiny_run.adapter_dir / "adapter_model.safetensors").read_bytes()
+    assert local_hub.tokens and set(local_hub.tokens) == {"Bearer hf_secret_token_123"}
+    assert repo.commits == [f"Adapter from Katachi Studio run {tiny_run.id}"]
     captured = capsys.readouterr()
     assert "hf_secret" not in captured.out + captured.err and "me/tiny-lora" in captured.out
 
 
-def test_push_merged_folder_and_failures_stay_one_clean_line(tiny_run, fake_hub, tmp_path, monkeypatch, capsys):
-    from huggingface_hub import HfApi
-
-    pushed = export_hub.push_folder(tmp_path, "me/merged", private=False)
-    assert pushed.repo_id == "me/merged" and fake_hub[0][2] is False
-
-    def broken(self, **kw):
-        raise RuntimeError(f"401 Unauthorized for token {self.token}")
-
-    monkeypatch.setattr(HfApi, "upload_folder", broken)
+def test_push_merged_folder_and_failures_stay_one_clean_line(tiny_run, local_hub, tmp_path, capsys):
+    merged = export.export_merged(tiny_run.id, tmp_path / "merged", dtype="fp32")
+    pushed = export_hub.push_folder(merged, "me/merged", private=False)
+    repo = local_hub.repos["me/merged"]
+    assert pushed.repo_id == "me/merged" and not repo.private
+    assert repo.files == {f.name: f.read_bytes() for f in merged.iterdir()}  # every file, byte for byte
+    local_hub.refuse_with = 401
     with pytest.raises(OSError) as err:
-        export_hub.push_folder(tmp_path, "me/merged")
-    assert "401" in str(err.value) and "hf_secret" not in str(err.value)
-    monkeypatch.delenv("HF_TOKEN")
+        export_hub.push_folder(merged, "me/merged")
+    assert "401" in str(err.value) and "hf_secret" not in str(err.value) and "\n" not in str(err.value)
+    os.environ.pop("HF_TOKEN")
     rc = main(["export", "--run", tiny_run.id, "--adapter-zip", str(tmp_path / "b.zip"), "--push", "me/x"])
     err_text = capsys.readouterr().err
     assert rc == 2 and "HF_TOKEN" in err_text and "Traceback" not in err_text

@@ -65,23 +65,24 @@ def test_hub_status_says_what_is_missing(monkeypatch):
     assert "offline" in export_step.hub_status() and "オフライン" in export_step.hub_status("ja")
 
 
-def test_push_adapter_or_merged_private_unless_asked(tiny_run, fake_hub):
+def test_push_adapter_or_merged_private_unless_asked(tiny_run, local_hub):
     quiet = lambda *a, **k: None
     note = export_step.push(tiny_run.id, " me/tiny ", "adapter", False, progress=quiet)
-    assert "private" in note and fake_hub[0] == ("create_repo", "me/tiny", True, "hf_secret_token_123")
-    assert "adapter_model.safetensors" in fake_hub[1][2]
+    assert "private" in note and local_hub.repos["me/tiny"].private
+    assert "adapter_model.safetensors" in local_hub.repos["me/tiny"].files
     export_step.push(tiny_run.id, "me/tiny-merged", "merged", True, progress=quiet)
-    assert fake_hub[2][2] is False and "config.json" in fake_hub[3][2] and "adapter_config.json" not in fake_hub[3][2]
+    merged = local_hub.repos["me/tiny-merged"]
+    assert not merged.private and "model.safetensors" in merged.files and "adapter_config.json" not in merged.files
 
 
-def test_push_refusals_come_before_any_work(tiny_run, fake_hub, monkeypatch):
+def test_push_refusals_come_before_any_work(tiny_run, local_hub, monkeypatch):
     quiet = lambda *a, **k: None
     with pytest.raises(gr.Error, match="owner/name"):
         export_step.push(tiny_run.id, "no-owner", "merged", False, progress=quiet)
     monkeypatch.delenv("HF_TOKEN")
     with pytest.raises(gr.Error, match="HF_TOKEN"):
         export_step.push(tiny_run.id, "me/x", "merged", False, progress=quiet)
-    assert not fake_hub and not (studio_home() / "exports" / f"{tiny_run.id}-merged").exists()
+    assert not local_hub.repos and not (studio_home() / "exports" / f"{tiny_run.id}-merged").exists()
 
 
 def test_import_a_zip_or_a_folders_files_as_the_current_run(tiny_run, tiny_model_dir, tmp_path):
