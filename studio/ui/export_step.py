@@ -83,7 +83,8 @@ def push(run_id: str | None, repo: str, what: str, public: bool, progress=gr.Pro
                         message=f"Merged model from Katachi Studio run {run_id}")
     else:
         result = _guard(export_hub.push_adapter, run_id, repo, private=not public)
-    return f"Pushed {result.files} files to {result.url} ({'public' if public else 'private'})."
+    made = "public" if public else "private"
+    return f"Pushed {result.files} files to {result.url} (a new repo is {made}; an existing one keeps its visibility)."
 
 
 def import_files(files: list[str] | None, model: str):
