@@ -215,7 +215,13 @@ def export_and_import(page) -> None:
     page.wait_for_function("document.querySelector('#export-import-info')?.innerText.includes('Imported as run')",
                            timeout=120_000)
     assert page.locator("#export-run input").input_value() not in ("", run_id)  # the import is now current
+    imported = page.locator("#export-run input").input_value()
     for close in page.locator(".toast-close").all():
         close.click()
     page.wait_for_timeout(1000)
     shot(page, "7-export")
+    tab(page, "④ Compare")  # the imported adapter is the current run there, and it answers
+    page.wait_for_function(f"document.querySelector('#compare-run input').value === {imported!r}")
+    page.locator("#compare-prompt textarea").fill("Say hi.")
+    page.locator("#compare-send").click()
+    page.wait_for_function("document.querySelector('#col-tuned .bot')?.innerText.trim()", timeout=300_000)
