@@ -222,6 +222,7 @@ def export_and_import(page) -> None:
     shot(page, "7-export")
     tab(page, "④ Compare")  # the imported adapter is the current run there, and it answers
     page.wait_for_function(f"document.querySelector('#compare-run input').value === {imported!r}")
+    page.get_by_role("tab", name="Side by side").click()  # the blind test was the last mode used
     page.locator("#compare-prompt textarea").fill("Say hi.")
     page.locator("#compare-send").click()
     page.wait_for_function("document.querySelector('#col-tuned .bot')?.innerText.trim()", timeout=300_000)

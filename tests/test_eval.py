@@ -170,7 +170,8 @@ def test_evaluate_tab_measures_then_shows_the_saved_result(run_id):
 
     head, table, _, answers = eval_step.measure(run_id, 10, ["base", "tuned"])
     assert "base" in head and "tuned" in head and "points" in head
-    assert list(table.columns) == ["measure", "base", "tuned"] and "primary" in set(table["measure"])
+    assert list(table.columns) == ["measure", "base", "tuned"]
+    assert "primary" not in set(table["measure"]) and table["measure"].iloc[0].endswith("(headline)")
     assert len(answers) > 0 and {"prompt", "base", "tuned"} <= set(answers.columns)
     again = eval_step.saved(run_id)
     assert "last measurement" in again[0] and again[1].equals(table)

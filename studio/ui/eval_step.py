@@ -19,10 +19,14 @@ def _progress(progress: gr.Progress) -> Callable[[float, str], None]:
     return lambda share, what: progress(share, desc=what)
 
 
-def meters_frame(meters: dict[str, dict[str, float]]) -> pd.DataFrame:
-    """One row per measure, one column per Compare column (base, tuned, ...)."""
+def meters_frame(meters: dict[str, dict[str, float]], meter: str = "") -> pd.DataFrame:
+    """One row per measure, one column per Compare column (base, tuned, ...); the headline measure
+    ("primary") is named after its meter."""
+    from studio.evaluate.meters import primary_label
+
     keys = list(dict.fromkeys(k for m in meters.values() for k in m))
-    rows = [[k, *(format_measure(k, meters[c].get(k)) for c in meters)] for k in keys]
+    name = {"primary": f"{primary_label(meter)} (headline)"} if meter else {}
+    rows = [[name.get(k, k), *(format_measure(k, meters[c].get(k)) for c in meters)] for k in keys]
     return pd.DataFrame(rows, columns=["measure", *meters])
 
 
@@ -63,7 +67,7 @@ def measure(run_id: str | None, limit: int, columns: list[str], progress=gr.Prog
     except (ValueError, KeyError, OSError) as e:
         raise gr.Error(str(e)) from None
     fig = confusion_figure(result.confusion)
-    return (headline(result), meters_frame(result.meters), gr.Plot(fig, visible=fig is not None),
+    return (headline(result), meters_frame(result.meters, result.meter), gr.Plot(fig, visible=fig is not None),
             pd.DataFrame(result.samples))
 
 
@@ -82,7 +86,7 @@ def saved(run_id: str | None):
         return empty
     result = EvalResult(**data)
     fig = confusion_figure(result.confusion)
-    return (headline(result) + " *(last measurement)*", meters_frame(result.meters),
+    return (headline(result) + " *(last measurement)*", meters_frame(result.meters, result.meter),
             gr.Plot(fig, visible=fig is not None), pd.DataFrame(result.samples))
 
 
