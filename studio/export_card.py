@@ -59,6 +59,8 @@ def _front_matter(cfg: RunConfig, base: str, kind: Kind) -> str:
                             "tags": ["katachi-studio", "lora", "sft"] + (["merged"] if kind == "merged" else [])}
     if _is_hub_id(base):
         meta["base_model"] = base  # only a hub id: a local path would be a broken link on the hub
+        # The hub's model tree: a LoRA is an adapter of its base; merged into it, a fine-tune of it.
+        meta["base_model_relation"] = "adapter" if kind == "adapter" else "finetune"
     language = _preset_language(cfg)
     if language:
         meta["language"] = [language]

@@ -51,6 +51,19 @@ def test_adapter_zip_holds_peft_files_card_and_chart(tiny_run, tmp_path, tiny_mo
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".export-")]
 
 
+def test_card_header_links_the_base_for_the_hubs_model_tree():
+    import yaml
+
+    from studio.export_card import _front_matter
+
+    cfg = RunConfig(model=ModelSpec(name="smollm2-135m"))
+    for kind, library, relation in (("adapter", "peft", "adapter"), ("merged", "transformers", "finetune")):
+        meta = yaml.safe_load(_front_matter(cfg, "HuggingFaceTB/SmolLM2-135M-Instruct", kind).strip("-\n"))
+        assert meta["base_model"] == "HuggingFaceTB/SmolLM2-135M-Instruct" and meta["library_name"] == library
+        assert meta["base_model_relation"] == relation
+    assert "base_model" not in _front_matter(cfg, "/some/local/folder", "adapter")  # no broken hub link
+
+
 def test_embedded_base_is_named_by_hub_id_in_zip():
     from studio.export_card import portable_base
 
@@ -172,6 +185,7 @@ def test_merged_smollm2_equals_base_plus_adapter_with_plain_transformers(tmp_pat
     assert greedy(merged, load_tokenizer("smollm2-135m")) == tuned
     card = (out / "README.md").read_text()
     assert "base_model: HuggingFaceTB/SmolLM2-135M-Instruct" in card and "library_name: transformers" in card
+    assert "base_model_relation: finetune" in card
 
 
 # ---- hub push at the network edge ----------------------------------------------------------------
