@@ -46,8 +46,9 @@ def adapter_zip(run_id: str | None):
     # A fresh temp folder: gradio serves files from the system temp dir, and each download stays whole.
     target = Path(tempfile.mkdtemp(prefix="katachi-export-")) / f"{run_id}-adapter.zip"
     path = _guard(export_adapter_zip, run_id, target)
-    size = path.stat().st_size / 2**20
-    return gr.update(value=str(path), visible=True), f"Adapter zipped ({size:.1f} MB): standard PEFT files, the tokenizer and the model card."
+    note = (f"Adapter zipped ({path.stat().st_size / 2**20:.1f} MB): standard PEFT files, the tokenizer and "
+            "the model card.")
+    return gr.update(value=str(path), visible=True), note
 
 
 def merged(run_id: str | None, dtype: str, progress=gr.Progress()) -> str:
