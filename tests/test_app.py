@@ -52,3 +52,28 @@ def test_every_ui_text_exists_in_both_languages():
 
     assert set(TEXT["en"]) == set(TEXT["ja"])
     assert all(TEXT["ja"][k].strip() for k in TEXT["ja"])
+
+
+def test_every_ui_text_fills_the_same_fields_in_both_languages():
+    import string
+
+    from studio.ui.text import TEXT
+
+    fields = {lang: {k: {f for _, f, _, _ in string.Formatter().parse(v) if f} for k, v in TEXT[lang].items()}
+              for lang in TEXT}
+    assert fields["en"] == fields["ja"]
+
+
+def test_the_model_card_the_plan_and_the_choice_line_follow_the_language():
+    from studio.ui.app import _choice_line
+    from studio.ui.model_step import card_markdown
+    from studio.ui.train_step import plan
+
+    card = {lang: card_markdown("smollm2-135m", lang) for lang in ("en", "ja")}
+    assert "**Size:** 135 M parameters" in card["en"] and "**規模:** 135 M パラメータ" in card["ja"]
+    assert "Source" not in card["ja"] and "Chat template" not in card["ja"]
+    data = {"preset": "json", "rows": 400}
+    ja, en = plan("smollm2-135m", data, {}, "ja"), plan("smollm2-135m", data, {})
+    assert "**400 行" in ja and "目安時間" in ja and "**400 rows" in en and "Rough time" in en
+    assert plan("smollm2-135m", None, {}, "ja") == "先にステップ②でデータを選んでください。"
+    assert _choice_line("m", None, None, "ja").startswith("**モデル:** `m`")

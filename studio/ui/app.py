@@ -38,8 +38,9 @@ def _header(L: Labels) -> gr.Radio:
     return lang
 
 
-def _choice_line(model: str, data: dict | None, run: str | None) -> str:
-    return f"**Model:** `{model}` · **Data:** {data_label(data)} · **Run:** {run or '—'}"
+def _choice_line(model: str, data: dict | None, run: str | None, lang: str = "en") -> str:
+    return (f"**{t('choice_model', lang)}:** `{model}` · **{t('choice_data', lang)}:** {data_label(data)} · "
+            f"**{t('choice_run', lang)}:** {run or '—'}")
 
 
 def _steps(ctx: Ctx) -> None:
@@ -61,7 +62,7 @@ def _persist(ctx: Ctx, line: gr.Markdown) -> None:
     keep = [ctx.model, ctx.data, ctx.run, ctx.lang]
     save = lambda m, d, r, lg: {"model": m, "data": d, "run": r, "lang": lg}
     for comp in keep:
-        comp.change(save, keep, ctx.state).then(_choice_line, [ctx.model, ctx.data, ctx.run], line)
+        comp.change(save, keep, ctx.state).then(_choice_line, [ctx.model, ctx.data, ctx.run, ctx.lang], line)
     ctx.lang.change(ctx.labels.updates, ctx.lang, ctx.labels.components())
 
 

@@ -1,6 +1,7 @@
 """Step 1 — the model: a picker, a card (size, type, template, device, memory fit) and a try-it box."""
 from __future__ import annotations
 
+import functools
 import html
 
 import gradio as gr
@@ -8,6 +9,7 @@ import gradio as gr
 from studio.config import DEFAULT_MODEL
 from studio.models import ModelError, list_models
 from studio.ui.context import Ctx
+from studio.ui.text import tf
 
 
 def choices() -> list[tuple[str, str]]:
@@ -18,32 +20,36 @@ def choices() -> list[tuple[str, str]]:
     return out
 
 
-def card_markdown(name: str) -> str:
+def card_markdown(name: str, lang: str = "en") -> str:
     from studio.models.info import describe
 
     try:
         card = describe(name)
     except ModelError as e:
         return f"**{html.escape(str(e))}**"
-    e = card.entry
-    lines = [f"### {card.name}", f"- **Source:** {card.resolved.source} — `{card.resolved.location}`"]
-    if e:
-        lines += [f"- **Size:** {e.params_m:,.0f} M parameters · {e.layers} layers · hidden {e.hidden}",
-                  (f"- **Type:** {'instruct (chat-tuned)' if e.instruct else 'base (not chat-tuned)'} · "
-                  f"languages: {e.languages}"),
-                  f"- **Context:** {e.context:,} tokens" if e.context else "- **Context:** unknown",
-                  f"- **Note:** {e.note}"]
-    lines.append(f"- **This machine:** {card.device.describe()}")
+    T = functools.partial(tf, lang)
+    lines = [f"### {card.name}", f"- **{T('card_source')}:** {card.resolved.source} — `{card.resolved.location}`"]
+    if card.entry:
+        lines += _entry_lines(card.entry, T)
+    lines.append(f"- **{T('card_machine')}:** {card.device.describe()}")
     for method, v in card.fits.items():
-        mark = "✓" if v.fits else "✗"
-        lines.append(f"- **{method.upper()} (batch 8 × 512):** {mark} {v.text}")
+        lines.append(f"- **{T('card_fit', method=method.upper())}:** {'✓' if v.fits else '✗'} {v.text}")
     if card.note:
         lines.append(f"- {card.note}")
     template = card.chat_template
-    lines.append("- **Chat template:** " + ("loaded on first use" if template is None else ""))
+    lines.append(f"- **{T('card_template')}:** " + (T("card_template_later") if template is None else ""))
     if template:
         lines.append(f"\n```jinja\n{template[:600]}{'…' if len(template) > 600 else ''}\n```")
     return "\n".join(lines)
+
+
+def _entry_lines(e, T) -> list[str]:
+    """The registry's facts about a known model: size, type, context, note."""
+    context = f"{e.context:,} {T('card_tokens')}" if e.context else T("card_unknown")
+    return [f"- **{T('card_size')}:** {T('card_size_text', p=f'{e.params_m:,.0f}', l=e.layers, h=e.hidden)}",
+            (f"- **{T('card_type')}:** {T('card_instruct' if e.instruct else 'card_base')} · "
+             f"{T('card_languages')}: {e.languages}"),
+            f"- **{T('card_context')}:** {context}", f"- **{T('card_note')}:** {e.note}"]
 
 
 def try_it(name: str, prompt: str):
@@ -67,6 +73,7 @@ def build(ctx: Ctx) -> None:
                                       filterable=True, label=L.text("model_pick"),
                                       info=L.text("model_pick_info"), elem_id="model-pick"),
                           "model_pick")
+            L(ctx.model, "model_pick_info", "info")
             card = gr.Markdown(card_markdown(DEFAULT_MODEL), elem_id="model-card")
         with gr.Column(scale=2):
             L.md("try_it")
@@ -75,6 +82,7 @@ def build(ctx: Ctx) -> None:
             send = L(gr.Button(L.text("try_send"), variant="secondary"), "try_send", "value")
             answer = L(gr.Textbox(label=L.text("try_answer"), lines=6, interactive=False,
                                   elem_id="try-answer"), "try_answer")
-    ctx.model.change(card_markdown, ctx.model, card, show_progress="minimal")
+    ctx.model.change(card_markdown, [ctx.model, ctx.lang], card, show_progress="minimal")
+    ctx.lang.change(card_markdown, [ctx.model, ctx.lang], card, show_progress="hidden")
     send.click(try_it, [ctx.model, prompt], answer)
     prompt.submit(try_it, [ctx.model, prompt], answer)

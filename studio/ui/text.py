@@ -16,6 +16,16 @@ TEXT: dict[str, dict[str, str]] = {
                        "need a connection the first time. Then go to **② Data**.",
         "model_pick": "Base model", "model_pick_info": "Embedded, curated hub models, any hub id (org/name) "
                       "or a local folder",
+        "choice_model": "Model", "choice_data": "Data", "choice_run": "Run",
+        "card_source": "Source", "card_size": "Size", "card_size_text": "{p} M parameters · {l} layers · hidden {h}",
+        "card_type": "Type", "card_instruct": "instruct (chat-tuned)", "card_base": "base (not chat-tuned)",
+        "card_languages": "languages", "card_context": "Context", "card_tokens": "tokens", "card_unknown": "unknown",
+        "card_note": "Note", "card_machine": "This machine", "card_fit": "{method} (batch 8 × 512)",
+        "card_template": "Chat template", "card_template_later": "loaded on first use",
+        "plan_rows": "**{rows} rows · {steps} steps · {epochs} epochs** on {device}",
+        "plan_time": "Rough time: ~{minutes} min (at ~{speed} tokens/s)", "plan_memory": "Memory",
+        "plan_advisor_ok": "Advisor: fine-tuning suits this data ({confidence}).",
+        "plan_advisor_other": "Advisor: {verdict} — see step ②.",
         "model_card": "Model card", "try_it": "#### Try it", "try_prompt": "Ask the base model something",
         "try_send": "Ask", "try_answer": "Answer (streamed)",
         "data_intro": "**Step 2 — choose the training data.** Pick a preset, upload a file or generate a "
@@ -142,6 +152,16 @@ TEXT: dict[str, dict[str, str]] = {
         "model_intro": "**ステップ1 — ベースモデルを選ぶ。** 内蔵の2モデルはオフラインで動きます。"
                        "Hub のモデルは初回に接続が必要です。次は **② データ** へ。",
         "model_pick": "ベースモデル", "model_pick_info": "内蔵モデル・おすすめ Hub モデル・任意の Hub ID・ローカルフォルダ",
+        "choice_model": "モデル", "choice_data": "データ", "choice_run": "実行",
+        "card_source": "入手元", "card_size": "規模", "card_size_text": "{p} M パラメータ · {l} 層 · 隠れ次元 {h}",
+        "card_type": "種類", "card_instruct": "instruct（チャット調整済み）", "card_base": "base（チャット未調整）",
+        "card_languages": "言語", "card_context": "文脈長", "card_tokens": "トークン", "card_unknown": "不明",
+        "card_note": "メモ", "card_machine": "このマシン", "card_fit": "{method}（バッチ 8 × 512）",
+        "card_template": "チャットテンプレート", "card_template_later": "初回使用時に読み込み",
+        "plan_rows": "**{rows} 行 · {steps} ステップ · {epochs} エポック**（{device}）",
+        "plan_time": "目安時間: 約 {minutes} 分（約 {speed} トークン/秒）", "plan_memory": "メモリ",
+        "plan_advisor_ok": "アドバイザー: このデータにはファインチューニングが向いています（{confidence}）。",
+        "plan_advisor_other": "アドバイザー: {verdict} — ステップ②を参照。",
         "model_card": "モデル情報", "try_it": "#### 試してみる", "try_prompt": "ベースモデルに質問する",
         "try_send": "質問", "try_answer": "回答（ストリーミング）",
         "data_intro": "**ステップ2 — 学習データを選ぶ。** プリセット・アップロード・自動生成から選び、"
@@ -256,3 +276,8 @@ TEXT: dict[str, dict[str, str]] = {
 
 def t(key: str, lang: str = "en") -> str:
     return TEXT.get(lang, TEXT["en"]).get(key) or TEXT["en"].get(key, key)
+
+
+def tf(lang: str, key: str, **fields: object) -> str:
+    """t() with its {fields} filled in; lang first, so functools.partial(tf, lang) is a one-language t."""
+    return t(key, lang or "en").format(**fields)

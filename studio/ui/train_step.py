@@ -2,6 +2,7 @@
 polled with gr.Timer (no queue worker is held while a run trains)."""
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,7 @@ import gradio as gr
 
 from studio import runs
 from studio.ui.context import Ctx
+from studio.ui.text import tf
 
 FIELDS = [  # (setting, text key, kind, advanced)
     ("epochs", "epochs", "float", False), ("learning_rate", "lr", "float", False),
@@ -71,12 +73,13 @@ def defaults(model: str, data: dict | None) -> list[Any]:
     return [flat[name] for name, *_ in FIELDS] + [flat[k] for k in CHOICES]
 
 
-def plan(model: str, data: dict | None, values: dict) -> str:
+def plan(model: str, data: dict | None, values: dict, lang: str = "en") -> str:
     from studio.models.info import describe
     from studio.train.recipe import plan_steps
 
+    T = functools.partial(tf, lang)
     if not data:
-        return "Choose data in step ② first (a preset is the quickest start)."
+        return T("need_data")
     try:
         cfg = _config(model, data, values)
         card = describe(model, cfg.train.batch_size, cfg.data.max_length, cfg.lora.r)
@@ -92,20 +95,21 @@ def plan(model: str, data: dict | None, values: dict) -> str:
         speed *= 20
     secs = rows * cfg.train.epochs * 80 / speed if cfg.train.max_steps <= 0 else \
         steps * cfg.train.batch_size * 80 / speed
-    return (f"{_advice_line(data)}**{rows} rows · {steps} steps · {cfg.train.epochs:g} epochs** on "
-            f"{card.device.describe()}  \n"
-            f"Rough time: ~{max(1, secs / 60):.0f} min (at ~{speed:.0f} tokens/s)  \n"
-            f"Memory ({method.upper()}): {'✓' if fit and fit.fits else '✗'} {fit.text if fit else 'unknown'}")
+    return (f"{_advice_line(data, T)}"
+            f"{T('plan_rows', rows=rows, steps=steps, epochs=f'{cfg.train.epochs:g}', device=card.device.describe())}  \n"
+            f"{T('plan_time', minutes=f'{max(1, secs / 60):.0f}', speed=f'{speed:.0f}')}  \n"
+            f"{T('plan_memory')} ({method.upper()}): {'✓' if fit and fit.fits else '✗'} "
+            f"{fit.text if fit else T('card_unknown')}")
 
 
-def _advice_line(data: dict) -> str:
+def _advice_line(data: dict, T) -> str:
     from studio.evaluate.advisor import advise
     from studio.ui.advice import VERDICT_TEXT, rows_for
 
     a = advise(rows_for(data))
     if a.verdict == "fine-tune":
-        return f"Advisor: fine-tuning suits this data ({a.confidence:.0%}).  \n"
-    return f"Advisor: {VERDICT_TEXT[a.verdict].split('.')[0].strip('*')} — see step ②.  \n"
+        return T("plan_advisor_ok", confidence=f"{a.confidence:.0%}") + "  \n"
+    return T("plan_advisor_other", verdict=VERDICT_TEXT[a.verdict].split(".")[0].strip("*")) + "  \n"
 
 
 def start(model: str, data: dict | None, values: dict):
@@ -212,18 +216,19 @@ def build(ctx: Ctx) -> None:
     timer = gr.Timer(2.0, active=False)
     settings = [ctx.model, ctx.data, *w.inputs()]
 
-    def _plan(model, data, *args):
-        return plan(model, data, w.values(args))
+    def _plan(lang, model, data, *args):
+        return plan(model, data, w.values(args), lang)
 
     def _start(model, data, *args):
         return start(model, data, w.values(args))
 
     for trigger in (ctx.model.change, ctx.data.change):
         trigger(defaults, [ctx.model, ctx.data], w.inputs(), concurrency_limit=None).then(
-            _plan, settings, estimate, concurrency_limit=None)
+            _plan, [ctx.lang, *settings], estimate, concurrency_limit=None)
+    ctx.lang.change(_plan, [ctx.lang, *settings], estimate, show_progress="hidden", concurrency_limit=None)
     for widget in w.inputs():  # user edits only: programmatic updates would fire 13 plans at once
         for event in (widget.blur, widget.submit) if isinstance(widget, gr.Number) else (widget.input,):
-            event(_plan, settings, estimate, show_progress="hidden", concurrency_limit=None,
+            event(_plan, [ctx.lang, *settings], estimate, show_progress="hidden", concurrency_limit=None,
                   trigger_mode="always_last")
     go.click(_start, settings, [ctx.run, timer], concurrency_limit=None)
     halt.click(stop, ctx.run, None)
