@@ -77,3 +77,18 @@ def test_the_model_card_the_plan_and_the_choice_line_follow_the_language():
     assert "**400 行" in ja and "目安時間" in ja and "**400 rows" in en and "Rough time" in en
     assert plan("smollm2-135m", None, {}, "ja") == "先にステップ②でデータを選んでください。"
     assert _choice_line("m", None, None, "ja").startswith("**モデル:** `m`")
+
+
+def test_the_data_step_and_the_advisor_follow_the_language():
+    from studio import presets
+    from studio.ui import advice, data_step
+
+    summary, errors, *_ = data_step.load_preset("json", "smollm2-135m", "ja")
+    assert "**使用可能 400 行**" in summary and "学習 400 / 評価 60" in summary
+    assert list(errors.columns) == ["ファイル", "行", "項目", "問題", "対処"]
+    assert presets.load("json").description["ja"] in data_step.preset_blurb("json", "ja")
+    text, column = advice.advice_markdown({"preset": "json"}, "", "ja")
+    assert text.startswith("### アドバイザー") and "確信度" in text and column == "tuned"
+    assert advice.goal_for({"preset": "gozaru"}, "ja") == presets.load("gozaru").goal["ja"]
+    english, _ = advice.advice_markdown({"preset": "json"}, "")
+    assert "**Fine-tune.**" in english and "(confidence" in english

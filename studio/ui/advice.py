@@ -5,14 +5,12 @@ from __future__ import annotations
 import gradio as gr
 
 from studio.ui.context import Ctx
+from studio.ui.text import t, tf
 
-VERDICT_TEXT = {
-    "fine-tune": "**Fine-tune.** The answers share a form the model can learn.",
-    "rag": "**Retrieval (RAG) will do better.** The answers carry facts; fine-tuning rarely changes what a "
-           "model knows. Put the facts in documents and retrieve them.",
-    "prompt": "**A system prompt will do better.** State the rule or the fact in the prompt.",
-    "few-shot": "**Few-shot examples will do better.** Show a few examples in the prompt.",
-}
+
+def verdict_text(verdict: str, lang: str = "en") -> str:
+    """The advisor's verdict as one bold sentence and its why (verdict_* in ui/text.py)."""
+    return t(f"verdict_{verdict}", lang or "en")
 
 
 def rows_for(choice: dict | None) -> list[dict]:
@@ -31,16 +29,17 @@ def rows_for(choice: dict | None) -> list[dict]:
         return []
 
 
-def goal_for(choice: dict | None) -> str:
+def goal_for(choice: dict | None, lang: str = "en") -> str:
     from studio import presets
 
     if choice and choice.get("preset"):
-        return presets.load(choice["preset"]).goal.get("en", "")
+        goal = presets.load(choice["preset"]).goal
+        return goal.get(lang or "en") or goal.get("en", "")
     return ""
 
 
-def advice_markdown(choice: dict | None, goal: str) -> tuple[str, str]:
-    """(markdown, the Compare column to open)."""
+def advice_markdown(choice: dict | None, goal: str, lang: str = "en") -> tuple[str, str]:
+    """(markdown, the Compare column to open). The reasons come from the advisor, in English."""
     from studio.evaluate.advisor import advise
 
     rows = rows_for(choice)
@@ -48,20 +47,23 @@ def advice_markdown(choice: dict | None, goal: str) -> tuple[str, str]:
         return "", "tuned"
     a = advise(rows, goal or None)
     reasons = "\n".join(f"- {r}" for r in a.reasons[:5])
-    return (f"### Advisor: form or facts?\n{VERDICT_TEXT.get(a.verdict, a.verdict)} "
-            f"(confidence {a.confidence:.0%})\n\n{reasons}"), a.column
+    sure = tf(lang, "adv_confidence", share=f"{a.confidence:.0%}")
+    return (f"### {t('adv_title', lang)}\n{verdict_text(a.verdict, lang)} ({sure})\n\n{reasons}"), a.column
 
 
 def build(ctx: Ctx) -> None:
     """Goal box, verdict and an 'open in Compare' button; wired to Compare once it exists."""
+    L = ctx.labels
     with gr.Group():
-        goal = gr.Textbox(label="Your goal, in a sentence (optional)", elem_id="advisor-goal",
-                          placeholder="e.g. answer in the samurai tone / make it remember our product facts")
+        goal = gr.Textbox(label=L.text("adv_goal"), elem_id="advisor-goal", placeholder=L.text("adv_goal_hint"))
+        L(L(goal, "adv_goal"), "adv_goal_hint", "placeholder")
         verdict = gr.Markdown(elem_id="advisor")
         column = gr.State("tuned")
-        show = gr.Button("Open the recommended column in ④ Compare", size="sm")
-    ctx.data.change(goal_for, ctx.data, goal).then(advice_markdown, [ctx.data, goal], [verdict, column])
-    goal.submit(advice_markdown, [ctx.data, goal], [verdict, column])
+        show = L(gr.Button(L.text("adv_open"), size="sm"), "adv_open", "value")
+    ctx.data.change(goal_for, [ctx.data, ctx.lang], goal).then(advice_markdown, [ctx.data, goal, ctx.lang],
+                                                               [verdict, column])
+    goal.submit(advice_markdown, [ctx.data, goal, ctx.lang], [verdict, column])
+    ctx.lang.change(advice_markdown, [ctx.data, goal, ctx.lang], [verdict, column], show_progress="hidden")
 
     def wire() -> None:
         def open_column(col: str, kinds: list[str]):

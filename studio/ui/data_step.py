@@ -10,21 +10,22 @@ from studio import presets
 from studio.data.generate import KINDS
 from studio.ui import advice
 from studio.ui.context import Ctx
+from studio.ui.text import t, tf
 
-ERROR_COLUMNS = ["file", "line", "field", "problem", "what to do"]
+ERROR_KEYS = ["err_file", "err_line", "err_field", "err_problem", "err_fix"]
 
 
 def preset_choices() -> list[tuple[str, str]]:
     return [(f"{p.name} — {p.label()}", p.name) for p in presets.all_presets()]
 
 
-def preset_blurb(name: str | None) -> str:
+def preset_blurb(name: str | None, lang: str = "en") -> str:
     if not name:
         return ""
     p = presets.load(name)
-    return (f"**{p.label()}** — {p.description.get('en', '')}\n\n"
-            f"Task: `{p.task}` · meter: `{p.meter}` · recommended model: `{p.model}` "
-            f"(with a hub: `{p.hub_model}`)")
+    about = p.description.get(lang or "en") or p.description.get("en", "")
+    return (f"**{p.label(lang or 'en')}** — {about}\n\n"
+            + tf(lang, "blurb_task", task=p.task, meter=p.meter, model=p.model, hub=p.hub_model))
 
 
 def _tokenizer(model: str):
@@ -37,9 +38,9 @@ def _tokenizer(model: str):
         return None
 
 
-def _errors_frame(view) -> pd.DataFrame:
+def _errors_frame(view, lang: str = "en") -> pd.DataFrame:
     rows = [[i.file.rsplit("/", 1)[-1], i.line, i.field, i.message, i.hint] for i in view.report.errors]
-    return pd.DataFrame(rows, columns=ERROR_COLUMNS)
+    return pd.DataFrame(rows, columns=[t(k, lang) for k in ERROR_KEYS])
 
 
 def _bubbles(view) -> list[dict]:
@@ -63,19 +64,20 @@ def _mask_html(tokenizer, view, max_length: int) -> str:
     return f'<div class="tok-view">{spans}</div>'
 
 
-def _summary(view) -> str:
+def _summary(view, lang: str = "en") -> str:
     r, s = view.report, view.stats
-    lines = [(f"**{view.label}** — format `{r.format or '?'}` · {r.rows} rows · **{len(r.usable)} usable** · "
-             f"{r.error_count} errors"), f"Split: **{view.train_n} train / {view.eval_n} eval**"]
+    lines = [tf(lang, "sum_line", label=view.label, fmt=r.format or "?", rows=r.rows, usable=len(r.usable),
+                errors=r.error_count),
+             tf(lang, "sum_split", train=view.train_n, eval=view.eval_n)]
     if s:
-        lines.append(f"Tokens per sample: min {s['min']} · median {s['median']} · p95 {s['p95']} · "
-                     f"max {s['max']} · over max length: {s['over_max']}")
+        lines.append(tf(lang, "sum_tokens", min=s["min"], median=s["median"], p95=s["p95"], max=s["max"],
+                        over=s["over_max"]))
     if r.errors and r.usable:
-        lines.append("Rows with problems are left out; fix the file to use them.")
+        lines.append(t("sum_left_out", lang))
     return "\n\n".join(lines)
 
 
-def show(view, model: str, max_length: int = 512):
+def show(view, model: str, max_length: int = 512, lang: str = "en"):
     from studio.charts import token_histogram
 
     tok = _tokenizer(model)
@@ -85,19 +87,19 @@ def show(view, model: str, max_length: int = 512):
         view.lengths = token_lengths(tok, view.usable[:2000])
         view.stats = summarise(view.lengths, max_length)
     hist = token_histogram(view.lengths, max_length) if view.lengths else None
-    return (_summary(view), _errors_frame(view), _bubbles(view), hist, _mask_html(tok, view, max_length))
+    return (_summary(view, lang), _errors_frame(view, lang), _bubbles(view), hist, _mask_html(tok, view, max_length))
 
 
-def load_preset(name: str | None, model: str):
+def load_preset(name: str | None, model: str, lang: str = "en"):
     from studio.data.inspect import inspect_preset
 
     if not name:
         raise gr.Error("choose a preset first")
     view = inspect_preset(name)
-    return (*show(view, model), {"preset": name, "label": f"preset {name}", "rows": len(view.usable)})
+    return (*show(view, model, lang=lang), {"preset": name, "label": f"preset {name}", "rows": len(view.usable)})
 
 
-def load_file(path: str | None, mapping_text: str, model: str):
+def load_file(path: str | None, mapping_text: str, model: str, lang: str = "en"):
     from studio.data.inspect import inspect_file
     from studio.data.store import check_upload, import_upload
 
@@ -109,12 +111,12 @@ def load_file(path: str | None, mapping_text: str, model: str):
         view = inspect_file(src, mapping=parse_mapping(mapping_text))
         if not view.usable:
             gr.Warning(f"{name}: no usable rows — see the problems listed")
-            return (*show(view, model), None)
+            return (*show(view, model, lang=lang), None)
         stored = import_upload(src)
     except ValueError as e:
         raise gr.Error(str(e)) from None
     view.label = stored.name
-    return (*show(view, model), {"path": str(stored), "label": stored.name, "rows": len(view.usable)})
+    return (*show(view, model, lang=lang), {"path": str(stored), "label": stored.name, "rows": len(view.usable)})
 
 
 def parse_mapping(text: str) -> dict | None:
@@ -128,7 +130,7 @@ def parse_mapping(text: str) -> dict | None:
     return {k.strip(): v.strip() for k, v in pairs.items()}
 
 
-def generate(kind: str, n: float, seed: float, model: str, progress=gr.Progress()):
+def generate(kind: str, n: float, seed: float, model: str, lang: str = "en", progress=gr.Progress()):
     from studio.data.formats import write_jsonl
     from studio.data.generate import check_settings, generator
     from studio.data.generate import generate as run_generator
@@ -146,7 +148,7 @@ def generate(kind: str, n: float, seed: float, model: str, progress=gr.Progress(
     write_jsonl(path, rows)
     progress(0.7, desc="checking")
     view = inspect_file(path)
-    return (*show(view, model), {"path": str(path), "label": path.name, "rows": len(view.usable)})
+    return (*show(view, model, lang=lang), {"path": str(path), "label": path.name, "rows": len(view.usable)})
 
 
 def build(ctx: Ctx) -> None:
@@ -176,17 +178,19 @@ def build(ctx: Ctx) -> None:
                     gen = L(gr.Button(L.text("gen_go"), variant="primary"), "gen_go", "value")
             summary = L(gr.Markdown(elem_id="data-summary"), "data_summary", "label")
             advice.build(ctx)
-            errors = L(gr.Dataframe(headers=ERROR_COLUMNS, label=L.text("data_errors"), wrap=True,
+            errors = L(gr.Dataframe(headers=[L.text(k) for k in ERROR_KEYS], label=L.text("data_errors"), wrap=True,
                                     max_height=260), "data_errors")
         with gr.Column(scale=3):
-            bubbles = L(gr.Chatbot(label=L.text("data_preview"), height=300, elem_id="data-preview"),
+            bubbles = L(gr.Chatbot(label=L.text("data_preview"), height=300, elem_id="data-preview",
+                                   autoscroll=False),
                         "data_preview")
             hist = L(gr.Plot(label=L.text("data_hist")), "data_hist")
             L.md("data_mask_info")
             mask = gr.HTML()
     outputs = [summary, errors, bubbles, hist, mask, ctx.data]
-    preset.change(preset_blurb, preset, blurb)
-    use_preset.click(load_preset, [preset, ctx.model], outputs)
-    use_file.click(load_file, [upload, mapping, ctx.model], outputs)
-    gen.click(generate, [kind, n, seed, ctx.model], outputs)
+    preset.change(preset_blurb, [preset, ctx.lang], blurb)
+    ctx.lang.change(preset_blurb, [preset, ctx.lang], blurb, show_progress="hidden")
+    use_preset.click(load_preset, [preset, ctx.model, ctx.lang], outputs)
+    use_file.click(load_file, [upload, mapping, ctx.model, ctx.lang], outputs)
+    gen.click(generate, [kind, n, seed, ctx.model, ctx.lang], outputs)
     ctx.on_load.append((lambda choice: (choice or {}).get("preset"), [ctx.data], [preset]))

@@ -95,21 +95,21 @@ def plan(model: str, data: dict | None, values: dict, lang: str = "en") -> str:
         speed *= 20
     secs = rows * cfg.train.epochs * 80 / speed if cfg.train.max_steps <= 0 else \
         steps * cfg.train.batch_size * 80 / speed
-    return (f"{_advice_line(data, T)}"
+    return (f"{_advice_line(data, T, lang)}"
             f"{T('plan_rows', rows=rows, steps=steps, epochs=f'{cfg.train.epochs:g}', device=card.device.describe())}  \n"
             f"{T('plan_time', minutes=f'{max(1, secs / 60):.0f}', speed=f'{speed:.0f}')}  \n"
             f"{T('plan_memory')} ({method.upper()}): {'✓' if fit and fit.fits else '✗'} "
             f"{fit.text if fit else T('card_unknown')}")
 
 
-def _advice_line(data: dict, T) -> str:
+def _advice_line(data: dict, T, lang: str) -> str:
     from studio.evaluate.advisor import advise
-    from studio.ui.advice import VERDICT_TEXT, rows_for
+    from studio.ui.advice import rows_for, verdict_text
 
     a = advise(rows_for(data))
     if a.verdict == "fine-tune":
         return T("plan_advisor_ok", confidence=f"{a.confidence:.0%}") + "  \n"
-    return T("plan_advisor_other", verdict=VERDICT_TEXT[a.verdict].split(".")[0].strip("*")) + "  \n"
+    return T("plan_advisor_other", verdict=verdict_text(a.verdict, lang).split("**")[1].rstrip(".。")) + "  \n"
 
 
 def start(model: str, data: dict | None, values: dict):
