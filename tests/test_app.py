@@ -92,3 +92,11 @@ def test_the_data_step_and_the_advisor_follow_the_language():
     assert advice.goal_for({"preset": "gozaru"}, "ja") == presets.load("gozaru").goal["ja"]
     english, _ = advice.advice_markdown({"preset": "json"}, "")
     assert "**Fine-tune.**" in english and "(confidence" in english
+
+
+def test_the_runs_table_follows_the_language(studio_home):
+    from studio.ui import runs_step
+
+    assert list(runs_step.table("ja").columns) == ["実行", "状態", "モデル", "データ", "ステップ", "学習損失", "評価損失"]
+    frame, pick = runs_step.refresh(None)
+    assert list(frame.columns)[0] == "run" and frame.empty

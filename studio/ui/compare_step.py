@@ -98,8 +98,9 @@ def _regen_for(kind: str) -> Callable[..., Iterator[list[dict]]]:
 
 
 def refresh_pick(run_id: str | None) -> Any:
+    """The runs to compare; the current one, else the newest (a first visit is never an empty column)."""
     ids = run_choices()
-    return gr.Dropdown(choices=ids, value=run_id if run_id in ids else None)
+    return gr.Dropdown(choices=ids, value=run_id if run_id in ids else (ids[0] if ids else None))
 
 
 def kind_choices(lang: str | None) -> Any:

@@ -11,6 +11,7 @@ from studio import runs
 from studio.evaluate.meters import format_measure
 from studio.models import EMBEDDED
 from studio.ui.context import Ctx
+from studio.ui.text import t
 
 COLUMN_KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
 
@@ -124,9 +125,11 @@ def _measure_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
         limit = L(gr.Slider(5, 100, 30, step=5, label=L.text("eval_limit"), elem_id="eval-limit"), "eval_limit")
         cols = L(gr.CheckboxGroup([(L.text(f"col_{k}"), k) for k in COLUMN_KINDS], value=["base", "tuned"],
                                   label=L.text("compare_columns"), scale=3), "compare_columns")
+        ctx.lang.change(lambda lang: gr.CheckboxGroup(choices=[(t(f"col_{k}", lang), k) for k in COLUMN_KINDS]),
+                        ctx.lang, cols)
         go = L(gr.Button(L.text("eval_go"), variant="primary", elem_id="eval-go"), "eval_go", "value")
     head = gr.Markdown(elem_id="eval-headline")
-    table = gr.Dataframe(interactive=False, elem_id="eval-meters")
+    table = gr.Dataframe(headers=["measure", "base", "tuned"], interactive=False, elem_id="eval-meters")
     conf = gr.Plot(visible=False)
     with gr.Accordion(L.text("eval_samples"), open=False) as acc:
         sample = gr.Dataframe(interactive=False, wrap=True)

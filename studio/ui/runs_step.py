@@ -6,11 +6,13 @@ import pandas as pd
 
 from studio import runs
 from studio.ui.context import Ctx
+from studio.ui.text import t
 
-COLUMNS = ["run", "state", "model", "data", "step", "train loss", "eval loss"]
+COLUMN_KEYS = ["runs_col_run", "runs_col_state", "runs_col_model", "runs_col_data", "runs_col_step",
+               "runs_col_loss", "runs_col_eval_loss"]
 
 
-def table() -> pd.DataFrame:
+def table(lang: str = "en") -> pd.DataFrame:
     from studio.train.runner import recover_all
 
     rows = []
@@ -24,18 +26,21 @@ def table() -> pd.DataFrame:
         data = cfg.data.preset or (cfg.data.train_path or "").rsplit("/", 1)[-1]
         rows.append([run.id, st.state, cfg.model.name, data, f"{st.step}/{st.total_steps}",
                      _round(loss["loss"]), _round(loss["eval_loss"])])
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=[t(k, lang or "en") for k in COLUMN_KEYS])
 
 
 def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
 
 
-def refresh(current: str | None):
-    frame = table()
-    ids = list(frame["run"])
-    pick = current if current in ids else (ids[0] if ids else None)
-    return frame, gr.Dropdown(choices=ids, value=pick)
+def _pick(current: str | None, ids: list[str]) -> str | None:
+    return current if current in ids else (ids[0] if ids else None)
+
+
+def refresh(current: str | None, lang: str = "en"):
+    frame = table(lang)
+    ids = list(frame.iloc[:, 0])
+    return frame, gr.Dropdown(choices=ids, value=_pick(current, ids))
 
 
 def detail(run_id: str | None):
@@ -49,10 +54,11 @@ def detail(run_id: str | None):
         return None, str(e)
     st = run.status()
     text = f"**{run_id}** — {st.state}" + (f": {st.reason}" if st.reason else "")
-    return spark_figure(run.metrics()), text
+    metrics = run.metrics()  # none for an imported adapter: no chart rather than "waiting for the first step"
+    return (spark_figure(metrics) if metrics or st.active else None), text
 
 
-def delete(run_id: str | None, current: str | None):
+def delete(run_id: str | None, current: str | None, lang: str = "en"):
     if not run_id:
         raise gr.Error("pick a run first")
     try:
@@ -60,7 +66,7 @@ def delete(run_id: str | None, current: str | None):
     except (KeyError, ValueError) as e:
         raise gr.Error(str(e)) from None
     gr.Info(f"deleted {run_id}")
-    frame, dd = refresh(None)
+    frame, dd = refresh(None, lang)
     return frame, dd, gr.Button(visible=False), (None if current == run_id else current)
 
 
@@ -69,18 +75,25 @@ def build(ctx: Ctx):
     L.md("runs_intro")
     frame = gr.Dataframe(table(), interactive=False, wrap=True, elem_id="runs-table")
     with gr.Row():
-        pick = L(gr.Dropdown(list(table()["run"]), label=L.text("runs_pick"), elem_id="runs-pick"),
+        pick = L(gr.Dropdown(list(table().iloc[:, 0]), label=L.text("runs_pick"), elem_id="runs-pick", scale=3),
                  "runs_pick")
         refresh_btn = L(gr.Button(L.text("runs_refresh")), "runs_refresh", "value")
         open_btn = L(gr.Button(L.text("runs_open"), variant="primary"), "runs_open", "value")
         delete_btn = L(gr.Button(L.text("runs_delete"), variant="stop"), "runs_delete", "value")
         confirm = L(gr.Button(L.text("runs_confirm"), variant="stop", visible=False), "runs_confirm", "value")
     info = gr.Markdown()
-    spark = gr.Plot(label="loss")
-    refresh_btn.click(refresh, pick, [frame, pick])
+    spark = L(gr.Plot(label=L.text("runs_loss")), "runs_loss")
+    refresh_btn.click(refresh, [pick, ctx.lang], [frame, pick])
+    ctx.lang.change(refresh, [pick, ctx.lang], [frame, pick], show_progress="hidden")
     pick.change(detail, pick, [spark, info])
     open_btn.click(lambda r: (r, gr.Tabs(selected="compare")), pick, [ctx.run, ctx.tabs])
     delete_btn.click(lambda: gr.Button(visible=True), None, confirm)
-    confirm.click(delete, [pick, ctx.run], [frame, pick, confirm, ctx.run])
-    ctx.run.change(refresh, ctx.run, [frame, pick])
-    return refresh, ctx.run, [frame, pick]
+    confirm.click(delete, [pick, ctx.run, ctx.lang], [frame, pick, confirm, ctx.run])
+    ctx.run.change(refresh, [ctx.run, ctx.lang], [frame, pick])
+    return opened, [ctx.run, ctx.lang], [frame, pick, spark, info]
+
+
+def opened(current: str | None, lang: str = "en"):
+    """When the tab opens: the table, and the picked run's chart even when the pick did not change."""
+    frame, dd = refresh(current, lang)
+    return frame, dd, *detail(_pick(current, list(frame.iloc[:, 0])))

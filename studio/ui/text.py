@@ -118,6 +118,9 @@ TEXT: dict[str, dict[str, str]] = {
         "runs_intro": "Every run, its state and its loss. Runs live on disk and survive restarts.",
         "runs_refresh": "Refresh", "runs_open": "Open in Compare", "runs_delete": "Delete run",
         "runs_confirm": "Yes, delete it", "runs_pick": "Run",
+        "runs_col_run": "run", "runs_col_state": "state", "runs_col_model": "model", "runs_col_data": "data",
+        "runs_col_step": "step", "runs_col_loss": "train loss", "runs_col_eval_loss": "eval loss",
+        "runs_loss": "Loss of the picked run",
         "export_intro": "**Take the tuned model with you.** Download the adapter, save a merged model, push "
                         "either to the hub, or import an adapter trained elsewhere to compare it here.",
         "export_zip_title": "#### Adapter (.zip)\nThe standard PEFT files (`adapter_config.json`, "
@@ -266,6 +269,9 @@ TEXT: dict[str, dict[str, str]] = {
         "runs_intro": "全ての実行と状態・損失。実行はディスクに保存され、再起動後も残ります。",
         "runs_refresh": "更新", "runs_open": "比較で開く", "runs_delete": "実行を削除",
         "runs_confirm": "はい、削除します", "runs_pick": "実行",
+        "runs_col_run": "実行", "runs_col_state": "状態", "runs_col_model": "モデル", "runs_col_data": "データ",
+        "runs_col_step": "ステップ", "runs_col_loss": "学習損失", "runs_col_eval_loss": "評価損失",
+        "runs_loss": "選んだ実行の損失",
         "export_intro": "**学習したモデルを持ち出す。** アダプタのダウンロード、マージ済みモデルの保存、Hub への公開、"
                         "他所で学習したアダプタの取り込み（ここで比較できます）。",
         "export_zip_title": "#### アダプタ (.zip)\n標準の PEFT ファイル（`adapter_config.json`・"
