@@ -5,6 +5,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 INK, TRAIN, EVAL, LR = "#1f2733", "#c2410c", "#0f766e", "#94a3b8"
+WORDS = {"loss": "Loss", "train_loss": "train loss", "eval_loss": "eval loss", "lr": "learning rate",
+         "step": "optimizer step", "loss_axis": "loss (cross-entropy, nats/token)",
+         "waiting": "waiting for the first step…", "tokens": "Tokens per sample",
+         "tokens_axis": "tokens per sample (chat template applied)", "samples": "samples",
+         "max_length": "max length {n}"}
+"""Every word a chart shows; the UI passes its own language's (ui/text.py chart_*)."""
 
 
 def _layout(fig: go.Figure, title: str, height: int = 320) -> go.Figure:
@@ -14,39 +20,42 @@ def _layout(fig: go.Figure, title: str, height: int = 320) -> go.Figure:
     return fig
 
 
-def loss_figure(metrics: list[dict], title: str = "Loss") -> go.Figure:
+def loss_figure(metrics: list[dict], title: str | None = None, words: dict[str, str] | None = None) -> go.Figure:
     """Train and eval loss per step (left axis), learning rate (right axis)."""
+    w = {**WORDS, **(words or {})}
+    title = w["loss"] if title is None else title
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     train = [(m["step"], m["loss"]) for m in metrics if m.get("loss") is not None]
     evals = [(m["step"], m["eval_loss"]) for m in metrics if m.get("eval_loss") is not None]
     lrs = [(m["step"], m["learning_rate"]) for m in metrics if m.get("learning_rate") is not None]
     if train:
-        fig.add_trace(go.Scatter(x=[s for s, _ in train], y=[v for _, v in train], name="train loss",
+        fig.add_trace(go.Scatter(x=[s for s, _ in train], y=[v for _, v in train], name=w["train_loss"],
                                  mode="lines+markers", line={"color": TRAIN, "width": 2},
                                  marker={"size": 4}), secondary_y=False)
     if evals:
-        fig.add_trace(go.Scatter(x=[s for s, _ in evals], y=[v for _, v in evals], name="eval loss",
+        fig.add_trace(go.Scatter(x=[s for s, _ in evals], y=[v for _, v in evals], name=w["eval_loss"],
                                  mode="lines+markers", line={"color": EVAL, "width": 2, "dash": "dot"},
                                  marker={"size": 7, "symbol": "diamond"}), secondary_y=False)
     if lrs:
-        fig.add_trace(go.Scatter(x=[s for s, _ in lrs], y=[v for _, v in lrs], name="learning rate",
+        fig.add_trace(go.Scatter(x=[s for s, _ in lrs], y=[v for _, v in lrs], name=w["lr"],
                                  mode="lines", line={"color": LR, "width": 1}), secondary_y=True)
-    fig.update_xaxes(title_text="optimizer step")
-    fig.update_yaxes(title_text="loss (cross-entropy, nats/token)", secondary_y=False)
-    fig.update_yaxes(title_text="learning rate", secondary_y=True, showgrid=False, exponentformat="e")
-    return _layout(fig, title if train or evals else f"{title}: waiting for the first step…")
+    fig.update_xaxes(title_text=w["step"])
+    fig.update_yaxes(title_text=w["loss_axis"], secondary_y=False)
+    fig.update_yaxes(title_text=w["lr"], secondary_y=True, showgrid=False, exponentformat="e")
+    return _layout(fig, title if train or evals else f"{title}: {w['waiting']}")
 
 
-def spark_figure(metrics: list[dict]) -> go.Figure:
-    fig = loss_figure(metrics, "")
+def spark_figure(metrics: list[dict], words: dict[str, str] | None = None) -> go.Figure:
+    fig = loss_figure(metrics, "", words)
     fig.update_layout(height=180, showlegend=False, margin={"l": 40, "r": 10, "t": 10, "b": 30})
     return fig
 
 
-def token_histogram(lengths: list[int], max_length: int, title: str = "Tokens per sample") -> go.Figure:
-    fig = go.Figure(go.Histogram(x=lengths, nbinsx=40, marker_color=EVAL, name="samples"))
+def token_histogram(lengths: list[int], max_length: int, words: dict[str, str] | None = None) -> go.Figure:
+    w = {**WORDS, **(words or {})}
+    fig = go.Figure(go.Histogram(x=lengths, nbinsx=40, marker_color=EVAL, name=w["samples"]))
     fig.add_vline(x=max_length, line={"color": TRAIN, "dash": "dash", "width": 2},
-                  annotation_text=f"max length {max_length}", annotation_position="top right")
-    fig.update_xaxes(title_text="tokens per sample (chat template applied)")
-    fig.update_yaxes(title_text="samples")
-    return _layout(fig, title, height=280)
+                  annotation_text=w["max_length"].format(n=max_length), annotation_position="top right")
+    fig.update_xaxes(title_text=w["tokens_axis"])
+    fig.update_yaxes(title_text=w["samples"])
+    return _layout(fig, w["tokens"], height=280)

@@ -100,3 +100,17 @@ def test_the_runs_table_follows_the_language(studio_home):
     assert list(runs_step.table("ja").columns) == ["実行", "状態", "モデル", "データ", "ステップ", "学習損失", "評価損失"]
     frame, pick = runs_step.refresh(None)
     assert list(frame.columns)[0] == "run" and frame.empty
+
+
+def test_charts_speak_the_ui_language():
+    from studio.charts import WORDS, loss_figure, token_histogram
+    from studio.ui.text import chart_words
+
+    assert chart_words("en") == WORDS  # the chart defaults and the UI's English are one text
+    ja = chart_words("ja")
+    fig = loss_figure([{"step": 1, "loss": 2.0, "learning_rate": 1e-4}], words=ja)
+    assert fig.layout.title.text == "損失" and {t.name for t in fig.data} == {"学習損失", "学習率"}
+    assert fig.layout.xaxis.title.text == "最適化ステップ"
+    hist = token_histogram([10, 20, 30], 64, ja)
+    assert hist.layout.title.text == "1 サンプルのトークン数" and "最大長 64" in str(hist.layout.annotations)
+    assert loss_figure([]).layout.title.text == "Loss: waiting for the first step…"

@@ -10,7 +10,7 @@ from studio import presets
 from studio.data.generate import KINDS
 from studio.ui import advice
 from studio.ui.context import Ctx
-from studio.ui.text import t, tf
+from studio.ui.text import chart_words, t, tf
 
 ERROR_KEYS = ["err_file", "err_line", "err_field", "err_problem", "err_fix"]
 
@@ -86,7 +86,7 @@ def show(view, model: str, max_length: int = 512, lang: str = "en"):
 
         view.lengths = token_lengths(tok, view.usable[:2000])
         view.stats = summarise(view.lengths, max_length)
-    hist = token_histogram(view.lengths, max_length) if view.lengths else None
+    hist = token_histogram(view.lengths, max_length, chart_words(lang)) if view.lengths else None
     return (_summary(view, lang), _errors_frame(view, lang), _bubbles(view), hist, _mask_html(tok, view, max_length))
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 
 from studio import runs
 from studio.ui.context import Ctx
-from studio.ui.text import t
+from studio.ui.text import chart_words, t
 
 COLUMN_KEYS = ["runs_col_run", "runs_col_state", "runs_col_model", "runs_col_data", "runs_col_step",
                "runs_col_loss", "runs_col_eval_loss"]
@@ -43,7 +43,7 @@ def refresh(current: str | None, lang: str = "en"):
     return frame, gr.Dropdown(choices=ids, value=_pick(current, ids))
 
 
-def detail(run_id: str | None):
+def detail(run_id: str | None, lang: str = "en"):
     from studio.charts import spark_figure
 
     if not run_id:
@@ -55,7 +55,7 @@ def detail(run_id: str | None):
     st = run.status()
     text = f"**{run_id}** — {st.state}" + (f": {st.reason}" if st.reason else "")
     metrics = run.metrics()  # none for an imported adapter: no chart rather than "waiting for the first step"
-    return (spark_figure(metrics) if metrics or st.active else None), text
+    return (spark_figure(metrics, chart_words(lang)) if metrics or st.active else None), text
 
 
 def delete(run_id: str | None, current: str | None, lang: str = "en"):
@@ -85,7 +85,7 @@ def build(ctx: Ctx):
     spark = L(gr.Plot(label=L.text("runs_loss")), "runs_loss")
     refresh_btn.click(refresh, [pick, ctx.lang], [frame, pick])
     ctx.lang.change(refresh, [pick, ctx.lang], [frame, pick], show_progress="hidden")
-    pick.change(detail, pick, [spark, info])
+    pick.change(detail, [pick, ctx.lang], [spark, info])
     open_btn.click(lambda r: (r, gr.Tabs(selected="compare")), pick, [ctx.run, ctx.tabs])
     delete_btn.click(lambda: gr.Button(visible=True), None, confirm)
     confirm.click(delete, [pick, ctx.run, ctx.lang], [frame, pick, confirm, ctx.run])
@@ -96,4 +96,4 @@ def build(ctx: Ctx):
 def opened(current: str | None, lang: str = "en"):
     """When the tab opens: the table, and the picked run's chart even when the pick did not change."""
     frame, dd = refresh(current, lang)
-    return frame, dd, *detail(_pick(current, list(frame.iloc[:, 0])))
+    return frame, dd, *detail(_pick(current, list(frame.iloc[:, 0])), lang)

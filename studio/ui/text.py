@@ -32,6 +32,11 @@ TEXT: dict[str, dict[str, str]] = {
                        "what a model knows. Put the facts in documents and retrieve them.",
         "verdict_prompt": "**A system prompt will do better.** State the rule or the fact in the prompt.",
         "verdict_few-shot": "**Few-shot examples will do better.** Show a few examples in the prompt.",
+        "chart_loss": "Loss", "chart_train_loss": "train loss", "chart_eval_loss": "eval loss",
+        "chart_lr": "learning rate", "chart_step": "optimizer step", "chart_loss_axis": "loss (cross-entropy, nats/token)",
+        "chart_waiting": "waiting for the first step…", "chart_tokens": "Tokens per sample",
+        "chart_tokens_axis": "tokens per sample (chat template applied)", "chart_samples": "samples",
+        "chart_max_length": "max length {n}",
         "choice_model": "Model", "choice_data": "Data", "choice_run": "Run",
         "card_source": "Source", "card_size": "Size", "card_size_text": "{p} M parameters · {l} layers · hidden {h}",
         "card_type": "Type", "card_instruct": "instruct (chat-tuned)", "card_base": "base (not chat-tuned)",
@@ -186,6 +191,11 @@ TEXT: dict[str, dict[str, str]] = {
                        "モデルの知識はほとんど変わりません。事実を文書にして検索させましょう。",
         "verdict_prompt": "**システムプロンプトの方がうまくいきます。** ルールや事実をプロンプトに書きましょう。",
         "verdict_few-shot": "**Few-shot 例の方がうまくいきます。** プロンプトにいくつか例を示しましょう。",
+        "chart_loss": "損失", "chart_train_loss": "学習損失", "chart_eval_loss": "評価損失",
+        "chart_lr": "学習率", "chart_step": "最適化ステップ", "chart_loss_axis": "損失（交差エントロピー, nats/トークン）",
+        "chart_waiting": "最初のステップを待っています…", "chart_tokens": "1 サンプルのトークン数",
+        "chart_tokens_axis": "1 サンプルのトークン数（チャットテンプレート適用後）", "chart_samples": "サンプル数",
+        "chart_max_length": "最大長 {n}",
         "choice_model": "モデル", "choice_data": "データ", "choice_run": "実行",
         "card_source": "入手元", "card_size": "規模", "card_size_text": "{p} M パラメータ · {l} 層 · 隠れ次元 {h}",
         "card_type": "種類", "card_instruct": "instruct（チャット調整済み）", "card_base": "base（チャット未調整）",
@@ -318,3 +328,8 @@ def t(key: str, lang: str = "en") -> str:
 def tf(lang: str, key: str, **fields: object) -> str:
     """t() with its {fields} filled in; lang first, so functools.partial(tf, lang) is a one-language t."""
     return t(key, lang or "en").format(**fields)
+
+
+def chart_words(lang: str) -> dict[str, str]:
+    """The words of studio.charts in one language (the chart_* keys without their prefix)."""
+    return {k.removeprefix("chart_"): t(k, lang or "en") for k in TEXT["en"] if k.startswith("chart_")}

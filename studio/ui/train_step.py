@@ -11,7 +11,7 @@ import gradio as gr
 
 from studio import runs
 from studio.ui.context import Ctx
-from studio.ui.text import tf
+from studio.ui.text import chart_words, tf
 
 FIELDS = [  # (setting, text key, kind, advanced)
     ("epochs", "epochs", "float", False), ("learning_rate", "lr", "float", False),
@@ -162,7 +162,7 @@ def progress_html(run_id: str, st: runs.RunStatus, metrics: list[dict]) -> str:
             f'<div class="run-meta">{" · ".join(b for b in bits if b)}</div>{reason}</div>')
 
 
-def poll(run_id: str | None):
+def poll(run_id: str | None, lang: str = "en"):
     from studio.charts import loss_figure
 
     if not run_id:
@@ -173,7 +173,7 @@ def poll(run_id: str | None):
         return f"run {html.escape(run_id)} is gone", None, "", gr.Timer(active=False)
     st = runs.reconcile(run)
     metrics = run.metrics()
-    return (progress_html(run_id, st, metrics), loss_figure(metrics, "Loss"), run.log_tail(15),
+    return (progress_html(run_id, st, metrics), loss_figure(metrics, words=chart_words(lang)), run.log_tail(15),
             gr.Timer(active=st.active))
 
 
@@ -233,6 +233,5 @@ def build(ctx: Ctx) -> None:
     go.click(_start, settings, [ctx.run, timer], concurrency_limit=None)
     halt.click(stop, ctx.run, None)
     again.click(resume, ctx.run, timer)
-    timer.tick(poll, ctx.run, [prog, chart, log, timer], show_progress="hidden", concurrency_limit=None)
-    ctx.run.change(poll, ctx.run, [prog, chart, log, timer], show_progress="hidden",
-                   concurrency_limit=None)
+    for event in (timer.tick, ctx.run.change, ctx.lang.change):
+        event(poll, [ctx.run, ctx.lang], [prog, chart, log, timer], show_progress="hidden", concurrency_limit=None)
