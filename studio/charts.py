@@ -47,7 +47,8 @@ def loss_figure(metrics: list[dict], title: str | None = None, words: dict[str, 
 
 def spark_figure(metrics: list[dict], words: dict[str, str] | None = None) -> go.Figure:
     fig = loss_figure(metrics, "", words)
-    fig.update_layout(height=180, showlegend=False, margin={"l": 40, "r": 10, "t": 10, "b": 30})
+    fig.update_yaxes(title_text=None)  # a long axis title does not fit a small chart: the legend names the lines
+    fig.update_layout(height=260, margin={"l": 40, "r": 40, "t": 36, "b": 30}, legend={"y": -0.35})
     return fig
 
 
