@@ -114,3 +114,14 @@ def test_charts_speak_the_ui_language():
     hist = token_histogram([10, 20, 30], 64, ja)
     assert hist.layout.title.text == "1 サンプルのトークン数" and "最大長 64" in str(hist.layout.annotations)
     assert loss_figure([]).layout.title.text == "Loss: waiting for the first step…"
+
+
+def test_the_progress_line_follows_the_language():
+    from studio.runs import RunStatus
+    from studio.ui.train_step import progress_html
+
+    st = RunStatus(state="running", step=3, total_steps=10, eta_s=90)
+    metrics = [{"step": 3, "loss": 1.0, "tokens_per_s": 250.0, "memory_mb": 2048}]
+    ja, en = progress_html("r1", st, metrics, "ja"), progress_html("r1", st, metrics)
+    assert "ステップ 3/10 · 残り 1.5 分 · 250 トークン/秒 · ピーク 2.0 GB" in ja
+    assert "step 3/10 · 1.5 min left · 250 tokens/s · 2.0 GB peak" in en and 'class="badge">running' in en

@@ -148,13 +148,14 @@ def resume(run_id: str | None):
     return gr.Timer(active=True)
 
 
-def progress_html(run_id: str, st: runs.RunStatus, metrics: list[dict]) -> str:
+def progress_html(run_id: str, st: runs.RunStatus, metrics: list[dict], lang: str = "en") -> str:
+    T = functools.partial(tf, lang)
     pct = st.progress * 100
     last = next((m for m in reversed(metrics) if "loss" in m), {})
-    eta = f"{st.eta_s / 60:.1f} min left" if st.eta_s and st.active else ""
-    bits = [f"step {st.step}/{st.total_steps}", eta,
-            f"{last['tokens_per_s']:.0f} tokens/s" if last.get("tokens_per_s") else "",
-            f"{last['memory_mb'] / 1024:.1f} GB peak" if last.get("memory_mb") else ""]
+    eta = T("prog_eta", minutes=f"{st.eta_s / 60:.1f}") if st.eta_s and st.active else ""
+    bits = [T("prog_step", step=st.step, total=st.total_steps), eta,
+            T("prog_speed", speed=f"{last['tokens_per_s']:.0f}") if last.get("tokens_per_s") else "",
+            T("prog_peak", gb=f"{last['memory_mb'] / 1024:.1f}") if last.get("memory_mb") else ""]
     reason = f'<div class="run-reason">{html.escape(st.reason)}</div>' if st.reason else ""
     return (f'<div class="run-box state-{st.state}"><div class="run-head"><b>{html.escape(run_id)}</b>'
             f'<span class="badge">{st.state}</span></div>'
@@ -173,7 +174,7 @@ def poll(run_id: str | None, lang: str = "en"):
         return f"run {html.escape(run_id)} is gone", None, "", gr.Timer(active=False)
     st = runs.reconcile(run)
     metrics = run.metrics()
-    return (progress_html(run_id, st, metrics), loss_figure(metrics, words=chart_words(lang)), run.log_tail(15),
+    return (progress_html(run_id, st, metrics, lang), loss_figure(metrics, words=chart_words(lang)), run.log_tail(15),
             gr.Timer(active=st.active))
 
 
