@@ -125,3 +125,21 @@ def test_the_progress_line_follows_the_language():
     ja, en = progress_html("r1", st, metrics, "ja"), progress_html("r1", st, metrics)
     assert "ステップ 3/10 · 残り 1.5 分 · 250 トークン/秒 · ピーク 2.0 GB" in ja
     assert "step 3/10 · 1.5 min left · 250 tokens/s · 2.0 GB peak" in en and 'class="badge">running' in en
+
+
+def test_the_advisors_reasons_exist_in_japanese_with_the_same_fields():
+    import string
+
+    from studio.evaluate.advisor import REASONS
+    from studio.ui import advice
+    from studio.ui.text import REASONS as TRANSLATED
+
+    def fields(text: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+    assert set(TRANSLATED["ja"]) == set(REASONS)
+    assert all(fields(TRANSLATED["ja"][k]) == fields(REASONS[k]) for k in REASONS)
+    text, _ = advice.advice_markdown({"preset": "json"}, "", "ja")
+    assert "- 形式スコア" in text and "構造化データ（json）" in text and "form score" not in text
+    english, _ = advice.advice_markdown({"preset": "json"}, "")
+    assert "- form score" in english and "structured (json)" in english

@@ -45,17 +45,53 @@ _SQL_START = re.compile(r"\s*(?:```\w*\s*)?(SELECT|WITH)\b", re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[\"'(\[]\s*)$")
 
 
+Note = tuple[str, dict[str, str]]
+"""A reason as (key of REASONS, its fields), so a UI can say it in its own language."""
+REASONS: dict[str, str] = {
+    "no_answers": "no row has an answer: describe the task in a system prompt",
+    "scores": "form score {form} vs facts score {facts}",
+    "structured": "{share} of the answers are structured ({kind})",
+    "style": "{share} of the answers are in a recognisable style",
+    "template": "{share} of the answer trigrams recur across many answers (a template)",
+    "regular": "{share} of the answers keep a similar length (a steady manner)",
+    "names": "{share} of the answers name a recurring name the prompt did not give ({names})",
+    "overlap": "{share} of the answer words come from the prompt (transforming, not recalling)",
+    "goal": "the goal names form {form} time(s) and facts {facts} time(s)",
+    "no_signal": "neither a shared form nor facts stand out: try a few examples in the prompt (few-shot) "
+                 "before training, and say in the goal what should change",
+    "few_rows": "only {n} examples: a few of them in the prompt (few-shot) can show the form as well; "
+                "fine-tune once you have a few hundred",
+    "form": "the answers share a form (tone, format or structure) more than they carry facts of their own: "
+            "that is what fine-tuning teaches well",
+    "facts": "the answers lean on facts the prompt does not give: fine-tuning rarely changes what a model "
+             "believes (the article's Romeo -> Bob test)",
+    "few_names": "{n} recurring name(s): one sentence in a system prompt can state them",
+    "many_names": "{n} recurring names and their relations: keep them in notes and retrieve the relevant "
+                  "passages for each question (RAG)",
+}
+
+
+def _note(key: str, **fields: object) -> Note:
+    return key, {k: str(v) for k, v in fields.items()}
+
+
+def _english(notes: list[Note]) -> list[str]:
+    return [REASONS[key].format(**fields) for key, fields in notes]
+
+
 @dataclass
 class Advice:
     verdict: Verdict
     confidence: float
     """0.5 (a coin toss) .. 0.95: how far apart the form and facts scores are."""
     reasons: list[str]
+    """In English; `notes` holds the same as (REASONS key, fields) for other languages."""
     signals: dict[str, float] = field(default_factory=dict)
     column: str = "tuned"
     """The Compare column that shows the recommended approach."""
     entities: list[str] = field(default_factory=list)
     """The recurring names behind the facts signal, most frequent first."""
+    notes: list[Note] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"verdict": self.verdict, "confidence": self.confidence, "reasons": self.reasons,
@@ -231,64 +267,51 @@ def advise(rows: Sequence[dict], goal: str | None = None) -> Advice:
     """The verdict for these training rows and the goal the user typed (either may be rough)."""
     signals, names = measure(rows)
     if not signals["rows"]:
-        return Advice("prompt", 0.5, ["no row has an answer: describe the task in a system prompt"],
-                      signals, COLUMN_FOR["prompt"])
+        notes = [_note("no_answers")]
+        return Advice("prompt", 0.5, _english(notes), signals, COLUMN_FOR["prompt"], notes=notes)
     form, facts = scores(signals, goal)
     signals.update(form_score=form, facts_score=facts)
-    verdict, reasons = _decide(signals, names, goal)
+    verdict, notes = _decide(signals, names, goal)
     confidence = round(min(0.95, 0.5 + abs(form - facts) * 0.6), 2)
-    return Advice(verdict, confidence, reasons, signals, COLUMN_FOR[verdict], names)
+    return Advice(verdict, confidence, _english(notes), signals, COLUMN_FOR[verdict], names, notes)
 
 
-def _decide(s: dict[str, float], names: list[str], goal: str | None) -> tuple[Verdict, list[str]]:
-    reasons = _evidence(s, names, goal)
+def _decide(s: dict[str, float], names: list[str], goal: str | None) -> tuple[Verdict, list[Note]]:
+    notes = _evidence(s, names, goal)
     if s["facts_score"] > s["form_score"] and s["facts_score"] >= MIN_SCORE:
-        return _facts_verdict(s, names, reasons)
+        return _facts_verdict(s, notes)
     if s["form_score"] < MIN_SCORE:
-        reasons.append("neither a shared form nor facts stand out: try a few examples in the prompt "
-                       "(few-shot) before training, and say in the goal what should change")
-        return "few-shot", reasons
+        return "few-shot", [*notes, _note("no_signal")]
     if s["rows"] < MIN_ROWS_TO_TUNE:
-        reasons.append(f"only {int(s['rows'])} examples: a few of them in the prompt (few-shot) can show "
-                       "the form as well; fine-tune once you have a few hundred")
-        return "few-shot", reasons
-    reasons.append("the answers share a form (tone, format or structure) more than they carry facts "
-                   "of their own: that is what fine-tuning teaches well")
-    return "fine-tune", reasons
+        return "few-shot", [*notes, _note("few_rows", n=int(s["rows"]))]
+    return "fine-tune", [*notes, _note("form")]
 
 
-def _facts_verdict(s: dict[str, float], names: list[str], reasons: list[str]) -> tuple[Verdict, list[str]]:
+def _facts_verdict(s: dict[str, float], notes: list[Note]) -> tuple[Verdict, list[Note]]:
     """Facts win. A name or two to swap fit in a system prompt; a world of them is for retrieval."""
-    reasons.append("the answers lean on facts the prompt does not give: fine-tuning rarely changes "
-                   "what a model believes (the article's Romeo -> Bob test)")
     n = int(s["distinct_entities"])
     if n <= 2:
-        reasons.append(f"{n} recurring name(s): one sentence in a system prompt can state them")
-        return "prompt", reasons
-    reasons.append(f"{n} recurring names and their relations: keep them in notes and retrieve "
-                   "the relevant passages for each question (RAG)")
-    return "rag", reasons
+        return "prompt", [*notes, _note("facts"), _note("few_names", n=n)]
+    return "rag", [*notes, _note("facts"), _note("many_names", n=n)]
 
 
-def _evidence(s: dict[str, float], names: list[str], goal: str | None) -> list[str]:
-    """One line per signal that speaks, with its number."""
-    out = [f"form score {s['form_score']:.2f} vs facts score {s['facts_score']:.2f}"]
+def _evidence(s: dict[str, float], names: list[str], goal: str | None) -> list[Note]:
+    """One note per signal that speaks, with its number."""
+    out = [_note("scores", form=f"{s['form_score']:.2f}", facts=f"{s['facts_score']:.2f}")]
     kind = max(("json", "sql", "label"), key=lambda k: s[f"structure_{k}"])
     if s["structure"] >= 0.5:
-        out.append(f"{s['structure']:.0%} of the answers are structured ({kind})")
+        out.append(_note("structured", share=f"{s['structure']:.0%}", kind=kind))
     if s["style"] >= 0.5:
-        out.append(f"{s['style']:.0%} of the answers are in a recognisable style")
+        out.append(_note("style", share=f"{s['style']:.0%}"))
     if s["template"] >= 0.3:
-        out.append(f"{s['template']:.0%} of the answer trigrams recur across many answers (a template)")
+        out.append(_note("template", share=f"{s['template']:.0%}"))
     if s["regularity"] >= 0.6 and max(s["structure"], s["style"]) < 0.5:
-        out.append(f"{s['regularity']:.0%} of the answers keep a similar length (a steady manner)")
+        out.append(_note("regular", share=f"{s['regularity']:.0%}"))
     if s["recurring_entities"] >= 0.2:
-        out.append(f"{s['recurring_entities']:.0%} of the answers name a recurring name the prompt did "
-                   f"not give ({', '.join(names[:5])})")
+        out.append(_note("names", share=f"{s['recurring_entities']:.0%}", names=", ".join(names[:5])))
     if s["prompt_overlap"] >= 0.5:
-        out.append(f"{s['prompt_overlap']:.0%} of the answer words come from the prompt "
-                   "(transforming, not recalling)")
+        out.append(_note("overlap", share=f"{s['prompt_overlap']:.0%}"))
     form_words, fact_words = goal_votes(goal)
     if form_words or fact_words:
-        out.append(f"the goal names form {form_words} time(s) and facts {fact_words} time(s)")
+        out.append(_note("goal", form=form_words, facts=fact_words))
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from studio.ui.context import Ctx
-from studio.ui.text import t, tf
+from studio.ui.text import reason_text, t, tf
 
 
 def verdict_text(verdict: str, lang: str = "en") -> str:
@@ -39,14 +39,15 @@ def goal_for(choice: dict | None, lang: str = "en") -> str:
 
 
 def advice_markdown(choice: dict | None, goal: str, lang: str = "en") -> tuple[str, str]:
-    """(markdown, the Compare column to open). The reasons come from the advisor, in English."""
+    """(markdown, the Compare column to open)."""
     from studio.evaluate.advisor import advise
 
     rows = rows_for(choice)
     if not rows:
         return "", "tuned"
     a = advise(rows, goal or None)
-    reasons = "\n".join(f"- {r}" for r in a.reasons[:5])
+    said = [reason_text(key, fields, english, lang) for (key, fields), english in zip(a.notes, a.reasons)]
+    reasons = "\n".join(f"- {r}" for r in said[:5])
     sure = tf(lang, "adv_confidence", share=f"{a.confidence:.0%}")
     return (f"### {t('adv_title', lang)}\n{verdict_text(a.verdict, lang)} ({sure})\n\n{reasons}"), a.column
 
