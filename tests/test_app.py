@@ -143,3 +143,21 @@ def test_the_advisors_reasons_exist_in_japanese_with_the_same_fields():
     assert "- 形式スコア" in text and "構造化データ（json）" in text and "form score" not in text
     english, _ = advice.advice_markdown({"preset": "json"}, "")
     assert "- form score" in english and "structured (json)" in english
+
+
+def test_device_and_memory_fit_in_words_match_the_models_english():
+    from studio.models.device import DeviceInfo
+    from studio.models.fit import MemoryEstimate, Verdict
+    from studio.models.info import describe
+    from studio.ui.text import device_text, fit_text
+
+    card = describe("smollm2-135m")
+    gpu = DeviceInfo("cuda", "NVIDIA H100", 80 * 1024, 2, True, 16)
+    for device in (card.device, gpu):
+        assert device_text(device, "en") == device.describe()
+    for v in card.fits.values():
+        assert fit_text(v, card.device.kind, "en") == v.text and "GB" in fit_text(v, card.device.kind, "ja")
+    est = MemoryEstimate(900.0, 10.0, 10.0, 100.0, 4.0)
+    gc = Verdict(True, est, 2048.0, "fits with gradient checkpointing: ~1.0 GB of 2 GB", checkpointing=True)
+    assert fit_text(gc, "cuda", "en") == gc.text and "勾配チェックポイント" in fit_text(gc, "cuda", "ja")
+    assert "スレッド" in device_text(card.device, "ja") or "×" in device_text(card.device, "ja")

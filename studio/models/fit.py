@@ -32,6 +32,8 @@ class Verdict:
     estimate: MemoryEstimate
     available_mb: float
     text: str
+    checkpointing: bool = False
+    """It fits only with gradient checkpointing (the estimate is that one)."""
 
 
 def _shape(e: ModelEntry) -> tuple[int, int, int]:
@@ -76,7 +78,7 @@ def verdict(e: ModelEntry, method: Method, available_mb: float, device: str, bat
         if est_gc.total_mb <= 0.9 * available_mb:
             return Verdict(True, est_gc, available_mb,
                            f"fits with gradient checkpointing: ~{est_gc.total_mb / 1024:.1f} GB of "
-                           f"{available_mb / 1024:.0f} GB")
+                           f"{available_mb / 1024:.0f} GB", checkpointing=True)
     where = "GPU memory" if device == "cuda" else "RAM"
     word = "fits" if fits else "does not fit"
     return Verdict(fits, est, available_mb,

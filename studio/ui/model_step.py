@@ -9,7 +9,7 @@ import gradio as gr
 from studio.config import DEFAULT_MODEL
 from studio.models import ModelError, list_models
 from studio.ui.context import Ctx
-from studio.ui.text import tf
+from studio.ui.text import device_text, fit_text, tf
 
 
 def choices() -> list[tuple[str, str]]:
@@ -31,9 +31,10 @@ def card_markdown(name: str, lang: str = "en") -> str:
     lines = [f"### {card.name}", f"- **{T('card_source')}:** {card.resolved.source} — `{card.resolved.location}`"]
     if card.entry:
         lines += _entry_lines(card.entry, T)
-    lines.append(f"- **{T('card_machine')}:** {card.device.describe()}")
+    lines.append(f"- **{T('card_machine')}:** {device_text(card.device, lang)}")
     for method, v in card.fits.items():
-        lines.append(f"- **{T('card_fit', method=method.upper())}:** {'✓' if v.fits else '✗'} {v.text}")
+        fit = fit_text(v, card.device.kind, lang)
+        lines.append(f"- **{T('card_fit', method=method.upper())}:** {'✓' if v.fits else '✗'} {fit}")
     if card.note:
         lines.append(f"- {card.note}")
     template = card.chat_template

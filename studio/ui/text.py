@@ -39,6 +39,11 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_max_length": "max length {n}",
         "prog_step": "step {step}/{total}", "prog_eta": "{minutes} min left", "prog_speed": "{speed} tokens/s",
         "prog_peak": "{gb} GB peak",
+        "dev_cpu": "CPU only: {threads} threads, {gb} GB RAM, bf16 {bf16}", "dev_gpu": "{count}× {name} ({gb} GB each)",
+        "yes": "yes", "no": "no", "fit_yes": "fits: ~{need} GB needed of {have} GB {where}",
+        "fit_no": "does not fit: ~{need} GB needed of {have} GB {where}",
+        "fit_gc": "fits with gradient checkpointing: ~{need} GB of {have} GB", "where_gpu": "GPU memory",
+        "where_ram": "RAM",
         "choice_model": "Model", "choice_data": "Data", "choice_run": "Run",
         "card_source": "Source", "card_size": "Size", "card_size_text": "{p} M parameters · {l} layers · hidden {h}",
         "card_type": "Type", "card_instruct": "instruct (chat-tuned)", "card_base": "base (not chat-tuned)",
@@ -200,6 +205,11 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_max_length": "最大長 {n}",
         "prog_step": "ステップ {step}/{total}", "prog_eta": "残り {minutes} 分", "prog_speed": "{speed} トークン/秒",
         "prog_peak": "ピーク {gb} GB",
+        "dev_cpu": "CPU のみ: {threads} スレッド, RAM {gb} GB, bf16 {bf16}", "dev_gpu": "{name} × {count}（各 {gb} GB）",
+        "yes": "対応", "no": "非対応", "fit_yes": "収まります: 約 {need} GB 必要 / {where} {have} GB",
+        "fit_no": "収まりません: 約 {need} GB 必要 / {where} {have} GB",
+        "fit_gc": "勾配チェックポイントで収まります: 約 {need} GB / {have} GB", "where_gpu": "GPU メモリ",
+        "where_ram": "RAM",
         "choice_model": "モデル", "choice_data": "データ", "choice_run": "実行",
         "card_source": "入手元", "card_size": "規模", "card_size_text": "{p} M パラメータ · {l} 層 · 隠れ次元 {h}",
         "card_type": "種類", "card_instruct": "instruct（チャット調整済み）", "card_base": "base（チャット未調整）",
@@ -369,3 +379,20 @@ def tf(lang: str, key: str, **fields: object) -> str:
 def chart_words(lang: str) -> dict[str, str]:
     """The words of studio.charts in one language (the chart_* keys without their prefix)."""
     return {k.removeprefix("chart_"): t(k, lang or "en") for k in TEXT["en"] if k.startswith("chart_")}
+
+
+def device_text(device, lang: str) -> str:
+    """studio.models.device.DeviceInfo in words (its describe() is the English)."""
+    gb = f"{device.memory_mb / 1024:.0f}"
+    if device.kind == "cuda":
+        return tf(lang, "dev_gpu", count=device.count, name=device.name, gb=gb)
+    return tf(lang, "dev_cpu", threads=device.cpu_threads, gb=gb, bf16=t("yes" if device.bf16 else "no", lang))
+
+
+def fit_text(verdict, device_kind: str, lang: str) -> str:
+    """studio.models.fit.Verdict in words (its .text is the English)."""
+    need, have = f"{verdict.estimate.total_mb / 1024:.1f}", f"{verdict.available_mb / 1024:.0f}"
+    if verdict.checkpointing:
+        return tf(lang, "fit_gc", need=need, have=have)
+    where = t("where_gpu" if device_kind == "cuda" else "where_ram", lang)
+    return tf(lang, "fit_yes" if verdict.fits else "fit_no", need=need, have=have, where=where)

@@ -11,7 +11,7 @@ import gradio as gr
 
 from studio import runs
 from studio.ui.context import Ctx
-from studio.ui.text import chart_words, tf
+from studio.ui.text import chart_words, device_text, fit_text, tf
 
 FIELDS = [  # (setting, text key, kind, advanced)
     ("epochs", "epochs", "float", False), ("learning_rate", "lr", "float", False),
@@ -96,10 +96,10 @@ def plan(model: str, data: dict | None, values: dict, lang: str = "en") -> str:
     secs = rows * cfg.train.epochs * 80 / speed if cfg.train.max_steps <= 0 else \
         steps * cfg.train.batch_size * 80 / speed
     return (f"{_advice_line(data, T, lang)}"
-            f"{T('plan_rows', rows=rows, steps=steps, epochs=f'{cfg.train.epochs:g}', device=card.device.describe())}  \n"
+            f"{T('plan_rows', rows=rows, steps=steps, epochs=f'{cfg.train.epochs:g}', device=device_text(card.device, lang))}  \n"
             f"{T('plan_time', minutes=f'{max(1, secs / 60):.0f}', speed=f'{speed:.0f}')}  \n"
             f"{T('plan_memory')} ({method.upper()}): {'✓' if fit and fit.fits else '✗'} "
-            f"{fit.text if fit else T('card_unknown')}")
+            f"{fit_text(fit, card.device.kind, lang) if fit else T('card_unknown')}")
 
 
 def _advice_line(data: dict, T, lang: str) -> str:
