@@ -87,6 +87,7 @@ def test_the_data_step_and_the_advisor_follow_the_language():
     assert "**使用可能 400 行**" in summary and "学習 400 / 評価 60" in summary
     assert list(errors.columns) == ["ファイル", "行", "項目", "問題", "対処"]
     assert presets.load("json").description["ja"] in data_step.preset_blurb("json", "ja")
+    assert ("gozaru — ござる口調", "gozaru") in data_step.preset_choices("ja")
     text, column = advice.advice_markdown({"preset": "json"}, "", "ja")
     assert text.startswith("### アドバイザー") and "確信度" in text and column == "tuned"
     assert advice.goal_for({"preset": "gozaru"}, "ja") == presets.load("gozaru").goal["ja"]

@@ -15,8 +15,8 @@ from studio.ui.text import chart_words, t, tf
 ERROR_KEYS = ["err_file", "err_line", "err_field", "err_problem", "err_fix"]
 
 
-def preset_choices() -> list[tuple[str, str]]:
-    return [(f"{p.name} — {p.label()}", p.name) for p in presets.all_presets()]
+def preset_choices(lang: str = "en") -> list[tuple[str, str]]:
+    return [(f"{p.name} — {p.label(lang or 'en')}", p.name) for p in presets.all_presets()]
 
 
 def preset_blurb(name: str | None, lang: str = "en") -> str:
@@ -189,7 +189,8 @@ def build(ctx: Ctx) -> None:
             mask = gr.HTML()
     outputs = [summary, errors, bubbles, hist, mask, ctx.data]
     preset.change(preset_blurb, [preset, ctx.lang], blurb)
-    ctx.lang.change(preset_blurb, [preset, ctx.lang], blurb, show_progress="hidden")
+    ctx.lang.change(lambda name, lang: (gr.Dropdown(choices=preset_choices(lang)), preset_blurb(name, lang)),
+                    [preset, ctx.lang], [preset, blurb], show_progress="hidden")
     use_preset.click(load_preset, [preset, ctx.model, ctx.lang], outputs)
     use_file.click(load_file, [upload, mapping, ctx.model, ctx.lang], outputs)
     gen.click(generate, [kind, n, seed, ctx.model, ctx.lang], outputs)
