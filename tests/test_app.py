@@ -99,13 +99,13 @@ def test_the_runs_table_follows_the_language(studio_home):
     from studio.ui import runs_step
 
     assert list(runs_step.table("ja").columns) == ["実行", "状態", "モデル", "データ", "ステップ", "学習損失", "評価損失"]
-    frame, pick = runs_step.refresh(None)
-    assert list(frame.columns)[0] == "run" and frame.empty
+    frame, _ = runs_step.refresh(None)
+    assert frame.columns[0] == "run" and frame.empty
 
 
 def test_charts_speak_the_ui_language():
     from studio.charts import WORDS, loss_figure, token_histogram
-    from studio.ui.text import chart_words
+    from studio.ui.words import chart_words
 
     assert chart_words("en") == WORDS  # the chart defaults and the UI's English are one text
     ja = chart_words("ja")
@@ -133,7 +133,7 @@ def test_the_advisors_reasons_exist_in_japanese_with_the_same_fields():
 
     from studio.evaluate.advisor import REASONS
     from studio.ui import advice
-    from studio.ui.text import REASONS as TRANSLATED
+    from studio.ui.words import REASONS as TRANSLATED
 
     def fields(text: str) -> set[str]:
         return {f for _, f, _, _ in string.Formatter().parse(text) if f}
@@ -150,7 +150,7 @@ def test_device_and_memory_fit_in_words_match_the_models_english():
     from studio.models.device import DeviceInfo
     from studio.models.fit import MemoryEstimate, Verdict
     from studio.models.info import describe
-    from studio.ui.text import device_text, fit_text
+    from studio.ui.words import device_text, fit_text
 
     card = describe("smollm2-135m")
     gpu = DeviceInfo("cuda", "NVIDIA H100", 80 * 1024, 2, True, 16)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import gradio as gr
 
 from studio.ui.context import Ctx
-from studio.ui.text import reason_text, t, tf
+from studio.ui.text import t, tf
+from studio.ui.words import reason_text
 
 
 def verdict_text(verdict: str, lang: str = "en") -> str:

@@ -10,7 +10,8 @@ from studio import presets
 from studio.data.generate import KINDS
 from studio.ui import advice
 from studio.ui.context import Ctx
-from studio.ui.text import chart_words, t, tf
+from studio.ui.text import t, tf
+from studio.ui.words import chart_words
 
 ERROR_KEYS = ["err_file", "err_line", "err_field", "err_problem", "err_fix"]
 

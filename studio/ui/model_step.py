@@ -9,7 +9,8 @@ import gradio as gr
 from studio.config import DEFAULT_MODEL
 from studio.models import ModelError, list_models
 from studio.ui.context import Ctx
-from studio.ui.text import device_text, fit_text, tf
+from studio.ui.text import tf
+from studio.ui.words import device_text, fit_text
 
 
 def choices() -> list[tuple[str, str]]:

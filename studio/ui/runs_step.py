@@ -6,7 +6,8 @@ import pandas as pd
 
 from studio import runs
 from studio.ui.context import Ctx
-from studio.ui.text import chart_words, t
+from studio.ui.text import t
+from studio.ui.words import chart_words
 
 COLUMN_KEYS = ["runs_col_run", "runs_col_state", "runs_col_model", "runs_col_data", "runs_col_step",
                "runs_col_loss", "runs_col_eval_loss"]

@@ -11,7 +11,8 @@ import gradio as gr
 
 from studio import runs
 from studio.ui.context import Ctx
-from studio.ui.text import chart_words, device_text, fit_text, tf
+from studio.ui.text import tf
+from studio.ui.words import chart_words, device_text, fit_text
 
 FIELDS = [  # (setting, text key, kind, advanced)
     ("epochs", "epochs", "float", False), ("learning_rate", "lr", "float", False),
