@@ -3,7 +3,13 @@ this machine and its memory fit. The English of each lives beside its numbers (s
 studio.evaluate.advisor, studio.models); tests check the UI's English equals it."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from studio.ui.text import TEXT, t, tf
+
+if TYPE_CHECKING:
+    from studio.models.device import DeviceInfo
+    from studio.models.fit import Verdict
 
 # The advisor's reasons in other languages (English: studio.evaluate.advisor.REASONS, same keys and fields).
 REASONS: dict[str, dict[str, str]] = {
@@ -37,14 +43,12 @@ def reason_text(key: str, fields: dict[str, str], english: str, lang: str) -> st
     return template.format(**fields) if template else english
 
 
-
-
 def chart_words(lang: str) -> dict[str, str]:
     """The words of studio.charts in one language (the chart_* keys without their prefix)."""
     return {k.removeprefix("chart_"): t(k, lang or "en") for k in TEXT["en"] if k.startswith("chart_")}
 
 
-def device_text(device, lang: str) -> str:
+def device_text(device: DeviceInfo, lang: str) -> str:
     """studio.models.device.DeviceInfo in words (its describe() is the English)."""
     gb = f"{device.memory_mb / 1024:.0f}"
     if device.kind == "cuda":
@@ -52,7 +56,7 @@ def device_text(device, lang: str) -> str:
     return tf(lang, "dev_cpu", threads=device.cpu_threads, gb=gb, bf16=t("yes" if device.bf16 else "no", lang))
 
 
-def fit_text(verdict, device_kind: str, lang: str) -> str:
+def fit_text(verdict: Verdict, device_kind: str, lang: str) -> str:
     """studio.models.fit.Verdict in words (its .text is the English)."""
     need, have = f"{verdict.estimate.total_mb / 1024:.1f}", f"{verdict.available_mb / 1024:.0f}"
     if verdict.checkpointing:
