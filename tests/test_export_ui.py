@@ -41,8 +41,9 @@ def test_zip_is_written_to_the_temp_dir_gradio_serves_and_is_a_peft_adapter(tiny
     with zipfile.ZipFile(path) as zf:
         assert {"adapter_config.json", "adapter_model.safetensors", "README.md"} <= set(zf.namelist())
     assert "MB" in note
-    with pytest.raises(gr.Error, match="pick a run"):
+    with pytest.raises(gr.Error, match="Pick a run"):
         export_step.adapter_zip(None)
+    assert "アダプタを zip にしました" in export_step.adapter_zip(tiny_run.id, "ja")[1]
     with pytest.raises(gr.Error, match="no-such-run"):
         export_step.adapter_zip("no-such-run")
 
@@ -106,7 +107,7 @@ def test_import_refusals_name_the_problem_and_store_nothing(tiny_run, tiny_model
     twice = as_uploads(tiny_run.adapter_dir, tmp_path / "1") + as_uploads(tiny_run.adapter_dir, tmp_path / "2")
     with pytest.raises(gr.Error, match="share a name"):
         export_step.import_files(twice, str(tiny_model_dir))
-    with pytest.raises(gr.Error, match="upload"):
+    with pytest.raises(gr.Error, match="Upload an adapter"):
         export_step.import_files(None, str(tiny_model_dir))
     assert set(runs.with_adapter()) == before
     assert not [p for p in runs.runs_dir().iterdir() if p.name.startswith((".upload-", ".import-"))]

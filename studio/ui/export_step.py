@@ -13,7 +13,7 @@ from studio import runs
 from studio.export_base import WrongBaseError
 from studio.paths import studio_home
 from studio.ui.context import Ctx
-from studio.ui.text import t
+from studio.ui.text import t, tf
 
 DTYPES = ["auto", "bf16", "fp16", "fp32"]
 
@@ -33,32 +33,30 @@ def _guard(fn, *args, **kw):
         raise gr.Error(str(e)) from None
 
 
-def _need_run(run_id: str | None) -> str:
+def _need_run(run_id: str | None, lang: str) -> str:
     if not run_id:
-        raise gr.Error("pick a run with an adapter first")
+        raise gr.Error(t("exp_need_run", lang or "en"))
     return run_id
 
 
-def adapter_zip(run_id: str | None):
+def adapter_zip(run_id: str | None, lang: str = "en"):
     from studio.export import export_adapter_zip
 
-    run_id = _need_run(run_id)
+    run_id = _need_run(run_id, lang)
     # A fresh temp folder: gradio serves files from the system temp dir, and each download stays whole.
     target = Path(tempfile.mkdtemp(prefix="katachi-export-")) / f"{run_id}-adapter.zip"
     path = _guard(export_adapter_zip, run_id, target)
-    note = (f"Adapter zipped ({path.stat().st_size / 2**20:.1f} MB): standard PEFT files, the tokenizer and "
-            "the model card.")
+    note = tf(lang, "exp_zipped", mb=f"{path.stat().st_size / 2**20:.1f}")
     return gr.update(value=str(path), visible=True), note
 
 
-def merged(run_id: str | None, dtype: str, progress=gr.Progress()) -> str:
+def merged(run_id: str | None, dtype: str, lang: str = "en", progress=gr.Progress()) -> str:
     from studio.export import export_merged
 
-    run_id = _need_run(run_id)
+    run_id = _need_run(run_id, lang)
     progress(0.2, desc="merging the LoRA into a full-precision copy of the base")
     path = _guard(export_merged, run_id, exports_dir() / f"{run_id}-merged", dtype=dtype, overwrite=True)
-    return (f"Merged model saved to `{path}` — it loads with plain transformers, no peft: "
-            f"`AutoModelForCausalLM.from_pretrained('{path}')`")
+    return tf(lang, "exp_merged", path=path)
 
 
 def hub_status(lang: str = "en") -> str:
@@ -71,10 +69,11 @@ def hub_status(lang: str = "en") -> str:
     return t(key, lang or "en").format(env=DEFAULT_TOKEN_ENV)
 
 
-def push(run_id: str | None, repo: str, what: str, public: bool, progress=gr.Progress()) -> str:
+def push(run_id: str | None, repo: str, what: str, public: bool, lang: str = "en",
+         progress=gr.Progress()) -> str:
     from studio import export, export_hub
 
-    run_id = _need_run(run_id)
+    run_id = _need_run(run_id, lang)
     repo = _guard(export_hub.check_repo_id, (repo or "").strip())
     _guard(export_hub.hub_token)  # no token: say so before minutes of merging
     if what == "merged":
@@ -84,15 +83,15 @@ def push(run_id: str | None, repo: str, what: str, public: bool, progress=gr.Pro
                         message=f"Merged model from Katachi Studio run {run_id}")
     else:
         result = _guard(export_hub.push_adapter, run_id, repo, private=not public)
-    made = "public" if public else "private"
-    return f"Pushed {result.files} files to {result.url} (a new repo is {made}; an existing one keeps its visibility)."
+    made = t("exp_public" if public else "exp_private", lang or "en")
+    return tf(lang, "exp_pushed", n=result.files, url=result.url, made=made)
 
 
-def import_files(files: list[str] | None, model: str):
+def import_files(files: list[str] | None, model: str, lang: str = "en"):
     from studio.export_import import import_uploads
 
     if not files:
-        raise gr.Error("upload an adapter .zip, or the files of an adapter folder, first")
+        raise gr.Error(t("exp_need_upload", lang or "en"))
     try:
         run = _guard(import_uploads, files, model=model)
     except WrongBaseError as e:
@@ -100,7 +99,7 @@ def import_files(files: list[str] | None, model: str):
         raise gr.Error(f"{e.problem}. To use it, {fix} in step ① and upload it again.") from None
     gr.Info(f"imported as run {run.id}")
     ids = runs.with_adapter()
-    note = f"Imported as run `{run.id}` (checked against `{model}`): it is now the current run in **④ Compare**."
+    note = tf(lang, "exp_imported", run=run.id, model=model)
     return note, gr.Dropdown(choices=ids, value=run.id), run.id
 
 
@@ -131,14 +130,14 @@ def _files_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
             file = L(gr.File(label=L.text("export_zip_file"), interactive=False, visible=False,
                              elem_id="export-zip-file"), "export_zip_file")
             info = gr.Markdown(elem_id="export-zip-info")
-            go.click(adapter_zip, pick, [file, info])
+            go.click(adapter_zip, [pick, ctx.lang], [file, info])
         with gr.Column():
             L.md("export_merged_title")
             dtype = gr.Radio(DTYPES, value="auto", label=L.text("export_dtype"), info=L.text("export_dtype_info"))
             L(L(dtype, "export_dtype"), "export_dtype_info", "info")
             go = L(gr.Button(L.text("export_merged_go"), elem_id="export-merged-go"), "export_merged_go", "value")
             info = gr.Markdown(elem_id="export-merged-info")
-            go.click(merged, [pick, dtype], info)
+            go.click(merged, [pick, dtype, ctx.lang], info)
 
 
 def _hub_panel(ctx: Ctx, pick: gr.Dropdown) -> gr.Markdown:
@@ -153,7 +152,7 @@ def _hub_panel(ctx: Ctx, pick: gr.Dropdown) -> gr.Markdown:
         public = L(gr.Checkbox(False, label=L.text("export_public")), "export_public")
     go = L(gr.Button(L.text("export_push_go"), elem_id="export-push-go"), "export_push_go", "value")
     info = gr.Markdown(elem_id="export-push-info")
-    go.click(push, [pick, repo, what, public], info)
+    go.click(push, [pick, repo, what, public, ctx.lang], info)
     return status
 
 
@@ -164,7 +163,7 @@ def _import_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
                        file_types=[".zip", ".json", ".safetensors", ".jinja", ".model", ".txt"],
                        elem_id="export-import"), "export_import_file")
     info = gr.Markdown(elem_id="export-import-info")
-    upload.upload(import_files, [upload, ctx.model], [info, pick, ctx.run])
+    upload.upload(import_files, [upload, ctx.model, ctx.lang], [info, pick, ctx.run])
 
 
 def build(ctx: Ctx):

@@ -156,6 +156,15 @@ TEXT: dict[str, dict[str, str]] = {
         "export_hub_no_token": "⚠️ No `{env}` in the studio's environment: set it and restart the studio to push.",
         "export_hub_token": "✅ A token is set in `{env}` (it is never shown).",
         "export_card": "Model card (what the zip and the merged folder carry as README.md)",
+        "exp_zipped": "Adapter zipped ({mb} MB): standard PEFT files, the tokenizer and the model card.",
+        "exp_merged": "Merged model saved to `{path}` — it loads with plain transformers, no peft: "
+                      "`AutoModelForCausalLM.from_pretrained('{path}')`",
+        "exp_pushed": "Pushed {n} files to {url} (a new repo is {made}; an existing one keeps its visibility).",
+        "exp_public": "public", "exp_private": "private",
+        "exp_imported": "Imported as run `{run}` (checked against `{model}`): it is now the current run in "
+                        "**④ Compare**.",
+        "exp_need_run": "Pick a run with an adapter first.",
+        "exp_need_upload": "Upload an adapter .zip, or the files of an adapter folder, first.",
         "need_model": "Pick a model in step ① first.", "need_data": "Choose data in step ② first.",
         "need_run": "Train a run in step ③ (or pick one in Runs) first.",
         # --- Evaluate tab
@@ -318,6 +327,14 @@ TEXT: dict[str, dict[str, str]] = {
         "export_hub_no_token": "⚠️ スタジオの環境に `{env}` がありません。設定してスタジオを再起動すると公開できます。",
         "export_hub_token": "✅ `{env}` にトークンが設定されています（表示はしません）。",
         "export_card": "モデルカード（zip とマージ済みフォルダに README.md として入るもの）",
+        "exp_zipped": "アダプタを zip にしました（{mb} MB）: 標準の PEFT ファイル、トークナイザ、モデルカード。",
+        "exp_merged": "マージ済みモデルを `{path}` に保存しました。peft なしの transformers で読み込めます: "
+                      "`AutoModelForCausalLM.from_pretrained('{path}')`",
+        "exp_pushed": "{n} 個のファイルを {url} に公開しました（新しいリポジトリは{made}、既存のものは設定を保ちます）。",
+        "exp_public": "公開", "exp_private": "非公開",
+        "exp_imported": "実行 `{run}` として取り込みました（`{model}` と照合済み）。**④ 比較** の現在の実行になっています。",
+        "exp_need_run": "先にアダプタのある実行を選んでください。",
+        "exp_need_upload": "先にアダプタの .zip か、アダプタフォルダ内のファイルをアップロードしてください。",
         "need_model": "先にステップ①でモデルを選んでください。", "need_data": "先にステップ②でデータを選んでください。",
         "need_run": "先にステップ③で学習するか、実行履歴から選んでください。",
         # --- Evaluate tab
