@@ -162,3 +162,18 @@ def test_device_and_memory_fit_in_words_match_the_models_english():
     gc = Verdict(True, est, 2048.0, "fits with gradient checkpointing: ~1.0 GB of 2 GB", checkpointing=True)
     assert fit_text(gc, "cuda", "en") == gc.text and "勾配チェックポイント" in fit_text(gc, "cuda", "ja")
     assert "スレッド" in device_text(card.device, "ja") or "×" in device_text(card.device, "ja")
+
+
+def test_the_evaluate_headline_follows_the_language():
+    from studio.evaluate.meters import PRIMARY_LABELS
+    from studio.evaluate.run_eval import EvalResult
+    from studio.ui.eval_step import headline, meters_frame
+    from studio.ui.words import METER_LABELS, meter_label
+
+    assert set(METER_LABELS["ja"]) == set(PRIMARY_LABELS)
+    assert meter_label("gozaru", "en") == PRIMARY_LABELS["gozaru"] and meter_label("regex:x", "ja") == "正規表現一致率"
+    result = EvalResult(run="r", kind="style", meter="gozaru", n=50, seconds=9.0,
+                        meters={"base": {"primary": 0.0}, "tuned": {"primary": 0.98}})
+    assert headline(result).startswith("### ござる style rate: base 0% → tuned 98% (+98 points)")
+    assert headline(result, "ja").startswith("### ござる文体率: ベース 0% → 学習後 98%（+98 ポイント）")
+    assert meters_frame(result.meters, "gozaru", "ja")["measure"].iloc[0] == "ござる文体率（主指標）"

@@ -182,8 +182,10 @@ def test_evaluate_tab_refuses_without_a_run_or_columns(run_id):
 
     from studio.ui import eval_step
 
-    with pytest.raises(gr.Error, match="pick a finished run"):
+    with pytest.raises(gr.Error, match="Pick a finished run"):
         eval_step.measure(None, 10, ["base"])
+    with pytest.raises(gr.Error, match="完了した実行"):
+        eval_step.measure(None, 10, ["base"], "ja")
     with pytest.raises(gr.Error, match="at least one column"):
         eval_step.measure(run_id, 10, [])
     assert eval_step.saved("no-such-run")[0] == ""

@@ -11,7 +11,8 @@ from studio import runs
 from studio.evaluate.meters import format_measure
 from studio.models import EMBEDDED
 from studio.ui.context import Ctx
-from studio.ui.text import t
+from studio.ui.text import t, tf
+from studio.ui.words import meter_label
 
 COLUMN_KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
 
@@ -20,27 +21,22 @@ def _progress(progress: gr.Progress) -> Callable[[float, str], None]:
     return lambda share, what: progress(share, desc=what)
 
 
-def meters_frame(meters: dict[str, dict[str, float]], meter: str = "") -> pd.DataFrame:
+def meters_frame(meters: dict[str, dict[str, float]], meter: str = "", lang: str = "en") -> pd.DataFrame:
     """One row per measure, one column per Compare column (base, tuned, ...); the headline measure
     ("primary") is named after its meter."""
-    from studio.evaluate.meters import primary_label
-
     keys = list(dict.fromkeys(k for m in meters.values() for k in m))
-    name = {"primary": f"{primary_label(meter)} (headline)"} if meter else {}
+    name = {"primary": tf(lang, "ev_headline_row", label=meter_label(meter, lang))} if meter else {}
     rows = [[name.get(k, k), *(format_measure(k, meters[c].get(k)) for c in meters)] for k in keys]
     return pd.DataFrame(rows, columns=["measure", *meters])
 
 
-def headline(result) -> str:
-    from studio.evaluate.meters import primary_label
-
+def headline(result, lang: str = "en") -> str:
     base, tuned = (result.meters.get(c, {}).get("primary") for c in ("base", "tuned"))
-    label = primary_label(result.meter)
+    label = meter_label(result.meter, lang)
     if base is None or tuned is None:
-        return f"**{label}** measured on {result.n} held-out rows."
-    return (f"### {label}: base {100 * base:.0f}% → tuned {100 * tuned:.0f}% "
-            f"({100 * (tuned - base):+.0f} points)\n{result.n} held-out rows never trained on, "
-            f"{result.seconds:.0f} s.")
+        return tf(lang, "ev_head_plain", label=label, n=result.n)
+    return tf(lang, "ev_head", label=label, base=f"{100 * base:.0f}", tuned=f"{100 * tuned:.0f}",
+              delta=f"{100 * (tuned - base):+.0f}", n=result.n, s=f"{result.seconds:.0f}")
 
 
 def confusion_figure(confusion: dict | None):
@@ -56,23 +52,24 @@ def confusion_figure(confusion: dict | None):
     return fig
 
 
-def measure(run_id: str | None, limit: int, columns: list[str], progress=gr.Progress()):
+def measure(run_id: str | None, limit: int, columns: list[str], lang: str = "en", progress=gr.Progress()):
     from studio.evaluate.run_eval import evaluate_run
 
     if not run_id:
-        raise gr.Error("pick a finished run first (train one in step ③)")
+        raise gr.Error(t("ev_need_run", lang or "en"))
     if not columns:
-        raise gr.Error("tick at least one column to measure")
+        raise gr.Error(t("ev_need_columns", lang or "en"))
     try:
         result = evaluate_run(run_id, int(limit), columns, progress=_progress(progress))
     except (ValueError, KeyError, OSError) as e:
         raise gr.Error(str(e)) from None
     fig = confusion_figure(result.confusion)
-    return (headline(result), meters_frame(result.meters, result.meter), gr.Plot(fig, visible=fig is not None),
+    return (headline(result, lang), meters_frame(result.meters, result.meter, lang),
+            gr.Plot(fig, visible=fig is not None),
             pd.DataFrame(result.samples))
 
 
-def saved(run_id: str | None):
+def saved(run_id: str | None, lang: str = "en"):
     """The run's last measurement, so reopening the tab shows it without measuring again."""
     from studio.evaluate.run_eval import EvalResult, load_saved
 
@@ -87,26 +84,26 @@ def saved(run_id: str | None):
         return empty
     result = EvalResult(**data)
     fig = confusion_figure(result.confusion)
-    return (headline(result) + " *(last measurement)*", meters_frame(result.meters, result.meter),
+    return (f"{headline(result, lang)} {t('ev_last', lang or 'en')}", meters_frame(result.meters, result.meter, lang),
             gr.Plot(fig, visible=fig is not None), pd.DataFrame(result.samples))
 
 
-def timeline(run_id: str | None, limit: int, progress=gr.Progress()):
+def timeline(run_id: str | None, limit: int, lang: str = "en", progress=gr.Progress()):
     from studio.evaluate.timeline import best, checkpoint_timeline
 
     if not run_id:
-        raise gr.Error("pick a run first")
+        raise gr.Error(t("ev_need_run", lang or "en"))
     try:
         points, fig = checkpoint_timeline(run_id, int(limit), progress=_progress(progress))
     except (ValueError, KeyError, OSError) as e:
         raise gr.Error(str(e)) from None
     top = best(points)
-    text = (f"Best by the meter: **{top.checkpoint}** (step {top.step}, {100 * top.primary:.0f}%). "
-            f"Pick it in Compare as the tuned column's adapter." if top else "")
+    text = tf(lang, "ev_best", checkpoint=top.checkpoint, step=top.step, share=f"{100 * top.primary:.0f}") \
+        if top else ""
     return fig, text
 
 
-def facts_lab(model: str, steps: int, progress=gr.Progress()):
+def facts_lab(model: str, steps: int, lang: str = "en", progress=gr.Progress()):
     from studio.evaluate.factslab import run_facts_lab
 
     try:
@@ -114,8 +111,8 @@ def facts_lab(model: str, steps: int, progress=gr.Progress()):
     except (ValueError, KeyError, OSError, RuntimeError) as e:
         raise gr.Error(str(e)) from None
     rag, tuned = result.share("rag"), result.share("tuned")
-    verdict = (f"RAG names **{result.new}** in {100 * rag:.0f}% of answers, the tuned model in "
-               f"{100 * tuned:.0f}% (run `{result.run}`, trained {result.seconds['train']:.0f} s).")
+    verdict = tf(lang, "ev_facts", new=result.new, rag=f"{100 * rag:.0f}", tuned=f"{100 * tuned:.0f}",
+                 run=result.run, s=f"{result.seconds['train']:.0f}")
     return result.figure, verdict, pd.DataFrame(result.answers)
 
 
@@ -134,8 +131,8 @@ def _measure_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
     with gr.Accordion(L.text("eval_samples"), open=False) as acc:
         sample = gr.Dataframe(interactive=False, wrap=True)
     L(acc, "eval_samples")
-    go.click(measure, [pick, limit, cols], [head, table, conf, sample])
-    pick.change(saved, pick, [head, table, conf, sample])
+    go.click(measure, [pick, limit, cols, ctx.lang], [head, table, conf, sample])
+    pick.change(saved, [pick, ctx.lang], [head, table, conf, sample])
 
 
 def _timeline_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
@@ -146,7 +143,7 @@ def _timeline_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
             limit = L(gr.Slider(5, 50, 15, step=5, label=L.text("eval_limit")), "eval_limit")
             go = L(gr.Button(L.text("eval_timeline_go")), "eval_timeline_go", "value")
         plot, best = gr.Plot(), gr.Markdown()
-    go.click(timeline, [pick, limit], [plot, best])
+    go.click(timeline, [pick, limit, ctx.lang], [plot, best])
 
 
 def _facts_panel(ctx: Ctx) -> None:
@@ -161,7 +158,7 @@ def _facts_panel(ctx: Ctx) -> None:
                    "eval_facts_go", "value")
         plot, verdict = gr.Plot(elem_id="facts-plot"), gr.Markdown()
         answers = gr.Dataframe(interactive=False, wrap=True)
-    go.click(facts_lab, [model, steps], [plot, verdict, answers])
+    go.click(facts_lab, [model, steps, ctx.lang], [plot, verdict, answers])
 
 
 def refresh_pick(run_id: str | None):

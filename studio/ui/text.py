@@ -181,6 +181,16 @@ TEXT: dict[str, dict[str, str]] = {
                            "asks the probe questions to base, tuned, base + prompt and base + notes (RAG). "
                            "A few minutes on the CPU.",
         "eval_facts_steps": "Steps (0 = the preset's)", "eval_facts_go": "Run the facts lab",
+        "ev_head": "### {label}: base {base}% → tuned {tuned}% ({delta} points)\n{n} held-out rows never trained "
+                   "on, {s} s.",
+        "ev_head_plain": "**{label}** measured on {n} held-out rows.", "ev_last": "*(last measurement)*",
+        "ev_headline_row": "{label} (headline)",
+        "ev_best": "Best by the meter: **{checkpoint}** (step {step}, {share}%). Pick it in Compare as the tuned "
+                   "column's adapter.",
+        "ev_facts": "RAG names **{new}** in {rag}% of answers, the tuned model in {tuned}% (run `{run}`, trained "
+                    "{s} s).",
+        "ev_need_run": "Pick a finished run first (train one in step ③).",
+        "ev_need_columns": "Tick at least one column to measure.",
     },
     "ja": {
         "title": "Katachi Studio (形スタジオ)",
@@ -348,6 +358,14 @@ TEXT: dict[str, dict[str, str]] = {
         "eval_facts_info": "`facts` プリセット（ジュリエットの恋人が **Bob** の物語）で学習し、ベース・学習後・"
                            "ベース + プロンプト・ベース + ノート（RAG）に質問します。CPU で数分。",
         "eval_facts_steps": "ステップ数（0 = プリセットの値）", "eval_facts_go": "事実ラボを実行",
+        "ev_head": "### {label}: ベース {base}% → 学習後 {tuned}%（{delta} ポイント）\n学習に使っていない評価 {n} 行、"
+                   "{s} 秒。",
+        "ev_head_plain": "**{label}** を評価 {n} 行で測りました。", "ev_last": "*（前回の測定）*",
+        "ev_headline_row": "{label}（主指標）",
+        "ev_best": "指標で最良: **{checkpoint}**（ステップ {step}、{share}%）。比較で学習後の列のアダプタに選べます。",
+        "ev_facts": "RAG は {rag}% の回答で **{new}** と答え、学習後のモデルは {tuned}%（実行 `{run}`、学習 {s} 秒）。",
+        "ev_need_run": "先に完了した実行を選んでください（ステップ③で学習できます）。",
+        "ev_need_columns": "測る列を少なくとも1つ選んでください。",
     },
 }
 
