@@ -18,6 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from run_helpers import wait_for
 
 from studio import runs
 from studio.config import RunConfig
@@ -30,15 +31,6 @@ def _cfg(model_dir, data, **over) -> RunConfig:
               "eval_fraction": 0.0, **over}
     return recipe.build(str(model_dir), train_path=str(data), overrides=values)
 
-
-def _wait_for(run, pred, timeout=120.0) -> runs.RunStatus:
-    t0 = time.time()
-    while time.time() - t0 < timeout:
-        st = runs.reconcile(run)
-        if pred(st):
-            return st
-        time.sleep(0.05)
-    raise AssertionError(f"timed out; last status {run.status()}\n{run.log_tail()}")
 
 
 def _soon(pred, timeout: float) -> bool:
@@ -82,11 +74,11 @@ def test_a_worker_killed_while_queued_or_running_shows_failed_and_frees_the_devi
     write anything, yet the run says failed, keeps no adapter, and the device lock is free again."""
     with device_lock("cpu"):  # another run holds the device: this one waits, queued
         run = runner.start(_cfg(tiny_model_dir, tiny_data, max_steps=500))
-        st = _wait_for(run, lambda s: s.pid is not None)
+        st = wait_for(run, lambda s: s.pid is not None)
         assert st.state == "queued" and device_busy("cpu")
-    st = _wait_for(run, lambda s: s.state == "running")
+    st = wait_for(run, lambda s: s.state == "running")
     os.kill(st.pid, signal.SIGKILL)
-    st = _wait_for(run, lambda s: not s.active, timeout=10)
+    st = wait_for(run, lambda s: not s.active, timeout=10)
     assert st.state == "failed" and "ended unexpectedly" in st.reason and "resume" in st.reason
     assert st.pid is None and not run.has_adapter()
     # the kernel drops the flock as the process is torn down (after its memory is released, which a

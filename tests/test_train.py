@@ -6,6 +6,7 @@ import signal
 import time
 
 import pytest
+from run_helpers import wait_for
 
 from studio import runs
 from studio.train import recipe, runner
@@ -16,15 +17,6 @@ def _cfg(model_dir, data, **over):
               "dtype": "fp32", **over}
     return recipe.build(str(model_dir), train_path=str(data), overrides=values)
 
-
-def _wait_for(run, pred, timeout=120):
-    t0 = time.time()
-    while time.time() - t0 < timeout:
-        st = runs.reconcile(run)
-        if pred(st):
-            return st
-        time.sleep(0.1)
-    raise AssertionError(f"timed out; last status {run.status()}\n{run.log_tail()}")
 
 
 def test_a_short_run_finishes_with_metrics_and_a_peft_adapter(tiny_model_dir, tiny_data):
@@ -48,7 +40,7 @@ def test_a_short_run_finishes_with_metrics_and_a_peft_adapter(tiny_model_dir, ti
 
 def test_stop_saves_the_adapter_and_ends_stopped(tiny_model_dir, tiny_data):
     run = runner.start(_cfg(tiny_model_dir, tiny_data, max_steps=400))
-    _wait_for(run, lambda s: s.state == "running" and s.step >= 3)
+    wait_for(run, lambda s: s.state == "running" and s.step >= 3)
     runner.stop(run.id)
     st = runner.wait(run, poll_s=0.2, timeout_s=120)
     assert st.state == "stopped" and st.step < 400
@@ -57,10 +49,10 @@ def test_stop_saves_the_adapter_and_ends_stopped(tiny_model_dir, tiny_data):
 
 def test_sigkill_shows_failed_then_resume_finishes(tiny_model_dir, tiny_data):
     run = runner.start(_cfg(tiny_model_dir, tiny_data, max_steps=120, save_steps=10))
-    st = _wait_for(run, lambda s: s.state == "running" and s.step >= 25 and len(run.checkpoints()) >= 2)
+    st = wait_for(run, lambda s: s.state == "running" and s.step >= 25 and len(run.checkpoints()) >= 2)
     os.kill(st.pid, signal.SIGKILL)
     t0 = time.time()
-    st = _wait_for(run, lambda s: not s.active, timeout=5)
+    st = wait_for(run, lambda s: not s.active, timeout=5)
     assert st.state == "failed" and "ended unexpectedly" in st.reason and time.time() - t0 <= 5
     assert not run.has_adapter()
     last = int(run.checkpoints()[-1].name.split("-")[1])
@@ -75,7 +67,7 @@ def test_sigkill_shows_failed_then_resume_finishes(tiny_model_dir, tiny_data):
 
 def test_a_second_run_waits_queued_for_the_device(tiny_model_dir, tiny_data):
     first = runner.start(_cfg(tiny_model_dir, tiny_data, max_steps=60))
-    _wait_for(first, lambda s: s.state == "running")
+    wait_for(first, lambda s: s.state == "running")
     second = runner.start(_cfg(tiny_model_dir, tiny_data, max_steps=5))
     time.sleep(3)
     assert runs.reconcile(second).state == "queued"
