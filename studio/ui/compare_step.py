@@ -22,7 +22,7 @@ from studio.ui.compare_common import (
     stream,
     warn,
 )
-from studio.ui.context import Ctx
+from studio.ui.context import Ctx, current_or_newest
 from studio.ui.text import t
 
 __all__ = ["KEYS", "KINDS", "build", "regenerate", "run_choices", "run_context", "send"]
@@ -100,7 +100,7 @@ def _regen_for(kind: str) -> Callable[..., Iterator[list[dict]]]:
 def refresh_pick(run_id: str | None) -> Any:
     """The runs to compare; the current one, else the newest (a first visit is never an empty column)."""
     ids = run_choices()
-    return gr.Dropdown(choices=ids, value=run_id if run_id in ids else (ids[0] if ids else None))
+    return gr.Dropdown(choices=ids, value=current_or_newest(run_id, ids))
 
 
 def kind_choices(lang: str | None) -> Any:

@@ -28,3 +28,9 @@ def data_label(choice: dict | None) -> str:
     if not choice:
         return "—"
     return f"preset {choice['preset']}" if choice.get("preset") else choice.get("label") or "uploaded file"
+
+
+def current_or_newest(run_id: str | None, ids: list[str]) -> str | None:
+    """The run a step's picker shows: the current one if it is listed, else the newest (ids come newest
+    first), so a first visit never shows an empty picker."""
+    return run_id if run_id in ids else (ids[0] if ids else None)

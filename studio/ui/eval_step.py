@@ -10,7 +10,7 @@ import pandas as pd
 from studio import runs
 from studio.evaluate.meters import format_measure
 from studio.models import EMBEDDED
-from studio.ui.context import Ctx
+from studio.ui.context import Ctx, current_or_newest
 from studio.ui.text import t, tf
 from studio.ui.words import meter_label
 
@@ -163,7 +163,7 @@ def _facts_panel(ctx: Ctx) -> None:
 
 def refresh_pick(run_id: str | None):
     ids = runs.with_adapter()
-    return gr.Dropdown(choices=ids, value=run_id if run_id in ids else (ids[0] if ids else None))
+    return gr.Dropdown(choices=ids, value=current_or_newest(run_id, ids))
 
 
 def build(ctx: Ctx):

@@ -12,7 +12,7 @@ import gradio as gr
 from studio import runs
 from studio.export_base import WrongBaseError
 from studio.paths import studio_home
-from studio.ui.context import Ctx
+from studio.ui.context import Ctx, current_or_newest
 from studio.ui.text import t, tf
 
 DTYPES = ["auto", "bf16", "fp16", "fp32"]
@@ -116,7 +116,7 @@ def card_preview(run_id: str | None) -> str:
 def refresh(run_id: str | None):
     """When the tab opens: the runs with an adapter (one may have just finished) and the current one's card."""
     ids = runs.with_adapter()
-    value = run_id if run_id in ids else (ids[0] if ids else None)
+    value = current_or_newest(run_id, ids)
     return gr.Dropdown(choices=ids, value=value), card_preview(value)
 
 

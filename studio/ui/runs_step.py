@@ -5,7 +5,7 @@ import gradio as gr
 import pandas as pd
 
 from studio import runs
-from studio.ui.context import Ctx
+from studio.ui.context import Ctx, current_or_newest
 from studio.ui.text import t
 from studio.ui.words import chart_words
 
@@ -34,14 +34,10 @@ def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
 
 
-def _pick(current: str | None, ids: list[str]) -> str | None:
-    return current if current in ids else (ids[0] if ids else None)
-
-
 def refresh(current: str | None, lang: str = "en"):
     frame = table(lang)
     ids = list(frame.iloc[:, 0])
-    return frame, gr.Dropdown(choices=ids, value=_pick(current, ids))
+    return frame, gr.Dropdown(choices=ids, value=current_or_newest(current, ids))
 
 
 def detail(run_id: str | None, lang: str = "en"):
@@ -97,4 +93,4 @@ def build(ctx: Ctx):
 def opened(current: str | None, lang: str = "en"):
     """When the tab opens: the table, and the picked run's chart even when the pick did not change."""
     frame, dd = refresh(current, lang)
-    return frame, dd, *detail(_pick(current, list(frame.iloc[:, 0])), lang)
+    return frame, dd, *detail(current_or_newest(current, list(frame.iloc[:, 0])), lang)
