@@ -168,12 +168,13 @@ def test_the_evaluate_headline_follows_the_language():
     from studio.evaluate.meters import PRIMARY_LABELS
     from studio.evaluate.run_eval import EvalResult
     from studio.ui.eval_step import headline, meters_frame
-    from studio.ui.words import METER_LABELS, meter_label
+    from studio.ui.text import TEXT
+    from studio.ui.words import meter_label
 
-    assert set(METER_LABELS["ja"]) == set(PRIMARY_LABELS)
-    assert meter_label("gozaru", "en") == PRIMARY_LABELS["gozaru"] and meter_label("regex:x", "ja") == "正規表現一致率"
+    assert all(TEXT["en"][f"meter_{k}"] == v and TEXT["ja"][f"meter_{k}"] for k, v in PRIMARY_LABELS.items())
+    assert meter_label("gozaru", "en") == PRIMARY_LABELS["gozaru"] and meter_label("regex:x", "ja") == "正規表現の一致率"
     result = EvalResult(run="r", kind="style", meter="gozaru", n=50, seconds=9.0,
                         meters={"base": {"primary": 0.0}, "tuned": {"primary": 0.98}})
     assert headline(result).startswith("### ござる style rate: base 0% → tuned 98% (+98 points)")
-    assert headline(result, "ja").startswith("### ござる文体率: ベース 0% → 学習後 98%（+98 ポイント）")
-    assert meters_frame(result.meters, "gozaru", "ja")["measure"].iloc[0] == "ござる文体率（主指標）"
+    assert headline(result, "ja").startswith("### ござる口調率: ベース 0% → 学習後 98%（+98 ポイント）")
+    assert meters_frame(result.meters, "gozaru", "ja")["measure"].iloc[0] == "ござる口調率（主指標）"

@@ -37,19 +37,13 @@ REASONS: dict[str, dict[str, str]] = {
 }
 
 
-# The meters' headline names in other languages (English: studio.evaluate.meters.PRIMARY_LABELS).
-METER_LABELS: dict[str, dict[str, str]] = {
-    "ja": {"gozaru": "ござる文体率", "shakespeare": "初期近代英語率", "nonempty": "簡潔な回答率",
-           "fact_recall": "新しい事実を答えた率", "json_mr": "スキーマに合う JSON の率", "sql": "SQL 実行一致率",
-           "classify": "ラベル正解率", "regex": "正規表現一致率"},
-}
-
-
 def meter_label(meter_id: str, lang: str) -> str:
-    """The headline measure's name in lang (the English of studio.evaluate.meters where it has none)."""
+    """The headline measure's name in lang: ui/text.py's meter_* (as Compare's batch meter says it), else
+    the English of studio.evaluate.meters."""
     from studio.evaluate.meters import meter_key, primary_label
 
-    return METER_LABELS.get(lang or "en", {}).get(meter_key(meter_id)) or primary_label(meter_id)
+    key = f"meter_{meter_key(meter_id)}"
+    return t(key, lang or "en") if key in TEXT["en"] else primary_label(meter_id)
 
 
 def reason_text(key: str, fields: dict[str, str], english: str, lang: str) -> str:
