@@ -17,6 +17,13 @@ class PushResult:
     files: int
 
 
+def readiness(token_env: str = DEFAULT_TOKEN_ENV) -> str:
+    """"offline" (HF_HUB_OFFLINE=1), "no_token" or "ready": what a push would meet, before trying one."""
+    if os.environ.get("HF_HUB_OFFLINE") == "1":
+        return "offline"
+    return "ready" if os.environ.get(token_env or DEFAULT_TOKEN_ENV, "").strip() else "no_token"
+
+
 def hub_token(token_env: str = DEFAULT_TOKEN_ENV) -> str:
     token = os.environ.get(token_env or DEFAULT_TOKEN_ENV, "").strip()
     if not token:
@@ -43,7 +50,7 @@ def push_folder(folder: str | Path, repo_id: str, *, token_env: str = DEFAULT_TO
     if not folder.is_dir():
         raise FileNotFoundError(f"nothing to push: {folder} is not a folder")
     check_repo_id(repo_id)
-    if os.environ.get("HF_HUB_OFFLINE") == "1":
+    if readiness(token_env) == "offline":
         raise ValueError("the hub is offline here (HF_HUB_OFFLINE=1): export to a file instead and push later")
     token = hub_token(token_env)
     api = HfApi(token=token)

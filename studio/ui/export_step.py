@@ -2,7 +2,6 @@
 adapter made elsewhere (a .zip or the files of its folder) so Compare can use it."""
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from pathlib import Path
@@ -60,13 +59,10 @@ def merged(run_id: str | None, dtype: str, lang: str = "en", progress=gr.Progres
 
 
 def hub_status(lang: str = "en") -> str:
-    from studio.export_hub import DEFAULT_TOKEN_ENV
+    from studio.export_hub import DEFAULT_TOKEN_ENV, readiness
 
-    if os.environ.get("HF_HUB_OFFLINE") == "1":
-        key = "export_hub_offline"
-    else:
-        key = "export_hub_token" if os.environ.get(DEFAULT_TOKEN_ENV) else "export_hub_no_token"
-    return t(key, lang or "en").format(env=DEFAULT_TOKEN_ENV)
+    key = {"offline": "export_hub_offline", "ready": "export_hub_token"}.get(readiness(), "export_hub_no_token")
+    return tf(lang, key, env=DEFAULT_TOKEN_ENV)
 
 
 def push(run_id: str | None, repo: str, what: str, public: bool, lang: str = "en",
