@@ -26,8 +26,6 @@ def exports_dir() -> Path:
 def _guard(fn, *args, **kw):
     try:
         return fn(*args, **kw)
-    except WrongBaseError:
-        raise
     except (ValueError, KeyError, OSError) as e:
         raise gr.Error(str(e)) from None
 
@@ -88,11 +86,13 @@ def import_files(files: list[str] | None, model: str, lang: str = "en"):
 
     if not files:
         raise gr.Error(t("exp_need_upload", lang or "en"))
-    try:
-        run = _guard(import_uploads, files, model=model)
+    try:  # a wrong base gets the UI's advice (pick the right model in step ①), not the CLI's flags
+        run = import_uploads(files, model=model)
     except WrongBaseError as e:
         fix = f"pick `{e.made_for}`" if e.made_for else "pick the model it was trained on"
         raise gr.Error(f"{e.problem}. To use it, {fix} in step ① and upload it again.") from None
+    except (ValueError, KeyError, OSError) as e:
+        raise gr.Error(str(e)) from None
     gr.Info(f"imported as run {run.id}")
     ids = runs.with_adapter()
     note = tf(lang, "exp_imported", run=run.id, model=model)
