@@ -102,6 +102,9 @@ def test_new_user_click_through(page):
     page.wait_for_function("document.querySelector('#data-summary').innerText.includes('usable')")
     assert "400 usable" in page.locator("#data-summary").inner_text()
     page.wait_for_selector("#data-preview .bot")
+    page.wait_for_function("document.querySelector('#advisor')?.innerText.includes('Advisor') && "
+                           "!document.querySelector('#advisor.pending, #advisor .pending')")
+    page.wait_for_timeout(1000)  # the outputs fade back in once the event ends
     shot(page, "2-data")
 
     tab(page, "③ Train")
