@@ -4,36 +4,20 @@ print one line and exit 2, never a traceback."""
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 
+from studio.bench import cli as bench_cli
+from studio.compare import cli as compare_cli
 from studio.config import DEFAULT_MODEL
+from studio.data import cli as data_cli
+from studio.evaluate import cli as evaluate_cli
+from studio.export import cli as export_cli
+from studio.models import cli as models_cli
+from studio.train import cli as train_cli
 
-# Modules that add commands: each has register(sub) -> None.
-COMMAND_MODULES = ["studio.data.cli", "studio.train.cli", "studio.compare_cli", "studio.evaluate.cli",
-                   "studio.export_cli", "studio.bench"]
-
-
-def cmd_models(args: argparse.Namespace) -> int:
-    from studio.models import list_models
-    from studio.models.embedded import is_converted
-
-    rows = []
-    for e in list_models():
-        where = "embedded" if e.embedded else "hub"
-        rows.append({"name": e.key, "hub_id": e.hub_id, "params_m": e.params_m, "source": where,
-                     "instruct": e.instruct, "languages": e.languages,
-                     "cached": is_converted(e.key) if e.embedded else None, "note": e.note})
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False))
-        return 0
-    print(f"{'name':24} {'params':>7}  {'source':9} {'type':8} hub id / note")
-    for r in rows:
-        kind = "instruct" if r["instruct"] else "base"
-        print(f"{r['name']:24} {r['params_m']:>6.0f}M  {r['source']:9} {kind:8} {r['hub_id']}")
-    print("\nAlso accepted: any hub id (org/name) or a local folder holding a HF model (safetensors).")
-    return 0
+# Each package adds its own commands with register(sub); named here so a renamed module fails loudly.
+PACKAGE_CLIS = [models_cli, data_cli, train_cli, compare_cli, evaluate_cli, export_cli, bench_cli]
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -74,9 +58,6 @@ def cmd_presets(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="studio", description="Katachi Studio: tune for form, see what changed.")
     sub = p.add_subparsers(dest="command", required=True)
-    m = sub.add_parser("models", help="list the models the studio knows")
-    m.add_argument("--json", action="store_true")
-    m.set_defaults(func=cmd_models)
     ps = sub.add_parser("presets", help="list the dataset presets")
     ps.add_argument("--json", action="store_true")
     ps.set_defaults(func=cmd_presets)
@@ -89,14 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--trust-remote-code", action="store_true")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_chat)
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name == name:  # that command is not built yet
-                continue
-            raise
-        module.register(sub)
+    for package_cli in PACKAGE_CLIS:
+        package_cli.register(sub)
     return p
 
 

@@ -24,7 +24,7 @@ def model(tiny_model_dir) -> str:
     ("y" * (MAX_PROMPT_CHARS + 1), "limit"),
 ], ids=["empty", "blank", "none", "100k", "one-over"])
 def test_a_bad_prompt_is_refused_in_chat_try_it_and_compare(prompt, words, model, studio_home, monkeypatch):
-    from studio.compare import build_columns
+    from studio.compare.engine import build_columns
 
     def no_model(*a, **kw):
         raise AssertionError("a bad prompt must be refused before any model loads")
@@ -67,7 +67,7 @@ def test_a_prompt_over_the_models_context_is_refused_before_generating(tiny_chat
 
 
 def test_a_compare_prompt_over_the_models_context_is_refused_before_generating(tiny_chat, tiny_model_dir):
-    from studio.compare import Comparer, build_columns
+    from studio.compare.engine import Comparer, build_columns
 
     columns = build_columns(str(tiny_model_dir), "hi", ["base", "prompt"],
                             system_prompt="The quick brown fox jumps over the lazy dog. " * 200)

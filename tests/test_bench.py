@@ -5,8 +5,9 @@ import math
 
 import pytest
 
-from studio import bench, bench_docs
-from studio.bench_data import MAX_CHARS, bench_rows
+from studio.bench import docs as bench_docs
+from studio.bench import run as bench
+from studio.bench.data import MAX_CHARS, bench_rows
 
 TRAIN_KEYS = {"baseline_tokens_per_s", "studio_tokens_per_s", "speedup", "baseline_final_loss",
               "studio_final_loss", "baseline_peak_mb", "studio_peak_mb"}

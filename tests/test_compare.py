@@ -11,9 +11,9 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 from studio import runs
 from studio.chat import ChatModel, GenSettings, messages_for
-from studio.compare import Column, Comparer, batch_table, build_columns, parse_kinds
-from studio.compare_adapters import same_model
-from studio.compare_stream import RowsStreamer
+from studio.compare.adapters import same_model
+from studio.compare.engine import Column, Comparer, batch_table, build_columns, parse_kinds
+from studio.compare.stream import RowsStreamer
 from studio.config import DataSpec, ModelSpec, RunConfig
 
 
@@ -136,7 +136,7 @@ def test_sequential_mode_fills_the_columns_one_after_another(tiny_model_dir, lor
 
 
 def test_old_adapters_are_dropped_beyond_the_limit(tiny_model_dir, lora, chat, tmp_path, monkeypatch):
-    from studio import compare
+    from studio.compare import engine as compare
 
     monkeypatch.setattr(compare, "MAX_ADAPTERS", 2)
     comparer = Comparer(str(tiny_model_dir), chat=chat)
@@ -310,7 +310,7 @@ def test_cli_bad_input_exits_2_with_one_line(tiny_model_dir, lora, tmp_path, cap
 def test_benchmark_side_by_side_costs_at_most_1_5x_the_tuned_answer_alone():
     """Issue 6's acceptance on smollm2-135m (CPU). Judged on CPU time with one thread (set by
     the one_thread fixture): wall time on a shared machine measures the neighbours, not the code."""
-    from studio.compare_bench import benchmark
+    from studio.bench.compare import benchmark
 
     result = benchmark("smollm2-135m", new_tokens=32, repeats=2)
     print(json.dumps(result))
@@ -319,11 +319,11 @@ def test_benchmark_side_by_side_costs_at_most_1_5x_the_tuned_answer_alone():
 
 
 def test_two_adapters_take_peft_routing_and_one_adapter_the_row_scale(tiny_model_dir, lora, chat, tmp_path):
-    """Base + one adapter runs with a per-row LoRA scale (studio.compare_mask); a second adapter falls back
+    """Base + one adapter runs with a per-row LoRA scale (studio.compare.mask); a second adapter falls back
     to peft's mixed batch; both give each column its own tokens, and the scales are left as they were."""
     from peft.tuners.lora import LoraLayer
 
-    from studio import compare_mask
+    from studio.compare import mask as compare_mask
 
     other = random_lora(tiny_model_dir, tmp_path / "other", seed=2)
     cols = _columns(tiny_model_dir, lora)[:2] + [Column("other", "Other", str(other), messages_for("Hi"))]

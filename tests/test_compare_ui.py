@@ -14,10 +14,13 @@ import pytest
 pytestmark = pytest.mark.usefixtures("one_thread")
 from test_compare import fake_run, random_lora
 
-from studio import presets, votes
-from studio.compare_meter import batch_meter
-from studio.ui import compare_batch, compare_blind, compare_step
-from studio.ui.compare_common import FINAL, adapter_choices, refresh_adapter, run_choices
+from studio import presets
+from studio.compare import votes
+from studio.evaluate.batch_meter import batch_meter
+from studio.ui.compare import batch as compare_batch
+from studio.ui.compare import blind as compare_blind
+from studio.ui.compare import step as compare_step
+from studio.ui.compare.common import FINAL, adapter_choices, refresh_adapter, run_choices
 from studio.ui.text import TEXT
 
 TOKENS = 16
@@ -114,7 +117,7 @@ def test_meter_scores_style_without_gold_and_structure_with_gold_or_form(tiny_mo
 
 
 def test_meter_text_names_columns_and_translates():
-    from studio.compare_meter import MeterLine
+    from studio.evaluate.batch_meter import MeterLine
 
     line = MeterLine("gozaru", "ござる style rate", {"base": 0.03, "tuned@checkpoint-8": 0.95}, 20, 20)
     assert compare_batch.meter_text(line, "en") == ("**ござる style rate** (20 of 20 prompts): "

@@ -13,9 +13,11 @@ from xml.etree import ElementTree
 import pytest
 from export_helpers import left_padded, make_run, tuned_answers
 
-from studio import export, export_hub, runs
+from studio import runs
 from studio.cli import main
 from studio.config import ModelSpec, RunConfig
+from studio.export import bundle as export
+from studio.export import hub as export_hub
 from studio.paths import UnsafePathError
 
 
@@ -55,7 +57,7 @@ def test_adapter_zip_holds_peft_files_card_and_chart(tiny_run, tmp_path, tiny_mo
 def test_card_header_links_the_base_for_the_hubs_model_tree():
     import yaml
 
-    from studio.export_card import _front_matter
+    from studio.export.card import _front_matter
 
     cfg = RunConfig(model=ModelSpec(name="smollm2-135m"))
     for kind, library, relation in (("adapter", "peft", "adapter"), ("merged", "transformers", "finetune")):
@@ -66,7 +68,7 @@ def test_card_header_links_the_base_for_the_hubs_model_tree():
 
 
 def test_embedded_base_is_named_by_hub_id_in_zip():
-    from studio.export_card import portable_base
+    from studio.export.card import portable_base
 
     assert portable_base(RunConfig(model=ModelSpec(name="smollm2-135m"))) == "HuggingFaceTB/SmolLM2-135M-Instruct"
     assert portable_base(RunConfig(model=ModelSpec(name="qwen2.5-0.5b-instruct"))) == "Qwen/Qwen2.5-0.5B-Instruct"

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from export_helpers import make_run, tensors
 
-from studio import export, export_import, runs
-from studio.export_base import WrongBaseError
+from studio import runs
+from studio.export import bundle as export
+from studio.export import importer as export_import
+from studio.export.base_check import WrongBaseError
 from studio.paths import UnsafePathError
 
 
@@ -152,7 +154,7 @@ def test_a_pickle_beside_safetensors_is_ignored_and_folder_symlinks_refused(adap
 
 
 def test_base_names_map_to_studio_models():
-    from studio.export_base import choose_base, identify
+    from studio.export.base_check import choose_base, identify
     from studio.paths import model_cache_dir
 
     assert identify("HuggingFaceTB/SmolLM2-135M-Instruct") == "smollm2-135m"  # embedded: loads offline
@@ -179,7 +181,7 @@ def test_a_corrupt_zip_is_one_clean_error(adapter_files, tmp_path):
 
 def test_an_imported_adapter_answers_in_compare_like_the_original(tiny_run, tiny_model_dir, tmp_path):
     from studio.chat import ChatModel, GenSettings
-    from studio.compare import Comparer, build_columns
+    from studio.compare.engine import Comparer, build_columns
 
     imported = export_import.import_adapter(export.export_adapter_zip(tiny_run.id, tmp_path / "a.zip"))
     comparer = Comparer(str(tiny_model_dir), chat=ChatModel(str(tiny_model_dir), dtype="fp32"))

@@ -13,7 +13,8 @@ import gradio as gr
 import pytest
 from export_helpers import make_run
 
-from studio import export, runs
+from studio import runs
+from studio.export import bundle as export
 from studio.paths import studio_home
 from studio.ui import export_step
 

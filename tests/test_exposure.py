@@ -356,7 +356,7 @@ def test_cli_error_lines_mask_tokens(text, hf_token, capsys, monkeypatch):
 def test_a_push_failure_masks_the_token_from_any_variable(tmp_path, monkeypatch):
     from huggingface_hub import HfApi
 
-    from studio import export_hub
+    from studio.export import hub as export_hub
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("HF_TOKEN", raising=False)

@@ -175,8 +175,8 @@ def test_disk_full_while_saving_keeps_the_previous_adapter_intact(tiny_model_dir
 def test_disk_full_on_the_first_save_leaves_no_adapter_to_be_taken_for_finished(tiny_model_dir, tiny_data,
                                                                                 fake_trainer, disk_full,
                                                                                 monkeypatch, sigterm_restored):
-    from studio.compare_adapters import adapter_for
-    from studio.export import exportable
+    from studio.compare.adapters import adapter_for
+    from studio.export.bundle import exportable
 
     run = runs.create(_cfg(tiny_model_dir, tiny_data))
     disk_full()
@@ -222,7 +222,7 @@ def test_disk_full_while_creating_a_run_leaves_no_half_run(tiny_model_dir, studi
 
 
 def test_a_half_written_adapter_folder_is_never_a_finished_adapter(tiny_model_dir, tiny_data):
-    from studio.export import exportable
+    from studio.export.bundle import exportable
     from studio.runs import with_adapter
 
     run = runs.create(_cfg(tiny_model_dir, tiny_data))
@@ -391,7 +391,7 @@ def _done_run_with_adapter(tiny_model_dir, fake_trainer) -> runs.Run:
 def test_a_run_deleted_while_its_answer_streams_finishes_the_answer_then_says_it_is_gone(
         tiny_model_dir, fake_trainer, chat):
     from studio.chat import GenSettings
-    from studio.compare import Comparer, build_columns
+    from studio.compare.engine import Comparer, build_columns
     from studio.ui import runs_step, train_step
 
     run = _done_run_with_adapter(tiny_model_dir, fake_trainer)

@@ -5,8 +5,8 @@ import pytest
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
-from studio import retrieval
-from studio.fewshot import fewshot_messages, select
+from studio.compare import retrieval
+from studio.compare.fewshot import fewshot_messages, select
 
 NOTES = """# Household notes
 
@@ -94,7 +94,7 @@ def test_dynamic_fewshot_picks_the_most_similar_examples_last(embedder, monkeypa
 
 
 def test_rag_and_dynamic_fewshot_columns_of_the_facts_preset(monkeypatch, embedder):
-    from studio.compare import build_columns
+    from studio.compare.engine import build_columns
 
     monkeypatch.setattr(retrieval, "get_embedder", lambda: embedder)
     from studio import presets

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from studio import votes
+from studio.compare import votes
 
 
 def _vote(prompt, winner, **answers):

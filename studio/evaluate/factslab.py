@@ -84,7 +84,7 @@ def run_facts_lab(model: str = "smollm2-135m", max_steps: int | None = None,
     """Train (or reuse the finished facts run `run_id`), ask the probes to every column, score them."""
     from studio import runs
     from studio.chat import GenSettings
-    from studio.compare import Comparer
+    from studio.compare.engine import Comparer
     from studio.evaluate.run_eval import answer
 
     t0 = time.time()

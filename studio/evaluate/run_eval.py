@@ -1,7 +1,7 @@
 """`studio eval`: a run's base and tuned model answer the eval rows it never trained on, greedily, and
 the preset's meter scores both (plus the assistant-token loss and perplexity of each on the same rows).
 
-Generation goes through studio.compare (the same columns and prompts the Compare step shows); the rows
+Generation goes through studio.compare.engine (the same columns and prompts the Compare step shows); the rows
 of several prompts and columns share one batched `generate` call."""
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def answer(comparer, rows: Sequence[dict], kinds: Sequence[str], settings, *, ru
            **column_kw) -> dict[str, list[str]]:
     """Every row through every column kind: {column key: answers in row order}. Prompts are sorted by
     length so a batch pads little; `column_kw` goes to build_columns (notes, train_rows, k, ...)."""
-    from studio.compare import build_columns
+    from studio.compare.engine import build_columns
 
     jobs = []
     for i, row in enumerate(rows):
@@ -158,7 +158,7 @@ def answer_loss(comparer, rows: Sequence[dict], system: str | None, adapter_dir:
 
 def _loaded(chat, adapter_dir: str) -> str:
     """The adapter's peft name on the chat model (Compare's naming), loading it when it is not there."""
-    from studio.compare import adapter_name
+    from studio.compare.engine import adapter_name
 
     name = adapter_name(adapter_dir)
     if name not in chat.adapters:
@@ -184,7 +184,7 @@ def evaluate_run(run_id: str, limit: int = 50, columns: Sequence[str] = ("base",
                  save: bool = True, **column_kw) -> EvalResult:
     """Score base and tuned (and any other Compare column) on the run's eval rows; saves eval.json."""
     from studio import runs
-    from studio.compare import Comparer
+    from studio.compare.engine import Comparer
     from studio.fsutil import atomic_write_json
 
     t0 = time.time()
@@ -208,7 +208,7 @@ def evaluate_run(run_id: str, limit: int = 50, columns: Sequence[str] = ("base",
 
 
 def _add_losses(scored: dict[str, dict], comparer, run, rows, system: str | None) -> None:
-    from studio.compare_adapters import adapter_for
+    from studio.compare.adapters import adapter_for
 
     for key, values in scored.items():
         if key.split("@", 1)[0] not in LOSS_COLUMNS:

@@ -38,7 +38,7 @@ def checkpoint_timeline(run_id: str, limit: int = DEFAULT_LIMIT, *, meter: str |
                         progress: Progress | None = None) -> tuple[list[TimelinePoint], object]:
     """(points oldest first, plotly figure). Raises ValueError when the run has no checkpoint yet."""
     from studio import runs
-    from studio.compare import Comparer
+    from studio.compare.engine import Comparer
     from studio.evaluate.run_eval import (
         answer,
         answer_loss,

@@ -44,7 +44,8 @@ def _choice_line(model: str, data: dict | None, run: str | None, lang: str = "en
 
 
 def _steps(ctx: Ctx) -> None:
-    from studio.ui import compare_step, eval_step, export_step
+    from studio.ui import eval_step, export_step
+    from studio.ui.compare import step as compare_step
 
     L = ctx.labels
     for tab_id, key, module in [*STEPS, ("compare", "tab_compare", compare_step),

@@ -9,7 +9,7 @@ from pathlib import Path
 import gradio as gr
 
 from studio import runs
-from studio.export_base import WrongBaseError
+from studio.export.base_check import WrongBaseError
 from studio.paths import studio_home
 from studio.ui.context import Ctx, current_or_newest
 from studio.ui.text import t, tf
@@ -37,7 +37,7 @@ def _need_run(run_id: str | None, lang: str) -> str:
 
 
 def adapter_zip(run_id: str | None, lang: str = "en"):
-    from studio.export import export_adapter_zip
+    from studio.export.bundle import export_adapter_zip
 
     run_id = _need_run(run_id, lang)
     # A fresh temp folder: gradio serves files from the system temp dir, and each download stays whole.
@@ -48,7 +48,7 @@ def adapter_zip(run_id: str | None, lang: str = "en"):
 
 
 def merged(run_id: str | None, dtype: str, lang: str = "en", progress=gr.Progress()) -> str:
-    from studio.export import export_merged
+    from studio.export.bundle import export_merged
 
     run_id = _need_run(run_id, lang)
     progress(0.2, desc="merging the LoRA into a full-precision copy of the base")
@@ -57,7 +57,7 @@ def merged(run_id: str | None, dtype: str, lang: str = "en", progress=gr.Progres
 
 
 def hub_status(lang: str = "en") -> str:
-    from studio.export_hub import DEFAULT_TOKEN_ENV, readiness
+    from studio.export.hub import DEFAULT_TOKEN_ENV, readiness
 
     key = {"offline": "export_hub_offline", "ready": "export_hub_token"}.get(readiness(), "export_hub_no_token")
     return tf(lang, key, env=DEFAULT_TOKEN_ENV)
@@ -65,24 +65,24 @@ def hub_status(lang: str = "en") -> str:
 
 def push(run_id: str | None, repo: str, what: str, public: bool, lang: str = "en",
          progress=gr.Progress()) -> str:
-    from studio import export, export_hub
+    from studio.export import bundle, hub
 
     run_id = _need_run(run_id, lang)
-    repo = _guard(export_hub.check_repo_id, (repo or "").strip())
-    _guard(export_hub.hub_token)  # no token: say so before minutes of merging
+    repo = _guard(hub.check_repo_id, (repo or "").strip())
+    _guard(hub.hub_token)  # no token: say so before minutes of merging
     if what == "merged":
         progress(0.1, desc="merging before the upload")
-        folder = _guard(export.export_merged, run_id, exports_dir() / f"{run_id}-merged", overwrite=True)
-        result = _guard(export_hub.push_folder, folder, repo, private=not public,
+        folder = _guard(bundle.export_merged, run_id, exports_dir() / f"{run_id}-merged", overwrite=True)
+        result = _guard(hub.push_folder, folder, repo, private=not public,
                         message=f"Merged model from Katachi Studio run {run_id}")
     else:
-        result = _guard(export_hub.push_adapter, run_id, repo, private=not public)
+        result = _guard(hub.push_adapter, run_id, repo, private=not public)
     made = t("exp_public" if public else "exp_private", lang or "en")
     return tf(lang, "exp_pushed", n=result.files, url=result.url, made=made)
 
 
 def import_files(files: list[str] | None, model: str, lang: str = "en"):
-    from studio.export_import import import_uploads
+    from studio.export.importer import import_uploads
 
     if not files:
         raise gr.Error(t("exp_need_upload", lang or "en"))
@@ -100,7 +100,7 @@ def import_files(files: list[str] | None, model: str, lang: str = "en"):
 
 
 def card_preview(run_id: str | None) -> str:
-    from studio.export_card import card_text
+    from studio.export.card import card_text
 
     if not run_id or run_id not in runs.with_adapter():
         return ""

@@ -8,8 +8,8 @@ from typing import Any
 import gradio as gr
 
 from studio import runs
-from studio.ui import compare_batch, compare_blind
-from studio.ui.compare_common import (
+from studio.ui.compare import batch, blind
+from studio.ui.compare.common import (
     KEYS,
     KINDS,
     SETUP_FIELDS,
@@ -54,7 +54,7 @@ def _slot(kind: str) -> int:
 def send(prompt: str, *values: Any) -> Iterator[tuple]:
     """values: the Setup values, then the five chatbots. Each column continues its own conversation."""
     from studio.chat import check_prompt
-    from studio.compare import build_columns
+    from studio.compare.engine import build_columns
 
     s = Setup.of(values)
     chats = [plain(c) for c in values[SETUP_FIELDS:]]
@@ -73,7 +73,7 @@ def send(prompt: str, *values: Any) -> Iterator[tuple]:
 def regenerate(kind: str, *values: Any) -> Iterator[list[dict]]:
     """values: the Setup values, then this column's chatbot. Its last answer is asked again, sampled
     (greedy would only repeat it); the other columns are not touched."""
-    from studio.compare import build_columns
+    from studio.compare.engine import build_columns
 
     s = Setup.of(values)
     chat = plain(values[SETUP_FIELDS])
@@ -170,9 +170,9 @@ def build(ctx: Ctx):
         with L(gr.Tab(L.text("cmp_mode_chat"), elem_id="compare-mode-chat"), "cmp_mode_chat", "label"):
             _chat_mode(ctx, setup)
         with L(gr.Tab(L.text("cmp_mode_batch"), elem_id="compare-mode-batch"), "cmp_mode_batch", "label"):
-            compare_batch.build(ctx, setup)
+            batch.build(ctx, setup)
         with L(gr.Tab(L.text("cmp_mode_blind"), elem_id="compare-mode-blind"), "cmp_mode_blind", "label"):
-            compare_blind.build(ctx, setup)
+            blind.build(ctx, setup)
     pick.change(run_context, pick, [setup[3], setup[4]])
     pick.change(refresh_adapter, [pick, adapter, ctx.lang], adapter)
     ctx.lang.change(refresh_adapter, [pick, adapter, ctx.lang], adapter)  # "final adapter" in the new tongue

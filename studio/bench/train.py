@@ -1,11 +1,11 @@
 """One part of the benchmark, run in a process of its own so that peak memory is its own:
-`python -m studio.bench_train SPEC.json OUT.json`, SPEC["side"] being
+`python -m studio.bench.train SPEC.json OUT.json`, SPEC["side"] being
 
     baseline  trl's SFTTrainer with its documented defaults + a peft LoraConfig, as trl's quick-start
               shows: the model given by path, the messages dataset as-is (trl tokenises it)
     studio    the studio's own engine, the code path of `studio train` (engine.build_trainer)
     eval      both adapters' loss on the same held-out rows, computed the same way
-    generate  one tuned answer, and base + tuned side by side (studio.compare.Comparer)
+    generate  one tuned answer, and base + tuned side by side (studio.compare.engine.Comparer)
 
 Only the optimisation recipe (learning rate, schedule, steps, batch, seed, LoRA shape) is set the same on
 both sides: without that a final-loss comparison would compare recipes, not engines. Everything the
@@ -74,7 +74,7 @@ def _baseline_trainer(spec: dict, out: Path):
     from peft import LoraConfig
     from trl import SFTConfig, SFTTrainer
 
-    from studio.bench_data import read_jsonl
+    from studio.bench.data import read_jsonl
     from studio.models.loader import model_path
 
     rows = [{"messages": r["messages"]} for r in read_jsonl(Path(spec["train_path"]))]
@@ -177,7 +177,7 @@ def _answer_loss(net, samples, torch) -> float:
 
 
 def run_eval(spec: dict, out: Path) -> dict[str, Any]:
-    from studio.bench_data import read_jsonl
+    from studio.bench.data import read_jsonl
     from studio.train.speed import tune_allocator
 
     tune_allocator()  # not a measured figure: only sooner done
@@ -189,7 +189,7 @@ def run_eval(spec: dict, out: Path) -> dict[str, Any]:
 
 def run_generate(spec: dict, out: Path) -> dict[str, Any]:
     """Generation figures of the studio's chat as it is."""
-    from studio.bench_gen import generation
+    from studio.bench.gen import generation
 
     return generation(spec["model"], spec["adapter"], spec["new_tokens"], spec["repeats"])
 

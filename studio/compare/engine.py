@@ -3,7 +3,7 @@
 "batched" (the default): all columns in ONE `generate` call, a PEFT mixed-adapter batch where each
 row names its adapter ("__base__" for the base model); prompts of different lengths are left-padded.
 "sequential": the columns one after another, the adapter toggled between them. Both share the same
-loaded weights. `python -m studio.compare_bench` measures them: on smollm2-135m (CPU, 64 new tokens
+loaded weights. `python -m studio.bench.compare` measures them: on smollm2-135m (CPU, 64 new tokens
 each, greedy) base + tuned batched took 1.22x the time of the tuned answer alone, sequential 1.83x,
 so batched is the default (figures in compare_bench's docstring).
 """
@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from studio import compare_mask
 from studio.chat import ChatModel, GenSettings, get_chat_model
-from studio.compare_adapters import check_adapter
-from studio.compare_columns import COLUMN_KINDS, Column, build_columns, parse_kinds
-from studio.compare_stream import stream_rows
+from studio.compare import mask
+from studio.compare.adapters import check_adapter
+from studio.compare.columns import COLUMN_KINDS, Column, build_columns, parse_kinds
+from studio.compare.stream import stream_rows
 from studio.data.tokenize import prompt_ids
 
 __all__ = ["COLUMN_KINDS", "Column", "Comparer", "GenSettings", "batch_table", "build_columns",
@@ -76,7 +76,7 @@ class Comparer:
         if BASE not in names or len(adapters) != 1:
             return None
         one = adapters.pop()
-        return one if compare_mask.supports(self.chat.model, one) else None
+        return one if mask.supports(self.chat.model, one) else None
 
     def generate(self, columns: list[Column], settings: GenSettings | None = None, *,
                  min_new_tokens: int = 0) -> list[str]:

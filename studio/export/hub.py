@@ -75,7 +75,7 @@ def _scrub(err: Exception, token: str) -> str:
 def push_adapter(run_id: str, repo_id: str, *, token_env: str = DEFAULT_TOKEN_ENV,
                  private: bool = True) -> PushResult:
     """The run's adapter as the zip would hold it (PEFT files + card), uploaded as a folder."""
-    from studio.export import exportable, stage_adapter
+    from studio.export.bundle import exportable, stage_adapter
     from studio.paths import studio_home
 
     run = exportable(run_id)

@@ -1,16 +1,15 @@
-"""`studio bench [--quick] [--json]`: the studio's training engine against trl's defaults, generation
+"""`studio bench`: the studio's training engine against trl's defaults, generation
 speed, and app start-up, measured on this machine in one run and written to docs/benchmarks.md.
-How each figure is measured: studio/bench_docs.py (METHOD); one training side: studio/bench_train.py."""
+How each figure is measured: studio/bench/docs.py (METHOD); one training side: studio/bench/train.py."""
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +61,7 @@ def child(spec: dict[str, Any], name: str) -> dict[str, Any]:
     env = {**os.environ, "STUDIO_HOME": str(work / "home"), "STUDIO_MODEL_CACHE": str(model_cache_dir()),
            "TOKENIZERS_PARALLELISM": "false", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
     with log_path.open("wb") as log:
-        code = subprocess.call([sys.executable, "-m", "studio.bench_train", str(spec_path), str(out_path)],
+        code = subprocess.call([sys.executable, "-m", "studio.bench.train", str(spec_path), str(out_path)],
                                stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(REPO_ROOT))
     if code != 0 or not out_path.is_file():
         tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
@@ -75,7 +74,7 @@ def _rate(side: dict) -> float:
 
 
 def training(cfg: BenchConfig, work: Path, device: str) -> dict[str, Any]:
-    from studio.bench_data import bench_rows, write_jsonl
+    from studio.bench.data import bench_rows, write_jsonl
 
     train_rows, eval_rows = bench_rows(cfg.steps * cfg.batch_size, cfg.eval_rows, cfg.seed)
     write_jsonl(train_rows, work / "train.jsonl")
@@ -115,8 +114,8 @@ def _cpu_rate(side: dict) -> float:
 
 
 def run_bench(cfg: BenchConfig, work: Path) -> dict[str, Any]:
-    from studio.bench_docs import _load_avg, machine, now
-    from studio.bench_gen import app_first_page
+    from studio.bench.docs import _load_avg, machine, now
+    from studio.bench.gen import app_first_page
     from studio.models.loader import resolve_device
 
     device = resolve_device(cfg.device)
@@ -142,7 +141,7 @@ def _generation(cfg: BenchConfig, work: Path, device: str) -> dict[str, Any]:
 
 def bench(cfg: BenchConfig, docs: Path | None, kind: str) -> dict[str, Any]:
     """Run the bench in a scratch folder and write its section of the docs (docs=None: do not write)."""
-    from studio.bench_docs import write
+    from studio.bench.docs import write
 
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="studio-bench-") as tmp:
@@ -152,37 +151,3 @@ def bench(cfg: BenchConfig, docs: Path | None, kind: str) -> dict[str, Any]:
         write(docs, kind, result)
         _log(f"wrote {docs}")
     return result
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    cfg = replace(QUICK if args.quick else FULL, model=args.model or DEFAULT_MODEL)
-    if args.steps:
-        cfg = replace(cfg, steps=args.steps)
-    docs = None if args.no_docs else Path(args.docs)
-    result = bench(cfg, docs, "quick" if args.quick else "full")
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False))
-    else:
-        _print(result)
-    return 0
-
-
-def _print(result: dict) -> None:
-    t, g, a = result["train"], result["generate"], result["app"]
-    print(f"training  baseline {t['baseline_tokens_per_s']:.1f} tok/s, studio {t['studio_tokens_per_s']:.1f} "
-          f"tok/s ({t['speedup']:.2f}x); held-out loss {t['baseline_final_loss']:.3f} vs "
-          f"{t['studio_final_loss']:.3f}; peak {t['baseline_peak_mb']:.0f} vs {t['studio_peak_mb']:.0f} MB")
-    print(f"generate  first token {g['first_token_s']:.2f} s, {g['tokens_per_s']} tok/s; side by side "
-          f"{g['side_by_side_s']:.2f} s vs {g['single_s']:.2f} s alone ({g['ratio']:.2f}x)")
-    print(f"app       first page {a['first_page_s']} s")
-
-
-def register(sub) -> None:
-    b = sub.add_parser("bench", help="measure training, generation and start-up; write docs/benchmarks.md")
-    b.add_argument("--quick", action="store_true", help="a short run (a few minutes), its own docs section")
-    b.add_argument("--json", action="store_true", help="print one JSON object with every figure")
-    b.add_argument("--model", default=None, help=f"default {DEFAULT_MODEL}")
-    b.add_argument("--steps", type=int, default=None, help="optimizer steps per training side")
-    b.add_argument("--docs", default=str(DOCS), help="the markdown file to write")
-    b.add_argument("--no-docs", action="store_true", help="measure only; write nothing")
-    b.set_defaults(func=cmd_bench)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studio.chat import check_prompt, messages_for
-from studio.compare_adapters import adapter_for, check_adapter, get_run, model_names
+from studio.compare.adapters import adapter_for, check_adapter, get_run, model_names
 
 COLUMN_KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
 NOTES_FILE = "notes.md"
@@ -127,7 +127,7 @@ def default_train_rows(ctx: _Ctx) -> list[dict]:
 
 
 def _fewshot(ctx: _Ctx, kind: str) -> Column:
-    from studio.fewshot import fewshot_messages
+    from studio.compare.fewshot import fewshot_messages
 
     rows = ctx.train_rows if ctx.train_rows is not None else default_train_rows(ctx)
     shots = fewshot_messages(rows, ctx.prompt, ctx.k, ctx.dynamic)
@@ -148,7 +148,7 @@ def preset_notes(preset) -> list[str]:
 
 
 def _rag(ctx: _Ctx, kind: str) -> Column:
-    from studio.retrieval import rag_user_turn, retrieve
+    from studio.compare.retrieval import rag_user_turn, retrieve
 
     notes = [n for n in (ctx.notes if ctx.notes is not None else preset_notes(ctx.preset)) if n.strip()]
     if not notes:

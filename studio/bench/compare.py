@@ -1,6 +1,6 @@
 """Benchmark of the compare step: base + tuned side by side vs the tuned answer alone.
 
-    python -m studio.compare_bench [--model smollm2-135m] [--tokens 64] [--repeats 3] [--json]
+    python -m studio.bench.compare [--model smollm2-135m] [--tokens 64] [--repeats 3] [--json]
 
 The tuned adapter is a random LoRA of the studio's default shape (r=16, all linear layers): the
 same work per token as a trained one. Every answer runs exactly `--tokens` new tokens (greedy, EOS
@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 from studio.chat import GenSettings
-from studio.compare import Column, Comparer
+from studio.compare.engine import Column, Comparer
 
 PROMPT = "Tell me about the weather in spring and what people like to do outside."
 
@@ -99,7 +99,7 @@ def summarise(times: dict[str, list[tuple[float, float]]], model_name: str, new_
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m studio.compare_bench", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m studio.bench.compare", description=__doc__.splitlines()[0])
     p.add_argument("--model", default="smollm2-135m")
     p.add_argument("--tokens", type=int, default=64)
     p.add_argument("--repeats", type=int, default=3)

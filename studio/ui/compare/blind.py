@@ -1,5 +1,5 @@
 """Compare's blind test: the chosen columns answer one prompt, shown shuffled behind A, B, C...; the
-user votes for the better answer, then the names are revealed. Votes are kept per run (studio.votes),
+user votes for the better answer, then the names are revealed. Votes are kept per run (studio.compare.votes),
 give a running win rate per column and export as DPO preference pairs."""
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from studio import votes
-from studio.ui.compare_common import Setup, column_label, fail, guard, stream, warn
+from studio.compare import votes
+from studio.ui.compare.common import Setup, column_label, fail, guard, stream, warn
 from studio.ui.context import Ctx
 from studio.ui.text import t
 
@@ -44,7 +44,7 @@ def _buttons(n: int, active: bool) -> list[Any]:
 def ask(prompt: str, *values: Any) -> Iterator[tuple]:
     """values: the Setup values. Yields (state, 5 answer boxes, 6 vote buttons, reveal line)."""
     from studio.chat import check_prompt
-    from studio.compare import build_columns
+    from studio.compare.engine import build_columns
 
     s = Setup.of(values)
     lang = s.lang or "en"

@@ -40,7 +40,7 @@ METHOD = """## How it is measured
   with Triton); LoRA inputs kept in bf16 instead of peft's fp32 copies; LoRA dropout masks from three
   random bytes per draw (p rounded to 1/256); glibc's allocator kept from returning each step's
   memory to the OS; checkpoints at least 30 s apart.
-- **Generation** (studio.compare.Comparer, greedy, exactly N new tokens with end-of-sequence held off so
+- **Generation** (studio.compare.engine.Comparer, greedy, exactly N new tokens with end-of-sequence held off so
   every timing does the same work, medians after a warm-up): time to the first visible text, decode
   tokens/s after it, the tuned answer alone, and base + tuned side by side in one call.
 - **App**: seconds from `python app.py --port P` to the first HTTP 200 on `/`.

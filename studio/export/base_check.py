@@ -97,7 +97,7 @@ def base_modules(model: str, trust_remote_code: bool = False) -> BaseShape:
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
-    from studio.export import to_stderr
+    from studio.export.bundle import to_stderr
     from studio.models import model_path
 
     _, where = model_path(model, to_stderr)

@@ -21,7 +21,7 @@ PROMPT = "Tell me about the weather in spring and what people like to do outside
 
 def _columns(adapter: str, prompt: str):
     from studio.chat import messages_for
-    from studio.compare import Column
+    from studio.compare.engine import Column
 
     msgs = messages_for(prompt)
     return (Column("base", "Base", None, msgs), Column("tuned", "Tuned", adapter, msgs))
@@ -44,7 +44,7 @@ def generation(model: str, adapter: str, tokens: int = 64, repeats: int = 3,
     """Greedy answers of exactly `tokens` new tokens (EOS held off, so both timings do the same work);
     medians of `repeats` runs after one warm-up."""
     from studio.chat import GenSettings
-    from studio.compare import Comparer
+    from studio.compare.engine import Comparer
 
     comparer = Comparer(model)
     base, tuned = _columns(adapter, prompt)

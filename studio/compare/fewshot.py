@@ -35,7 +35,7 @@ def select(rows: list[dict], prompt: str, k: int = 3, dynamic: bool = True) -> l
         return []
     if not dynamic:
         return rows[:k]
-    from studio.retrieval import rank
+    from studio.compare.retrieval import rank
 
     # an exact copy of the prompt in the training set would hand the column the answer: skip it
     candidates = [r for r in rows if first_user(r).strip() != prompt.strip()]

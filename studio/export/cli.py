@@ -4,27 +4,27 @@ from __future__ import annotations
 import argparse
 import json
 
-from studio.export_hub import DEFAULT_TOKEN_ENV
+from studio.export.hub import DEFAULT_TOKEN_ENV
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from studio import export, export_hub
+    from studio.export import bundle, hub
 
     if args.push:  # a missing token or a bad repo id fails before minutes of merging, not after
-        export_hub.check_repo_id(args.push)
-        export_hub.hub_token(args.token_env)
+        hub.check_repo_id(args.push)
+        hub.hub_token(args.token_env)
     result: dict = {"run": args.run}
     if args.adapter_zip:
-        result["adapter_zip"] = str(export.export_adapter_zip(args.run, args.adapter_zip, overwrite=args.overwrite))
+        result["adapter_zip"] = str(bundle.export_adapter_zip(args.run, args.adapter_zip, overwrite=args.overwrite))
     else:
-        result["merged"] = str(export.export_merged(args.run, args.merged, dtype=args.dtype, device=args.device,
+        result["merged"] = str(bundle.export_merged(args.run, args.merged, dtype=args.dtype, device=args.device,
                                                     overwrite=args.overwrite))
     if args.push:
         if args.adapter_zip:
-            pushed = export_hub.push_adapter(args.run, args.push, token_env=args.token_env,
+            pushed = hub.push_adapter(args.run, args.push, token_env=args.token_env,
                                              private=not args.public)
         else:
-            pushed = export_hub.push_folder(result["merged"], args.push, token_env=args.token_env,
+            pushed = hub.push_folder(result["merged"], args.push, token_env=args.token_env,
                                             private=not args.public,
                                             message=f"Merged model from Katachi Studio run {args.run}")
         result["pushed"] = {"repo": pushed.repo_id, "url": pushed.url, "files": pushed.files}
@@ -33,7 +33,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from studio.export_import import import_adapter
+    from studio.export.importer import import_adapter
 
     run = import_adapter(args.path, name=args.name, model=args.model)
     result = {"id": run.id, "model": run.config().model.name, "state": run.status().state}

@@ -46,8 +46,8 @@ def _settings(args: argparse.Namespace):
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from studio.compare import DEFAULT_MODE, Comparer, iter_table, parse_kinds
-    from studio.compare_adapters import get_run
+    from studio.compare.adapters import get_run
+    from studio.compare.engine import DEFAULT_MODE, Comparer, iter_table, parse_kinds
 
     kinds = parse_kinds(args.columns.split(","))  # bad input fails before the model loads
     prompts = [args.prompt] if args.prompt is not None else read_prompts(args.prompts_file)

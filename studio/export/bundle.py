@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 from studio import runs
-from studio.export_card import portable_base, write_card
+from studio.export.card import portable_base, write_card
 from studio.paths import UnsafePathError, runs_dir
 from studio.runs import Run
 

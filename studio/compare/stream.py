@@ -122,7 +122,7 @@ def stream_rows(chat, rows: list[list[int]], settings: GenSettings, *, adapter_n
     """Generate every row in one batch; yield the texts so far (the latest only, when the reader is
     slower than the model) and finally the cleaned answers. Either `adapter_names` (a PEFT
     mixed-adapter batch, one name per row) or `adapter` (one adapter, None = base, for all rows; with
-    `row_mask`, only on the rows marked True — see studio.compare_mask).
+    `row_mask`, only on the rows marked True — see studio.compare.mask).
     `token_ids`, when given, receives each row's answer ids (EOS excluded) once generation ends."""
     from transformers import StoppingCriteriaList
 
@@ -184,7 +184,7 @@ def adapter_context(chat, adapter: str | None, mixed: bool = False, row_mask: li
     import contextlib
 
     if row_mask is not None and adapter is not None:
-        from studio.compare_mask import row_scaling
+        from studio.compare.mask import row_scaling
 
         return row_scaling(chat.model, adapter, row_mask)
     if mixed:

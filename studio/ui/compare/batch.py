@@ -9,7 +9,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from studio.ui.compare_common import Setup, column_label, fail, guard, warn
+from studio.ui.compare.common import Setup, column_label, fail, guard, warn
 from studio.ui.context import Ctx
 from studio.ui.text import t
 
@@ -21,7 +21,7 @@ PENDING = "…"
 
 def prompts_for(source: str, text: str | None, s: Setup) -> list[str]:
     """The prompts to run, or a translated error: none, or too many to paste."""
-    from studio.compare_meter import run_prompts
+    from studio.evaluate.batch_meter import run_prompts
 
     if source == PROBES:
         found = run_prompts(s.run())
@@ -67,8 +67,8 @@ def meter_text(line: Any, lang: str | None) -> str:
 
 def run_batch(source: str, text: str | None, *values: Any) -> Iterator[tuple[Any, str]]:
     """values: the Setup values. Yields (table, status) after every answer, then the meter line."""
-    from studio.compare import iter_table
-    from studio.compare_meter import batch_meter
+    from studio.compare.engine import iter_table
+    from studio.evaluate.batch_meter import batch_meter
 
     s = Setup.of(values)
     prompts, keys = prompts_for(source, text, s), s.column_kinds()
@@ -93,7 +93,7 @@ def show_probes(source: str, run_id: str | None, lang: str | None) -> Any:
     """Probes: the list shown read-only. Paste: the box opens for editing and keeps its text, so the
     probes are a starting point for one's own list."""
     from studio import runs
-    from studio.compare_meter import run_prompts
+    from studio.evaluate.batch_meter import run_prompts
 
     if source != PROBES:
         return gr.Textbox(interactive=True)

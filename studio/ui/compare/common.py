@@ -133,7 +133,7 @@ class Setup:
         return GenSettings(max_new_tokens=int(self.max_tokens))
 
     def comparer(self):
-        from studio.compare import Comparer
+        from studio.compare.engine import Comparer
 
         cfg = self.run().config()
         return guard(Comparer, cfg.model.name, trust_remote_code=cfg.model.trust_remote_code)

@@ -15,9 +15,9 @@ from pathlib import Path, PurePosixPath
 
 from studio import runs
 from studio.config import LoraSpec, ModelSpec, RunConfig
-from studio.export import ADAPTER_FILES, PORTABLE_FILES
-from studio.export_base import adapter_shapes, base_modules, check_shapes, choose_base
-from studio.export_card import IMPORT_FILE
+from studio.export.base_check import adapter_shapes, base_modules, check_shapes, choose_base
+from studio.export.bundle import ADAPTER_FILES, PORTABLE_FILES
+from studio.export.card import IMPORT_FILE
 from studio.fsutil import atomic_write_json
 from studio.paths import UnsafePathError, runs_dir
 from studio.runs import Run

@@ -1,0 +1,44 @@
+"""`studio bench [--quick] [--json]`: measure training, generation and start-up on this machine."""
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from studio.bench import run
+from studio.config import DEFAULT_MODEL
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    cfg = replace(run.QUICK if args.quick else run.FULL, model=args.model or DEFAULT_MODEL)
+    if args.steps:
+        cfg = replace(cfg, steps=args.steps)
+    docs = None if args.no_docs else Path(args.docs)
+    result = run.bench(cfg, docs, "quick" if args.quick else "full")
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        _print(result)
+    return 0
+
+
+def _print(result: dict) -> None:
+    t, g, a = result["train"], result["generate"], result["app"]
+    print(f"training  baseline {t['baseline_tokens_per_s']:.1f} tok/s, studio {t['studio_tokens_per_s']:.1f} "
+          f"tok/s ({t['speedup']:.2f}x); held-out loss {t['baseline_final_loss']:.3f} vs "
+          f"{t['studio_final_loss']:.3f}; peak {t['baseline_peak_mb']:.0f} vs {t['studio_peak_mb']:.0f} MB")
+    print(f"generate  first token {g['first_token_s']:.2f} s, {g['tokens_per_s']} tok/s; side by side "
+          f"{g['side_by_side_s']:.2f} s vs {g['single_s']:.2f} s alone ({g['ratio']:.2f}x)")
+    print(f"app       first page {a['first_page_s']} s")
+
+
+def register(sub) -> None:
+    b = sub.add_parser("bench", help="measure training, generation and start-up; write docs/benchmarks.md")
+    b.add_argument("--quick", action="store_true", help="a short run (a few minutes), its own docs section")
+    b.add_argument("--json", action="store_true", help="print one JSON object with every figure")
+    b.add_argument("--model", default=None, help=f"default {DEFAULT_MODEL}")
+    b.add_argument("--steps", type=int, default=None, help="optimizer steps per training side")
+    b.add_argument("--docs", default=str(run.DOCS), help="the markdown file to write")
+    b.add_argument("--no-docs", action="store_true", help="measure only; write nothing")
+    b.set_defaults(func=cmd_bench)
