@@ -3,14 +3,13 @@ tiny random Llama built in-process (no network) saved as a local model folder.""
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
+
 ARTIFACTS = ROOT / "tests" / "artifacts"
-sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("STUDIO_MODEL_CACHE", str(Path.home() / ".katachi-studio" / "models"))
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -40,8 +39,9 @@ def one_thread():
 def tiny_model_dir(tmp_path_factory) -> Path:
     """A 2-layer random Llama with the tiny ChatML tokenizer, saved as safetensors."""
     import torch
-    from tiny_tokenizer import tiny_tokenizer
     from transformers import LlamaConfig, LlamaForCausalLM
+
+    from tests.helpers.tiny_tokenizer import tiny_tokenizer
 
     tok = tiny_tokenizer()
     torch.manual_seed(0)
@@ -70,9 +70,10 @@ def tiny_data(tmp_path) -> Path:
 
 @pytest.fixture
 def local_hub(monkeypatch):
-    """The real hub client talking to tests/hub_server.py on 127.0.0.1, with a token in HF_TOKEN."""
-    from hub_server import LocalHub
+    """The real hub client talking to tests/helpers/hub_server.py on 127.0.0.1, with a token in HF_TOKEN."""
     from huggingface_hub import constants
+
+    from tests.helpers.hub_server import LocalHub
 
     with LocalHub() as hub:
         monkeypatch.setattr(constants, "ENDPOINT", hub.endpoint)

@@ -13,7 +13,7 @@ the goal the user typed for words that name either, and say which column of Comp
           prompt_overlap  share of answer words found in the prompt (copying is form, not recall)
 
 Every number is returned in `signals` and every rule that fired in `reasons`, so a verdict can be
-checked by hand. The weights and thresholds were set on the presets; tests/test_advisor.py holds them."""
+checked by hand. The weights and thresholds were set on the presets; tests/evaluate/test_advisor.py holds them."""
 from __future__ import annotations
 
 import re

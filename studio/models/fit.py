@@ -1,6 +1,6 @@
 """Will it fit? A memory estimate for training a model with QLoRA, LoRA or full fine-tuning, in the
 spirit of the QLoRA paper's accounting: weights + adapters (+ their grads and Adam states) +
-activations + logits + runtime overhead. Checked against real peaks in tests/test_fit.py and
+activations + logits + runtime overhead. Checked against real peaks in tests/models/test_fit.py and
 docs/memory.md."""
 from __future__ import annotations
 

@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tiny_tokenizer import tiny_tokenizer
 
 from studio.data.cli import register
 from studio.data.formats import write_jsonl
 from studio.data.validate import MAX_ISSUES, validate_file, validate_records
+from tests.helpers import FIXTURES
+from tests.helpers.tiny_tokenizer import tiny_tokenizer
 
-DATA = Path(__file__).parent / "data"
+DATA = FIXTURES
 MALFORMED = DATA / "malformed"
 GOOD = DATA / "good"
 MAPPING = {"prompt": "question", "response": "answer"}

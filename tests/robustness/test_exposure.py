@@ -1,24 +1,21 @@
 """Exposure: localhost by default; a share link or a non-local host only with --auth; uploads limited
 in size; only safetensors weights loaded; trust_remote_code off unless asked; no user string reaches a
 shell; logs, status files and error lines hold no hub tokens. (app.py's basic refusals are in
-test_app.py; the source-wide rules here are checked on the code itself, with ast.)"""
+ui/test_app.py; the source-wide rules here are checked on the code itself, with ast.)"""
 from __future__ import annotations
 
 import ast
 import json
 import pickle
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
+import app
 from studio.data import store
 from studio.data.validate import MAX_BYTES
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-import app
+from tests.helpers import ROOT
 
 SOURCES = sorted([*(ROOT / "studio").rglob("*.py"), ROOT / "app.py"])
 TOKEN = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"

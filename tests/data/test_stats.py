@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tiny_tokenizer import tiny_tokenizer
 
 from studio.data import stats
 from studio.data.validate import validate_file
+from tests.helpers import FIXTURES
+from tests.helpers.tiny_tokenizer import tiny_tokenizer
 
-MALFORMED = Path(__file__).parent / "data" / "malformed"
+MALFORMED = FIXTURES / "malformed"
 _SETTINGS = settings(max_examples=150, deadline=None)
 
 

@@ -1,13 +1,11 @@
 """app.py's exposure rules and the UI's construction (no browser)."""
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 import app
+from tests.helpers import ROOT
 
 
 @pytest.mark.parametrize("argv", [["--share"], ["--host", "0.0.0.0"], ["--host", "192.168.1.5"],

@@ -6,10 +6,10 @@ import math
 
 import gradio as gr
 import pytest
-from bad_input_helpers import message, nothing_changes
 
 from studio.chat import MAX_PROMPT_CHARS, ChatModel, GenSettings, messages_for
 from studio.ui import data_step, model_step
+from tests.helpers.bad_input import message, nothing_changes
 
 
 @pytest.fixture

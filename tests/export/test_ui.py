@@ -11,12 +11,12 @@ from pathlib import Path
 
 import gradio as gr
 import pytest
-from export_helpers import make_run
 
 from studio import runs
 from studio.export import bundle as export
 from studio.paths import studio_home
 from studio.ui import export_step
+from tests.helpers.export import make_run
 
 
 @pytest.fixture

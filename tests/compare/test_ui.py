@@ -12,8 +12,6 @@ import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.usefixtures("one_thread")
-from test_compare import fake_run, random_lora
-
 from studio import presets
 from studio.compare import votes
 from studio.evaluate.batch_meter import batch_meter
@@ -22,6 +20,7 @@ from studio.ui.compare import blind as compare_blind
 from studio.ui.compare import step as compare_step
 from studio.ui.compare.common import FINAL, adapter_choices, refresh_adapter, run_choices
 from studio.ui.text import TEXT
+from tests.helpers.runs import fake_run, random_lora_folder
 
 TOKENS = 16
 
@@ -30,7 +29,7 @@ TOKENS = 16
 
 @pytest.fixture(scope="module")
 def lora(tiny_model_dir, tmp_path_factory) -> Path:
-    return random_lora(tiny_model_dir, tmp_path_factory.mktemp("lora"))
+    return random_lora_folder(tiny_model_dir, tmp_path_factory.mktemp("lora"))
 
 
 def setup(run_id, kinds=("base", "tuned"), adapter=FINAL, lang="en", tokens=TOKENS) -> list:

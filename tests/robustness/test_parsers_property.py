@@ -3,7 +3,7 @@ of user input. Arbitrary input never raises anything but the project's own error
 file validator, nothing at all: every problem is an Issue), and valid rows written in every supported
 format and file type always come back exactly.
 
-test_data_validate.py holds the whole-file properties for JSONL in the messages format; these go one
+data/test_validate.py holds the whole-file properties for JSONL in the messages format; these go one
 level down (readers, converters, config, names, settings) and across every format and file type."""
 from __future__ import annotations
 

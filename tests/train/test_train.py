@@ -6,10 +6,10 @@ import signal
 import time
 
 import pytest
-from run_helpers import wait_for
 
 from studio import runs
 from studio.train import recipe, runner
+from tests.helpers.runs import wait_for
 
 
 def _cfg(model_dir, data, **over):

@@ -14,38 +14,7 @@ from studio.chat import ChatModel, GenSettings, messages_for
 from studio.compare.adapters import same_model
 from studio.compare.engine import Column, Comparer, batch_table, build_columns, parse_kinds
 from studio.compare.stream import RowsStreamer
-from studio.config import DataSpec, ModelSpec, RunConfig
-
-
-def random_lora(model_dir: Path, out: Path, seed: int = 1) -> Path:
-    """A LoRA with random, non-zero B matrices: unlike a fresh one it changes the answers."""
-    import torch
-    from peft import LoraConfig, get_peft_model
-
-    from studio.models import load_model
-
-    torch.manual_seed(seed)
-    model = load_model(str(model_dir), dtype="fp32")
-    cfg = LoraConfig(r=4, lora_alpha=64, target_modules="all-linear", init_lora_weights=False,
-                     task_type="CAUSAL_LM")
-    get_peft_model(model, cfg).save_pretrained(out, safe_serialization=True)
-    return out
-
-
-def fake_run(model_dir: Path, adapter: Path, *, preset: str | None = None, train_path: str | None = None,
-             checkpoints: tuple[int, ...] = (), system: str | None = None) -> runs.Run:
-    """A done run of `model_dir` whose adapter/ (and checkpoints) are copies of `adapter`, built without
-    the training worker (real training runs are tested in test_train.py)."""
-    cfg = RunConfig(model=ModelSpec(name=str(model_dir)),
-                    data=DataSpec(preset=preset, train_path=train_path, system_prompt=system))
-    run = runs.create(cfg)
-    shutil.copytree(adapter, run.adapter_dir)
-    for step in checkpoints:
-        ck = run.path / "checkpoints" / f"checkpoint-{step}"
-        shutil.copytree(adapter, ck)
-        (ck / "trainer_state.json").write_text(json.dumps({"global_step": step}))
-    run.write_status(state="done")
-    return run
+from tests.helpers.runs import fake_run, random_lora_folder
 
 
 def set_adapter_base(adapter: Path, base: str) -> None:
@@ -59,7 +28,7 @@ def set_adapter_base(adapter: Path, base: str) -> None:
 
 @pytest.fixture(scope="module")
 def lora(tiny_model_dir, tmp_path_factory) -> Path:
-    return random_lora(tiny_model_dir, tmp_path_factory.mktemp("lora"))
+    return random_lora_folder(tiny_model_dir, tmp_path_factory.mktemp("lora"))
 
 
 @pytest.fixture(scope="module")
@@ -325,7 +294,7 @@ def test_two_adapters_take_peft_routing_and_one_adapter_the_row_scale(tiny_model
 
     from studio.compare import mask as compare_mask
 
-    other = random_lora(tiny_model_dir, tmp_path / "other", seed=2)
+    other = random_lora_folder(tiny_model_dir, tmp_path / "other", seed=2)
     cols = _columns(tiny_model_dir, lora)[:2] + [Column("other", "Other", str(other), messages_for("Hi"))]
     comparer = Comparer(str(tiny_model_dir), chat=chat)
     names = comparer._load_adapters(cols)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
+
 ART = ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("STUDIO_BROWSER", "/usr/bin/chromium")
 pytestmark = [pytest.mark.browser, pytest.mark.slow,

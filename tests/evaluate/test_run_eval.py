@@ -4,7 +4,6 @@ facts lab on the embedded SmolLM2."""
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
@@ -118,8 +117,7 @@ def test_split_prompt_keeps_the_history_and_drops_the_gold():
 
 
 def test_generation_budget_follows_the_gold_lengths():
-    sys.path.insert(0, "tests")
-    from tiny_tokenizer import tiny_tokenizer
+    from tests.helpers.tiny_tokenizer import tiny_tokenizer
 
     tok = tiny_tokenizer()
     short = run_eval.gen_settings("classify", ["BUG"] * 10, tok)

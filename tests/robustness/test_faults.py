@@ -1,7 +1,7 @@
 """Faults: the worker killed, out of memory, the disk full while saving, the app restarted mid-run, two
 browser tabs starting runs at once, a run deleted while it is being compared. Runs stay consistent:
 their status tells the truth, a half-written adapter is never taken for a finished one, the device
-queue drains. Real training runs are in test_train.py; here the worker process is real where the
+queue drains. Real training runs are in train/test_train.py; here the worker process is real where the
 fault is about processes, and the trainer is replaced where the fault is about saving."""
 from __future__ import annotations
 
@@ -18,12 +18,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from run_helpers import wait_for
 
 from studio import runs
 from studio.config import RunConfig
 from studio.train import recipe, runner
 from studio.train.locks import device_busy, device_lock
+from tests.helpers.runs import wait_for
 
 
 def _cfg(model_dir, data, **over) -> RunConfig:

@@ -11,7 +11,6 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from export_helpers import left_padded, make_run, tuned_answers
 
 from studio import runs
 from studio.cli import main
@@ -19,6 +18,7 @@ from studio.config import ModelSpec, RunConfig
 from studio.export import bundle as export
 from studio.export import hub as export_hub
 from studio.paths import UnsafePathError
+from tests.helpers.export import left_padded, make_run, tuned_answers
 
 
 @pytest.fixture

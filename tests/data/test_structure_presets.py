@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import yaml
 
 from studio.data.generate import classify_task, json_task, sql_task
 from studio.evaluate.structure import METERS
+from tests.helpers import PRESETS
 
-PRESETS = Path(__file__).resolve().parent.parent / "presets"
 CASES = {
     "json": (json_task, "json_mr"),
     "sql": (sql_task, "sql"),

@@ -13,9 +13,10 @@ import pytest
 from studio.data import formats
 from studio.data.formats import RecordError, detect_format, guess_mapping, normalise, write_jsonl
 from studio.data.validate import validate_file
+from tests.helpers import FIXTURES, ROOT
 
-GOOD = Path(__file__).parent / "data" / "good"
-REPO = Path(__file__).resolve().parent.parent
+GOOD = FIXTURES / "good"
+REPO = ROOT
 
 
 def msgs(*turns: tuple[str, str]) -> list[dict]:

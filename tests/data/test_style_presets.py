@@ -6,15 +6,14 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
 from studio.data.generate import gozaru, shakespeare
 from studio.evaluate import style
+from tests.helpers import PRESETS
 
-PRESETS = Path(__file__).resolve().parent.parent / "presets"
 NAMES = ("gozaru", "shakespeare", "chat", "alpaca", "facts")
 EXPECT = {  # name: (language, task, meter, model)
     "gozaru": ("ja", "style", "gozaru", "gemma3-270m"),

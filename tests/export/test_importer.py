@@ -8,13 +8,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from export_helpers import make_run, tensors
 
 from studio import runs
 from studio.export import bundle as export
 from studio.export import importer as export_import
 from studio.export.base_check import WrongBaseError
 from studio.paths import UnsafePathError
+from tests.helpers.export import make_run, tensors
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ step and the runner), model ids, paths and run ids (prompts and generation setti
 
 Every case asserts both halves: the message (naming the file and line, or the field) and a snapshot
 of the data home taken before and after. Malformed files as such are covered line by line in
-test_data_validate.py; here they arrive the way a browser sends them."""
+data/test_validate.py; here they arrive the way a browser sends them."""
 from __future__ import annotations
 
 import codecs
@@ -16,7 +16,6 @@ from pathlib import Path
 
 import gradio as gr
 import pytest
-from bad_input_helpers import GOOD_ROW, jsonl, message, nothing_changes, snapshot, upload
 
 from studio import presets, runs
 from studio.config import ConfigError, RunConfig
@@ -24,6 +23,7 @@ from studio.data.store import MAX_UPLOAD_BYTES, datasets_dir, generated_path, im
 from studio.paths import UnsafePathError
 from studio.train import runner
 from studio.ui import data_step, model_step, runs_step, train_step
+from tests.helpers.bad_input import GOOD_ROW, jsonl, message, nothing_changes, snapshot, upload
 
 
 @pytest.fixture

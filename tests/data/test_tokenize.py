@@ -1,9 +1,8 @@
 import copy
 
-from tiny_tokenizer import tiny_tokenizer
-
 from studio.data.tokenize import prompt_ids, tokenize_messages
 from studio.models.embedded import BASE_CHAT_TEMPLATE
+from tests.helpers.tiny_tokenizer import tiny_tokenizer
 
 CONV = [{"role": "system", "content": "Be brief."},
         {"role": "user", "content": "Say hi"}, {"role": "assistant", "content": "Hi there"},
