@@ -2,7 +2,6 @@
 on it, answers generated whole or streamed token by token."""
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -10,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from studio.data.tokenize import prompt_ids
+from studio.config import is_number, is_whole
+from studio.models import load_model, load_tokenizer
 
 MAX_PROMPT_CHARS = 20_000
 MAX_NEW_TOKENS = 8192
@@ -32,13 +32,13 @@ class GenSettings:
         """ValueError naming every setting out of range. Without it a negative temperature or a NaN
         silently meant greedy, and max_new_tokens=10**9 held the model (and its lock) for hours."""
         rules = [
-            (_int(self.max_new_tokens) and 1 <= self.max_new_tokens <= MAX_NEW_TOKENS,
+            (is_whole(self.max_new_tokens) and 1 <= self.max_new_tokens <= MAX_NEW_TOKENS,
              f"max_new_tokens: 1..{MAX_NEW_TOKENS}"),
-            (_num(self.temperature) and 0 <= self.temperature <= 5, "temperature: 0 (greedy)..5"),
-            (_num(self.top_p) and 0 < self.top_p <= 1, "top_p: in (0, 1]"),
-            (_num(self.repetition_penalty) and 0 < self.repetition_penalty <= 10,
+            (is_number(self.temperature) and 0 <= self.temperature <= 5, "temperature: 0 (greedy)..5"),
+            (is_number(self.top_p) and 0 < self.top_p <= 1, "top_p: in (0, 1]"),
+            (is_number(self.repetition_penalty) and 0 < self.repetition_penalty <= 10,
              "repetition_penalty: in (0, 10]"),
-            (_int(self.seed) and 0 <= self.seed < 2**63, "seed: a whole number >= 0"),
+            (is_whole(self.seed) and 0 <= self.seed < 2**63, "seed: a whole number >= 0"),
         ]
         problems = [msg for ok, msg in rules if not ok]
         if problems:
@@ -53,14 +53,6 @@ class GenSettings:
         else:
             kw.update(do_sample=False, temperature=None, top_p=None, top_k=None)
         return kw
-
-
-def _num(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-
-
-def _int(x: Any) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
 
 
 def context_size(model: Any) -> int | None:
@@ -89,12 +81,21 @@ def check_prompt(text: str) -> str:
     return text
 
 
+def render(tokenizer, messages: list[dict], generation_prompt: bool = False) -> str:
+    return tokenizer.apply_chat_template(messages, tokenize=False,
+                                         add_generation_prompt=generation_prompt)
+
+
+def prompt_ids(tokenizer, messages: list[dict]) -> list[int]:
+    """The ids to generate from, under the model's own chat template: the conversation so far plus the assistant's opening."""
+    return tokenizer(render(tokenizer, messages, generation_prompt=True),
+                     add_special_tokens=False)["input_ids"]
+
+
 class ChatModel:
     """A base model and its tokenizer; adapters are loaded by name and switched per call."""
 
     def __init__(self, name: str, *, trust_remote_code: bool = False, dtype: str = "auto"):
-        from studio.models import load_model, load_tokenizer
-
         self.name = name
         self.tokenizer = load_tokenizer(name, trust_remote_code=trust_remote_code)
         self.model = load_model(name, dtype=dtype, trust_remote_code=trust_remote_code)

@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 
+from studio import chat, presets
 from studio.bench import cli as bench_cli
 from studio.compare import cli as compare_cli
 from studio.config import DEFAULT_MODEL
@@ -14,6 +15,7 @@ from studio.data import cli as data_cli
 from studio.evaluate import cli as evaluate_cli
 from studio.export import cli as export_cli
 from studio.models import cli as models_cli
+from studio.redact import redact
 from studio.train import cli as train_cli
 
 # Each package adds its own commands with register(sub); named here so a renamed module fails loudly.
@@ -21,12 +23,10 @@ PACKAGE_CLIS = [models_cli, data_cli, train_cli, compare_cli, evaluate_cli, expo
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from studio.chat import GenSettings, get_chat_model, messages_for
-
-    messages = messages_for(args.prompt, args.system)
+    messages = chat.messages_for(args.prompt, args.system)
     # checked before the model loads: a bad setting is refused at once, not after a minute of loading
-    settings = GenSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature)
-    model = get_chat_model(args.model, trust_remote_code=args.trust_remote_code)
+    settings = chat.GenSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature)
+    model = chat.get_chat_model(args.model, trust_remote_code=args.trust_remote_code)
     if args.json:
         text = model.generate(messages, settings)
         print(json.dumps({"model": args.model, "prompt": args.prompt, "text": text}, ensure_ascii=False))
@@ -41,8 +41,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
-    from studio import presets
-
     rows = [{"name": p.name, "title": p.label(), "task": p.task, "meter": p.meter, "model": p.model,
              "language": p.language, "train_rows": len(p.train_rows()), "eval_rows": len(p.eval_rows())}
             for p in presets.all_presets()]
@@ -88,8 +86,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def one_line(e: BaseException) -> str:
-    from studio.redact import redact
-
     text = redact(str(e)).strip().splitlines()
     msg = text[0] if text else type(e).__name__
     return msg.strip("'\"") if isinstance(e, KeyError) else msg

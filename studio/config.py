@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 import yaml
 
+from studio.fsutil import atomic_write_text
+
 DEFAULT_MODEL = "smollm2-135m"
 Quant = Literal["auto", "nf4", "none"]
 DType = Literal["auto", "bf16", "fp16", "fp32"]
@@ -104,8 +106,6 @@ class RunConfig:
         return cls.from_dict(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
 
     def save(self, path: str | Path) -> None:
-        from studio.fsutil import atomic_write_text
-
         atomic_write_text(Path(path), self.to_yaml())
 
 
@@ -134,36 +134,38 @@ def check(cfg: RunConfig) -> list[str]:
     """Every reason this config cannot run, as 'field: message' lines (empty when fine)."""
     t, lo, d = cfg.train, cfg.lora, cfg.data
     rules: list[tuple[bool, str]] = [
-        (_num(t.epochs) and 0 < t.epochs <= 100, "train.epochs: between 0 and 100"),
+        (is_number(t.epochs) and 0 < t.epochs <= 100, "train.epochs: between 0 and 100"),
         (isinstance(t.max_steps, int) and (t.max_steps == -1 or 1 <= t.max_steps <= 1_000_000),
          "train.max_steps: -1 or 1..1000000"),
-        (_num(t.learning_rate) and 0 < t.learning_rate <= 0.1, "train.learning_rate: in (0, 0.1]"),
-        (_int(t.batch_size) and 1 <= t.batch_size <= 1024, "train.batch_size: 1..1024"),
-        (_int(t.grad_accum) and 1 <= t.grad_accum <= 1024, "train.grad_accum: 1..1024"),
-        (_num(t.warmup_ratio) and 0 <= t.warmup_ratio < 1, "train.warmup_ratio: in [0, 1)"),
-        (_num(t.weight_decay) and 0 <= t.weight_decay <= 1, "train.weight_decay: in [0, 1]"),
+        (is_number(t.learning_rate) and 0 < t.learning_rate <= 0.1, "train.learning_rate: in (0, 0.1]"),
+        (is_whole(t.batch_size) and 1 <= t.batch_size <= 1024, "train.batch_size: 1..1024"),
+        (is_whole(t.grad_accum) and 1 <= t.grad_accum <= 1024, "train.grad_accum: 1..1024"),
+        (is_number(t.warmup_ratio) and 0 <= t.warmup_ratio < 1, "train.warmup_ratio: in [0, 1)"),
+        (is_number(t.weight_decay) and 0 <= t.weight_decay <= 1, "train.weight_decay: in [0, 1]"),
         (t.quant in ("auto", "nf4", "none"), "train.quant: auto, nf4 or none"),
         (t.dtype in ("auto", "bf16", "fp16", "fp32"), "train.dtype: auto, bf16, fp16 or fp32"),
         (t.device in ("auto", "cpu", "cuda"), "train.device: auto, cpu or cuda"),
-        (_int(t.processes) and 0 <= t.processes <= 64, "train.processes: 0 (auto)..64"),
+        (is_whole(t.processes) and 0 <= t.processes <= 64, "train.processes: 0 (auto)..64"),
         # numpy's seed range: outside it the worker failed at set_seed, after the run was created
-        (_int(t.seed) and 0 <= t.seed < 2**32, "train.seed: 0..4294967295"),
+        (is_whole(t.seed) and 0 <= t.seed < 2**32, "train.seed: 0..4294967295"),
         (t.scheduler in ("cosine", "linear", "constant", "constant_with_warmup"),
          "train.scheduler: cosine, linear, constant or constant_with_warmup"),
-        (_int(lo.r) and 1 <= lo.r <= 512, "lora.r: 1..512"),
-        (_num(lo.alpha) and 0 < lo.alpha <= 4096, "lora.alpha: in (0, 4096]"),
-        (_num(lo.dropout) and 0 <= lo.dropout < 1, "lora.dropout: in [0, 1)"),
-        (_int(d.max_length) and 16 <= d.max_length <= 131072, "data.max_length: 16..131072"),
-        (_num(d.eval_fraction) and 0 <= d.eval_fraction < 0.9, "data.eval_fraction: in [0, 0.9)"),
+        (is_whole(lo.r) and 1 <= lo.r <= 512, "lora.r: 1..512"),
+        (is_number(lo.alpha) and 0 < lo.alpha <= 4096, "lora.alpha: in (0, 4096]"),
+        (is_number(lo.dropout) and 0 <= lo.dropout < 1, "lora.dropout: in [0, 1)"),
+        (is_whole(d.max_length) and 16 <= d.max_length <= 131072, "data.max_length: 16..131072"),
+        (is_number(d.eval_fraction) and 0 <= d.eval_fraction < 0.9, "data.eval_fraction: in [0, 0.9)"),
         (bool(d.preset or d.train_path), "data: choose a preset or a training file"),
         (bool(cfg.model.name), "model.name: choose a model"),
     ]
     return [msg for ok, msg in rules if not ok]
 
 
-def _num(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and not math.isnan(x)
+def is_number(x: Any) -> bool:
+    """A real, finite number (bools are ints to Python, never to a user)."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def _int(x: Any) -> bool:
+def is_whole(x: Any) -> bool:
+    """An int that is not a bool."""
     return isinstance(x, int) and not isinstance(x, bool)

@@ -27,8 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from studio.chat import GenSettings
+from studio.chat import GenSettings, messages_for
 from studio.compare.engine import Column, Comparer
+from studio.models import load_model
 
 PROMPT = "Tell me about the weather in spring and what people like to do outside."
 
@@ -37,8 +38,6 @@ def random_adapter(model_name: str, out_dir: Path, r: int = 16) -> Path:
     """A LoRA with random (non-zero) B matrices, saved in PEFT format."""
     import torch
     from peft import LoraConfig, get_peft_model
-
-    from studio.models import load_model
 
     torch.manual_seed(0)
     model = load_model(model_name, dtype="fp32")
@@ -58,8 +57,6 @@ def _time(fn) -> tuple[float, float]:
 
 def benchmark(model_name: str = "smollm2-135m", new_tokens: int = 64, repeats: int = 3) -> dict:
     """Seconds (min and median over repeats, interleaved so load changes hit all three alike)."""
-    from studio.chat import messages_for
-
     with tempfile.TemporaryDirectory() as tmp:
         adapter = str(random_adapter(model_name, Path(tmp)))
         comparer = Comparer(model_name)

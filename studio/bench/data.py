@@ -3,10 +3,10 @@ built from the English presets' question/answer pairs, or generated when no pres
 Both training sides get exactly these rows, so the comparison is on the same samples."""
 from __future__ import annotations
 
-import json
 import math
 import random
-from pathlib import Path
+
+from studio import presets
 
 ENGLISH_PRESETS = ("alpaca", "chat", "classify", "json", "shakespeare", "sql")
 MAX_CHARS = 1400
@@ -31,8 +31,6 @@ def _pairs_from_rows(rows: list[dict]) -> list[list[dict]]:
 
 def preset_pairs(split: str) -> list[list[dict]]:
     """Pairs from the English presets' train or eval files (eval prompts never appear in train)."""
-    from studio import presets
-
     pairs: list[list[dict]] = []
     for name in ENGLISH_PRESETS:
         if name not in presets.names():
@@ -88,13 +86,3 @@ def bench_rows(n_train: int, n_eval: int, seed: int = 0) -> tuple[list[dict], li
     if not train_pairs or not eval_pairs:
         train_pairs, eval_pairs = generated_pairs(400, seed), generated_pairs(100, seed + 1)
     return build_rows(train_pairs, n_train, seed), build_rows(eval_pairs, n_eval, seed + 1)
-
-
-def write_jsonl(rows: list[dict], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

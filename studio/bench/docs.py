@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from studio.models.device import detect
+
 SECTIONS = ("full", "quick")
 TITLES = {"full": "Full run (`studio bench`)", "quick": "Quick run (`studio bench --quick`)"}
 _BLOCK = re.compile(r"<!-- bench:(\w+) -->\n(.*?)<!-- /bench:\1 -->", re.DOTALL)
@@ -53,8 +55,6 @@ METHOD = """## How it is measured
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
     import torch
-
-    from studio.models.device import detect
 
     info = detect()
     return {"device": info.kind, "name": _cpu_name() if info.kind == "cpu" else info.name,

@@ -14,15 +14,14 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from studio.chat import GenSettings, messages_for
+from studio.compare.engine import Column, Comparer
 from studio.paths import REPO_ROOT
 
 PROMPT = "Tell me about the weather in spring and what people like to do outside."
 
 
 def _columns(adapter: str, prompt: str):
-    from studio.chat import messages_for
-    from studio.compare.engine import Column
-
     msgs = messages_for(prompt)
     return (Column("base", "Base", None, msgs), Column("tuned", "Tuned", adapter, msgs))
 
@@ -43,9 +42,6 @@ def generation(model: str, adapter: str, tokens: int = 64, repeats: int = 3,
                prompt: str = PROMPT) -> dict[str, Any]:
     """Greedy answers of exactly `tokens` new tokens (EOS held off, so both timings do the same work);
     medians of `repeats` runs after one warm-up."""
-    from studio.chat import GenSettings
-    from studio.compare.engine import Comparer
-
     comparer = Comparer(model)
     base, tuned = _columns(adapter, prompt)
     settings = GenSettings(max_new_tokens=tokens, temperature=0.0)

@@ -13,8 +13,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from studio.bench.data import bench_rows
+from studio.bench.docs import _load_avg, machine, now, write
+from studio.bench.gen import app_first_page
 from studio.config import DEFAULT_MODEL
-from studio.paths import REPO_ROOT
+from studio.fsutil import write_jsonl
+from studio.models.loader import resolve_device
+from studio.paths import REPO_ROOT, model_cache_dir
 
 DOCS = REPO_ROOT / "docs" / "benchmarks.md"
 
@@ -53,8 +58,6 @@ def _spec(cfg: BenchConfig, work: Path, device: str, **extra: Any) -> dict[str, 
 
 def child(spec: dict[str, Any], name: str) -> dict[str, Any]:
     """Run one side in its own process (its memory is its own) and return what it measured."""
-    from studio.paths import model_cache_dir
-
     work = Path(spec["work_dir"])
     spec_path, out_path, log_path = (work / f"{name}.{ext}" for ext in ("spec.json", "out.json", "log"))
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
@@ -74,11 +77,9 @@ def _rate(side: dict) -> float:
 
 
 def training(cfg: BenchConfig, work: Path, device: str) -> dict[str, Any]:
-    from studio.bench.data import bench_rows, write_jsonl
-
     train_rows, eval_rows = bench_rows(cfg.steps * cfg.batch_size, cfg.eval_rows, cfg.seed)
-    write_jsonl(train_rows, work / "train.jsonl")
-    write_jsonl(eval_rows, work / "eval.jsonl")
+    write_jsonl(work / "train.jsonl", train_rows)
+    write_jsonl(work / "eval.jsonl", eval_rows)
     sides = {}
     for name in ("baseline", "studio"):
         _log(f"training: {name} ({cfg.steps} steps x {cfg.batch_size})")
@@ -114,10 +115,6 @@ def _cpu_rate(side: dict) -> float:
 
 
 def run_bench(cfg: BenchConfig, work: Path) -> dict[str, Any]:
-    from studio.bench.docs import _load_avg, machine, now
-    from studio.bench.gen import app_first_page
-    from studio.models.loader import resolve_device
-
     device = resolve_device(cfg.device)
     info, date = machine(), now()
     train = training(cfg, work, device)
@@ -141,8 +138,6 @@ def _generation(cfg: BenchConfig, work: Path, device: str) -> dict[str, Any]:
 
 def bench(cfg: BenchConfig, docs: Path | None, kind: str) -> dict[str, Any]:
     """Run the bench in a scratch folder and write its section of the docs (docs=None: do not write)."""
-    from studio.bench.docs import write
-
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="studio-bench-") as tmp:
         result = run_bench(cfg, Path(tmp))

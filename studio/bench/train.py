@@ -20,6 +20,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from studio import runs
+from studio.bench.gen import generation
+from studio.data.tokenize import tokenize_messages
+from studio.fsutil import read_jsonl
+from studio.models import load_model, load_tokenizer
+from studio.models.loader import model_path
+from studio.train import recipe
+
 
 class CountingCollator:
     """Wraps a trainer's collator and counts the real (non-padding) tokens of every batch it builds."""
@@ -74,9 +82,6 @@ def _baseline_trainer(spec: dict, out: Path):
     from peft import LoraConfig
     from trl import SFTConfig, SFTTrainer
 
-    from studio.bench.data import read_jsonl
-    from studio.models.loader import model_path
-
     rows = [{"messages": r["messages"]} for r in read_jsonl(Path(spec["train_path"]))]
     _, where = model_path(spec["model"])
     cuda = spec["device"] == "cuda"
@@ -110,8 +115,6 @@ def run_baseline(spec: dict, out: Path) -> dict[str, Any]:
 
 def studio_config(spec: dict):
     """The RunConfig `studio train --data FILE` would build, with the benchmark's steps and LoRA shape."""
-    from studio.train import recipe
-
     overrides = {"max_steps": spec["steps"], "batch_size": spec["batch_size"],
                  "learning_rate": spec["learning_rate"], "lora_r": spec["lora_r"],
                  "lora_alpha": spec["lora_alpha"], "lora_dropout": spec["lora_dropout"],
@@ -124,7 +127,6 @@ def studio_config(spec: dict):
 
 
 def run_studio(spec: dict, out: Path) -> dict[str, Any]:
-    from studio import runs
     from studio.train import engine
     from studio.train.callbacks import StudioCallback
 
@@ -144,9 +146,6 @@ def heldout_losses(model: str, adapters: dict[str, str | None], rows: list[dict]
     (None = the base model), all on the same base weights in the same precision."""
     import torch
     from peft import PeftModel
-
-    from studio.data.tokenize import tokenize_messages
-    from studio.models import load_model, load_tokenizer
 
     tok = load_tokenizer(model)
     samples = [tokenize_messages(tok, r["messages"], max_length) for r in rows]
@@ -177,7 +176,6 @@ def _answer_loss(net, samples, torch) -> float:
 
 
 def run_eval(spec: dict, out: Path) -> dict[str, Any]:
-    from studio.bench.data import read_jsonl
     from studio.train.speed import tune_allocator
 
     tune_allocator()  # not a measured figure: only sooner done
@@ -189,8 +187,6 @@ def run_eval(spec: dict, out: Path) -> dict[str, Any]:
 
 def run_generate(spec: dict, out: Path) -> dict[str, Any]:
     """Generation figures of the studio's chat as it is."""
-    from studio.bench.gen import generation
-
     return generation(spec["model"], spec["adapter"], spec["new_tokens"], spec["repeats"])
 
 

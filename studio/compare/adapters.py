@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from studio import runs
+from studio.models import EMBEDDED, resolve
 
 
 def get_run(run_id: str) -> runs.Run:
@@ -44,8 +45,6 @@ def adapter_base(adapter_dir: str | Path) -> str:
 
 def model_names(name: str) -> set[str]:
     """Every spelling that means this model: the name typed, its registry key, hub id, folder."""
-    from studio.models import resolve
-
     out = {name}
     try:
         r = resolve(name)
@@ -69,7 +68,6 @@ def same_model(adapter_base_name: str, model_name: str) -> bool:
     if adapter_base_name in names:
         return True
     path = Path(adapter_base_name).expanduser()
-    from studio.models import EMBEDDED
 
     if path.name in EMBEDDED and path.name in names:
         return True

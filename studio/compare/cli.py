@@ -5,6 +5,10 @@ import argparse
 import json
 from pathlib import Path
 
+from studio.chat import GenSettings
+from studio.compare.adapters import get_run
+from studio.compare.engine import DEFAULT_MODE, Comparer, iter_table, parse_kinds
+
 MAX_FILE_BYTES = 1_000_000
 DEFAULT_COLUMNS = "base,tuned"
 
@@ -34,8 +38,6 @@ def read_prompts(path: str) -> list[str]:
 
 
 def _settings(args: argparse.Namespace):
-    from studio.chat import GenSettings
-
     if not 1 <= args.max_new_tokens <= 4096:
         raise ValueError("--max-new-tokens must be between 1 and 4096")
     if not 0 <= args.temperature <= 5:
@@ -46,9 +48,6 @@ def _settings(args: argparse.Namespace):
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from studio.compare.adapters import get_run
-    from studio.compare.engine import DEFAULT_MODE, Comparer, iter_table, parse_kinds
-
     kinds = parse_kinds(args.columns.split(","))  # bad input fails before the model loads
     prompts = [args.prompt] if args.prompt is not None else read_prompts(args.prompts_file)
     settings = _settings(args)

@@ -6,8 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from studio import presets
 from studio.chat import check_prompt, messages_for
 from studio.compare.adapters import adapter_for, check_adapter, get_run, model_names
+from studio.compare.fewshot import fewshot_messages
+from studio.compare.retrieval import rag_user_turn, retrieve
+from studio.fsutil import read_jsonl
 
 COLUMN_KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
 NOTES_FILE = "notes.md"
@@ -50,8 +54,6 @@ class _Ctx:
 
 
 def _preset(name: str):
-    from studio import presets
-
     try:
         return presets.load(name)
     except (KeyError, ValueError):
@@ -120,15 +122,11 @@ def default_train_rows(ctx: _Ctx) -> list[dict]:
     if ctx.preset is not None:
         return ctx.preset.train_rows()
     if ctx.cfg and ctx.cfg.data.train_path:
-        from studio.fsutil import read_jsonl
-
         return read_jsonl(Path(ctx.cfg.data.train_path))
     return []
 
 
 def _fewshot(ctx: _Ctx, kind: str) -> Column:
-    from studio.compare.fewshot import fewshot_messages
-
     rows = ctx.train_rows if ctx.train_rows is not None else default_train_rows(ctx)
     shots = fewshot_messages(rows, ctx.prompt, ctx.k, ctx.dynamic)
     if not shots:
@@ -148,8 +146,6 @@ def preset_notes(preset) -> list[str]:
 
 
 def _rag(ctx: _Ctx, kind: str) -> Column:
-    from studio.compare.retrieval import rag_user_turn, retrieve
-
     notes = [n for n in (ctx.notes if ctx.notes is not None else preset_notes(ctx.preset)) if n.strip()]
     if not notes:
         raise ValueError("the retrieval (RAG) column needs notes or documents to search: add some")

@@ -16,12 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from studio.chat import ChatModel, GenSettings, get_chat_model
+from studio.chat import ChatModel, GenSettings, get_chat_model, prompt_ids
 from studio.compare import mask
 from studio.compare.adapters import check_adapter
 from studio.compare.columns import COLUMN_KINDS, Column, build_columns, parse_kinds
 from studio.compare.stream import stream_rows
-from studio.data.tokenize import prompt_ids
 
 __all__ = ["COLUMN_KINDS", "Column", "Comparer", "GenSettings", "batch_table", "build_columns",
            "iter_table", "parse_kinds"]

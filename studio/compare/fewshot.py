@@ -2,6 +2,8 @@
 rows) or dynamic (the k rows whose question is most similar to the prompt, by sentence embedding)."""
 from __future__ import annotations
 
+from studio.compare.retrieval import rank
+
 MAX_EXAMPLE_CHARS = 2_000
 
 
@@ -35,7 +37,6 @@ def select(rows: list[dict], prompt: str, k: int = 3, dynamic: bool = True) -> l
         return []
     if not dynamic:
         return rows[:k]
-    from studio.compare.retrieval import rank
 
     # an exact copy of the prompt in the training set would hand the column the answer: skip it
     candidates = [r for r in rows if first_user(r).strip() != prompt.strip()]

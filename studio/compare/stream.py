@@ -10,15 +10,15 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from transformers.generation.streamers import BaseStreamer
-
 from studio.chat import GenSettings, check_fits, clean
+from studio.compare.mask import row_scaling
 
 _END = object()
 
 
-class RowsStreamer(BaseStreamer):
-    """Texts so far, one per row, published to a queue after every step."""
+class RowsStreamer:
+    """Texts so far, one per row, published to a queue after every step. It speaks the protocol
+    `generate(streamer=...)` calls (put, end), so this module needs no transformers import."""
 
     def __init__(self, tokenizer, n_rows: int, stop_strings: list[str], eos_ids: set[int]):
         self.tokenizer = tokenizer
@@ -184,8 +184,6 @@ def adapter_context(chat, adapter: str | None, mixed: bool = False, row_mask: li
     import contextlib
 
     if row_mask is not None and adapter is not None:
-        from studio.compare.mask import row_scaling
-
         return row_scaling(chat.model, adapter, row_mask)
     if mixed:
         return contextlib.nullcontext()

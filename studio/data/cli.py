@@ -12,7 +12,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from studio.data.generate import KINDS
+from studio import models
+from studio.data import validate
+from studio.data.formats import row_problem
+from studio.data.generate import KINDS, generate, generator
+from studio.data.generate.teacher import teach
+from studio.fsutil import write_jsonl
 
 HUB_PREFIX = "hub:"
 Handler = Callable[[argparse.Namespace], int]
@@ -106,21 +111,17 @@ def _guarded(handler: Handler) -> Handler:
 
 def _load_report(target: str, mapping: dict | None, tokenizer: Any = None,
                  max_length: int | None = None) -> Any:
-    from studio.data.validate import validate_file, validate_hub
-
     options = {"mapping": mapping, "tokenizer": tokenizer, "max_length": max_length}
     if target.startswith(HUB_PREFIX):
         dataset_id, _, split = target[len(HUB_PREFIX):].partition(":")
-        return validate_hub(dataset_id, split or "train", **options)
-    return validate_file(target, **options)
+        return validate.validate_hub(dataset_id, split or "train", **options)
+    return validate.validate_file(target, **options)
 
 
 def _validate(args: argparse.Namespace) -> int:
     tokenizer = None
     if args.model:
-        from studio.models import load_tokenizer  # lazy: pulls in transformers
-
-        tokenizer = load_tokenizer(args.model)
+        tokenizer = models.load_tokenizer(args.model)
     report = _load_report(args.file, args.mapping, tokenizer, args.max_length)
     if args.max_length and tokenizer is None:
         print("note: --max-length needs --model to count tokens; lengths were not checked",
@@ -145,9 +146,6 @@ def _print_report(report: Any) -> None:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from studio.data.formats import row_problem, write_jsonl
-    from studio.data.generate import generate
-
     out = Path(args.out)
     if out.exists() and not args.force:
         print(f"error: {out} exists; pass --force to overwrite it", file=sys.stderr)
@@ -167,10 +165,6 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _teach(args: argparse.Namespace) -> int:
-    from studio.data.formats import write_jsonl
-    from studio.data.generate import generator
-    from studio.data.generate.teacher import teach
-
     out = Path(args.out)
     if out.exists() and not args.force:
         print(f"error: {out} exists; pass --force to overwrite it", file=sys.stderr)

@@ -16,12 +16,8 @@ field at fault; it never returns a half-converted row.
 """
 from __future__ import annotations
 
-import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 ROLES = ("system", "user", "assistant")
@@ -371,22 +367,3 @@ def load_hub(dataset_id: str, split: str = "train", max_rows: int | None = None)
             "Check the id and your connection (HF_HUB_OFFLINE=1 forbids downloads), "
             "or download the file and validate it locally."
         ) from exc
-
-
-def write_jsonl(path: str | Path, rows: Iterable[Mapping]) -> int:
-    """Write rows as UTF-8 JSONL atomically (temp file + rename): a crash leaves no half file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            for row in rows:
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                count += 1
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return count

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from studio import presets
 from studio.data.stats import split, summarise, token_lengths
 from studio.data.tokenize import tokenize_messages
 from studio.data.validate import Report, validate_file
@@ -59,8 +60,6 @@ def inspect_file(path: str | Path, tokenizer=None, max_length: int = 512,
 
 
 def inspect_preset(name: str, tokenizer=None, max_length: int = 512) -> DataView:
-    from studio import presets
-
     p = presets.load(name)
     report = validate_file(p.train_file)
     return inspect(report, f"preset {name}", tokenizer, max_length, eval_rows=len(p.eval_rows()))

@@ -4,35 +4,12 @@ from __future__ import annotations
 import math
 import random
 import statistics
-from collections.abc import Callable, Mapping, Sequence
-from functools import cache
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from studio.data.tokenize import count_tokens
 
-@cache
-def _counter() -> Callable[[Any, list[dict]], int]:
-    """The lead's `studio.data.tokenize.count_tokens` when it exists, else our fallback, so
-    token counts here and in training agree once that module lands."""
-    try:
-        from studio.data.tokenize import count_tokens as lead_count
-    except ImportError:
-        return _fallback_count
-    return lead_count
-
-
-def _fallback_count(tokenizer: Any, messages: list[dict]) -> int:
-    if getattr(tokenizer, "chat_template", None):
-        ids = tokenizer.apply_chat_template(messages, tokenize=True)
-        if isinstance(ids, Mapping):  # transformers 5 returns a BatchEncoding
-            ids = ids["input_ids"]
-        return len(ids)
-    # no template (a base model): the turns' text is what the trainer will see
-    return len(tokenizer("\n".join(m["content"] for m in messages))["input_ids"])
-
-
-def count_tokens(tokenizer: Any, messages: list[dict]) -> int:
-    """Tokens of one conversation rendered with the tokenizer's chat template."""
-    return int(_counter()(tokenizer, messages))
+__all__ = ["count_tokens", "split", "summarise", "token_lengths"]
 
 
 def token_lengths(tokenizer: Any, rows: Sequence[Mapping]) -> list[int]:

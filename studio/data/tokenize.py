@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from studio.chat import render
+
 
 @dataclass
 class Tokenized:
@@ -17,11 +19,6 @@ class Tokenized:
     @property
     def trained(self) -> int:
         return sum(self.mask)
-
-
-def render(tokenizer, messages: list[dict], generation_prompt: bool = False) -> str:
-    return tokenizer.apply_chat_template(messages, tokenize=False,
-                                         add_generation_prompt=generation_prompt)
 
 
 def assistant_spans(tokenizer, messages: list[dict]) -> tuple[str, list[tuple[int, int]]]:
@@ -53,9 +50,3 @@ def tokenize_messages(tokenizer, messages: list[dict], max_length: int | None = 
 
 def count_tokens(tokenizer, messages: list[dict]) -> int:
     return len(tokenizer(render(tokenizer, messages), add_special_tokens=False)["input_ids"])
-
-
-def prompt_ids(tokenizer, messages: list[dict]) -> list[int]:
-    """The ids to generate from: the conversation so far plus the assistant's opening."""
-    return tokenizer(render(tokenizer, messages, generation_prompt=True),
-                     add_special_tokens=False)["input_ids"]

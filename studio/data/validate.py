@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio.data import formats
+from studio.data import formats, stats
 from studio.data.formats import FORMAT_NAMES, RecordError, short, type_name
 from studio.data.readers import BAD, SUPPORTED, Source, open_source
 
@@ -283,7 +283,6 @@ def _check_lengths(report: Report, tokenizer: Any, max_length: int | None) -> No
     cut them, and a cut answer teaches the model to stop mid-sentence)."""
     if tokenizer is None or not report.usable:
         return
-    from studio.data import stats
 
     keep: list[tuple[dict, Any]] = []
     lengths: list[int] = []

@@ -21,6 +21,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from studio.data.generate.sql_task import parses
+from studio.evaluate.structure import extract_json, extract_sql, normalize_label
+from studio.evaluate.style import gozaru, shakespeare
+
 Verdict = str  # "fine-tune" | "rag" | "prompt" | "few-shot"
 COLUMN_FOR: dict[str, str] = {"fine-tune": "tuned", "rag": "rag", "prompt": "prompt", "few-shot": "fewshot"}
 
@@ -145,9 +149,6 @@ def template_share(answers: list[str]) -> float:
 
 def structure_shares(answers: list[str]) -> dict[str, float]:
     """json / sql / label: shares of answers that are a JSON object, a SQL query, one of a few labels."""
-    from studio.data.generate.sql_task import parses
-    from studio.evaluate.structure import extract_json, extract_sql, normalize_label
-
     labels = Counter(normalize_label(a) for a in answers)
     short = [len(a.split()) <= 3 for a in answers]
     few = len(labels) <= max(2, min(30, len(answers) // 5))
@@ -168,8 +169,6 @@ def regularity(answers: list[str]) -> float:
 
 def style_share(answers: list[str]) -> float:
     """The strongest known style, by the style meters' own tests (ござる, Early Modern English)."""
-    from studio.evaluate.style import gozaru, shakespeare
-
     return max(gozaru(answers, [])["primary"], shakespeare(answers, [])["primary"])
 
 

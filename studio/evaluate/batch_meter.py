@@ -13,8 +13,15 @@ import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from studio import presets
+from studio.data.generate.classify_task import LABELS
+from studio.data.generate.json_task import VALIDATOR
+from studio.data.generate.sql_task import parses
 from studio.evaluate import meters
-from studio.evaluate.run_eval import meter_for, split_prompt
+from studio.evaluate.factslab import probe_rows
+from studio.evaluate.run_eval import eval_rows, meter_for, split_prompt
+from studio.evaluate.structure import extract_json, extract_sql, normalize_label
+from studio.train.data import load_rows
 
 GOLD_FREE = {"gozaru", "shakespeare", "nonempty", "regex"}
 """Meters that judge an answer on its own (meters.meter_key ids)."""
@@ -35,25 +42,16 @@ class MeterLine:
 
 
 def _json_form(text: str) -> bool:
-    from studio.data.generate.json_task import VALIDATOR
-    from studio.evaluate.structure import extract_json
-
     obj = extract_json(text)
     return obj is not None and VALIDATOR.is_valid(obj)
 
 
 def _sql_form(text: str) -> bool:
-    from studio.data.generate.sql_task import parses
-    from studio.evaluate.structure import extract_sql
-
     sql = extract_sql(text)
     return bool(sql) and parses(sql)
 
 
 def _label_form(text: str) -> bool:
-    from studio.data.generate.classify_task import LABELS
-    from studio.evaluate.structure import normalize_label
-
     return normalize_label(text) in LABELS
 
 
@@ -66,9 +64,6 @@ FORM_CHECKS: dict[str, tuple[str, str, Callable[[str], bool]]] = {
 
 def _rows(run) -> list[dict]:
     """The run's eval rows, then its train rows: where gold answers for a prompt may be found."""
-    from studio.evaluate.run_eval import eval_rows
-    from studio.train.data import load_rows
-
     found: list[dict] = []
     with contextlib.suppress(ValueError, KeyError, OSError):
         found += eval_rows(run)
@@ -78,8 +73,6 @@ def _rows(run) -> list[dict]:
 
 
 def _preset(run):
-    from studio import presets
-
     name = run.config().data.preset
     if not name:
         return None
@@ -94,8 +87,6 @@ def known_rows(run) -> dict[str, dict]:
     rows = _rows(run)
     preset = _preset(run)
     if preset is not None and (preset.path / "facts.yaml").is_file():
-        from studio.evaluate.factslab import probe_rows
-
         with contextlib.suppress(ValueError, OSError):
             rows = probe_rows(preset)[0] + rows
     out: dict[str, dict] = {}
@@ -110,7 +101,6 @@ def run_prompts(run) -> list[str]:
     preset = _preset(run)
     if preset is not None and preset.probes():
         return preset.probes()
-    from studio.evaluate.run_eval import eval_rows
 
     with contextlib.suppress(ValueError, KeyError, OSError):
         return [split_prompt(r)[0] for r in eval_rows(run, PROBES_FALLBACK)]

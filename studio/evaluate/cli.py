@@ -5,6 +5,14 @@ import argparse
 import json
 import sys
 
+from studio import presets
+from studio.data.validate import validate_file
+from studio.evaluate.advisor import advise
+from studio.evaluate.factslab import run_facts_lab
+from studio.evaluate.meters import primary_label
+from studio.evaluate.run_eval import evaluate_run
+from studio.evaluate.timeline import best, checkpoint_timeline, to_dicts
+
 
 def _progress(quiet: bool):
     """A one-line progress printer on stderr (stdout stays clean for --json)."""
@@ -35,9 +43,6 @@ def _fmt(value: float | None, key: str) -> str:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from studio.evaluate.meters import primary_label
-    from studio.evaluate.run_eval import evaluate_run
-
     columns = [c.strip() for c in args.columns.split(",") if c.strip()]
     result = evaluate_run(args.run, _limit(args.limit), columns, meter=args.meter,
                           progress=_progress(args.json))
@@ -60,11 +65,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def _rows_and_goal(args: argparse.Namespace) -> tuple[list[dict], str | None]:
     if args.preset:
-        from studio import presets
-
         p = presets.load(args.preset)
         return p.train_rows(), args.goal or p.goal.get(p.language) or p.goal.get("en")
-    from studio.data.validate import validate_file
 
     report = validate_file(args.data)
     if not report.usable:
@@ -74,8 +76,6 @@ def _rows_and_goal(args: argparse.Namespace) -> tuple[list[dict], str | None]:
 
 
 def cmd_advise(args: argparse.Namespace) -> int:
-    from studio.evaluate.advisor import advise
-
     rows, goal = _rows_and_goal(args)
     advice = advise(rows, goal)
     if args.json:
@@ -96,8 +96,6 @@ def _write_html(fig, path: str | None) -> None:
 
 
 def cmd_facts_lab(args: argparse.Namespace) -> int:
-    from studio.evaluate.factslab import run_facts_lab
-
     if args.max_steps is not None and args.max_steps < 1:
         raise ValueError("--max-steps must be at least 1")
     result = run_facts_lab(args.model, args.max_steps, _progress(args.json), run_id=args.run)
@@ -113,8 +111,6 @@ def cmd_facts_lab(args: argparse.Namespace) -> int:
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
-    from studio.evaluate.timeline import best, checkpoint_timeline, to_dicts
-
     points, fig = checkpoint_timeline(args.run, _limit(args.limit), meter=args.meter,
                                       progress=_progress(args.json))
     _write_html(fig, args.html)

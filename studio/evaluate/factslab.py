@@ -12,8 +12,12 @@ from typing import Any
 
 import yaml
 
+from studio import presets, runs
+from studio.chat import GenSettings
+from studio.compare.engine import Comparer
 from studio.evaluate import meters
-from studio.evaluate.run_eval import Progress
+from studio.evaluate.run_eval import Progress, answer
+from studio.train import recipe, runner
 
 PRESET = "facts"
 COLUMNS = ("base", "tuned", "prompt", "rag")
@@ -48,8 +52,6 @@ class FactsLabResult:
 
 def probe_rows(preset=None) -> tuple[list[dict], str, str]:
     """(rows, old, new): facts.yaml's probes as eval rows whose meta names the new and the old fact."""
-    from studio import presets
-
     preset = preset or presets.load(PRESET)
     raw = yaml.safe_load((preset.path / "facts.yaml").read_text(encoding="utf-8")) or {}
     old, new = str(raw.get("old", "Romeo")), str(raw.get("new", "Bob"))
@@ -64,8 +66,6 @@ def probe_rows(preset=None) -> tuple[list[dict], str, str]:
 
 def train_facts(model: str, max_steps: int | None, progress: Progress | None = None):
     """A finished run of the facts preset (its own settings, `max_steps` to cut it short)."""
-    from studio.train import recipe, runner
-
     cfg = recipe.build(model, preset=PRESET, overrides={"max_steps": max_steps})
     run = runner.start(cfg)
 
@@ -82,11 +82,6 @@ def train_facts(model: str, max_steps: int | None, progress: Progress | None = N
 def run_facts_lab(model: str = "smollm2-135m", max_steps: int | None = None,
                   progress: Progress | None = None, *, run_id: str | None = None) -> FactsLabResult:
     """Train (or reuse the finished facts run `run_id`), ask the probes to every column, score them."""
-    from studio import runs
-    from studio.chat import GenSettings
-    from studio.compare.engine import Comparer
-    from studio.evaluate.run_eval import answer
-
     t0 = time.time()
     run = runs.get(run_id) if run_id else train_facts(model, max_steps, progress)
     model = run.config().model.name

@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 
+from studio.data.generate._struct_common import gold_text
 from studio.evaluate import structure, style
 
 Meter = Callable[[list[str], list[dict]], dict[str, float]]
@@ -127,8 +128,6 @@ def guess_meter(rows: Sequence[dict]) -> tuple[str, str]:
     """(task kind, meter id) for rows that came without a preset, judged from their gold answers:
     JSON objects -> json_mr; SQL with a schema in meta -> sql; a small label set -> classify;
     answers naming a meta "answer" -> fact_recall; anything else -> nonempty (a floor)."""
-    from studio.data.generate._struct_common import gold_text
-
     golds = [gold_text(r) for r in rows]
     if not golds:
         return "chat", "nonempty"

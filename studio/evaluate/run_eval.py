@@ -12,7 +12,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from studio import presets, runs
+from studio.chat import GenSettings
+from studio.compare.adapters import adapter_for
+from studio.compare.engine import Comparer, adapter_name, build_columns
+from studio.data.tokenize import tokenize_messages
 from studio.evaluate import meters
+from studio.evaluate.structure import confusion
+from studio.fsutil import atomic_write_json, read_json
+from studio.train.data import load_rows, with_system
 
 EVAL_FILE = "eval.json"
 N_SAMPLES = 10
@@ -51,8 +59,6 @@ class EvalResult:
 def eval_rows(run, limit: int | None = None) -> list[dict]:
     """The run's eval split (the rows its worker held out: the preset's eval.jsonl, the user's eval
     file, or the seeded split of the training file), without the system prompt the run added."""
-    from studio.train.data import load_rows
-
     cfg = run.config()
     _, rows = load_rows(cfg)
     if not rows:
@@ -80,8 +86,6 @@ def meter_for(run, rows: Sequence[dict]) -> tuple[str, str]:
     """(task kind, meter id): the preset's, else guessed from the gold answers."""
     cfg = run.config()
     if cfg.data.preset:
-        from studio import presets
-
         with contextlib.suppress(KeyError, ValueError):
             p = presets.load(cfg.data.preset)
             return p.task, p.meter
@@ -94,8 +98,6 @@ def gen_settings(kind: str, golds: Sequence[str], tokenizer, cap: int = 320):
     """Greedy, with a token budget from the gold answers (90th percentile x 1.5 + 8, at least 16), so
     a base model that rambles costs little. No repetition penalty for structured output: JSON and SQL
     repeat quotes and names by design."""
-    from studio.chat import GenSettings
-
     lengths = sorted(len(tokenizer(g, add_special_tokens=False)["input_ids"]) for g in golds) or [16]
     p90 = lengths[min(len(lengths) - 1, int(0.9 * len(lengths)))]
     budget = max(16, min(cap, int(p90 * 1.5) + 8))
@@ -108,8 +110,6 @@ def answer(comparer, rows: Sequence[dict], kinds: Sequence[str], settings, *, ru
            **column_kw) -> dict[str, list[str]]:
     """Every row through every column kind: {column key: answers in row order}. Prompts are sorted by
     length so a batch pads little; `column_kw` goes to build_columns (notes, train_rows, k, ...)."""
-    from studio.compare.engine import build_columns
-
     jobs = []
     for i, row in enumerate(rows):
         prompt, history = split_prompt(row)
@@ -136,9 +136,6 @@ def answer_loss(comparer, rows: Sequence[dict], system: str | None, adapter_dir:
     the run's own eval loss, measured the same way for base and tuned."""
     import torch
 
-    from studio.data.tokenize import tokenize_messages
-    from studio.train.data import with_system
-
     chat = comparer.chat
     name = _loaded(chat, adapter_dir) if adapter_dir else None
     total, count = 0.0, 0
@@ -158,8 +155,6 @@ def answer_loss(comparer, rows: Sequence[dict], system: str | None, adapter_dir:
 
 def _loaded(chat, adapter_dir: str) -> str:
     """The adapter's peft name on the chat model (Compare's naming), loading it when it is not there."""
-    from studio.compare.engine import adapter_name
-
     name = adapter_name(adapter_dir)
     if name not in chat.adapters:
         with chat.lock:
@@ -183,10 +178,6 @@ def evaluate_run(run_id: str, limit: int = 50, columns: Sequence[str] = ("base",
                  meter: str | None = None, losses: bool = True, progress: Progress | None = None,
                  save: bool = True, **column_kw) -> EvalResult:
     """Score base and tuned (and any other Compare column) on the run's eval rows; saves eval.json."""
-    from studio import runs
-    from studio.compare.engine import Comparer
-    from studio.fsutil import atomic_write_json
-
     t0 = time.time()
     run = runs.get(run_id)
     cfg = run.config()
@@ -208,8 +199,6 @@ def evaluate_run(run_id: str, limit: int = 50, columns: Sequence[str] = ("base",
 
 
 def _add_losses(scored: dict[str, dict], comparer, run, rows, system: str | None) -> None:
-    from studio.compare.adapters import adapter_for
-
     for key, values in scored.items():
         if key.split("@", 1)[0] not in LOSS_COLUMNS:
             continue
@@ -236,7 +225,6 @@ def samples(rows: Sequence[dict], texts: dict[str, list[str]], n: int = N_SAMPLE
 def _confusion(meter_id: str, texts: dict[str, list[str]], rows) -> dict | None:
     if meter_id != "classify":
         return None
-    from studio.evaluate.structure import confusion
 
     out: dict[str, Any] = {}
     for key, outs in texts.items():
@@ -247,6 +235,4 @@ def _confusion(meter_id: str, texts: dict[str, list[str]], rows) -> dict | None:
 
 def load_saved(run) -> dict | None:
     """The run's last eval.json, or None."""
-    from studio.fsutil import read_json
-
     return read_json(run.path / EVAL_FILE)

@@ -5,8 +5,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from studio import runs
+from studio.compare.engine import Comparer
 from studio.evaluate import meters
-from studio.evaluate.run_eval import Progress
+from studio.evaluate.run_eval import (
+    Progress,
+    answer,
+    answer_loss,
+    eval_rows,
+    gen_settings,
+    gold,
+    meter_for,
+)
 
 DEFAULT_LIMIT = 12
 
@@ -37,17 +47,6 @@ def checkpoint_timeline(run_id: str, limit: int = DEFAULT_LIMIT, *, meter: str |
                         include_base: bool = True, losses: bool = True,
                         progress: Progress | None = None) -> tuple[list[TimelinePoint], object]:
     """(points oldest first, plotly figure). Raises ValueError when the run has no checkpoint yet."""
-    from studio import runs
-    from studio.compare.engine import Comparer
-    from studio.evaluate.run_eval import (
-        answer,
-        answer_loss,
-        eval_rows,
-        gen_settings,
-        gold,
-        meter_for,
-    )
-
     run = runs.get(run_id)
     ckpts = run.checkpoints()
     if not ckpts:

@@ -7,7 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.models import CURATED, EMBEDDED, ModelError, resolve
+from studio.export.bundle import to_stderr
+from studio.models import CURATED, EMBEDDED, ModelError, model_path, resolve
 from studio.paths import model_cache_dir
 
 PREFIX = "base_model.model."
@@ -96,9 +97,6 @@ def base_modules(model: str, trust_remote_code: bool = False) -> BaseShape:
     cheap even for a 7B model whose config is cached)."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
-
-    from studio.export.bundle import to_stderr
-    from studio.models import model_path
 
     _, where = model_path(model, to_stderr)
     try:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from studio import runs
 from studio.export.card import portable_base, write_card
+from studio.models import load_model, load_tokenizer
 from studio.paths import UnsafePathError, runs_dir
 from studio.runs import Run
 
@@ -143,8 +144,6 @@ def merge(run: Run, *, dtype: str = "auto", device: str = "cpu"):
     standard model)."""
     from peft import PeftModel
 
-    from studio.models import load_model, load_tokenizer
-
     cfg = run.config()
     base = load_model(cfg.model.name, quant="none", dtype=dtype, device=device, progress=to_stderr,
                       trust_remote_code=cfg.model.trust_remote_code, revision=cfg.model.revision)
@@ -166,8 +165,6 @@ def to_stderr(fraction: float, message: str) -> None:
 def _adapter_tokenizer(run: Run, cfg):
     """The tokenizer the run trained with (it carries the chat template the adapter learned)."""
     from transformers import AutoTokenizer
-
-    from studio.models import load_tokenizer
 
     tok = AutoTokenizer.from_pretrained(str(run.adapter_dir))
     if not tok.chat_template:

@@ -10,10 +10,14 @@ from typing import Any, Literal
 
 import yaml
 
+from studio import presets
 from studio.config import RunConfig
+from studio.evaluate.meters import format_measure, primary_label
 from studio.evaluate.run_eval import EVAL_FILE
 from studio.fsutil import atomic_write_text, read_json
+from studio.models import ModelError, resolve
 from studio.runs import Run, final_losses
+from studio.train.recipe import use_quant
 
 Kind = Literal["adapter", "merged"]
 CHART_FILE = "loss.svg"
@@ -25,8 +29,6 @@ MAX_METER_ROWS = 40
 def portable_base(cfg: RunConfig) -> str:
     """The base model's name as others can load it: the hub id of a studio model, else what was given.
     (An embedded model is loaded from a local cache folder whose path means nothing elsewhere.)"""
-    from studio.models import ModelError, resolve
-
     try:
         resolved = resolve(cfg.model.name)
     except ModelError:
@@ -68,8 +70,6 @@ def _front_matter(cfg: RunConfig, base: str, kind: Kind) -> str:
 
 
 def _is_hub_id(name: str) -> bool:
-    from studio.models import ModelError, resolve
-
     try:
         return resolve(name).source == "hub"
     except ModelError:
@@ -122,8 +122,6 @@ def count_rows(cfg: RunConfig) -> int | None:
             n = sum(1 for line in text.splitlines() if line.strip()) if d.train_path.endswith(".jsonl") \
                 else None
         elif d.preset:
-            from studio import presets
-
             n = len(presets.load(d.preset).train_rows())
         else:
             return None
@@ -136,8 +134,6 @@ def _preset_language(cfg: RunConfig) -> str | None:
     if not cfg.data.preset:
         return None
     try:
-        from studio import presets
-
         return presets.load(cfg.data.preset).language
     except (OSError, ValueError, KeyError):
         return None
@@ -166,8 +162,6 @@ def _train_rows(cfg: RunConfig, device: str | None) -> list[tuple[str, Any]]:
 
 def _quant_used(cfg: RunConfig, device: str | None) -> str:
     """What training did, not only what was asked: "auto" means 4-bit on CUDA and bf16 LoRA elsewhere."""
-    from studio.train.recipe import use_quant
-
     if not device:
         return cfg.train.quant
     return f"{'nf4 (QLoRA)' if use_quant(cfg, device) else 'none (LoRA)'} on {device}"
@@ -188,8 +182,6 @@ def _results_section(run: Run, has_chart: bool) -> str:
 
 def meters_section(result: Any) -> str:
     """`studio eval`'s last result as a table: one row per measure, one column per model column."""
-    from studio.evaluate.meters import format_measure, primary_label
-
     meters = result.get("meters") if isinstance(result, dict) else None
     if not isinstance(meters, dict):
         return ""

@@ -4,12 +4,12 @@ from __future__ import annotations
 import argparse
 import json
 
+from studio.export import bundle, hub
 from studio.export.hub import DEFAULT_TOKEN_ENV
+from studio.export.importer import import_adapter
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from studio.export import bundle, hub
-
     if args.push:  # a missing token or a bad repo id fails before minutes of merging, not after
         hub.check_repo_id(args.push)
         hub.hub_token(args.token_env)
@@ -33,8 +33,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from studio.export.importer import import_adapter
-
     run = import_adapter(args.path, name=args.name, model=args.model)
     result = {"id": run.id, "model": run.config().model.name, "state": run.status().state}
     if args.json:

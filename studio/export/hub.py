@@ -7,6 +7,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from studio.export.bundle import exportable, stage_adapter
+from studio.paths import studio_home
+from studio.redact import redact
+
 DEFAULT_TOKEN_ENV = "HF_TOKEN"
 
 
@@ -66,8 +70,6 @@ def push_folder(folder: str | Path, repo_id: str, *, token_env: str = DEFAULT_TO
 
 
 def _scrub(err: Exception, token: str) -> str:
-    from studio.redact import redact
-
     text = (str(err).strip().splitlines() or [type(err).__name__])[0]
     return redact(text, token)[:300]
 
@@ -75,9 +77,6 @@ def _scrub(err: Exception, token: str) -> str:
 def push_adapter(run_id: str, repo_id: str, *, token_env: str = DEFAULT_TOKEN_ENV,
                  private: bool = True) -> PushResult:
     """The run's adapter as the zip would hold it (PEFT files + card), uploaded as a folder."""
-    from studio.export.bundle import exportable, stage_adapter
-    from studio.paths import studio_home
-
     run = exportable(run_id)
     hub_token(token_env)  # fail before staging anything
     with tempfile.TemporaryDirectory(prefix=".push-", dir=studio_home()) as tmp:

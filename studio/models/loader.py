@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from studio.models.embedded import Progress, ensure_converted
+from studio.models.device import cpu_has_bf16
+from studio.models.embedded import BASE_CHAT_TEMPLATE, Progress, ensure_converted
 from studio.models.registry import ModelError, ResolvedModel, resolve
 
 
@@ -36,16 +37,12 @@ def load_tokenizer(name: str, *, trust_remote_code: bool = False, revision: str 
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
     if not tok.chat_template:
-        from studio.models.embedded import BASE_CHAT_TEMPLATE
-
         tok.chat_template = BASE_CHAT_TEMPLATE  # base models get the plain Q/A transcript
     return tok
 
 
 def resolve_dtype(dtype: str, device: str):
     import torch
-
-    from studio.models.device import cpu_has_bf16
 
     if dtype == "auto":
         if device == "cuda":

@@ -5,7 +5,10 @@ import argparse
 import json
 import sys
 
+from studio import presets, runs
 from studio.config import DEFAULT_MODEL
+from studio.train import recipe, runner
+from studio.train.runner import recover_all, resume, stop, wait
 
 FLAGS = [  # (flag, setting, type): each maps onto the RunConfig through recipe.apply
     ("--epochs", "epochs", float), ("--max-steps", "max_steps", int), ("--lr", "learning_rate", float),
@@ -20,8 +23,6 @@ FLAGS = [  # (flag, setting, type): each maps onto the RunConfig through recipe.
 
 def _follow(run, as_json: bool):
     from tqdm import tqdm
-
-    from studio.train.runner import wait
 
     bar = None if as_json else tqdm(total=1, unit="step", desc=run.id, file=sys.stderr)
 
@@ -48,8 +49,6 @@ def _finish(run, st, as_json: bool) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from studio.train import recipe, runner
-
     overrides = {setting: getattr(args, setting) for _, setting, _ in FLAGS}
     model = args.model or _preset_model(args.preset) or DEFAULT_MODEL
     cfg = recipe.build(model, preset=args.preset, train_path=args.data, eval_path=args.eval_data,
@@ -65,15 +64,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 def _preset_model(preset: str | None) -> str | None:
     if not preset:
         return None
-    from studio import presets
 
     return presets.load(preset).model
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    from studio import runs
-    from studio.train.runner import recover_all
-
     rows = []
     for run in recover_all():
         try:
@@ -95,16 +90,12 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
-    from studio.train.runner import stop
-
     st = stop(args.id)
     print(f"{args.id}: {st.state}")
     return 0
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    from studio.train.runner import resume
-
     run = resume(args.id)
     if args.detach:
         return _finish(run, run.status(), args.json)

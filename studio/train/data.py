@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from studio import presets
 from studio.config import RunConfig
 from studio.data.stats import split
 from studio.data.tokenize import tokenize_messages
+from studio.data.validate import validate_file
 
 
 class DataError(ValueError):
@@ -14,8 +16,6 @@ class DataError(ValueError):
 
 
 def _rows_from_file(path: str) -> list[dict]:
-    from studio.data.validate import validate_file
-
     report = validate_file(Path(path))
     if report.errors:
         first = report.errors[0]
@@ -45,8 +45,6 @@ def load_rows(cfg: RunConfig) -> tuple[list[dict], list[dict]]:
         if not d.eval_path:
             train, evals = split(train, d.eval_fraction, cfg.train.seed)
     elif d.preset:
-        from studio import presets
-
         p = presets.load(d.preset)
         train, evals = p.train_rows(), p.eval_rows()
     else:

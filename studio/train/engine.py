@@ -6,18 +6,18 @@ import shutil
 from pathlib import Path
 
 from studio.config import RunConfig
+from studio.models import load_model, load_tokenizer
+from studio.models.loader import resolve_device, resolve_dtype
 from studio.runs import Run
 from studio.train.callbacks import StudioCallback
+from studio.train.data import load_rows, to_dataset
+from studio.train.recipe import plan_steps, to_lora_config, to_sft_config, use_quant
 
 MIN_SAVE_S = 30.0
 """Automatic checkpoints at least this far apart: a kill loses at most about this much training."""
 
 
 def _load(cfg: RunConfig, local_rank: int, world: int):
-    from studio.models import load_model, load_tokenizer
-    from studio.models.loader import resolve_device, resolve_dtype
-    from studio.train.recipe import use_quant
-
     device = resolve_device(cfg.train.device)
     dtype = resolve_dtype(cfg.train.dtype, device)
     name = cfg.model.name
@@ -34,9 +34,6 @@ def _load(cfg: RunConfig, local_rank: int, world: int):
 def build_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 0,
                   world: int = 1):
     from trl import SFTTrainer
-
-    from studio.train.data import load_rows, to_dataset
-    from studio.train.recipe import plan_steps, to_lora_config, to_sft_config
 
     train_rows, eval_rows = load_rows(cfg)
     model, tok, device, dtype_name = _load(cfg, local_rank, world)

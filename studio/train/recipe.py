@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from studio import presets
 from studio.config import DataSpec, LoraSpec, ModelSpec, RunConfig, TrainSpec
+from studio.models import resolve
 
 
 def suggest(params_m: float, n_rows: int) -> dict[str, Any]:
@@ -19,9 +21,6 @@ def build(model: str, *, preset: str | None = None, train_path: str | None = Non
           eval_path: str | None = None, overrides: dict[str, Any] | None = None,
           params_m: float | None = None, n_rows: int | None = None) -> RunConfig:
     """Suggestions, then the preset's settings, then the user's: later wins."""
-    from studio import presets
-    from studio.models import resolve
-
     p = presets.load(preset) if preset else None
     entry = resolve(model).entry
     size = params_m or (entry.params_m if entry else 1000)

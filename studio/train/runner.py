@@ -12,7 +12,9 @@ from pathlib import Path
 
 from studio import runs
 from studio.config import ConfigError, RunConfig, check
+from studio.data.readers import SUPPORTED
 from studio.fsutil import atomic_write_text
+from studio.models import resolve
 from studio.runs import Run, RunStatus
 
 
@@ -62,7 +64,6 @@ def start(cfg: RunConfig) -> Run:
     problems = check(cfg) + data_problems(cfg)
     if problems:
         raise ConfigError("; ".join(problems))
-    from studio.models import resolve
 
     resolve(cfg.model.name)  # an unknown model fails here, before a run folder exists
     run = runs.create(cfg)
@@ -73,8 +74,6 @@ def start(cfg: RunConfig) -> Run:
 def data_problems(cfg: RunConfig) -> list[str]:
     """Data files that cannot be read at all, found before a run folder exists (their content is
     validated by the worker, line by line)."""
-    from studio.data.readers import SUPPORTED
-
     out = []
     for field, value in (("data.train_path", cfg.data.train_path), ("data.eval_path", cfg.data.eval_path)):
         if not value:

@@ -10,6 +10,8 @@ import time
 import traceback
 from pathlib import Path
 
+from studio.models.loader import resolve_device
+from studio.redact import redact
 from studio.runs import Run
 from studio.train.locks import device_lock
 
@@ -36,8 +38,6 @@ def main(run_dir: str) -> int:
 
 
 def _device_name(device: str) -> str:
-    from studio.models.loader import resolve_device
-
     return resolve_device(device)
 
 
@@ -53,7 +53,6 @@ def _train_and_record(run: Run, cfg, main_proc: bool, local_rank: int, world: in
     except RunFailed as e:
         return _end(run, main_proc, "failed", str(e))
     except Exception as e:  # noqa: BLE001 - every failure ends the run with a readable reason
-        from studio.redact import redact
 
         print(redact(traceback.format_exc()), end="", file=sys.stderr, flush=True)  # train.log
         return _end(run, main_proc, "failed", explain(e))
@@ -73,8 +72,6 @@ def _end(run: Run, main_proc: bool, state: str, reason: str) -> int:
 def explain(e: BaseException) -> str:
     """A reason a person can act on, from the exception the library raised (hub tokens masked: the
     reason is stored in status.json and shown in the UI)."""
-    from studio.redact import redact
-
     name = type(e).__name__
     text = redact(str(e)).strip().splitlines()[0][:300] if str(e).strip() else name
     if "OutOfMemory" in name or "out of memory" in text.lower():

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import gradio as gr
 
+from studio import presets
+from studio.data.store import dataset_file
+from studio.data.validate import validate_file
+from studio.evaluate.advisor import advise
 from studio.ui.context import Ctx
 from studio.ui.text import t, tf
 from studio.ui.words import reason_text
@@ -15,12 +19,8 @@ def verdict_text(verdict: str, lang: str = "en") -> str:
 
 
 def rows_for(choice: dict | None) -> list[dict]:
-    from studio import presets
-    from studio.data.validate import validate_file
-
     if not choice:
         return []
-    from studio.data.store import dataset_file
 
     if choice.get("preset"):
         return presets.load(choice["preset"]).train_rows()
@@ -31,8 +31,6 @@ def rows_for(choice: dict | None) -> list[dict]:
 
 
 def goal_for(choice: dict | None, lang: str = "en") -> str:
-    from studio import presets
-
     if choice and choice.get("preset"):
         goal = presets.load(choice["preset"]).goal
         return goal.get(lang or "en") or goal.get("en", "")
@@ -41,8 +39,6 @@ def goal_for(choice: dict | None, lang: str = "en") -> str:
 
 def advice_markdown(choice: dict | None, goal: str, lang: str = "en") -> tuple[str, str]:
     """(markdown, the Compare column to open)."""
-    from studio.evaluate.advisor import advise
-
     rows = rows_for(choice)
     if not rows:
         return "", "tuned"

@@ -7,7 +7,8 @@ import gradio as gr
 
 from studio.data.store import MAX_UPLOAD_BYTES
 from studio.paths import ASSETS_DIR
-from studio.ui import data_step, model_step, runs_step, train_step
+from studio.ui import data_step, eval_step, export_step, model_step, runs_step, train_step
+from studio.ui.compare import step as compare_step
 from studio.ui.context import DEFAULT_STATE, Ctx, data_label
 from studio.ui.i18n import Labels
 from studio.ui.text import LANGS, t
@@ -44,9 +45,6 @@ def _choice_line(model: str, data: dict | None, run: str | None, lang: str = "en
 
 
 def _steps(ctx: Ctx) -> None:
-    from studio.ui import eval_step, export_step
-    from studio.ui.compare import step as compare_step
-
     L = ctx.labels
     for tab_id, key, module in [*STEPS, ("compare", "tab_compare", compare_step),
                                 ("eval", "tab_eval", eval_step), *LATER,

@@ -7,7 +7,14 @@ import gradio as gr
 import pandas as pd
 
 from studio import presets
-from studio.data.generate import KINDS
+from studio.charts import token_histogram
+from studio.data.generate import KINDS, check_settings, generator
+from studio.data.generate import generate as run_generator
+from studio.data.inspect import inspect_file, inspect_preset, trained_pieces
+from studio.data.stats import summarise, token_lengths
+from studio.data.store import check_upload, generated_path, import_upload
+from studio.fsutil import write_jsonl
+from studio.models import load_tokenizer
 from studio.ui import advice
 from studio.ui.context import Ctx
 from studio.ui.text import t, tf
@@ -30,8 +37,6 @@ def preset_blurb(name: str | None, lang: str = "en") -> str:
 
 
 def _tokenizer(model: str):
-    from studio.models import load_tokenizer
-
     try:
         return load_tokenizer(model)
     except (ValueError, OSError) as e:
@@ -55,8 +60,6 @@ def _bubbles(view) -> list[dict]:
 
 
 def _mask_html(tokenizer, view, max_length: int) -> str:
-    from studio.data.inspect import trained_pieces
-
     if tokenizer is None or not view.preview:
         return ""
     pieces = trained_pieces(tokenizer, view.preview[0]["messages"], max_length)
@@ -79,12 +82,8 @@ def _summary(view, lang: str = "en") -> str:
 
 
 def show(view, model: str, max_length: int = 512, lang: str = "en"):
-    from studio.charts import token_histogram
-
     tok = _tokenizer(model)
     if tok is not None and not view.lengths and view.usable:
-        from studio.data.stats import summarise, token_lengths
-
         view.lengths = token_lengths(tok, view.usable[:2000])
         view.stats = summarise(view.lengths, max_length)
     hist = token_histogram(view.lengths, max_length, chart_words(lang)) if view.lengths else None
@@ -92,8 +91,6 @@ def show(view, model: str, max_length: int = 512, lang: str = "en"):
 
 
 def load_preset(name: str | None, model: str, lang: str = "en"):
-    from studio.data.inspect import inspect_preset
-
     if not name:
         raise gr.Error("choose a preset first")
     view = inspect_preset(name)
@@ -101,9 +98,6 @@ def load_preset(name: str | None, model: str, lang: str = "en"):
 
 
 def load_file(path: str | None, mapping_text: str, model: str, lang: str = "en"):
-    from studio.data.inspect import inspect_file
-    from studio.data.store import check_upload, import_upload
-
     if not path:
         raise gr.Error("upload a file first")
     try:
@@ -132,12 +126,6 @@ def parse_mapping(text: str) -> dict | None:
 
 
 def generate(kind: str, n: float, seed: float, model: str, lang: str = "en", progress=gr.Progress()):
-    from studio.data.formats import write_jsonl
-    from studio.data.generate import check_settings, generator
-    from studio.data.generate import generate as run_generator
-    from studio.data.inspect import inspect_file
-    from studio.data.store import generated_path
-
     try:  # an emptied number field arrives as None: a clear message, not a TypeError
         rows_n, seed_n = check_settings(n, seed)
         generator(kind)

@@ -8,7 +8,10 @@ import gradio as gr
 import pandas as pd
 
 from studio import runs
+from studio.evaluate.factslab import run_facts_lab
 from studio.evaluate.meters import format_measure
+from studio.evaluate.run_eval import EvalResult, evaluate_run, load_saved
+from studio.evaluate.timeline import best, checkpoint_timeline
 from studio.models import EMBEDDED
 from studio.ui.context import Ctx, current_or_newest
 from studio.ui.text import t, tf
@@ -53,8 +56,6 @@ def confusion_figure(confusion: dict | None):
 
 
 def measure(run_id: str | None, limit: int, columns: list[str], lang: str = "en", progress=gr.Progress()):
-    from studio.evaluate.run_eval import evaluate_run
-
     if not run_id:
         raise gr.Error(t("ev_need_run", lang or "en"))
     if not columns:
@@ -71,8 +72,6 @@ def measure(run_id: str | None, limit: int, columns: list[str], lang: str = "en"
 
 def saved(run_id: str | None, lang: str = "en"):
     """The run's last measurement, so reopening the tab shows it without measuring again."""
-    from studio.evaluate.run_eval import EvalResult, load_saved
-
     empty = ("", None, gr.Plot(None, visible=False), None)
     if not run_id:
         return empty
@@ -89,8 +88,6 @@ def saved(run_id: str | None, lang: str = "en"):
 
 
 def timeline(run_id: str | None, limit: int, lang: str = "en", progress=gr.Progress()):
-    from studio.evaluate.timeline import best, checkpoint_timeline
-
     if not run_id:
         raise gr.Error(t("ev_need_run", lang or "en"))
     try:
@@ -104,8 +101,6 @@ def timeline(run_id: str | None, limit: int, lang: str = "en", progress=gr.Progr
 
 
 def facts_lab(model: str, steps: int, lang: str = "en", progress=gr.Progress()):
-    from studio.evaluate.factslab import run_facts_lab
-
     try:
         result = run_facts_lab(model, int(steps) or None, _progress(progress))
     except (ValueError, KeyError, OSError, RuntimeError) as e:

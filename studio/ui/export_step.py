@@ -9,7 +9,12 @@ from pathlib import Path
 import gradio as gr
 
 from studio import runs
+from studio.export import bundle, hub
 from studio.export.base_check import WrongBaseError
+from studio.export.bundle import export_adapter_zip, export_merged
+from studio.export.card import card_text
+from studio.export.hub import DEFAULT_TOKEN_ENV, readiness
+from studio.export.importer import import_uploads
 from studio.paths import studio_home
 from studio.ui.context import Ctx, current_or_newest
 from studio.ui.text import t, tf
@@ -37,8 +42,6 @@ def _need_run(run_id: str | None, lang: str) -> str:
 
 
 def adapter_zip(run_id: str | None, lang: str = "en"):
-    from studio.export.bundle import export_adapter_zip
-
     run_id = _need_run(run_id, lang)
     # A fresh temp folder: gradio serves files from the system temp dir, and each download stays whole.
     target = Path(tempfile.mkdtemp(prefix="katachi-export-")) / f"{run_id}-adapter.zip"
@@ -48,8 +51,6 @@ def adapter_zip(run_id: str | None, lang: str = "en"):
 
 
 def merged(run_id: str | None, dtype: str, lang: str = "en", progress=gr.Progress()) -> str:
-    from studio.export.bundle import export_merged
-
     run_id = _need_run(run_id, lang)
     progress(0.2, desc="merging the LoRA into a full-precision copy of the base")
     path = _guard(export_merged, run_id, exports_dir() / f"{run_id}-merged", dtype=dtype, overwrite=True)
@@ -57,16 +58,12 @@ def merged(run_id: str | None, dtype: str, lang: str = "en", progress=gr.Progres
 
 
 def hub_status(lang: str = "en") -> str:
-    from studio.export.hub import DEFAULT_TOKEN_ENV, readiness
-
     key = {"offline": "export_hub_offline", "ready": "export_hub_token"}.get(readiness(), "export_hub_no_token")
     return tf(lang, key, env=DEFAULT_TOKEN_ENV)
 
 
 def push(run_id: str | None, repo: str, what: str, public: bool, lang: str = "en",
          progress=gr.Progress()) -> str:
-    from studio.export import bundle, hub
-
     run_id = _need_run(run_id, lang)
     repo = _guard(hub.check_repo_id, (repo or "").strip())
     _guard(hub.hub_token)  # no token: say so before minutes of merging
@@ -82,8 +79,6 @@ def push(run_id: str | None, repo: str, what: str, public: bool, lang: str = "en
 
 
 def import_files(files: list[str] | None, model: str, lang: str = "en"):
-    from studio.export.importer import import_uploads
-
     if not files:
         raise gr.Error(t("exp_need_upload", lang or "en"))
     try:  # a wrong base gets the UI's advice (pick the right model in step ①), not the CLI's flags
@@ -100,8 +95,6 @@ def import_files(files: list[str] | None, model: str, lang: str = "en"):
 
 
 def card_preview(run_id: str | None) -> str:
-    from studio.export.card import card_text
-
     if not run_id or run_id not in runs.with_adapter():
         return ""
     run = runs.get(run_id)

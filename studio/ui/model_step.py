@@ -6,8 +6,10 @@ import html
 
 import gradio as gr
 
+from studio import chat
 from studio.config import DEFAULT_MODEL
 from studio.models import ModelError, list_models
+from studio.models.info import describe
 from studio.ui.context import Ctx
 from studio.ui.text import tf
 from studio.ui.words import device_text, fit_text
@@ -22,8 +24,6 @@ def choices() -> list[tuple[str, str]]:
 
 
 def card_markdown(name: str, lang: str = "en") -> str:
-    from studio.models.info import describe
-
     try:
         card = describe(name)
     except ModelError as e:
@@ -55,11 +55,9 @@ def _entry_lines(e, T) -> list[str]:
 
 
 def try_it(name: str, prompt: str):
-    from studio.chat import get_chat_model, messages_for
-
     try:
-        messages = messages_for(prompt)
-        model = get_chat_model(name)
+        messages = chat.messages_for(prompt)
+        model = chat.get_chat_model(name)
     except (ValueError, OSError) as e:
         raise gr.Error(str(e)) from None
     yield ""

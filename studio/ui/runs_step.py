@@ -5,6 +5,8 @@ import gradio as gr
 import pandas as pd
 
 from studio import runs
+from studio.charts import spark_figure
+from studio.train.runner import recover_all
 from studio.ui.context import Ctx, current_or_newest
 from studio.ui.text import t
 from studio.ui.words import chart_words
@@ -14,8 +16,6 @@ COLUMN_KEYS = ["runs_col_run", "runs_col_state", "runs_col_model", "runs_col_dat
 
 
 def table(lang: str = "en") -> pd.DataFrame:
-    from studio.train.runner import recover_all
-
     rows = []
     for run in recover_all():
         try:
@@ -41,8 +41,6 @@ def refresh(current: str | None, lang: str = "en"):
 
 
 def detail(run_id: str | None, lang: str = "en"):
-    from studio.charts import spark_figure
-
     if not run_id:
         return None, ""
     try:

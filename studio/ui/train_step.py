@@ -10,6 +10,14 @@ from typing import Any
 import gradio as gr
 
 from studio import runs
+from studio.charts import loss_figure
+from studio.config import DEFAULT_MODEL, ConfigError
+from studio.data.store import dataset_file
+from studio.evaluate.advisor import advise
+from studio.models.info import describe
+from studio.train import recipe, runner
+from studio.train.recipe import plan_steps
+from studio.ui.advice import rows_for, verdict_text
 from studio.ui.context import Ctx
 from studio.ui.text import tf
 from studio.ui.words import chart_words, device_text, fit_text
@@ -43,14 +51,10 @@ class TrainWidgets:
 
 
 def _config(model: str, data: dict | None, values: dict | None = None):
-    from studio.train import recipe
-
     if not data:
         raise gr.Error("choose data in step ② first")
     path = data.get("path")
     if path:
-        from studio.data.store import dataset_file
-
         path = str(dataset_file(path))  # the choice comes from the browser: only the datasets folder
     return recipe.build(model, preset=data.get("preset"), train_path=path,
                         n_rows=data.get("rows"), overrides=values)
@@ -75,9 +79,6 @@ def defaults(model: str, data: dict | None) -> list[Any]:
 
 
 def plan(model: str, data: dict | None, values: dict, lang: str = "en") -> str:
-    from studio.models.info import describe
-    from studio.train.recipe import plan_steps
-
     T = functools.partial(tf, lang)
     if not data:
         return T("need_data")
@@ -104,9 +105,6 @@ def plan(model: str, data: dict | None, values: dict, lang: str = "en") -> str:
 
 
 def _advice_line(data: dict, T, lang: str) -> str:
-    from studio.evaluate.advisor import advise
-    from studio.ui.advice import rows_for, verdict_text
-
     a = advise(rows_for(data))
     if a.verdict == "fine-tune":
         return T("plan_advisor_ok", confidence=f"{a.confidence:.0%}") + "  \n"
@@ -114,9 +112,6 @@ def _advice_line(data: dict, T, lang: str) -> str:
 
 
 def start(model: str, data: dict | None, values: dict):
-    from studio.config import ConfigError
-    from studio.train import runner
-
     try:  # every bad value (model, preset, path, setting) is one clear message, never a traceback
         run = runner.start(_config(model, data, values))
     except (ConfigError, ValueError, KeyError, OSError) as e:
@@ -126,8 +121,6 @@ def start(model: str, data: dict | None, values: dict):
 
 
 def stop(run_id: str | None):
-    from studio.train import runner
-
     if not run_id:
         raise gr.Error("no run to stop")
     try:
@@ -138,8 +131,6 @@ def stop(run_id: str | None):
 
 
 def resume(run_id: str | None):
-    from studio.train import runner
-
     if not run_id:
         raise gr.Error("no run to resume")
     try:
@@ -165,8 +156,6 @@ def progress_html(run_id: str, st: runs.RunStatus, metrics: list[dict], lang: st
 
 
 def poll(run_id: str | None, lang: str = "en"):
-    from studio.charts import loss_figure
-
     if not run_id:
         return "", None, "", gr.Timer(active=False)
     try:
@@ -180,9 +169,6 @@ def poll(run_id: str | None, lang: str = "en"):
 
 
 def _initial() -> dict[str, Any]:
-    from studio.config import DEFAULT_MODEL
-    from studio.train import recipe
-
     return _flat(recipe.build(DEFAULT_MODEL, train_path="-", n_rows=400))
 
 

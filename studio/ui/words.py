@@ -3,13 +3,10 @@ this machine and its memory fit. The English of each lives beside its numbers (s
 studio.evaluate.advisor, studio.models); tests check the UI's English equals it."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from studio.evaluate.meters import meter_key, primary_label
+from studio.models.device import DeviceInfo
+from studio.models.fit import Verdict
 from studio.ui.text import TEXT, t, tf
-
-if TYPE_CHECKING:
-    from studio.models.device import DeviceInfo
-    from studio.models.fit import Verdict
 
 # The advisor's reasons in other languages (English: studio.evaluate.advisor.REASONS, same keys and fields).
 REASONS: dict[str, dict[str, str]] = {
@@ -40,8 +37,6 @@ REASONS: dict[str, dict[str, str]] = {
 def meter_label(meter_id: str, lang: str) -> str:
     """The headline measure's name in lang: ui/text.py's meter_* (as Compare's batch meter says it), else
     the English of studio.evaluate.meters."""
-    from studio.evaluate.meters import meter_key, primary_label
-
     key = f"meter_{meter_key(meter_id)}"
     return t(key, lang or "en") if key in TEXT["en"] else primary_label(meter_id)
 

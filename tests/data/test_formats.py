@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from studio.data import formats
-from studio.data.formats import RecordError, detect_format, guess_mapping, normalise, write_jsonl
+from studio.data.formats import RecordError, detect_format, guess_mapping, normalise
 from studio.data.validate import validate_file
+from studio.fsutil import write_jsonl
 from tests.helpers import FIXTURES, ROOT
 
 GOOD = FIXTURES / "good"

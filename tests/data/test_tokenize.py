@@ -1,6 +1,7 @@
 import copy
 
-from studio.data.tokenize import prompt_ids, tokenize_messages
+from studio.chat import prompt_ids
+from studio.data.tokenize import tokenize_messages
 from studio.models.embedded import BASE_CHAT_TEMPLATE
 from tests.helpers.tiny_tokenizer import tiny_tokenizer
 

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from studio.data.cli import register
-from studio.data.formats import write_jsonl
 from studio.data.validate import MAX_ISSUES, validate_file, validate_records
+from studio.fsutil import write_jsonl
 from tests.helpers import FIXTURES
 from tests.helpers.tiny_tokenizer import tiny_tokenizer
 

@@ -47,7 +47,7 @@ def make_run(model_name: str, *, data: Path | None = None, quant: str = "none", 
 
 def left_padded(tok, prompts=PROMPTS) -> tuple[list[list[int]], list[list[int]]]:
     """The prompts under the chat template as one left-padded batch (ids, attention mask)."""
-    from studio.data.tokenize import prompt_ids
+    from studio.chat import prompt_ids
 
     ids = [prompt_ids(tok, [{"role": "user", "content": p}]) for p in prompts]
     width = max(map(len, ids))

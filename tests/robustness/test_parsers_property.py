@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from studio import fsutil
 from studio.data import formats
 from studio.data.readers import BAD, SUPPORTED, open_source
 from studio.data.validate import validate_file, validate_records
@@ -328,7 +329,7 @@ def test_validated_rows_written_back_validate_to_themselves(rows, meta):
     assert first.errors == []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "round.jsonl"
-        formats.write_jsonl(path, first.usable)
+        fsutil.write_jsonl(path, first.usable)
         again = validate_file(path)
     assert again.errors == [] and again.usable == first.usable == records
 

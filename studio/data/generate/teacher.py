@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from studio.chat import GenSettings, get_chat_model
+
 REWRITE_CAP = 1024
 """New tokens for one rewrite: plenty for a styled paragraph, and within every model's context."""
 
@@ -65,8 +67,6 @@ def judge(text: str, check: Check | None, seen: list[str]) -> tuple[dict | None,
 
 def teach(model: str, seeds: list[dict], instruction: str, n: int, check: Check | None = None,
           max_attempts: int | None = None, seed: int = 0, progress: Progress | None = None) -> TeacherResult:
-    from studio.chat import GenSettings, get_chat_model
-
     if not seeds:
         raise ValueError("the teacher needs at least one seed row")
     chat, rng, result = get_chat_model(model), random.Random(seed), TeacherResult()
@@ -91,8 +91,6 @@ def teach(model: str, seeds: list[dict], instruction: str, n: int, check: Check 
 def restyle(model: str, examples: list[tuple[str, str]], texts: list[str], seed: int = 0,
             progress: Progress | None = None) -> TeacherResult:
     """Rewrite each text in the style the (plain, styled) example pairs show."""
-    from studio.chat import GenSettings, get_chat_model
-
     if len(examples) < 2:
         raise ValueError("give at least two example pairs (plain → styled)")
     chat, result = get_chat_model(model), TeacherResult()

@@ -9,9 +9,12 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from studio import runs
+from studio.compare.engine import iter_table
+from studio.evaluate.batch_meter import batch_meter, run_prompts
 from studio.ui.compare.common import Setup, column_label, fail, guard, warn
 from studio.ui.context import Ctx
-from studio.ui.text import t
+from studio.ui.text import TEXT, t
 
 MAX_PROMPTS = 50
 """Every prompt costs one answer per column: past 50 the table stops being read and the CPU waits."""
@@ -21,8 +24,6 @@ PENDING = "…"
 
 def prompts_for(source: str, text: str | None, s: Setup) -> list[str]:
     """The prompts to run, or a translated error: none, or too many to paste."""
-    from studio.evaluate.batch_meter import run_prompts
-
     if source == PROBES:
         found = run_prompts(s.run())
         if not found:
@@ -56,7 +57,6 @@ def view(prompts: list[str], keys: list[str], cells: dict[tuple[int, str], str],
 def meter_text(line: Any, lang: str | None) -> str:
     """'**ござる style rate** (20 prompts): Base model 3% · Tuned (LoRA) 95%'."""
     lang = lang or "en"
-    from studio.ui.text import TEXT
 
     label = t(f"meter_{line.key}", lang) if f"meter_{line.key}" in TEXT["en"] else line.label
     if not line.shares:
@@ -67,9 +67,6 @@ def meter_text(line: Any, lang: str | None) -> str:
 
 def run_batch(source: str, text: str | None, *values: Any) -> Iterator[tuple[Any, str]]:
     """values: the Setup values. Yields (table, status) after every answer, then the meter line."""
-    from studio.compare.engine import iter_table
-    from studio.evaluate.batch_meter import batch_meter
-
     s = Setup.of(values)
     prompts, keys = prompts_for(source, text, s), s.column_kinds()
     model, comparer, cells, t0 = s.model(), s.comparer(), {}, time.monotonic()
@@ -92,9 +89,6 @@ def run_batch(source: str, text: str | None, *values: Any) -> Iterator[tuple[Any
 def show_probes(source: str, run_id: str | None, lang: str | None) -> Any:
     """Probes: the list shown read-only. Paste: the box opens for editing and keeps its text, so the
     probes are a starting point for one's own list."""
-    from studio import runs
-    from studio.evaluate.batch_meter import run_prompts
-
     if source != PROBES:
         return gr.Textbox(interactive=True)
     try:

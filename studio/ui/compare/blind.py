@@ -11,7 +11,9 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from studio.chat import check_prompt
 from studio.compare import votes
+from studio.compare.engine import build_columns
 from studio.ui.compare.common import Setup, column_label, fail, guard, stream, warn
 from studio.ui.context import Ctx
 from studio.ui.text import t
@@ -43,9 +45,6 @@ def _buttons(n: int, active: bool) -> list[Any]:
 
 def ask(prompt: str, *values: Any) -> Iterator[tuple]:
     """values: the Setup values. Yields (state, 5 answer boxes, 6 vote buttons, reveal line)."""
-    from studio.chat import check_prompt
-    from studio.compare.engine import build_columns
-
     s = Setup.of(values)
     lang = s.lang or "en"
     kinds = s.column_kinds()

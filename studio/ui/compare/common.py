@@ -9,6 +9,8 @@ from typing import Any, NoReturn
 import gradio as gr
 
 from studio import runs
+from studio.chat import GenSettings
+from studio.compare.engine import Comparer
 from studio.ui.text import t
 
 KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
@@ -125,16 +127,12 @@ class Setup:
         """Greedy by default (the fair setting); `sampled` for a regenerate, which must differ."""
         import random
 
-        from studio.chat import GenSettings
-
         if sampled:
             return GenSettings(max_new_tokens=int(self.max_tokens), temperature=0.8,
                                seed=random.randrange(2**31))
         return GenSettings(max_new_tokens=int(self.max_tokens))
 
     def comparer(self):
-        from studio.compare.engine import Comparer
-
         cfg = self.run().config()
         return guard(Comparer, cfg.model.name, trust_remote_code=cfg.model.trust_remote_code)
 

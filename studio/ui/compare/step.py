@@ -7,7 +7,9 @@ from typing import Any
 
 import gradio as gr
 
-from studio import runs
+from studio import presets, runs
+from studio.chat import check_prompt
+from studio.compare.engine import build_columns
 from studio.ui.compare import batch, blind
 from studio.ui.compare.common import (
     KEYS,
@@ -38,7 +40,6 @@ def run_context(run_id: str | None) -> tuple[str, str]:
         return "", ""
     if not cfg.data.preset:
         return cfg.data.system_prompt or "", ""
-    from studio import presets
 
     p = presets.load(cfg.data.preset)
     notes = p.path / "notes.md"
@@ -53,9 +54,6 @@ def _slot(kind: str) -> int:
 
 def send(prompt: str, *values: Any) -> Iterator[tuple]:
     """values: the Setup values, then the five chatbots. Each column continues its own conversation."""
-    from studio.chat import check_prompt
-    from studio.compare.engine import build_columns
-
     s = Setup.of(values)
     chats = [plain(c) for c in values[SETUP_FIELDS:]]
     prompt, model, kinds = guard(check_prompt, prompt), s.model(), s.column_kinds()
@@ -73,8 +71,6 @@ def send(prompt: str, *values: Any) -> Iterator[tuple]:
 def regenerate(kind: str, *values: Any) -> Iterator[list[dict]]:
     """values: the Setup values, then this column's chatbot. Its last answer is asked again, sampled
     (greedy would only repeat it); the other columns are not touched."""
-    from studio.compare.engine import build_columns
-
     s = Setup.of(values)
     chat = plain(values[SETUP_FIELDS])
     last = max((i for i, m in enumerate(chat) if m["role"] == "user"), default=None)

@@ -1,0 +1,152 @@
+"""The house rules of docs/architecture.md, checked on the source: where modules live, what they may
+import and where. Each rule fails naming the file and line that breaks it."""
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STUDIO = ROOT / "studio"
+
+# Heavy libraries: importing one costs seconds and memory, so outside studio/ui/ they are imported inside
+# the function that needs them and `studio models` or the app's first page never pay for them.
+HEAVY = {"torch", "transformers", "peft", "trl", "datasets", "bitsandbytes", "accelerate", "liger_kernel",
+         "gguf", "gradio", "sentence_transformers"}
+# Modules that must import a heavy library at the top (they subclass its classes, or only the training
+# worker runs them). Everyone else imports these inside functions.
+HEAVY_MODULES = {"studio.train.callbacks", "studio.train.engine", "studio.train.speed"}
+# The layers, lowest first. A unit (a package, or a module at the studio/ root) imports only units of
+# lower layers, or of its own layer listed before it: the picture has no cycles.
+LAYERS = [
+    ["paths", "fsutil", "redact", "text", "config"],
+    ["models", "runs", "presets", "charts"],
+    ["chat", "data"],
+    ["train", "compare"],
+    ["evaluate", "bench", "export"],
+    ["ui", "cli", "__main__"],
+]
+RANK = {unit: (layer, i) for layer, units in enumerate(LAYERS) for i, unit in enumerate(units)}
+
+
+def _modules() -> list[tuple[str, Path, ast.Module]]:
+    out = []
+    for path in sorted(STUDIO.rglob("*.py")):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        out.append((name, path, ast.parse(path.read_text(encoding="utf-8"))))
+    return out
+
+
+MODULES = _modules()
+
+
+def _imports(tree: ast.Module):
+    """(node, imported module names, at the top of the file?) for every import statement."""
+    top = set(map(id, tree.body))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield node, [a.name for a in node.names], id(node) in top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node, [f"{node.module}.{a.name}" for a in node.names], id(node) in top
+
+
+def _unit(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "studio"
+
+
+def _where(path: Path, node: ast.AST) -> str:
+    return f"{path.relative_to(ROOT)}:{node.lineno}"
+
+
+def test_no_flat_modules_acting_as_a_package():
+    stems = [p.stem for p in STUDIO.glob("*.py")]
+    prefixes = {s.split("_")[0] for s in stems if "_" in s and not s.startswith("_")}
+    flat = [s for s in stems if "_" in s and not s.startswith("_") and s.split("_")[0] in prefixes
+            and sum(t.split("_")[0] == s.split("_")[0] for t in stems) > 1]
+    assert not [s for s in stems if re.match(r"(compare|export|bench)_", s)]
+    assert not flat, f"modules sharing a prefix belong in a package: {flat}"
+
+
+def test_every_unit_has_a_layer():
+    units = {_unit(name) for name, _, _ in MODULES} - {"studio"}
+    assert units <= set(RANK), f"add to LAYERS in this file and in docs/architecture.md: {units - set(RANK)}"
+
+
+def test_imports_point_down_the_layers():
+    wrong = []
+    for name, path, tree in MODULES:
+        here = _unit(name)
+        for node, targets, _ in _imports(tree):
+            for target in targets:
+                there = _unit(target) if target.startswith("studio.") else None
+                if there and there != here and there in RANK and not RANK[there] < RANK[here]:
+                    wrong.append(f"{_where(path, node)} ({here} imports {there})")
+    assert not wrong, "imports against the layers:\n" + "\n".join(wrong)
+
+
+def test_gradio_only_in_the_ui():
+    leaks = [_where(path, node) for name, path, tree in MODULES if not name.startswith("studio.ui")
+             for node, targets, _ in _imports(tree) if any(t.split(".")[0] == "gradio" for t in targets)]
+    assert not leaks, f"gradio imported outside studio/ui/: {leaks}"
+
+
+def test_heavy_libraries_are_imported_inside_functions():
+    wrong = [_where(path, node) for name, path, tree in MODULES
+             if not name.startswith("studio.ui") and name not in HEAVY_MODULES
+             for node, targets, top in _imports(tree) if top and any(t.split(".")[0] in HEAVY for t in targets)]
+    assert not wrong, f"heavy library imported at the top of the file: {wrong}"
+
+
+def test_studio_modules_are_imported_at_the_top():
+    """Except the heavy modules above, which are imported where they are needed."""
+    wrong = []
+    for name, path, tree in MODULES:
+        for node, targets, top in _imports(tree):
+            studio = [t for t in targets if t.split(".")[0] == "studio"]
+            heavy = [t for t in studio if t in HEAVY_MODULES or t.rsplit(".", 1)[0] in HEAVY_MODULES]
+            if studio and not top and not heavy:
+                wrong.append(_where(path, node))
+            if heavy and top and name not in HEAVY_MODULES:
+                wrong.append(f"{_where(path, node)} (a heavy module, import it inside the function)")
+    assert not wrong, "studio imports inside function bodies:\n" + "\n".join(wrong)
+
+
+def test_every_package_registers_its_own_commands():
+    from studio import cli
+
+    packages = sorted(p.parent.name for p in STUDIO.glob("*/__init__.py") if p.parent.name != "ui")
+    registered = {m.__name__ for m in cli.PACKAGE_CLIS}
+    for package in packages:
+        module = STUDIO / package / "cli.py"
+        assert module.is_file(), f"studio/{package}/ has no cli.py"
+        assert "def register(" in module.read_text(encoding="utf-8"), f"studio/{package}/cli.py: no register()"
+        assert f"studio.{package}.cli" in registered, f"studio/cli.py does not register studio.{package}.cli"
+
+
+def test_one_set_of_jsonl_and_number_helpers():
+    home = {"read_jsonl": "studio.fsutil", "write_jsonl": "studio.fsutil", "append_jsonl": "studio.fsutil",
+            "is_number": "studio.config", "is_whole": "studio.config", "_num": None, "_int": None}
+    helpers = set(home)
+    copies = [f"{_where(path, node)} {node.name}" for name, path, tree in MODULES for node in ast.walk(tree)
+              if isinstance(node, ast.FunctionDef) and node.name in helpers and home[node.name] != name]
+    assert not copies, f"a second copy of a shared helper: {copies}"
+
+
+def test_the_command_line_starts_without_heavy_libraries():
+    code = ("import sys; import studio.cli; "
+            f"print(sorted(m for m in {sorted(HEAVY)!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+@pytest.mark.parametrize("tool", ["ruff"])
+def test_lint_is_clean(tool):
+    """ruff with the rules and line length of pyproject.toml."""
+    out = subprocess.run([sys.executable, "-m", tool, "check", "studio", "tests", "app.py"],
+                         check=False, capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stdout[-3000:]
