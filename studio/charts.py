@@ -1,16 +1,13 @@
-"""Plotly figures the UI shows (no gradio here): loss curves, token-length histograms."""
+"""Plotly figures the UI shows (no gradio here): loss curves, token-length histograms. Their words are
+studio.text's chart_* keys, in the language asked for."""
 from __future__ import annotations
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from studio.text import words
+
 INK, TRAIN, EVAL, LR = "#1f2733", "#c2410c", "#0f766e", "#94a3b8"
-WORDS = {"loss": "Loss", "train_loss": "train loss", "eval_loss": "eval loss", "lr": "learning rate",
-         "step": "optimizer step", "loss_axis": "loss (cross-entropy, nats/token)",
-         "waiting": "waiting for the first step…", "tokens": "Tokens per sample",
-         "tokens_axis": "tokens per sample (chat template applied)", "samples": "samples",
-         "max_length": "max length {n}"}
-"""Every word a chart shows; the UI passes its own language's (ui/text.py chart_*)."""
 
 
 def _layout(fig: go.Figure, title: str, height: int = 320) -> go.Figure:
@@ -20,9 +17,9 @@ def _layout(fig: go.Figure, title: str, height: int = 320) -> go.Figure:
     return fig
 
 
-def loss_figure(metrics: list[dict], title: str | None = None, words: dict[str, str] | None = None) -> go.Figure:
+def loss_figure(metrics: list[dict], title: str | None = None, lang: str = "en") -> go.Figure:
     """Train and eval loss per step (left axis), learning rate (right axis)."""
-    w = {**WORDS, **(words or {})}
+    w = words(lang, "chart_")
     title = w["loss"] if title is None else title
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     train = [(m["step"], m["loss"]) for m in metrics if m.get("loss") is not None]
@@ -45,15 +42,15 @@ def loss_figure(metrics: list[dict], title: str | None = None, words: dict[str, 
     return _layout(fig, title if train or evals else f"{title}: {w['waiting']}")
 
 
-def spark_figure(metrics: list[dict], words: dict[str, str] | None = None) -> go.Figure:
-    fig = loss_figure(metrics, "", words)
+def spark_figure(metrics: list[dict], lang: str = "en") -> go.Figure:
+    fig = loss_figure(metrics, "", lang)
     fig.update_yaxes(title_text=None)  # a long axis title does not fit a small chart: the legend names the lines
     fig.update_layout(height=260, margin={"l": 40, "r": 40, "t": 36, "b": 30}, legend={"y": -0.35})
     return fig
 
 
-def token_histogram(lengths: list[int], max_length: int, words: dict[str, str] | None = None) -> go.Figure:
-    w = {**WORDS, **(words or {})}
+def token_histogram(lengths: list[int], max_length: int, lang: str = "en") -> go.Figure:
+    w = words(lang, "chart_")
     fig = go.Figure(go.Histogram(x=lengths, nbinsx=40, marker_color=EVAL, name=w["samples"]))
     fig.add_vline(x=max_length, line={"color": TRAIN, "dash": "dash", "width": 2},
                   annotation_text=w["max_length"].format(n=max_length), annotation_position="top right")

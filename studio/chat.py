@@ -87,7 +87,8 @@ def render(tokenizer, messages: list[dict], generation_prompt: bool = False) -> 
 
 
 def prompt_ids(tokenizer, messages: list[dict]) -> list[int]:
-    """The ids to generate from, under the model's own chat template: the conversation so far plus the assistant's opening."""
+    """The ids to generate from, under the model's own chat template: the conversation so far plus the
+    assistant's opening."""
     return tokenizer(render(tokenizer, messages, generation_prompt=True),
                      add_special_tokens=False)["input_ids"]
 

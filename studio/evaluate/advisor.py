@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from studio.data.generate.sql_task import parses
 from studio.evaluate.structure import extract_json, extract_sql, normalize_label
 from studio.evaluate.style import gozaru, shakespeare
+from studio.text import t
 
 Verdict = str  # "fine-tune" | "rag" | "prompt" | "few-shot"
 COLUMN_FOR: dict[str, str] = {"fine-tune": "tuned", "rag": "rag", "prompt": "prompt", "few-shot": "fewshot"}
@@ -50,29 +51,7 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[\"'(\[]\s*)$")
 
 
 Note = tuple[str, dict[str, str]]
-"""A reason as (key of REASONS, its fields), so a UI can say it in its own language."""
-REASONS: dict[str, str] = {
-    "no_answers": "no row has an answer: describe the task in a system prompt",
-    "scores": "form score {form} vs facts score {facts}",
-    "structured": "{share} of the answers are structured ({kind})",
-    "style": "{share} of the answers are in a recognisable style",
-    "template": "{share} of the answer trigrams recur across many answers (a template)",
-    "regular": "{share} of the answers keep a similar length (a steady manner)",
-    "names": "{share} of the answers name a recurring name the prompt did not give ({names})",
-    "overlap": "{share} of the answer words come from the prompt (transforming, not recalling)",
-    "goal": "the goal names form {form} time(s) and facts {facts} time(s)",
-    "no_signal": "neither a shared form nor facts stand out: try a few examples in the prompt (few-shot) "
-                 "before training, and say in the goal what should change",
-    "few_rows": "only {n} examples: a few of them in the prompt (few-shot) can show the form as well; "
-                "fine-tune once you have a few hundred",
-    "form": "the answers share a form (tone, format or structure) more than they carry facts of their own: "
-            "that is what fine-tuning teaches well",
-    "facts": "the answers lean on facts the prompt does not give: fine-tuning rarely changes what a model "
-             "believes (the article's Romeo -> Bob test)",
-    "few_names": "{n} recurring name(s): one sentence in a system prompt can state them",
-    "many_names": "{n} recurring names and their relations: keep them in notes and retrieve the relevant "
-                  "passages for each question (RAG)",
-}
+"""A reason as (key, its fields): studio.text says it as reason_<key> in any language."""
 
 
 def _note(key: str, **fields: object) -> Note:
@@ -80,7 +59,7 @@ def _note(key: str, **fields: object) -> Note:
 
 
 def _english(notes: list[Note]) -> list[str]:
-    return [REASONS[key].format(**fields) for key, fields in notes]
+    return [t("en", f"reason_{key}", **fields) for key, fields in notes]
 
 
 @dataclass
@@ -89,7 +68,7 @@ class Advice:
     confidence: float
     """0.5 (a coin toss) .. 0.95: how far apart the form and facts scores are."""
     reasons: list[str]
-    """In English; `notes` holds the same as (REASONS key, fields) for other languages."""
+    """In English; `notes` holds the same as (key, fields) for other languages (studio.text reason_*)."""
     signals: dict[str, float] = field(default_factory=dict)
     column: str = "tuned"
     """The Compare column that shows the recommended approach."""

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from studio.data.generate._struct_common import gold_text
 from studio.evaluate import structure, style
+from studio.text import TEXT, t
 
 Meter = Callable[[list[str], list[dict]], dict[str, float]]
 
@@ -24,17 +25,6 @@ METERS: dict[str, Meter] = {
 }
 REGEX_PREFIX = "regex:"
 """A user's own style test: "regex:PATTERN" scores the share of answers where PATTERN matches."""
-
-PRIMARY_LABELS: dict[str, str] = {
-    "gozaru": "ござる style rate",
-    "shakespeare": "Early Modern English rate",
-    "nonempty": "concise answer rate",
-    "fact_recall": "names the new fact",
-    "json_mr": "schema-valid JSON rate",
-    "sql": "SQL execution match",
-    "classify": "label accuracy",
-    "regex": "regex match rate",
-}
 
 # Which task kind a meter judges (the `task` of a preset); "regex" is a style.
 METER_KIND: dict[str, str] = {"gozaru": "style", "shakespeare": "style", "regex": "style",
@@ -80,8 +70,10 @@ def format_measure(key: str, value: float | None) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def primary_label(meter_id: str) -> str:
-    return PRIMARY_LABELS.get(meter_key(meter_id), meter_id)
+def primary_label(meter_id: str, lang: str = "en") -> str:
+    """The headline measure's name in lang (studio.text meter_<key>); an unknown id is its own name."""
+    key = f"meter_{meter_key(meter_id)}"
+    return t(lang, key) if key in TEXT["en"] else meter_id
 
 
 def score(meter_id: str, outputs: Sequence[str], rows: Sequence[dict]) -> dict[str, float]:

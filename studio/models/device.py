@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from studio.text import t
+
 
 @dataclass(frozen=True)
 class DeviceInfo:
@@ -16,11 +18,11 @@ class DeviceInfo:
     bf16: bool
     cpu_threads: int
 
-    def describe(self) -> str:
-        gb = self.memory_mb / 1024
+    def describe(self, lang: str = "en") -> str:
+        gb = f"{self.memory_mb / 1024:.0f}"
         if self.kind == "cuda":
-            return f"{self.count}× {self.name} ({gb:.0f} GB each)"
-        return f"CPU only: {self.cpu_threads} threads, {gb:.0f} GB RAM, bf16 {'yes' if self.bf16 else 'no'}"
+            return t(lang, "dev_gpu", count=self.count, name=self.name, gb=gb)
+        return t(lang, "dev_cpu", threads=self.cpu_threads, gb=gb, bf16=t(lang, "yes" if self.bf16 else "no"))
 
 
 def ram_mb() -> int:

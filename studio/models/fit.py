@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from studio.models.registry import ModelEntry
+from studio.text import t
 
 Method = Literal["qlora", "lora", "full"]
 BYTES = {"qlora": 0.56, "lora": 2.0, "full": 2.0}  # per base weight; nf4 + double-quant constants
@@ -31,9 +32,22 @@ class Verdict:
     fits: bool
     estimate: MemoryEstimate
     available_mb: float
-    text: str
+    device: str
+    """cuda or cpu: whose memory is meant (GPU memory or RAM)."""
     checkpointing: bool = False
     """It fits only with gradient checkpointing (the estimate is that one)."""
+
+    def say(self, lang: str = "en") -> str:
+        """The verdict in words, in lang."""
+        need, have = f"{self.estimate.total_mb / 1024:.1f}", f"{self.available_mb / 1024:.0f}"
+        if self.checkpointing:
+            return t(lang, "fit_gc", need=need, have=have)
+        where = t(lang, "where_gpu" if self.device == "cuda" else "where_ram")
+        return t(lang, "fit_yes" if self.fits else "fit_no", need=need, have=have, where=where)
+
+    @property
+    def text(self) -> str:
+        return self.say("en")
 
 
 def _shape(e: ModelEntry) -> tuple[int, int, int]:
@@ -76,10 +90,5 @@ def verdict(e: ModelEntry, method: Method, available_mb: float, device: str, bat
     if not fits:
         est_gc = estimate(e, method, batch, seq_len, r, device, gradient_checkpointing=True)
         if est_gc.total_mb <= 0.9 * available_mb:
-            return Verdict(True, est_gc, available_mb,
-                           f"fits with gradient checkpointing: ~{est_gc.total_mb / 1024:.1f} GB of "
-                           f"{available_mb / 1024:.0f} GB", checkpointing=True)
-    where = "GPU memory" if device == "cuda" else "RAM"
-    word = "fits" if fits else "does not fit"
-    return Verdict(fits, est, available_mb,
-                   f"{word}: ~{est.total_mb / 1024:.1f} GB needed of {available_mb / 1024:.0f} GB {where}")
+            return Verdict(True, est_gc, available_mb, device, checkpointing=True)
+    return Verdict(fits, est, available_mb, device)

@@ -8,14 +8,13 @@ from studio import presets
 from studio.data.store import dataset_file
 from studio.data.validate import validate_file
 from studio.evaluate.advisor import advise
+from studio.text import t
 from studio.ui.context import Ctx
-from studio.ui.text import t, tf
-from studio.ui.words import reason_text
 
 
 def verdict_text(verdict: str, lang: str = "en") -> str:
-    """The advisor's verdict as one bold sentence and its why (verdict_* in ui/text.py)."""
-    return t(f"verdict_{verdict}", lang or "en")
+    """The advisor's verdict as one bold sentence and its why (verdict_* in studio/text.py)."""
+    return t(lang, f"verdict_{verdict}")
 
 
 def rows_for(choice: dict | None) -> list[dict]:
@@ -43,10 +42,10 @@ def advice_markdown(choice: dict | None, goal: str, lang: str = "en") -> tuple[s
     if not rows:
         return "", "tuned"
     a = advise(rows, goal or None)
-    said = [reason_text(key, fields, english, lang) for (key, fields), english in zip(a.notes, a.reasons)]
+    said = [t(lang, f"reason_{key}", **fields) for key, fields in a.notes]
     reasons = "\n".join(f"- {r}" for r in said[:5])
-    sure = tf(lang, "adv_confidence", share=f"{a.confidence:.0%}")
-    return (f"### {t('adv_title', lang)}\n{verdict_text(a.verdict, lang)} ({sure})\n\n{reasons}"), a.column
+    sure = t(lang, "adv_confidence", share=f"{a.confidence:.0%}")
+    return (f"### {t(lang, 'adv_title')}\n{verdict_text(a.verdict, lang)} ({sure})\n\n{reasons}"), a.column
 
 
 def build(ctx: Ctx) -> None:

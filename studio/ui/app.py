@@ -7,11 +7,11 @@ import gradio as gr
 
 from studio.data.store import MAX_UPLOAD_BYTES
 from studio.paths import ASSETS_DIR
+from studio.text import LANGS, t
 from studio.ui import data_step, eval_step, export_step, model_step, runs_step, train_step
 from studio.ui.compare import step as compare_step
 from studio.ui.context import DEFAULT_STATE, Ctx, data_label
 from studio.ui.i18n import Labels
-from studio.ui.text import LANGS, t
 
 STEPS = [("model", "tab_model", model_step), ("data", "tab_data", data_step),
          ("train", "tab_train", train_step)]
@@ -40,8 +40,8 @@ def _header(L: Labels) -> gr.Radio:
 
 
 def _choice_line(model: str, data: dict | None, run: str | None, lang: str = "en") -> str:
-    return (f"**{t('choice_model', lang)}:** `{model}` · **{t('choice_data', lang)}:** {data_label(data)} · "
-            f"**{t('choice_run', lang)}:** {run or '—'}")
+    return (f"**{t(lang, 'choice_model')}:** `{model}` · **{t(lang, 'choice_data')}:** {data_label(data)} · "
+            f"**{t(lang, 'choice_run')}:** {run or '—'}")
 
 
 def _steps(ctx: Ctx) -> None:

@@ -15,10 +15,9 @@ from studio.data.stats import summarise, token_lengths
 from studio.data.store import check_upload, generated_path, import_upload
 from studio.fsutil import write_jsonl
 from studio.models import load_tokenizer
+from studio.text import t
 from studio.ui import advice
 from studio.ui.context import Ctx
-from studio.ui.text import t, tf
-from studio.ui.words import chart_words
 
 ERROR_KEYS = ["err_file", "err_line", "err_field", "err_problem", "err_fix"]
 
@@ -33,20 +32,20 @@ def preset_blurb(name: str | None, lang: str = "en") -> str:
     p = presets.load(name)
     about = p.description.get(lang or "en") or p.description.get("en", "")
     return (f"**{p.label(lang or 'en')}** — {about}\n\n"
-            + tf(lang, "blurb_task", task=p.task, meter=p.meter, model=p.model, hub=p.hub_model))
+            + t(lang, "blurb_task", task=p.task, meter=p.meter, model=p.model, hub=p.hub_model))
 
 
-def _tokenizer(model: str):
+def _tokenizer(model: str, lang: str = "en"):
     try:
         return load_tokenizer(model)
     except (ValueError, OSError) as e:
-        gr.Warning(f"token statistics skipped: {e}")
+        gr.Warning(t(lang, "toast_tokens_skipped", error=e))
         return None
 
 
 def _errors_frame(view, lang: str = "en") -> pd.DataFrame:
     rows = [[i.file.rsplit("/", 1)[-1], i.line, i.field, i.message, i.hint] for i in view.report.errors]
-    return pd.DataFrame(rows, columns=[t(k, lang) for k in ERROR_KEYS])
+    return pd.DataFrame(rows, columns=[t(lang, k) for k in ERROR_KEYS])
 
 
 def _bubbles(view) -> list[dict]:
@@ -70,42 +69,42 @@ def _mask_html(tokenizer, view, max_length: int) -> str:
 
 def _summary(view, lang: str = "en") -> str:
     r, s = view.report, view.stats
-    lines = [tf(lang, "sum_line", label=view.label, fmt=r.format or "?", rows=r.rows, usable=len(r.usable),
+    lines = [t(lang, "sum_line", label=view.label, fmt=r.format or "?", rows=r.rows, usable=len(r.usable),
                 errors=r.error_count),
-             tf(lang, "sum_split", train=view.train_n, eval=view.eval_n)]
+             t(lang, "sum_split", train=view.train_n, eval=view.eval_n)]
     if s:
-        lines.append(tf(lang, "sum_tokens", min=s["min"], median=s["median"], p95=s["p95"], max=s["max"],
+        lines.append(t(lang, "sum_tokens", min=s["min"], median=s["median"], p95=s["p95"], max=s["max"],
                         over=s["over_max"]))
     if r.errors and r.usable:
-        lines.append(t("sum_left_out", lang))
+        lines.append(t(lang, "sum_left_out"))
     return "\n\n".join(lines)
 
 
 def show(view, model: str, max_length: int = 512, lang: str = "en"):
-    tok = _tokenizer(model)
+    tok = _tokenizer(model, lang)
     if tok is not None and not view.lengths and view.usable:
         view.lengths = token_lengths(tok, view.usable[:2000])
         view.stats = summarise(view.lengths, max_length)
-    hist = token_histogram(view.lengths, max_length, chart_words(lang)) if view.lengths else None
+    hist = token_histogram(view.lengths, max_length, lang) if view.lengths else None
     return (_summary(view, lang), _errors_frame(view, lang), _bubbles(view), hist, _mask_html(tok, view, max_length))
 
 
 def load_preset(name: str | None, model: str, lang: str = "en"):
     if not name:
-        raise gr.Error("choose a preset first")
+        raise gr.Error(t(lang, "toast_need_preset"))
     view = inspect_preset(name)
     return (*show(view, model, lang=lang), {"preset": name, "label": f"preset {name}", "rows": len(view.usable)})
 
 
 def load_file(path: str | None, mapping_text: str, model: str, lang: str = "en"):
     if not path:
-        raise gr.Error("upload a file first")
+        raise gr.Error(t(lang, "toast_need_upload"))
     try:
         src, name = check_upload(path)
         # validated where gradio put it: a file with nothing usable is shown, never stored
-        view = inspect_file(src, mapping=parse_mapping(mapping_text))
+        view = inspect_file(src, mapping=parse_mapping(mapping_text, lang))
         if not view.usable:
-            gr.Warning(f"{name}: no usable rows — see the problems listed")
+            gr.Warning(t(lang, "toast_no_usable", name=name))
             return (*show(view, model, lang=lang), None)
         stored = import_upload(src)
     except ValueError as e:
@@ -114,14 +113,14 @@ def load_file(path: str | None, mapping_text: str, model: str, lang: str = "en")
     return (*show(view, model, lang=lang), {"path": str(stored), "label": stored.name, "rows": len(view.usable)})
 
 
-def parse_mapping(text: str) -> dict | None:
+def parse_mapping(text: str, lang: str = "en") -> dict | None:
     text = (text or "").strip()
     if not text:
         return None
     try:
         pairs = dict(part.split("=", 1) for part in text.split(","))
     except ValueError:
-        raise gr.Error("mapping must look like prompt=question,response=answer") from None
+        raise gr.Error(t(lang, "toast_bad_mapping")) from None
     return {k.strip(): v.strip() for k, v in pairs.items()}
 
 

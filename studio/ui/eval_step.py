@@ -9,13 +9,12 @@ import pandas as pd
 
 from studio import runs
 from studio.evaluate.factslab import run_facts_lab
-from studio.evaluate.meters import format_measure
+from studio.evaluate.meters import format_measure, primary_label
 from studio.evaluate.run_eval import EvalResult, evaluate_run, load_saved
 from studio.evaluate.timeline import best, checkpoint_timeline
 from studio.models import EMBEDDED
+from studio.text import t
 from studio.ui.context import Ctx, current_or_newest
-from studio.ui.text import t, tf
-from studio.ui.words import meter_label
 
 COLUMN_KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
 
@@ -28,17 +27,17 @@ def meters_frame(meters: dict[str, dict[str, float]], meter: str = "", lang: str
     """One row per measure, one column per Compare column (base, tuned, ...); the headline measure
     ("primary") is named after its meter."""
     keys = list(dict.fromkeys(k for m in meters.values() for k in m))
-    name = {"primary": tf(lang, "ev_headline_row", label=meter_label(meter, lang))} if meter else {}
+    name = {"primary": t(lang, "ev_headline_row", label=primary_label(meter, lang))} if meter else {}
     rows = [[name.get(k, k), *(format_measure(k, meters[c].get(k)) for c in meters)] for k in keys]
     return pd.DataFrame(rows, columns=["measure", *meters])
 
 
 def headline(result, lang: str = "en") -> str:
     base, tuned = (result.meters.get(c, {}).get("primary") for c in ("base", "tuned"))
-    label = meter_label(result.meter, lang)
+    label = primary_label(result.meter, lang)
     if base is None or tuned is None:
-        return tf(lang, "ev_head_plain", label=label, n=result.n)
-    return tf(lang, "ev_head", label=label, base=f"{100 * base:.0f}", tuned=f"{100 * tuned:.0f}",
+        return t(lang, "ev_head_plain", label=label, n=result.n)
+    return t(lang, "ev_head", label=label, base=f"{100 * base:.0f}", tuned=f"{100 * tuned:.0f}",
               delta=f"{100 * (tuned - base):+.0f}", n=result.n, s=f"{result.seconds:.0f}")
 
 
@@ -57,9 +56,9 @@ def confusion_figure(confusion: dict | None):
 
 def measure(run_id: str | None, limit: int, columns: list[str], lang: str = "en", progress=gr.Progress()):
     if not run_id:
-        raise gr.Error(t("ev_need_run", lang or "en"))
+        raise gr.Error(t(lang, "ev_need_run"))
     if not columns:
-        raise gr.Error(t("ev_need_columns", lang or "en"))
+        raise gr.Error(t(lang, "ev_need_columns"))
     try:
         result = evaluate_run(run_id, int(limit), columns, progress=_progress(progress))
     except (ValueError, KeyError, OSError) as e:
@@ -83,19 +82,19 @@ def saved(run_id: str | None, lang: str = "en"):
         return empty
     result = EvalResult(**data)
     fig = confusion_figure(result.confusion)
-    return (f"{headline(result, lang)} {t('ev_last', lang or 'en')}", meters_frame(result.meters, result.meter, lang),
+    return (f"{headline(result, lang)} {t(lang, 'ev_last')}", meters_frame(result.meters, result.meter, lang),
             gr.Plot(fig, visible=fig is not None), pd.DataFrame(result.samples))
 
 
 def timeline(run_id: str | None, limit: int, lang: str = "en", progress=gr.Progress()):
     if not run_id:
-        raise gr.Error(t("ev_need_run", lang or "en"))
+        raise gr.Error(t(lang, "ev_need_run"))
     try:
         points, fig = checkpoint_timeline(run_id, int(limit), progress=_progress(progress))
     except (ValueError, KeyError, OSError) as e:
         raise gr.Error(str(e)) from None
     top = best(points)
-    text = tf(lang, "ev_best", checkpoint=top.checkpoint, step=top.step, share=f"{100 * top.primary:.0f}") \
+    text = t(lang, "ev_best", checkpoint=top.checkpoint, step=top.step, share=f"{100 * top.primary:.0f}") \
         if top else ""
     return fig, text
 
@@ -106,7 +105,7 @@ def facts_lab(model: str, steps: int, lang: str = "en", progress=gr.Progress()):
     except (ValueError, KeyError, OSError, RuntimeError) as e:
         raise gr.Error(str(e)) from None
     rag, tuned = result.share("rag"), result.share("tuned")
-    verdict = tf(lang, "ev_facts", new=result.new, rag=f"{100 * rag:.0f}", tuned=f"{100 * tuned:.0f}",
+    verdict = t(lang, "ev_facts", new=result.new, rag=f"{100 * rag:.0f}", tuned=f"{100 * tuned:.0f}",
                  run=result.run, s=f"{result.seconds['train']:.0f}")
     return result.figure, verdict, pd.DataFrame(result.answers)
 
@@ -117,7 +116,7 @@ def _measure_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
         limit = L(gr.Slider(5, 100, 30, step=5, label=L.text("eval_limit"), elem_id="eval-limit"), "eval_limit")
         cols = L(gr.CheckboxGroup([(L.text(f"col_{k}"), k) for k in COLUMN_KINDS], value=["base", "tuned"],
                                   label=L.text("compare_columns"), scale=3), "compare_columns")
-        ctx.lang.change(lambda lang: gr.CheckboxGroup(choices=[(t(f"col_{k}", lang), k) for k in COLUMN_KINDS]),
+        ctx.lang.change(lambda lang: gr.CheckboxGroup(choices=[(t(lang, f"col_{k}"), k) for k in COLUMN_KINDS]),
                         ctx.lang, cols)
         go = L(gr.Button(L.text("eval_go"), variant="primary", elem_id="eval-go"), "eval_go", "value")
     head = gr.Markdown(elem_id="eval-headline")

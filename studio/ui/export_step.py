@@ -16,8 +16,8 @@ from studio.export.card import card_text
 from studio.export.hub import DEFAULT_TOKEN_ENV, readiness
 from studio.export.importer import import_uploads
 from studio.paths import studio_home
+from studio.text import t
 from studio.ui.context import Ctx, current_or_newest
-from studio.ui.text import t, tf
 
 DTYPES = ["auto", "bf16", "fp16", "fp32"]
 
@@ -37,7 +37,7 @@ def _guard(fn, *args, **kw):
 
 def _need_run(run_id: str | None, lang: str) -> str:
     if not run_id:
-        raise gr.Error(t("exp_need_run", lang or "en"))
+        raise gr.Error(t(lang, "exp_need_run"))
     return run_id
 
 
@@ -46,7 +46,7 @@ def adapter_zip(run_id: str | None, lang: str = "en"):
     # A fresh temp folder: gradio serves files from the system temp dir, and each download stays whole.
     target = Path(tempfile.mkdtemp(prefix="katachi-export-")) / f"{run_id}-adapter.zip"
     path = _guard(export_adapter_zip, run_id, target)
-    note = tf(lang, "exp_zipped", mb=f"{path.stat().st_size / 2**20:.1f}")
+    note = t(lang, "exp_zipped", mb=f"{path.stat().st_size / 2**20:.1f}")
     return gr.update(value=str(path), visible=True), note
 
 
@@ -54,12 +54,12 @@ def merged(run_id: str | None, dtype: str, lang: str = "en", progress=gr.Progres
     run_id = _need_run(run_id, lang)
     progress(0.2, desc="merging the LoRA into a full-precision copy of the base")
     path = _guard(export_merged, run_id, exports_dir() / f"{run_id}-merged", dtype=dtype, overwrite=True)
-    return tf(lang, "exp_merged", path=path)
+    return t(lang, "exp_merged", path=path)
 
 
 def hub_status(lang: str = "en") -> str:
     key = {"offline": "export_hub_offline", "ready": "export_hub_token"}.get(readiness(), "export_hub_no_token")
-    return tf(lang, key, env=DEFAULT_TOKEN_ENV)
+    return t(lang, key, env=DEFAULT_TOKEN_ENV)
 
 
 def push(run_id: str | None, repo: str, what: str, public: bool, lang: str = "en",
@@ -74,23 +74,23 @@ def push(run_id: str | None, repo: str, what: str, public: bool, lang: str = "en
                         message=f"Merged model from Katachi Studio run {run_id}")
     else:
         result = _guard(hub.push_adapter, run_id, repo, private=not public)
-    made = t("exp_public" if public else "exp_private", lang or "en")
-    return tf(lang, "exp_pushed", n=result.files, url=result.url, made=made)
+    made = t(lang, "exp_public" if public else "exp_private")
+    return t(lang, "exp_pushed", n=result.files, url=result.url, made=made)
 
 
 def import_files(files: list[str] | None, model: str, lang: str = "en"):
     if not files:
-        raise gr.Error(t("exp_need_upload", lang or "en"))
+        raise gr.Error(t(lang, "exp_need_upload"))
     try:  # a wrong base gets the UI's advice (pick the right model in step ①), not the CLI's flags
         run = import_uploads(files, model=model)
     except WrongBaseError as e:
-        fix = f"pick `{e.made_for}`" if e.made_for else "pick the model it was trained on"
-        raise gr.Error(f"{e.problem}. To use it, {fix} in step ① and upload it again.") from None
+        fix = t(lang, "toast_pick_model", model=e.made_for) if e.made_for else t(lang, "toast_pick_trained_model")
+        raise gr.Error(t(lang, "toast_wrong_base", problem=e.problem, fix=fix)) from None
     except (ValueError, KeyError, OSError) as e:
         raise gr.Error(str(e)) from None
-    gr.Info(f"imported as run {run.id}")
+    gr.Info(t(lang, "toast_imported", run=run.id))
     ids = runs.with_adapter()
-    note = tf(lang, "exp_imported", run=run.id, model=model)
+    note = t(lang, "exp_imported", run=run.id, model=model)
     return note, gr.Dropdown(choices=ids, value=run.id), run.id
 
 

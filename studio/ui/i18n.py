@@ -5,7 +5,7 @@ from typing import Any
 
 import gradio as gr
 
-from studio.ui.text import t
+from studio.text import t
 
 
 class Labels:
@@ -20,7 +20,7 @@ class Labels:
         return component
 
     def text(self, key: str) -> str:
-        return t(key, self.lang)
+        return t(self.lang, key)
 
     def md(self, key: str, **kw: Any) -> gr.Markdown:
         return self(gr.Markdown(self.text(key), **kw), key, "value")
@@ -29,5 +29,5 @@ class Labels:
         return [c for c, _ in self._items.values()]
 
     def updates(self, lang: str) -> list[Any]:
-        return [gr.update(**{attr: t(key, lang) for attr, key in keys.items()})
+        return [gr.update(**{attr: t(lang, key) for attr, key in keys.items()})
                 for _, keys in self._items.values()]

@@ -10,9 +10,8 @@ from studio import chat
 from studio.config import DEFAULT_MODEL
 from studio.models import ModelError, list_models
 from studio.models.info import describe
+from studio.text import t
 from studio.ui.context import Ctx
-from studio.ui.text import tf
-from studio.ui.words import device_text, fit_text
 
 
 def choices() -> list[tuple[str, str]]:
@@ -28,13 +27,13 @@ def card_markdown(name: str, lang: str = "en") -> str:
         card = describe(name)
     except ModelError as e:
         return f"**{html.escape(str(e))}**"
-    T = functools.partial(tf, lang)
+    T = functools.partial(t, lang)
     lines = [f"### {card.name}", f"- **{T('card_source')}:** {card.resolved.source} — `{card.resolved.location}`"]
     if card.entry:
         lines += _entry_lines(card.entry, T)
-    lines.append(f"- **{T('card_machine')}:** {device_text(card.device, lang)}")
+    lines.append(f"- **{T('card_machine')}:** {card.device.describe(lang)}")
     for method, v in card.fits.items():
-        fit = fit_text(v, card.device.kind, lang)
+        fit = v.say(lang)
         lines.append(f"- **{T('card_fit', method=method.upper())}:** {'✓' if v.fits else '✗'} {fit}")
     if card.note:
         lines.append(f"- {card.note}")

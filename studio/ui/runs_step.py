@@ -6,10 +6,9 @@ import pandas as pd
 
 from studio import runs
 from studio.charts import spark_figure
+from studio.text import t
 from studio.train.runner import recover_all
 from studio.ui.context import Ctx, current_or_newest
-from studio.ui.text import t
-from studio.ui.words import chart_words
 
 COLUMN_KEYS = ["runs_col_run", "runs_col_state", "runs_col_model", "runs_col_data", "runs_col_step",
                "runs_col_loss", "runs_col_eval_loss"]
@@ -27,7 +26,7 @@ def table(lang: str = "en") -> pd.DataFrame:
         data = cfg.data.preset or (cfg.data.train_path or "").rsplit("/", 1)[-1]
         rows.append([run.id, st.state, cfg.model.name, data, f"{st.step}/{st.total_steps}",
                      _round(loss["loss"]), _round(loss["eval_loss"])])
-    return pd.DataFrame(rows, columns=[t(k, lang or "en") for k in COLUMN_KEYS])
+    return pd.DataFrame(rows, columns=[t(lang, k) for k in COLUMN_KEYS])
 
 
 def _round(x: float | None) -> float | None:
@@ -50,17 +49,17 @@ def detail(run_id: str | None, lang: str = "en"):
     st = run.status()
     text = f"**{run_id}** — {st.state}" + (f": {st.reason}" if st.reason else "")
     metrics = run.metrics()  # none for an imported adapter: no chart rather than "waiting for the first step"
-    return (spark_figure(metrics, chart_words(lang)) if metrics or st.active else None), text
+    return (spark_figure(metrics, lang) if metrics or st.active else None), text
 
 
 def delete(run_id: str | None, current: str | None, lang: str = "en"):
     if not run_id:
-        raise gr.Error("pick a run first")
+        raise gr.Error(t(lang, "toast_need_run_pick"))
     try:
         runs.delete(run_id)
     except (KeyError, ValueError) as e:
         raise gr.Error(str(e)) from None
-    gr.Info(f"deleted {run_id}")
+    gr.Info(t(lang, "toast_deleted", run=run_id))
     frame, dd = refresh(None, lang)
     return frame, dd, gr.Button(visible=False), (None if current == run_id else current)
 

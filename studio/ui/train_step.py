@@ -15,12 +15,11 @@ from studio.config import DEFAULT_MODEL, ConfigError
 from studio.data.store import dataset_file
 from studio.evaluate.advisor import advise
 from studio.models.info import describe
+from studio.text import t
 from studio.train import recipe, runner
 from studio.train.recipe import plan_steps
 from studio.ui.advice import rows_for, verdict_text
 from studio.ui.context import Ctx
-from studio.ui.text import tf
-from studio.ui.words import chart_words, device_text, fit_text
 
 FIELDS = [  # (setting, text key, kind, advanced)
     ("epochs", "epochs", "float", False), ("learning_rate", "lr", "float", False),
@@ -50,9 +49,9 @@ class TrainWidgets:
         return out
 
 
-def _config(model: str, data: dict | None, values: dict | None = None):
+def _config(model: str, data: dict | None, values: dict | None = None, lang: str = "en"):
     if not data:
-        raise gr.Error("choose data in step ② first")
+        raise gr.Error(t(lang, "toast_need_data"))
     path = data.get("path")
     if path:
         path = str(dataset_file(path))  # the choice comes from the browser: only the datasets folder
@@ -79,7 +78,7 @@ def defaults(model: str, data: dict | None) -> list[Any]:
 
 
 def plan(model: str, data: dict | None, values: dict, lang: str = "en") -> str:
-    T = functools.partial(tf, lang)
+    T = functools.partial(t, lang)
     if not data:
         return T("need_data")
     try:
@@ -97,11 +96,12 @@ def plan(model: str, data: dict | None, values: dict, lang: str = "en") -> str:
         speed *= 20
     secs = rows * cfg.train.epochs * 80 / speed if cfg.train.max_steps <= 0 else \
         steps * cfg.train.batch_size * 80 / speed
+    device = card.device.describe(lang)
     return (f"{_advice_line(data, T, lang)}"
-            f"{T('plan_rows', rows=rows, steps=steps, epochs=f'{cfg.train.epochs:g}', device=device_text(card.device, lang))}  \n"
+            f"{T('plan_rows', rows=rows, steps=steps, epochs=f'{cfg.train.epochs:g}', device=device)}  \n"
             f"{T('plan_time', minutes=f'{max(1, secs / 60):.0f}', speed=f'{speed:.0f}')}  \n"
             f"{T('plan_memory')} ({method.upper()}): {'✓' if fit and fit.fits else '✗'} "
-            f"{fit_text(fit, card.device.kind, lang) if fit else T('card_unknown')}")
+            f"{fit.say(lang) if fit else T('card_unknown')}")
 
 
 def _advice_line(data: dict, T, lang: str) -> str:
@@ -111,28 +111,28 @@ def _advice_line(data: dict, T, lang: str) -> str:
     return T("plan_advisor_other", verdict=verdict_text(a.verdict, lang).split("**")[1].rstrip(".。")) + "  \n"
 
 
-def start(model: str, data: dict | None, values: dict):
+def start(model: str, data: dict | None, values: dict, lang: str = "en"):
     try:  # every bad value (model, preset, path, setting) is one clear message, never a traceback
-        run = runner.start(_config(model, data, values))
+        run = runner.start(_config(model, data, values, lang))
     except (ConfigError, ValueError, KeyError, OSError) as e:
         raise gr.Error(str(e).strip("'\"")) from None
-    gr.Info(f"run {run.id} started")
+    gr.Info(t(lang, "toast_started", run=run.id))
     return run.id, gr.Timer(active=True)
 
 
-def stop(run_id: str | None):
+def stop(run_id: str | None, lang: str = "en"):
     if not run_id:
-        raise gr.Error("no run to stop")
+        raise gr.Error(t(lang, "toast_no_stop"))
     try:
         st = runner.stop(run_id)
     except (ValueError, KeyError) as e:
         raise gr.Error(str(e)) from None
-    gr.Info(f"{run_id}: {st.state}")
+    gr.Info(t(lang, "toast_state", run=run_id, state=st.state))
 
 
-def resume(run_id: str | None):
+def resume(run_id: str | None, lang: str = "en"):
     if not run_id:
-        raise gr.Error("no run to resume")
+        raise gr.Error(t(lang, "toast_no_resume"))
     try:
         runner.resume(run_id)
     except (ValueError, KeyError) as e:
@@ -141,7 +141,7 @@ def resume(run_id: str | None):
 
 
 def progress_html(run_id: str, st: runs.RunStatus, metrics: list[dict], lang: str = "en") -> str:
-    T = functools.partial(tf, lang)
+    T = functools.partial(t, lang)
     pct = st.progress * 100
     last = next((m for m in reversed(metrics) if "loss" in m), {})
     eta = T("prog_eta", minutes=f"{st.eta_s / 60:.1f}") if st.eta_s and st.active else ""
@@ -164,7 +164,7 @@ def poll(run_id: str | None, lang: str = "en"):
         return f"run {html.escape(run_id)} is gone", None, "", gr.Timer(active=False)
     st = runs.reconcile(run)
     metrics = run.metrics()
-    return (progress_html(run_id, st, metrics, lang), loss_figure(metrics, words=chart_words(lang)), run.log_tail(15),
+    return (progress_html(run_id, st, metrics, lang), loss_figure(metrics, lang=lang), run.log_tail(15),
             gr.Timer(active=st.active))
 
 
@@ -207,8 +207,8 @@ def build(ctx: Ctx) -> None:
     def _plan(lang, model, data, *args):
         return plan(model, data, w.values(args), lang)
 
-    def _start(model, data, *args):
-        return start(model, data, w.values(args))
+    def _start(lang, model, data, *args):
+        return start(model, data, w.values(args), lang)
 
     for trigger in (ctx.model.change, ctx.data.change):
         trigger(defaults, [ctx.model, ctx.data], w.inputs(), concurrency_limit=None).then(
@@ -218,8 +218,8 @@ def build(ctx: Ctx) -> None:
         for event in (widget.blur, widget.submit) if isinstance(widget, gr.Number) else (widget.input,):
             event(_plan, [ctx.lang, *settings], estimate, show_progress="hidden", concurrency_limit=None,
                   trigger_mode="always_last")
-    go.click(_start, settings, [ctx.run, timer], concurrency_limit=None)
-    halt.click(stop, ctx.run, None)
-    again.click(resume, ctx.run, timer)
+    go.click(_start, [ctx.lang, *settings], [ctx.run, timer], concurrency_limit=None)
+    halt.click(stop, [ctx.run, ctx.lang], None)
+    again.click(resume, [ctx.run, ctx.lang], timer)
     for event in (timer.tick, ctx.run.change, ctx.lang.change):
         event(poll, [ctx.run, ctx.lang], [prog, chart, log, timer], show_progress="hidden", concurrency_limit=None)

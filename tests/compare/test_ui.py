@@ -15,11 +15,11 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 from studio import presets
 from studio.compare import votes
 from studio.evaluate.batch_meter import batch_meter
+from studio.text import TEXT
 from studio.ui.compare import batch as compare_batch
 from studio.ui.compare import blind as compare_blind
 from studio.ui.compare import step as compare_step
 from studio.ui.compare.common import FINAL, adapter_choices, refresh_adapter, run_choices
-from studio.ui.text import TEXT
 from tests.helpers.runs import fake_run, random_lora_folder
 
 TOKENS = 16

@@ -41,7 +41,7 @@ def test_regex_meter_counts_matches_and_rejects_a_bad_pattern():
     rows = [{"messages": []}] * 3
     got = meters.score("regex:^Good mor", ["Good morrow", "good morrow", "Good morning"], rows)
     assert got["primary"] == pytest.approx(2 / 3)
-    assert meters.primary_label("regex:x") == meters.PRIMARY_LABELS["regex"]
+    assert meters.primary_label("regex:x") == "regex match rate" and meters.primary_label("nope") == "nope"
     with pytest.raises(ValueError, match="not a valid regex"):
         meters.get_meter("regex:(unclosed")
 

@@ -199,7 +199,8 @@ def test_push_adapter_sends_the_staged_files_to_a_private_repo_with_the_token(ti
     rc = main(["export", "--run", tiny_run.id, "--adapter-zip", str(tmp_path / "a.zip"), "--push", "me/tiny-lora"])
     assert rc == 0
     repo = local_hub.repos["me/tiny-lora"]
-    assert repo.private and {"adapter_config.json", "adapter_model.safetensors", "README.md", "loss.svg"} <= set(repo.files)
+    sent_files = {"adapter_config.json", "adapter_model.safetensors", "README.md", "loss.svg"}
+    assert repo.private and sent_files <= set(repo.files)
     sent = repo.files["adapter_model.safetensors"]
     assert sent == (tiny_run.adapter_dir / "adapter_model.safetensors").read_bytes()
     assert local_hub.tokens and set(local_hub.tokens) == {"Bearer hf_secret_token_123"}

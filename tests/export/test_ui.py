@@ -121,8 +121,8 @@ def test_card_preview_is_the_readable_card(tiny_run):
 
 
 def test_the_export_tab_is_built_in_both_languages():
+    from studio.text import TEXT
     from studio.ui.app import build_ui
-    from studio.ui.text import TEXT
 
     config = build_ui().config
     ids = {c.get("props", {}).get("elem_id") for c in config["components"]}

@@ -1,6 +1,8 @@
 """app.py's exposure rules and the UI's construction (no browser)."""
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -46,7 +48,7 @@ def test_ui_builds_and_only_ui_imports_gradio():
 
 
 def test_every_ui_text_exists_in_both_languages():
-    from studio.ui.text import TEXT
+    from studio.text import TEXT
 
     assert set(TEXT["en"]) == set(TEXT["ja"])
     assert all(TEXT["ja"][k].strip() for k in TEXT["ja"])
@@ -55,7 +57,7 @@ def test_every_ui_text_exists_in_both_languages():
 def test_every_ui_text_fills_the_same_fields_in_both_languages():
     import string
 
-    from studio.ui.text import TEXT
+    from studio.text import TEXT
 
     fields = {lang: {k: {f for _, f, _, _ in string.Formatter().parse(v) if f} for k, v in TEXT[lang].items()}
               for lang in TEXT}
@@ -96,21 +98,21 @@ def test_the_data_step_and_the_advisor_follow_the_language():
 def test_the_runs_table_follows_the_language(studio_home):
     from studio.ui import runs_step
 
-    assert list(runs_step.table("ja").columns) == ["実行", "状態", "モデル", "データ", "ステップ", "学習損失", "評価損失"]
+    ja = ["実行", "状態", "モデル", "データ", "ステップ", "学習損失", "評価損失"]
+    assert list(runs_step.table("ja").columns) == ja
     frame, _ = runs_step.refresh(None)
     assert frame.columns[0] == "run" and frame.empty
 
 
 def test_charts_speak_the_ui_language():
-    from studio.charts import WORDS, loss_figure, token_histogram
-    from studio.ui.words import chart_words
+    from studio.charts import loss_figure, token_histogram
+    from studio.text import words
 
-    assert chart_words("en") == WORDS  # the chart defaults and the UI's English are one text
-    ja = chart_words("ja")
-    fig = loss_figure([{"step": 1, "loss": 2.0, "learning_rate": 1e-4}], words=ja)
+    assert set(words("en", "chart_")) == set(words("ja", "chart_")) and "waiting" in words("ja", "chart_")
+    fig = loss_figure([{"step": 1, "loss": 2.0, "learning_rate": 1e-4}], lang="ja")
     assert fig.layout.title.text == "損失" and {t.name for t in fig.data} == {"学習損失", "学習率"}
     assert fig.layout.xaxis.title.text == "最適化ステップ"
-    hist = token_histogram([10, 20, 30], 64, ja)
+    hist = token_histogram([10, 20, 30], 64, "ja")
     assert hist.layout.title.text == "1 サンプルのトークン数" and "最大長 64" in str(hist.layout.annotations)
     assert loss_figure([]).layout.title.text == "Loss: waiting for the first step…"
 
@@ -129,15 +131,17 @@ def test_the_progress_line_follows_the_language():
 def test_the_advisors_reasons_exist_in_japanese_with_the_same_fields():
     import string
 
-    from studio.evaluate.advisor import REASONS
+    from studio.evaluate import advisor
+    from studio.text import TEXT
     from studio.ui import advice
-    from studio.ui.words import REASONS as TRANSLATED
 
     def fields(text: str) -> set[str]:
         return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
-    assert set(TRANSLATED["ja"]) == set(REASONS)
-    assert all(fields(TRANSLATED["ja"][k]) == fields(REASONS[k]) for k in REASONS)
+    said = set(re.findall(r'_note\("(\w+)"', Path(advisor.__file__).read_text(encoding="utf-8")))
+    assert len(said) >= 10 and all(f"reason_{k}" in TEXT["en"] and f"reason_{k}" in TEXT["ja"] for k in said)
+    reasons = [k for k in TEXT["en"] if k.startswith("reason_")]
+    assert all(fields(TEXT["ja"][k]) == fields(TEXT["en"][k]) for k in reasons)
     text, _ = advice.advice_markdown({"preset": "json"}, "", "ja")
     assert "- 形式スコア" in text and "構造化データ（json）" in text and "form score" not in text
     english, _ = advice.advice_markdown({"preset": "json"}, "")
@@ -148,31 +152,55 @@ def test_device_and_memory_fit_in_words_match_the_models_english():
     from studio.models.device import DeviceInfo
     from studio.models.fit import MemoryEstimate, Verdict
     from studio.models.info import describe
-    from studio.ui.words import device_text, fit_text
 
     card = describe("smollm2-135m")
     gpu = DeviceInfo("cuda", "NVIDIA H100", 80 * 1024, 2, True, 16)
-    for device in (card.device, gpu):
-        assert device_text(device, "en") == device.describe()
+    assert gpu.describe() == "2× NVIDIA H100 (80 GB each)" and gpu.describe("ja") == "NVIDIA H100 × 2（各 80 GB）"
+    assert card.device.describe().startswith("CPU only: ") or "×" in card.device.describe()
     for v in card.fits.values():
-        assert fit_text(v, card.device.kind, "en") == v.text and "GB" in fit_text(v, card.device.kind, "ja")
+        assert v.text.startswith(("fits", "does not fit")) and "GB" in v.say("ja") and v.say("ja") != v.text
     est = MemoryEstimate(900.0, 10.0, 10.0, 100.0, 4.0)
-    gc = Verdict(True, est, 2048.0, "fits with gradient checkpointing: ~1.0 GB of 2 GB", checkpointing=True)
-    assert fit_text(gc, "cuda", "en") == gc.text and "勾配チェックポイント" in fit_text(gc, "cuda", "ja")
-    assert "スレッド" in device_text(card.device, "ja") or "×" in device_text(card.device, "ja")
+    gc = Verdict(True, est, 2048.0, "cuda", checkpointing=True)
+    assert gc.text == "fits with gradient checkpointing: ~1.0 GB of 2 GB" and "勾配チェックポイント" in gc.say("ja")
+    assert "スレッド" in card.device.describe("ja") or "×" in card.device.describe("ja")
 
 
 def test_the_evaluate_headline_follows_the_language():
-    from studio.evaluate.meters import PRIMARY_LABELS
+    from studio.evaluate.meters import METERS, primary_label
     from studio.evaluate.run_eval import EvalResult
+    from studio.text import TEXT
     from studio.ui.eval_step import headline, meters_frame
-    from studio.ui.text import TEXT
-    from studio.ui.words import meter_label
 
-    assert all(TEXT["en"][f"meter_{k}"] == v and TEXT["ja"][f"meter_{k}"] for k, v in PRIMARY_LABELS.items())
-    assert meter_label("gozaru", "en") == PRIMARY_LABELS["gozaru"] and meter_label("regex:x", "ja") == "正規表現の一致率"
+    assert all(TEXT["en"][f"meter_{k}"] and TEXT["ja"][f"meter_{k}"] for k in [*METERS, "regex"])
+    assert primary_label("gozaru") == "ござる style rate" and primary_label("regex:x", "ja") == "正規表現の一致率"
     result = EvalResult(run="r", kind="style", meter="gozaru", n=50, seconds=9.0,
                         meters={"base": {"primary": 0.0}, "tuned": {"primary": 0.98}})
     assert headline(result).startswith("### ござる style rate: base 0% → tuned 98% (+98 points)")
     assert headline(result, "ja").startswith("### ござる口調率: ベース 0% → 学習後 98%（+98 ポイント）")
     assert meters_frame(result.meters, "gozaru", "ja")["measure"].iloc[0] == "ござる口調率（主指標）"
+
+
+@pytest.mark.parametrize("step,call,key", [
+    ("data_step", lambda m, lang: m.load_preset(None, "smollm2-135m", lang), "toast_need_preset"),
+    ("data_step", lambda m, lang: m.load_file(None, "", "smollm2-135m", lang), "toast_need_upload"),
+    ("data_step", lambda m, lang: m.parse_mapping("no equals sign", lang), "toast_bad_mapping"),
+    ("train_step", lambda m, lang: m.stop(None, lang), "toast_no_stop"),
+    ("train_step", lambda m, lang: m.resume(None, lang), "toast_no_resume"),
+    ("train_step", lambda m, lang: m.start("smollm2-135m", None, {}, lang), "toast_need_data"),
+    ("runs_step", lambda m, lang: m.delete(None, None, lang), "toast_need_run_pick"),
+])
+def test_toasts_speak_the_ui_language(step, call, key):
+    import importlib
+
+    import gradio as gr
+
+    from studio.text import t
+    from tests.helpers.bad_input import message
+
+    module = importlib.import_module(f"studio.ui.{step}")
+    said = {}
+    for lang in ("en", "ja"):
+        with pytest.raises(gr.Error) as err:
+            call(module, lang)
+        said[lang] = message(err.value)
+    assert said == {"en": t("en", key), "ja": t("ja", key)} and said["en"] != said["ja"]

@@ -12,9 +12,9 @@ import pandas as pd
 from studio import runs
 from studio.compare.engine import iter_table
 from studio.evaluate.batch_meter import batch_meter, run_prompts
+from studio.text import TEXT, t
 from studio.ui.compare.common import Setup, column_label, fail, guard, warn
 from studio.ui.context import Ctx
-from studio.ui.text import TEXT, t
 
 MAX_PROMPTS = 50
 """Every prompt costs one answer per column: past 50 the table stops being read and the CPU waits."""
@@ -42,7 +42,7 @@ def prompts_for(source: str, text: str | None, s: Setup) -> list[str]:
 def frame(prompts: list[str], keys: list[str], cells: dict[tuple[int, str], str],
           lang: str | None) -> pd.DataFrame:
     """The table: one row per prompt, one column per compare column; pending cells show '…'."""
-    headers = [t("batch_col_prompt", lang or "en")] + [column_label(k, lang or "en") for k in keys]
+    headers = [t(lang, "batch_col_prompt")] + [column_label(k, lang or "en") for k in keys]
     rows = [[p, *(cells.get((i, k), PENDING) for k in keys)] for i, p in enumerate(prompts)]
     return pd.DataFrame(rows, columns=headers)
 
@@ -58,11 +58,11 @@ def meter_text(line: Any, lang: str | None) -> str:
     """'**ござる style rate** (20 prompts): Base model 3% · Tuned (LoRA) 95%'."""
     lang = lang or "en"
 
-    label = t(f"meter_{line.key}", lang) if f"meter_{line.key}" in TEXT["en"] else line.label
+    label = t(lang, f"meter_{line.key}") if f"meter_{line.key}" in TEXT["en"] else line.label
     if not line.shares:
-        return t("batch_meter_none", lang).format(label=label)
+        return t(lang, "batch_meter_none", label=label)
     shares = " · ".join(f"{column_label(k, lang)} {v:.0%}" for k, v in line.shares.items())
-    return t("batch_meter_line", lang).format(label=label, n=line.scored, total=line.total, cols=shares)
+    return t(lang, "batch_meter_line", label=label, n=line.scored, total=line.total, cols=shares)
 
 
 def run_batch(source: str, text: str | None, *values: Any) -> Iterator[tuple[Any, str]]:
@@ -71,18 +71,18 @@ def run_batch(source: str, text: str | None, *values: Any) -> Iterator[tuple[Any
     prompts, keys = prompts_for(source, text, s), s.column_kinds()
     model, comparer, cells, t0 = s.model(), s.comparer(), {}, time.monotonic()
     total = len(prompts) * len(keys)
-    yield view(prompts, keys, cells, s.lang), t("batch_progress", s.lang or "en").format(done=0, total=total)
+    yield view(prompts, keys, cells, s.lang), t(s.lang, "batch_progress", done=0, total=total)
     rows = iter_table(model, prompts, keys, settings=s.settings(), comparer=comparer, **s.column_kw())
     try:
         for n, row in enumerate(rows):  # rows come prompt by prompt, column by column
             cells[(n // len(keys), row["column"])] = row["text"]
-            status = t("batch_progress", s.lang or "en").format(done=n + 1, total=total)
+            status = t(s.lang, "batch_progress", done=n + 1, total=total)
             yield view(prompts, keys, cells, s.lang), status
     except (ValueError, KeyError, OSError) as e:
         raise gr.Error(str(e)) from None
     answers = {k: [cells[(i, k)] for i in range(len(prompts))] for k in keys}
     line = guard(batch_meter, s.run(), prompts, answers)
-    done = t("batch_done", s.lang or "en").format(total=total, secs=round(time.monotonic() - t0))
+    done = t(s.lang, "batch_done", total=total, secs=round(time.monotonic() - t0))
     yield view(prompts, keys, cells, s.lang), f"{done}\n\n{meter_text(line, s.lang)}"
 
 
@@ -100,7 +100,7 @@ def show_probes(source: str, run_id: str | None, lang: str | None) -> Any:
 
 def source_choices(lang: str | None) -> Any:
     lang = lang or "en"
-    return gr.Radio(choices=[(t("batch_src_probes", lang), PROBES), (t("batch_src_paste", lang), PASTE)])
+    return gr.Radio(choices=[(t(lang, "batch_src_probes"), PROBES), (t(lang, "batch_src_paste"), PASTE)])
 
 
 def build(ctx: Ctx, setup: list[Any]) -> None:

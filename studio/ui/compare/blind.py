@@ -14,9 +14,9 @@ import pandas as pd
 from studio.chat import check_prompt
 from studio.compare import votes
 from studio.compare.engine import build_columns
+from studio.text import t
 from studio.ui.compare.common import Setup, column_label, fail, guard, stream, warn
 from studio.ui.context import Ctx
-from studio.ui.text import t
 
 MAX_SLOTS = 5
 """One slot per column kind at most (base, tuned, prompt, fewshot, rag)."""
@@ -61,7 +61,7 @@ def ask(prompt: str, *values: Any) -> Iterator[tuple]:
     for texts in stream(s.comparer(), shuffled, s.settings()):
         yield state, *_boxes(state, texts, False, lang), *_buttons(len(order), False), ""
     state = {**state, "answers": {key: text for (_, key), text in zip(state["order"], texts)}}
-    yield state, *_boxes(state, texts, False, lang), *_buttons(len(order), True), t("blind_which", lang)
+    yield state, *_boxes(state, texts, False, lang), *_buttons(len(order), True), t(lang, "blind_which")
 
 
 def vote(choice: str, state: dict | None, lang: str | None) -> tuple:
@@ -88,16 +88,16 @@ def reveal_text(state: dict, winner: str, lang: str) -> str:
     """'A was **Tuned (LoRA)** (your pick) · B was **Base model**'."""
     parts = []
     for letter, key in state["order"]:
-        mark = f" ({t('blind_your_pick', lang)})" if key == winner else ""
-        parts.append(t("blind_reveal_line", lang).format(x=letter, name=column_label(key, lang)) + mark)
-    tie = f" — {t('blind_tie_done', lang)}" if winner == votes.TIE else ""
+        mark = f" ({t(lang, 'blind_your_pick')})" if key == winner else ""
+        parts.append(t(lang, "blind_reveal_line", x=letter, name=column_label(key, lang)) + mark)
+    tie = f" — {t(lang, 'blind_tie_done')}" if winner == votes.TIE else ""
     return " · ".join(parts) + tie
 
 
 def rates_frame(run_id: str | None, lang: str | None) -> pd.DataFrame:
     """The running win rate per column over this run's votes; a tie counts half a win."""
     lang = lang or "en"
-    heads = [t(k, lang) for k in ("rate_column", "rate_votes", "rate_wins", "rate_ties", "rate_rate")]
+    heads = [t(lang, k) for k in ("rate_column", "rate_votes", "rate_wins", "rate_ties", "rate_rate")]
     rates = votes.win_rates(votes.load(run_id)) if run_id else {}
     rows = [[column_label(k, lang), int(r["votes"]), int(r["wins"]), int(r["ties"]), f"{r['rate']:.0%}"]
             for k, r in sorted(rates.items(), key=lambda kv: -kv[1]["rate"])]
@@ -115,7 +115,7 @@ def export(run_id: str | None, lang: str | None) -> Any:
     if n == 0:
         warn("blind_no_pairs", lang)
         return gr.File(value=None, visible=False)
-    gr.Info(t("blind_exported", lang).format(n=n))
+    gr.Info(t(lang, "blind_exported", n=n))
     return gr.File(value=str(path), visible=True)
 
 

@@ -11,7 +11,7 @@ import gradio as gr
 from studio import runs
 from studio.chat import GenSettings
 from studio.compare.engine import Comparer
-from studio.ui.text import t
+from studio.text import t
 
 KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
 KEYS = {"base": "col_base", "tuned": "col_tuned", "prompt": "col_prompt", "fewshot": "col_fewshot",
@@ -23,11 +23,11 @@ SETUP_FIELDS = 7
 
 
 def fail(key: str, lang: str | None, **fmt: Any) -> NoReturn:
-    raise gr.Error(t(key, lang or "en").format(**fmt))
+    raise gr.Error(t(lang, key, **fmt))
 
 
 def warn(key: str, lang: str | None, **fmt: Any) -> None:
-    gr.Warning(t(key, lang or "en").format(**fmt))
+    gr.Warning(t(lang, key, **fmt))
 
 
 def run_choices() -> list[str]:
@@ -42,7 +42,7 @@ def adapter_choices(run_id: str | None, lang: str = "en") -> list[tuple[str, str
         run = runs.get(run_id)
     except (KeyError, ValueError):
         return []
-    final = [(t("cmp_adapter_final", lang), FINAL)] if run.has_adapter() else []
+    final = [(t(lang, "cmp_adapter_final"), FINAL)] if run.has_adapter() else []
     return final + [(p.name, p.name) for p in reversed(run.checkpoints())]  # newest first
 
 
@@ -57,7 +57,7 @@ def refresh_adapter(run_id: str | None, current: str | None, lang: str = "en") -
 def column_label(key: str, lang: str = "en") -> str:
     """'tuned@checkpoint-40' -> 'Tuned (LoRA) · checkpoint-40'."""
     kind, _, checkpoint = key.partition("@")
-    name = t(KEYS[kind], lang) if kind in KEYS else kind
+    name = t(lang, KEYS[kind]) if kind in KEYS else kind
     return f"{name} · {checkpoint}" if checkpoint else name
 
 

@@ -10,6 +10,7 @@ import gradio as gr
 from studio import presets, runs
 from studio.chat import check_prompt
 from studio.compare.engine import build_columns
+from studio.text import t
 from studio.ui.compare import batch, blind
 from studio.ui.compare.common import (
     KEYS,
@@ -25,7 +26,6 @@ from studio.ui.compare.common import (
     warn,
 )
 from studio.ui.context import Ctx, current_or_newest
-from studio.ui.text import t
 
 __all__ = ["KEYS", "KINDS", "build", "regenerate", "run_choices", "run_context", "send"]
 
@@ -101,7 +101,7 @@ def refresh_pick(run_id: str | None) -> Any:
 
 def kind_choices(lang: str | None) -> Any:
     """The column names in the new language (Labels translate a component's label, not its choices)."""
-    return gr.CheckboxGroup(choices=[(t(KEYS[k], lang or "en"), k) for k in KINDS])
+    return gr.CheckboxGroup(choices=[(t(lang, KEYS[k]), k) for k in KINDS])
 
 
 def visibility(kinds: list[str]) -> list[Any]:

@@ -1,4 +1,7 @@
-"""Every word the UI shows, in English and Japanese. Keys are grouped by step."""
+"""Every user-facing word, in English and Japanese, by key: the UI's labels and toasts, and the engine's
+text built from numbers (chart words, the advisor's reasons, this machine, the memory fit). No gradio:
+the engine reads it too. `t(lang, key, **fields)` is the one way in; a test checks both languages hold the
+same keys with the same {fields}."""
 from __future__ import annotations
 
 LANGS = {"en": "English", "ja": "日本語"}
@@ -191,6 +194,39 @@ TEXT: dict[str, dict[str, str]] = {
                     "{s} s).",
         "ev_need_run": "Pick a finished run first (train one in step ③).",
         "ev_need_columns": "Tick at least one column to measure.",
+        # the advisor's reasons (studio.evaluate.advisor notes)
+        "reason_no_answers": 'no row has an answer: describe the task in a system prompt',
+        "reason_scores": 'form score {form} vs facts score {facts}',
+        "reason_structured": '{share} of the answers are structured ({kind})',
+        "reason_style": '{share} of the answers are in a recognisable style',
+        "reason_template": '{share} of the answer trigrams recur across many answers (a template)',
+        "reason_regular": '{share} of the answers keep a similar length (a steady manner)',
+        "reason_names": '{share} of the answers name a recurring name the prompt did not give ({names})',
+        "reason_overlap": '{share} of the answer words come from the prompt (transforming, not recalling)',
+        "reason_goal": 'the goal names form {form} time(s) and facts {facts} time(s)',
+        "reason_no_signal": 'neither a shared form nor facts stand out: try a few examples in the prompt (few-shot) before training, and say in the goal what should change',
+        "reason_few_rows": 'only {n} examples: a few of them in the prompt (few-shot) can show the form as well; fine-tune once you have a few hundred',
+        "reason_form": 'the answers share a form (tone, format or structure) more than they carry facts of their own: that is what fine-tuning teaches well',
+        "reason_facts": "the answers lean on facts the prompt does not give: fine-tuning rarely changes what a model believes (the article's Romeo -> Bob test)",
+        "reason_few_names": '{n} recurring name(s): one sentence in a system prompt can state them',
+        "reason_many_names": '{n} recurring names and their relations: keep them in notes and retrieve the relevant passages for each question (RAG)',
+        # toasts
+        "toast_wrong_base": "{problem}. To use it, {fix} in step ① and upload it again.",
+        "toast_pick_model": "pick `{model}`",
+        "toast_pick_trained_model": "pick the model it was trained on",
+        "toast_imported": "imported as run {run}",
+        "toast_tokens_skipped": "token statistics skipped: {error}",
+        "toast_need_preset": "choose a preset first",
+        "toast_need_upload": "upload a file first",
+        "toast_no_usable": "{name}: no usable rows — see the problems listed",
+        "toast_bad_mapping": "mapping must look like prompt=question,response=answer",
+        "toast_need_run_pick": "pick a run first",
+        "toast_deleted": "deleted {run}",
+        "toast_need_data": "choose data in step ② first",
+        "toast_started": "run {run} started",
+        "toast_no_stop": "no run to stop",
+        "toast_state": "{run}: {state}",
+        "toast_no_resume": "no run to resume",
     },
     "ja": {
         "title": "Katachi Studio (形スタジオ)",
@@ -366,14 +402,50 @@ TEXT: dict[str, dict[str, str]] = {
         "ev_facts": "RAG は {rag}% の回答で **{new}** と答え、学習後のモデルは {tuned}%（実行 `{run}`、学習 {s} 秒）。",
         "ev_need_run": "先に完了した実行を選んでください（ステップ③で学習できます）。",
         "ev_need_columns": "測る列を少なくとも1つ選んでください。",
+        # the advisor's reasons (studio.evaluate.advisor notes)
+        "reason_no_answers": '回答のある行がありません。タスクをシステムプロンプトで説明してください',
+        "reason_scores": '形式スコア {form} 対 事実スコア {facts}',
+        "reason_structured": '回答の {share} が構造化データ（{kind}）です',
+        "reason_style": '回答の {share} がはっきりした文体です',
+        "reason_template": '回答の 3 語連鎖の {share} が多くの回答に繰り返し現れます（定型）',
+        "reason_regular": '回答の {share} が似た長さです（一定の語り口）',
+        "reason_names": '回答の {share} が、プロンプトにない固有名を繰り返し使っています（{names}）',
+        "reason_overlap": '回答の語の {share} がプロンプトから来ています（想起ではなく変換）',
+        "reason_goal": '目的の文は形式に {form} 回、事実に {facts} 回触れています',
+        "reason_no_signal": '共通の形式も事実も目立ちません。学習の前にプロンプトで例を示し（Few-shot）、目的に何を変えたいかを書いてください',
+        "reason_few_rows": '例が {n} 件だけです。プロンプトに数例を示す（Few-shot）だけでも形式は伝わります。数百件集まったらファインチューニングしましょう',
+        "reason_form": '回答は固有の事実より共通の形式（口調・書式・構造）を持っています。これはファインチューニングが得意なことです',
+        "reason_facts": '回答はプロンプトにない事実に頼っています。ファインチューニングでモデルの信じることはほとんど変わりません（記事のロミオ → ボブのテスト）',
+        "reason_few_names": '繰り返し現れる名前は {n} 個です。システムプロンプトの一文で伝えられます',
+        "reason_many_names": '繰り返し現れる名前が {n} 個あり、関係もあります。メモに残し、質問ごとに関係する部分を検索して渡しましょう（RAG）',
+        # toasts
+        "toast_wrong_base": "{problem}。使うには、ステップ①で{fix}してから、もう一度アップロードしてください。",
+        "toast_pick_model": " `{model}` を選択",
+        "toast_pick_trained_model": "学習に使ったモデルを選択",
+        "toast_imported": "実行 {run} として取り込みました",
+        "toast_tokens_skipped": "トークン統計を省略しました: {error}",
+        "toast_need_preset": "先にプリセットを選んでください",
+        "toast_need_upload": "先にファイルをアップロードしてください",
+        "toast_no_usable": "{name}: 使える行がありません — 一覧の問題を確認してください",
+        "toast_bad_mapping": "列の対応は prompt=question,response=answer の形で書いてください",
+        "toast_need_run_pick": "先に実行を選んでください",
+        "toast_deleted": "{run} を削除しました",
+        "toast_need_data": "先にステップ②でデータを選んでください",
+        "toast_started": "実行 {run} を開始しました",
+        "toast_no_stop": "停止する実行がありません",
+        "toast_state": "{run}: {state}",
+        "toast_no_resume": "再開する実行がありません",
     },
 }
 
 
-def t(key: str, lang: str = "en") -> str:
-    return TEXT.get(lang, TEXT["en"]).get(key) or TEXT["en"].get(key, key)
+def t(lang: str | None, key: str, **fields: object) -> str:
+    """The text of key in lang (English where lang lacks it), its {fields} filled in when given.
+    lang first, so functools.partial(t, lang) is a one-language t."""
+    text = TEXT.get(lang or "en", TEXT["en"]).get(key) or TEXT["en"].get(key, key)
+    return text.format(**fields) if fields else text
 
 
-def tf(lang: str, key: str, **fields: object) -> str:
-    """t() with its {fields} filled in; lang first, so functools.partial(tf, lang) is a one-language t."""
-    return t(key, lang or "en").format(**fields)
+def words(lang: str | None, prefix: str) -> dict[str, str]:
+    """Every key starting with prefix, without it, in lang (e.g. a chart's words: prefix "chart_")."""
+    return {k.removeprefix(prefix): t(lang, k) for k in TEXT["en"] if k.startswith(prefix)}
