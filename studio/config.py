@@ -130,35 +130,130 @@ def replace(cfg: Any, **changes: Any) -> Any:
     return dataclasses.replace(cfg, **changes)
 
 
+@dataclass(frozen=True)
+class Setting:
+    """One user-facing setting: its flat name, where it lives in RunConfig, what values it takes."""
+
+    name: str
+    """Flat name, as in `studio train --name`, presets' `train:` and the Train step (lora_r, max_length)."""
+    section: Literal["model", "data", "lora", "train"]
+    field: str
+    kind: type
+    help: str
+    low: float | None = None
+    high: float | None = None
+    open_low: bool = False
+    """The low end itself is not allowed: (low, high]."""
+    open_high: bool = False
+    special: tuple[Any, ...] = ()
+    """Values allowed outside the range: -1 (run the epochs), None (not set)."""
+    choices: tuple[str, ...] = ()
+    level: Literal["basic", "advanced", "cli"] = "cli"
+    """Where the Train step shows it: the first row, the Advanced accordion, or not at all."""
+    flag: str = ""
+    """The CLI flag when it is not --name-with-dashes."""
+
+    @property
+    def cli_flag(self) -> str:
+        return self.flag or "--" + self.name.replace("_", "-")
+
+    def rule(self) -> str:
+        """What is allowed, in a few words (the message of check and of the CLI's help)."""
+        if self.choices:
+            return ", ".join(self.choices[:-1]) + " or " + self.choices[-1]
+        if self.kind is bool:
+            return "true or false" + (" (or unset: auto)" if None in self.special else "")
+        lo, hi = _fmt(self.low), _fmt(self.high)
+        span = f"{lo}..{hi}" if self.kind is int else \
+            f"in {'(' if self.open_low else '['}{lo}, {hi}{')' if self.open_high else ']'}"
+        extra = [repr(v) for v in self.special if v is not None]
+        return " or ".join([*extra, span]) + (" (or unset)" if None in self.special else "")
+
+    def ok(self, value: Any) -> bool:
+        if any(value is v or (type(value) is type(v) and value == v) for v in self.special):
+            return True
+        if self.choices:
+            return value in self.choices
+        if self.kind is bool:
+            return isinstance(value, bool)
+        if not (is_whole(value) if self.kind is int else is_number(value)):
+            return False
+        above = value > self.low if self.open_low else value >= self.low
+        below = value < self.high if self.open_high else value <= self.high
+        return above and below
+
+
+def _fmt(x: float | None) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+S = Setting
+SETTINGS: list[Setting] = [
+    S("epochs", "train", "epochs", float, "passes over the training rows", 0.0, 100.0, open_low=True,
+      level="basic"),
+    S("learning_rate", "train", "learning_rate", float, "peak learning rate (LoRA likes ~1e-4..5e-4)", 0.0, 0.1,
+      open_low=True, level="basic", flag="--lr"),
+    S("lora_r", "lora", "r", int, "LoRA rank: adapter capacity", 1, 512, level="basic"),
+    S("batch_size", "train", "batch_size", int, "rows per device per optimizer step", 1, 1024, level="basic"),
+    S("max_length", "data", "max_length", int, "tokens per row; longer rows are truncated", 16, 131072,
+      level="basic"),
+    S("max_steps", "train", "max_steps", int, "stop after this many optimizer steps (-1: run the epochs)",
+      1, 1_000_000, special=(-1,), level="basic"),
+    S("lora_alpha", "lora", "alpha", float, "LoRA scale numerator (default 2 x rank)", 0.0, 4096.0,
+      open_low=True, level="advanced"),
+    S("lora_dropout", "lora", "dropout", float, "dropout on the LoRA path", 0.0, 1.0, open_high=True,
+      level="advanced"),
+    S("grad_accum", "train", "grad_accum", int, "micro-batches per optimizer step", 1, 1024, level="advanced"),
+    S("warmup_ratio", "train", "warmup_ratio", float, "share of steps spent warming up the learning rate",
+      0.0, 1.0, open_high=True, level="advanced"),
+    S("seed", "train", "seed", int, "random seed (data order, LoRA init)", 0, 2**32 - 1, level="advanced"),
+    S("quant", "train", "quant", str, "nf4 = QLoRA (4-bit base); auto: nf4 on CUDA, none on the CPU",
+      choices=("auto", "nf4", "none"), level="advanced"),
+    S("dtype", "train", "dtype", str, "compute dtype; auto: bf16 where the device has it",
+      choices=("auto", "bf16", "fp16", "fp32"), level="advanced"),
+    S("weight_decay", "train", "weight_decay", float, "AdamW weight decay", 0.0, 1.0),
+    S("scheduler", "train", "scheduler", str, "learning-rate schedule",
+      choices=("cosine", "linear", "constant", "constant_with_warmup")),
+    S("device", "train", "device", str, "where to train", choices=("auto", "cpu", "cuda")),
+    S("processes", "train", "processes", int, "data-parallel processes via accelerate (0: one per GPU)", 0, 64),
+    S("gradient_checkpointing", "train", "gradient_checkpointing", bool,
+      "recompute activations to save memory (~25-40% slower); unset: only when memory requires it",
+      special=(None,)),
+    S("padding_free", "train", "padding_free", bool, "pack rows without padding (else group by length)"),
+    S("logging_steps", "train", "logging_steps", int, "log every N steps (0: auto)", 0, 1_000_000),
+    S("eval_steps", "train", "eval_steps", int, "evaluate every N steps (0: auto)", 0, 1_000_000),
+    S("save_steps", "train", "save_steps", int, "checkpoint every N steps (0: auto, ~10 a run)", 0, 1_000_000),
+    S("eval_fraction", "data", "eval_fraction", float, "share held out for eval when there is no eval file",
+      0.0, 0.9, open_high=True),
+    S("max_rows", "data", "max_rows", int, "use at most this many training rows", 1, 100_000_000,
+      special=(None,)),
+    S("trust_remote_code", "model", "trust_remote_code", bool,
+      "run code shipped with a hub model (off unless asked: it executes someone else's code)"),
+]
+"""The one settings table: `studio train`'s flags, the Train step's widgets, presets' `train:` keys,
+recipe.apply and check all read it."""
+SETTING: dict[str, Setting] = {s.name: s for s in SETTINGS}
+del S
+
+
+def get(cfg: RunConfig, name: str) -> Any:
+    s = SETTING[name]
+    return getattr(getattr(cfg, s.section), s.field)
+
+
+def flat(cfg: RunConfig) -> dict[str, Any]:
+    """Every setting by its flat name."""
+    return {s.name: get(cfg, s.name) for s in SETTINGS}
+
+
 def check(cfg: RunConfig) -> list[str]:
-    """Every reason this config cannot run, as 'field: message' lines (empty when fine)."""
-    t, lo, d = cfg.train, cfg.lora, cfg.data
-    rules: list[tuple[bool, str]] = [
-        (is_number(t.epochs) and 0 < t.epochs <= 100, "train.epochs: between 0 and 100"),
-        (isinstance(t.max_steps, int) and (t.max_steps == -1 or 1 <= t.max_steps <= 1_000_000),
-         "train.max_steps: -1 or 1..1000000"),
-        (is_number(t.learning_rate) and 0 < t.learning_rate <= 0.1, "train.learning_rate: in (0, 0.1]"),
-        (is_whole(t.batch_size) and 1 <= t.batch_size <= 1024, "train.batch_size: 1..1024"),
-        (is_whole(t.grad_accum) and 1 <= t.grad_accum <= 1024, "train.grad_accum: 1..1024"),
-        (is_number(t.warmup_ratio) and 0 <= t.warmup_ratio < 1, "train.warmup_ratio: in [0, 1)"),
-        (is_number(t.weight_decay) and 0 <= t.weight_decay <= 1, "train.weight_decay: in [0, 1]"),
-        (t.quant in ("auto", "nf4", "none"), "train.quant: auto, nf4 or none"),
-        (t.dtype in ("auto", "bf16", "fp16", "fp32"), "train.dtype: auto, bf16, fp16 or fp32"),
-        (t.device in ("auto", "cpu", "cuda"), "train.device: auto, cpu or cuda"),
-        (is_whole(t.processes) and 0 <= t.processes <= 64, "train.processes: 0 (auto)..64"),
-        # numpy's seed range: outside it the worker failed at set_seed, after the run was created
-        (is_whole(t.seed) and 0 <= t.seed < 2**32, "train.seed: 0..4294967295"),
-        (t.scheduler in ("cosine", "linear", "constant", "constant_with_warmup"),
-         "train.scheduler: cosine, linear, constant or constant_with_warmup"),
-        (is_whole(lo.r) and 1 <= lo.r <= 512, "lora.r: 1..512"),
-        (is_number(lo.alpha) and 0 < lo.alpha <= 4096, "lora.alpha: in (0, 4096]"),
-        (is_number(lo.dropout) and 0 <= lo.dropout < 1, "lora.dropout: in [0, 1)"),
-        (is_whole(d.max_length) and 16 <= d.max_length <= 131072, "data.max_length: 16..131072"),
-        (is_number(d.eval_fraction) and 0 <= d.eval_fraction < 0.9, "data.eval_fraction: in [0, 0.9)"),
-        (bool(d.preset or d.train_path), "data: choose a preset or a training file"),
-        (bool(cfg.model.name), "model.name: choose a model"),
-    ]
-    return [msg for ok, msg in rules if not ok]
+    """Every reason this config cannot run, as 'section.field: what is allowed' lines (empty when fine)."""
+    wrong = [f"{s.section}.{s.field}: {s.rule()}" for s in SETTINGS if not s.ok(get(cfg, s.name))]
+    if not (cfg.data.preset or cfg.data.train_path):
+        wrong.append("data: choose a preset or a training file")
+    if not cfg.model.name:
+        wrong.append("model.name: choose a model")
+    return wrong
 
 
 def is_number(x: Any) -> bool:

@@ -7,10 +7,9 @@ from typing import Any
 
 import yaml
 
+from studio.config import SETTING
 from studio.fsutil import read_jsonl
 from studio.paths import PRESETS_DIR, check_name, inside
-
-TRAIN_KEYS = {"epochs", "learning_rate", "max_length", "lora_r", "lora_alpha", "batch_size", "max_steps"}
 
 
 @dataclass
@@ -61,7 +60,7 @@ def load(name: str) -> Preset:
         raise KeyError(f"no preset {name!r}; choose one of: {', '.join(names())}")
     raw = yaml.safe_load(meta_file.read_text(encoding="utf-8")) or {}
     known = set(Preset.__dataclass_fields__) - {"path", "extra", "name"}
-    unknown_train = set(raw.get("train") or {}) - TRAIN_KEYS
+    unknown_train = set(raw.get("train") or {}) - set(SETTING)  # the one settings table
     if unknown_train:
         raise ValueError(f"{meta_file}: unknown train setting(s) {sorted(unknown_train)}")
     return Preset(name=name, path=path, **{k: raw[k] for k in known if k in raw},

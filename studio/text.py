@@ -71,11 +71,11 @@ TEXT: dict[str, dict[str, str]] = {
         "data_mask_info": "Highlighted tokens are trained (assistant turns only); the rest is context.",
         "train_intro": "**Step 3 — train.** Defaults are set from the model and data size; a first run works "
                        "untouched. Watch the loss fall, then go to **④ Compare**.",
-        "epochs": "Epochs", "lr": "Learning rate", "lora_r": "LoRA rank", "batch": "Batch size",
-        "max_len": "Max length (tokens)", "max_steps": "Max steps (-1 = by epochs)",
-        "advanced": "Advanced", "lora_alpha": "LoRA alpha", "lora_dropout": "LoRA dropout",
-        "grad_accum": "Gradient accumulation", "quant": "Quantisation (nf4 = QLoRA)",
-        "dtype": "Compute dtype", "seed": "Seed", "warmup": "Warm-up ratio",
+        "hp_epochs": "Epochs", "hp_learning_rate": "Learning rate", "hp_lora_r": "LoRA rank", "hp_batch_size": "Batch size",
+        "hp_max_length": "Max length (tokens)", "hp_max_steps": "Max steps (-1 = by epochs)",
+        "advanced": "Advanced", "hp_lora_alpha": "LoRA alpha", "hp_lora_dropout": "LoRA dropout",
+        "hp_grad_accum": "Gradient accumulation", "hp_quant": "Quantisation (nf4 = QLoRA)",
+        "hp_dtype": "Compute dtype", "hp_seed": "Seed", "hp_warmup_ratio": "Warm-up ratio",
         "start": "Start training", "stop": "Stop", "resume": "Resume",
         "estimate": "Plan", "progress": "Progress", "loss_chart": "Loss", "log": "Log (last lines)",
         "compare_intro": "**Step 4 — compare.** The same prompt goes to the base model and your tuned adapter, "
@@ -289,11 +289,11 @@ TEXT: dict[str, dict[str, str]] = {
         "data_mask_info": "色付きのトークンが学習対象（アシスタントの発話のみ）、残りは文脈です。",
         "train_intro": "**ステップ3 — 学習。** 初期値はモデルとデータの大きさから決まり、そのままで動きます。"
                        "損失が下がるのを見届けたら **④ 比較** へ。",
-        "epochs": "エポック数", "lr": "学習率", "lora_r": "LoRA ランク", "batch": "バッチサイズ",
-        "max_len": "最大長（トークン）", "max_steps": "最大ステップ数（-1 = エポックで決定）",
-        "advanced": "詳細設定", "lora_alpha": "LoRA alpha", "lora_dropout": "LoRA ドロップアウト",
-        "grad_accum": "勾配累積", "quant": "量子化（nf4 = QLoRA）",
-        "dtype": "計算精度", "seed": "シード", "warmup": "ウォームアップ比率",
+        "hp_epochs": "エポック数", "hp_learning_rate": "学習率", "hp_lora_r": "LoRA ランク", "hp_batch_size": "バッチサイズ",
+        "hp_max_length": "最大長（トークン）", "hp_max_steps": "最大ステップ数（-1 = エポックで決定）",
+        "advanced": "詳細設定", "hp_lora_alpha": "LoRA alpha", "hp_lora_dropout": "LoRA ドロップアウト",
+        "hp_grad_accum": "勾配累積", "hp_quant": "量子化（nf4 = QLoRA）",
+        "hp_dtype": "計算精度", "hp_seed": "シード", "hp_warmup_ratio": "ウォームアップ比率",
         "start": "学習を開始", "stop": "停止", "resume": "再開",
         "estimate": "見積もり", "progress": "進捗", "loss_chart": "損失", "log": "ログ（末尾）",
         "compare_intro": "**ステップ4 — 比較。** 同じプロンプトをベースモデルと学習済みアダプタに同じ設定で送り、"

@@ -6,19 +6,30 @@ import json
 import sys
 
 from studio import presets, runs
-from studio.config import DEFAULT_MODEL
+from studio.config import DEFAULT_MODEL, SETTINGS, ConfigError, check
 from studio.train import recipe, runner
+from studio.train.data import load_rows
 from studio.train.runner import recover_all, resume, stop, wait
 
-FLAGS = [  # (flag, setting, type): each maps onto the RunConfig through recipe.apply
-    ("--epochs", "epochs", float), ("--max-steps", "max_steps", int), ("--lr", "learning_rate", float),
-    ("--batch-size", "batch_size", int), ("--grad-accum", "grad_accum", int),
-    ("--lora-r", "lora_r", int), ("--lora-alpha", "lora_alpha", float),
-    ("--lora-dropout", "lora_dropout", float), ("--max-length", "max_length", int),
-    ("--quant", "quant", str), ("--dtype", "dtype", str), ("--device", "device", str),
-    ("--processes", "processes", int), ("--seed", "seed", int), ("--max-rows", "max_rows", int),
-    ("--save-steps", "save_steps", int),
-]
+
+def _bool(text: str) -> bool:
+    low = text.strip().lower()
+    if low in ("true", "yes", "on", "1"):
+        return True
+    if low in ("false", "no", "off", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"{text!r}: say true or false")
+
+
+def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per row of config.SETTINGS, with its help and what it allows."""
+    group = parser.add_argument_group("settings (default: suggested from model and data size, then the preset)")
+    for s in SETTINGS:
+        kind = _bool if s.kind is bool else s.kind
+        metavar = None if s.choices else {int: "N", float: "X", bool: "BOOL"}.get(s.kind, "TEXT")
+        bare = {"nargs": "?", "const": True} if s.kind is bool else {}  # `--padding-free` alone means true
+        group.add_argument(s.cli_flag, dest=s.name, type=kind, default=None, metavar=metavar,
+                           choices=s.choices or None, help=f"{s.help} [{s.rule()}]", **bare)
 
 
 def _follow(run, as_json: bool):
@@ -49,16 +60,38 @@ def _finish(run, st, as_json: bool) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    overrides = {setting: getattr(args, setting) for _, setting, _ in FLAGS}
     model = args.model or _preset_model(args.preset) or DEFAULT_MODEL
     cfg = recipe.build(model, preset=args.preset, train_path=args.data, eval_path=args.eval_data,
-                       overrides=overrides)
+                       overrides=settings_from(args))
     if args.system:
         cfg.data.system_prompt = args.system
+    if args.plan:
+        return _print_plan(cfg, args.json)
     run = runner.start(cfg)
     if args.detach:
         return _finish(run, run.status(), args.json)
     return _finish(run, _follow(run, args.json), args.json)
+
+
+def settings_from(args: argparse.Namespace) -> dict:
+    """The settings the user gave as flags (None: not given, the suggestion stands)."""
+    return {s.name: getattr(args, s.name) for s in SETTINGS}
+
+
+def _print_plan(cfg, as_json: bool) -> int:
+    """What `studio train` would do, as the Train step shows it; nothing starts."""
+    problems = check(cfg)
+    if problems:
+        raise ConfigError("; ".join(problems))
+    train_rows, _ = load_rows(cfg)
+    p = recipe.plan(cfg, len(train_rows))
+    if as_json:
+        print(json.dumps({"method": p.method, "device": p.device.kind, "rows": p.rows, "steps": p.steps,
+                          "epochs": p.epochs, "minutes": round(p.seconds / 60, 1),
+                          "tokens_per_s": round(p.tokens_per_s), "fits": p.fit.fits if p.fit else None}))
+        return 0
+    print("\n".join(line.replace("**", "") for line in p.say("en")))
+    return 0
 
 
 def _preset_model(preset: str | None) -> str | None:
@@ -105,18 +138,19 @@ def cmd_resume(args: argparse.Namespace) -> int:
 def register(sub) -> None:
     t = sub.add_parser("train", help="train an adapter (foreground, with a progress bar)")
     src = t.add_mutually_exclusive_group(required=True)
-    src.add_argument("--preset")
+    src.add_argument("--preset", help="a preset's training rows (see `studio presets`)")
     src.add_argument("--data", help="a training file (.jsonl, .json, .csv, .tsv, .parquet)")
-    t.add_argument("--eval-data")
+    t.add_argument("--eval-data", help="held-out rows (default: a share of --data, see --eval-fraction)")
     t.add_argument("--model", help=f"default: the preset's model, else {DEFAULT_MODEL}")
     t.add_argument("--system", help="a system prompt added to every training row")
-    for flag, setting, typ in FLAGS:
-        t.add_argument(flag, dest=setting, type=typ, default=None)
+    _add_setting_flags(t)
+    t.add_argument("--plan", action="store_true",
+                   help="print the plan (method, steps, rough time, memory fit) and start nothing")
     t.add_argument("--detach", action="store_true", help="return at once; the run goes on")
-    t.add_argument("--json", action="store_true")
+    t.add_argument("--json", action="store_true", help="one JSON object at the end (or the plan)")
     t.set_defaults(func=cmd_train)
     r = sub.add_parser("runs", help="list runs")
-    r.add_argument("--json", action="store_true")
+    r.add_argument("--json", action="store_true", help="one JSON list")
     r.set_defaults(func=cmd_runs)
     s = sub.add_parser("stop", help="stop a run cleanly (saves the adapter)")
     s.add_argument("id")
@@ -124,5 +158,5 @@ def register(sub) -> None:
     u = sub.add_parser("resume", help="resume a stopped or failed run from its last checkpoint")
     u.add_argument("id")
     u.add_argument("--detach", action="store_true")
-    u.add_argument("--json", action="store_true")
+    u.add_argument("--json", action="store_true", help="one JSON object at the end")
     u.set_defaults(func=cmd_resume)

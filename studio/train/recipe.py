@@ -2,11 +2,16 @@
 Defaults depend on model size and dataset size so that a first run works untouched."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from studio import presets
-from studio.config import DataSpec, LoraSpec, ModelSpec, RunConfig, TrainSpec
+from studio.config import SETTING, DataSpec, LoraSpec, ModelSpec, RunConfig
 from studio.models import resolve
+from studio.models.device import DeviceInfo
+from studio.models.fit import Method, Verdict
+from studio.models.info import describe
+from studio.text import t
 
 
 def suggest(params_m: float, n_rows: int) -> dict[str, Any]:
@@ -36,20 +41,14 @@ def build(model: str, *, preset: str | None = None, train_path: str | None = Non
 
 
 def apply(cfg: RunConfig, values: dict[str, Any]) -> RunConfig:
-    """Set flat keys (lora_r, learning_rate, max_length, ...) on the right nested spec."""
+    """Set flat settings (lora_r, learning_rate, max_length, ...) where config.SETTINGS says they live."""
     for key, value in values.items():
         if value is None:
             continue
-        if key.startswith("lora_"):
-            setattr(cfg.lora, key[5:], value)
-        elif key in DataSpec.__dataclass_fields__:
-            setattr(cfg.data, key, value)
-        elif key in TrainSpec.__dataclass_fields__:
-            setattr(cfg.train, key, value)
-        elif key in ModelSpec.__dataclass_fields__:
-            setattr(cfg.model, key, value)
-        else:
-            raise ValueError(f"unknown setting {key!r}")
+        if key not in SETTING:
+            raise ValueError(f"unknown setting {key!r}; known: {', '.join(SETTING)}")
+        s = SETTING[key]
+        setattr(getattr(cfg, s.section), s.field, value)
     return cfg
 
 
@@ -60,6 +59,52 @@ def plan_steps(n_rows: int, cfg: RunConfig, world: int = 1) -> int:
     if cfg.train.max_steps and cfg.train.max_steps > 0:
         return cfg.train.max_steps
     return max(1, round(per_epoch * cfg.train.epochs))
+
+
+# measured on a 2-core CPU (docs/benchmarks.md): smollm2-135m ~450 real tokens/s, gemma3-270m ~180;
+# a GPU is taken as ~20x that. Rough on purpose: the plan says "~", the live chart says the truth.
+CPU_TOKENS_PER_S_AT_135M = 400.0
+GPU_SPEEDUP = 20.0
+TOKENS_PER_ROW = 80
+"""A typical chat row of the presets, chat template included."""
+
+
+@dataclass
+class Plan:
+    """What a run will do, before it starts: the same for the Train step and `studio train --plan`."""
+
+    method: Method
+    device: DeviceInfo
+    rows: int
+    steps: int
+    epochs: float
+    seconds: float
+    tokens_per_s: float
+    fit: Verdict | None
+    """The memory fit of that method on this machine (None: the model's size is unknown)."""
+
+    def say(self, lang: str = "en") -> list[str]:
+        """Three lines of markdown: rows and steps, the rough time, the memory fit."""
+        fit = self.fit.say(lang) if self.fit else t(lang, "card_unknown")
+        mark = "✓" if self.fit and self.fit.fits else "✗"
+        return [t(lang, "plan_rows", rows=self.rows, steps=self.steps, epochs=f"{self.epochs:g}",
+                  device=self.device.describe(lang)),
+                t(lang, "plan_time", minutes=f"{max(1, self.seconds / 60):.0f}", speed=f"{self.tokens_per_s:.0f}"),
+                f"{t(lang, 'plan_memory')} ({self.method.upper()}): {mark} {fit}"]
+
+
+def plan(cfg: RunConfig, n_rows: int) -> Plan:
+    """The method training will use (use_quant, as the worker decides it), steps, time and memory fit."""
+    card = describe(cfg.model.name, cfg.train.batch_size, cfg.data.max_length, cfg.lora.r)
+    kind = card.device.kind if cfg.train.device == "auto" else cfg.train.device
+    method: Method = "qlora" if use_quant(cfg, kind) else "lora"
+    steps = plan_steps(n_rows, cfg)
+    speed = CPU_TOKENS_PER_S_AT_135M * 135 / max(50.0, card.entry.params_m if card.entry else 1000.0)
+    if kind == "cuda":
+        speed *= GPU_SPEEDUP
+    rows_seen = n_rows * cfg.train.epochs if cfg.train.max_steps <= 0 else steps * cfg.train.batch_size
+    return Plan(method, card.device, n_rows, steps, cfg.train.epochs, rows_seen * TOKENS_PER_ROW / speed, speed,
+                card.fits.get(method))
 
 
 def cadence(total: int) -> tuple[int, int, int]:

@@ -11,41 +11,34 @@ import gradio as gr
 
 from studio import runs
 from studio.charts import loss_figure
-from studio.config import DEFAULT_MODEL, ConfigError
+from studio.config import DEFAULT_MODEL, SETTING, SETTINGS, ConfigError, Setting, flat
 from studio.data.store import dataset_file
 from studio.evaluate.advisor import advise
-from studio.models.info import describe
 from studio.text import t
 from studio.train import recipe, runner
-from studio.train.recipe import plan_steps
 from studio.ui.advice import rows_for, verdict_text
 from studio.ui.context import Ctx
 
-FIELDS = [  # (setting, text key, kind, advanced)
-    ("epochs", "epochs", "float", False), ("learning_rate", "lr", "float", False),
-    ("lora_r", "lora_r", "int", False), ("batch_size", "batch", "int", False),
-    ("max_length", "max_len", "int", False), ("max_steps", "max_steps", "int", False),
-    ("lora_alpha", "lora_alpha", "float", True), ("lora_dropout", "lora_dropout", "float", True),
-    ("grad_accum", "grad_accum", "int", True), ("warmup_ratio", "warmup", "float", True),
-    ("seed", "seed", "int", True),
-]
-CHOICES = {"quant": ["auto", "nf4", "none"], "dtype": ["auto", "bf16", "fp16", "fp32"]}
+SHOWN = [s for s in SETTINGS if s.level in ("basic", "advanced")]
+"""The Train step's widgets, in config.SETTINGS order; each is labelled by studio.text's hp_<name>."""
 
 
 @dataclass
 class TrainWidgets:
-    numbers: dict[str, Any]
-    choices: dict[str, Any]
+    """One widget per shown setting, by its flat name."""
+
+    by_name: dict[str, Any]
 
     def inputs(self) -> list[Any]:
-        return [*self.numbers.values(), *self.choices.values()]
+        return list(self.by_name.values())
 
     def values(self, args: tuple) -> dict[str, Any]:
-        names = [*self.numbers, *self.choices]
-        out = dict(zip(names, args))
-        for name, _, kind, _ in FIELDS:
-            if out.get(name) is not None:
-                out[name] = int(out[name]) if kind == "int" else float(out[name])
+        """The widgets' values (in inputs() order) by flat name, as the setting's type."""
+        out = dict(zip(self.by_name, args))
+        for name, value in out.items():
+            kind = SETTING[name].kind
+            if value is not None and kind in (int, float):
+                out[name] = kind(value)
         return out
 
 
@@ -59,22 +52,14 @@ def _config(model: str, data: dict | None, values: dict | None = None, lang: str
                         n_rows=data.get("rows"), overrides=values)
 
 
-def _flat(cfg) -> dict[str, Any]:
-    t, lo = cfg.train, cfg.lora
-    return {"epochs": t.epochs, "learning_rate": t.learning_rate, "lora_r": lo.r, "batch_size": t.batch_size,
-            "max_length": cfg.data.max_length, "max_steps": t.max_steps, "lora_alpha": lo.alpha,
-            "lora_dropout": lo.dropout, "grad_accum": t.grad_accum, "warmup_ratio": t.warmup_ratio,
-            "seed": t.seed, "quant": t.quant, "dtype": t.dtype}
-
-
 def defaults(model: str, data: dict | None) -> list[Any]:
     if not data:
-        return [gr.update() for _ in range(len(FIELDS) + len(CHOICES))]
+        return [gr.update() for _ in SHOWN]
     try:
-        flat = _flat(_config(model, data))
+        values = flat(_config(model, data))
     except (ValueError, KeyError, OSError):  # a model typed by hand, a data file gone: plan() says why
-        return [gr.update() for _ in range(len(FIELDS) + len(CHOICES))]
-    return [flat[name] for name, *_ in FIELDS] + [flat[k] for k in CHOICES]
+        return [gr.update() for _ in SHOWN]
+    return [values[s.name] for s in SHOWN]
 
 
 def plan(model: str, data: dict | None, values: dict, lang: str = "en") -> str:
@@ -82,26 +67,10 @@ def plan(model: str, data: dict | None, values: dict, lang: str = "en") -> str:
     if not data:
         return T("need_data")
     try:
-        cfg = _config(model, data, values)
-        card = describe(model, cfg.train.batch_size, cfg.data.max_length, cfg.lora.r)
+        lines = recipe.plan(_config(model, data, values), data.get("rows") or 0).say(lang)
     except (ValueError, KeyError, OSError) as e:
         return f"{html.escape(str(e))}"
-    rows = data.get("rows") or 0
-    steps = plan_steps(rows, cfg)
-    method = "qlora" if cfg.train.quant == "nf4" or card.device.kind == "cuda" else "lora"
-    fit = card.fits.get(method)
-    # measured on a 2-core CPU (docs/benchmarks.md): smollm2-135m ~450 real tokens/s, gemma3-270m ~180
-    speed = 400 * 135 / max(50, card.entry.params_m if card.entry else 1000)
-    if card.device.kind == "cuda":
-        speed *= 20
-    secs = rows * cfg.train.epochs * 80 / speed if cfg.train.max_steps <= 0 else \
-        steps * cfg.train.batch_size * 80 / speed
-    device = card.device.describe(lang)
-    return (f"{_advice_line(data, T, lang)}"
-            f"{T('plan_rows', rows=rows, steps=steps, epochs=f'{cfg.train.epochs:g}', device=device)}  \n"
-            f"{T('plan_time', minutes=f'{max(1, secs / 60):.0f}', speed=f'{speed:.0f}')}  \n"
-            f"{T('plan_memory')} ({method.upper()}): {'✓' if fit and fit.fits else '✗'} "
-            f"{fit.say(lang) if fit else T('card_unknown')}")
+    return _advice_line(data, T, lang) + "  \n".join(lines)
 
 
 def _advice_line(data: dict, T, lang: str) -> str:
@@ -169,24 +138,29 @@ def poll(run_id: str | None, lang: str = "en"):
 
 
 def _initial() -> dict[str, Any]:
-    return _flat(recipe.build(DEFAULT_MODEL, train_path="-", n_rows=400))
+    return flat(recipe.build(DEFAULT_MODEL, train_path="-", n_rows=400))
+
+
+def _widget(L, s: Setting, value: Any) -> Any:
+    key = f"hp_{s.name}"
+    if s.choices:
+        return L(gr.Dropdown(list(s.choices), value=value, label=L.text(key), elem_id=f"hp-{s.name}"), key)
+    return L(gr.Number(value, label=L.text(key), elem_id=f"hp-{s.name}", precision=0 if s.kind is int else None),
+             key)
 
 
 def _widgets(L) -> TrainWidgets:
-    numbers: dict[str, Any] = {}
     init = _initial()
+    by_name: dict[str, Any] = {}
     with gr.Row():
-        for name, key, kind, adv in FIELDS:
-            if not adv:
-                numbers[name] = L(gr.Number(init[name], label=L.text(key), elem_id=f"hp-{name}",
-                                            precision=0 if kind == "int" else None), key)
+        for s in SHOWN:
+            if s.level == "basic":
+                by_name[s.name] = _widget(L, s, init[s.name])
     with L(gr.Accordion(L.text("advanced"), open=False), "advanced"), gr.Row():
-        for name, key, kind, adv in FIELDS:
-            if adv:
-                numbers[name] = L(gr.Number(init[name], label=L.text(key),
-                                            precision=0 if kind == "int" else None), key)
-        choices = {k: L(gr.Dropdown(v, value="auto", label=L.text(k)), k) for k, v in CHOICES.items()}
-    return TrainWidgets(numbers, choices)
+        for s in SHOWN:
+            if s.level == "advanced":
+                by_name[s.name] = _widget(L, s, init[s.name])
+    return TrainWidgets({s.name: by_name[s.name] for s in SHOWN})
 
 
 def build(ctx: Ctx) -> None:

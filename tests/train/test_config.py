@@ -77,3 +77,84 @@ def test_bnb_config_is_qlora():
 
     q = bnb_config(torch.bfloat16)
     assert q.load_in_4bit and q.bnb_4bit_quant_type == "nf4" and q.bnb_4bit_use_double_quant
+
+
+def test_one_settings_table_feeds_the_cli_the_ui_the_presets_and_the_check():
+    from studio import presets
+    from studio.cli import build_parser
+    from studio.config import SETTING, SETTINGS, flat
+    from studio.text import TEXT
+    from studio.ui.train_step import SHOWN
+
+    helps = build_parser().parse_args(["train", "--preset", "json"])
+    assert all(getattr(helps, s.name) is None for s in SETTINGS)  # unset flags leave the suggestions alone
+    cfg = recipe.build("smollm2-135m", train_path="x.jsonl")
+    assert set(flat(cfg)) == set(SETTING) and set(recipe.suggest(135, 300)) <= set(SETTING)
+    assert all(set(p.train) <= set(SETTING) for p in presets.all_presets())
+    assert [s.name for s in SHOWN] == [s.name for s in SETTINGS if s.level != "cli"]
+    assert all(f"hp_{s.name}" in TEXT["en"] and f"hp_{s.name}" in TEXT["ja"] for s in SHOWN)
+    assert all(s.help and s.rule() for s in SETTINGS)
+
+
+@pytest.mark.parametrize("argv,name,value", [
+    (["--lr", "3e-4"], "learning_rate", 3e-4), (["--lora-r", "4"], "lora_r", 4),
+    (["--weight-decay", "0.1"], "weight_decay", 0.1), (["--scheduler", "linear"], "scheduler", "linear"),
+    (["--padding-free", "false"], "padding_free", False),
+    (["--gradient-checkpointing"], "gradient_checkpointing", True),
+    (["--trust-remote-code"], "trust_remote_code", True), (["--eval-fraction", "0.2"], "eval_fraction", 0.2),
+])
+def test_every_setting_has_a_train_flag_that_reaches_the_config(argv, name, value):
+    from studio.cli import build_parser
+    from studio.config import SETTINGS, get
+    from studio.train.cli import settings_from
+
+    args = build_parser().parse_args(["train", "--preset", "json", *argv])
+    cfg = recipe.build("smollm2-135m", preset="json", overrides=settings_from(args))
+    assert get(cfg, name) == value and check(cfg) == []
+    assert len({s.cli_flag for s in SETTINGS}) == len(SETTINGS)
+
+
+def test_check_messages_say_what_is_allowed():
+    cfg = recipe.apply(recipe.build("smollm2-135m", train_path="x.jsonl"),
+                       {"max_steps": 0, "quant": "int3", "max_rows": 0, "padding_free": "yes", "max_length": 2.5})
+    assert check(cfg) == ["data.max_length: 16..131072", "train.max_steps: -1 or 1..1000000",
+                          "train.quant: auto, nf4 or none", "train.padding_free: true or false",
+                          "data.max_rows: 1..100000000 (or unset)"]
+    with pytest.raises(ValueError, match="unknown setting 'bogus'"):
+        recipe.apply(cfg, {"bogus": 1})
+
+
+def test_the_plan_names_the_method_training_will_use(monkeypatch):
+    """A quant=none run on a GPU trains plain LoRA: the plan says LoRA, not QLoRA."""
+    from studio.models.device import DeviceInfo
+
+    gpu = DeviceInfo("cuda", "NVIDIA H200", 141 * 1024, 1, True, 16)
+    monkeypatch.setattr("studio.models.info.detect", lambda: gpu)
+    plain = recipe.build("smollm2-135m", preset="json", overrides={"quant": "none"})
+    auto = recipe.build("smollm2-135m", preset="json")
+    assert recipe.plan(plain, 400).method == "lora" and recipe.plan(auto, 400).method == "qlora"
+    assert recipe.use_quant(auto, "cuda") and not recipe.use_quant(plain, "cuda")
+    p = recipe.plan(auto, 400)
+    assert p.steps == recipe.plan_steps(400, auto) and p.fit is not None and p.fit.fits
+    assert "(QLORA)" in p.say("en")[2] and "H200" in p.say("en")[0]
+    cpu = recipe.plan(recipe.build("smollm2-135m", preset="json", overrides={"device": "cpu"}), 400)
+    assert cpu.method == "lora" and cpu.seconds > p.seconds
+
+
+def test_cli_plan_is_the_train_steps_plan_and_starts_nothing(capsys, studio_home):
+    import json
+
+    from studio import presets, runs
+    from studio.cli import main
+    from studio.ui.train_step import plan as ui_plan
+
+    assert main(["train", "--preset", "json", "--max-steps", "20", "--plan", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    cfg = recipe.build("smollm2-135m", preset="json", overrides={"max_steps": 20})
+    rows = len(presets.load("json").train_rows())
+    assert out["steps"] == 20 and out["rows"] == rows and out["method"] == recipe.plan(cfg, rows).method
+    assert main(["train", "--preset", "json", "--max-steps", "20", "--plan"]) == 0
+    text = capsys.readouterr().out
+    ui = ui_plan("smollm2-135m", {"preset": "json", "rows": rows}, {"max_steps": 20})
+    assert text.splitlines()[0] == recipe.plan(cfg, rows).say("en")[0].replace("**", "")
+    assert text.splitlines()[0] in ui.replace("**", "") and runs.all_runs() == []
