@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+from types import ModuleType
 
 import gradio as gr
 
@@ -10,12 +11,16 @@ from studio.paths import ASSETS_DIR
 from studio.text import LANGS, t
 from studio.ui import data_step, eval_step, export_step, model_step, runs_step, train_step
 from studio.ui.compare import step as compare_step
-from studio.ui.context import DEFAULT_STATE, Ctx, data_label
+from studio.ui.context import DEFAULT_STATE, Ctx, OnOpen, data_label
 from studio.ui.i18n import Labels
 
-STEPS = [("model", "tab_model", model_step), ("data", "tab_data", data_step),
-         ("train", "tab_train", train_step)]
-LATER = [("runs", "tab_runs", runs_step)]
+TABS: list[tuple[str, str, ModuleType]] = [
+    ("model", "tab_model", model_step), ("data", "tab_data", data_step), ("train", "tab_train", train_step),
+    ("compare", "tab_compare", compare_step), ("eval", "tab_eval", eval_step), ("runs", "tab_runs", runs_step),
+    ("export", "tab_export", export_step),
+]
+"""(tab id, its label's text key, its module): the four steps in order, then Evaluate, Runs and Export. Each
+module has build(ctx) -> OnOpen | None."""
 
 
 def theme() -> gr.Theme:
@@ -46,13 +51,11 @@ def _choice_line(model: str, data: dict | None, run: str | None, lang: str = "en
 
 def _steps(ctx: Ctx) -> None:
     L = ctx.labels
-    for tab_id, key, module in [*STEPS, ("compare", "tab_compare", compare_step),
-                                ("eval", "tab_eval", eval_step), *LATER,
-                                ("export", "tab_export", export_step)]:
+    for tab_id, key, module in TABS:
         with L(gr.Tab(L.text(key), id=tab_id, elem_id=f"tab-{tab_id}"), key, "label") as tab:
-            on_select = module.build(ctx)  # a step may ask to refresh itself when its tab opens
-        if on_select:
-            tab.select(*on_select)
+            on_open: OnOpen | None = module.build(ctx)
+        if on_open:
+            tab.select(on_open.fn, on_open.inputs, on_open.outputs)
     for wire in ctx.after_build:
         wire()
 

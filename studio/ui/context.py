@@ -1,8 +1,12 @@
-"""What the steps share: the chosen model, dataset and run, kept in the browser so a reload keeps them."""
+"""What the steps share: the chosen model, dataset and run (kept in the browser so a reload keeps them),
+the run-picker binding, the hook a tab returns, and the one guard that turns a fixable error into a toast."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import gradio as gr
 
 from studio.config import DEFAULT_MODEL
 from studio.ui.i18n import Labels
@@ -34,3 +38,35 @@ def current_or_newest(run_id: str | None, ids: list[str]) -> str | None:
     """The run a step's picker shows: the current one if it is listed, else the newest (ids come newest
     first), so a first visit never shows an empty picker."""
     return run_id if run_id in ids else (ids[0] if ids else None)
+
+
+@dataclass
+class OnOpen:
+    """What a tab's build() may return: fn(inputs) -> outputs, run each time the tab is opened (a run may
+    have finished, or been made elsewhere, since it was last shown)."""
+
+    fn: Callable[..., Any]
+    inputs: Any
+    outputs: Any
+
+
+def bind_run_picker(ctx: Ctx, pick: Any, refresh: Callable[..., Any], outputs: Any = None, *,
+                    inputs: Any = None, sets_current: bool = True) -> OnOpen:
+    """The one way a tab's run dropdown follows the current run: refresh(current run, ...) fills it when
+    the run changes elsewhere and when the tab opens; a user's pick becomes the current run (unless the
+    tab only browses, as Runs does)."""
+    inputs = ctx.run if inputs is None else inputs
+    outputs = pick if outputs is None else outputs
+    if sets_current:
+        pick.input(lambda r: r, pick, ctx.run)  # user picks only: programmatic updates must not loop back
+    ctx.run.change(refresh, inputs, outputs, show_progress="hidden")
+    return OnOpen(refresh, inputs, outputs)
+
+
+def guard(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """fn(*args, **kw), where an error a user can fix (a bad value, a deleted run, a missing file) becomes
+    a red toast with its message instead of a crash."""
+    try:
+        return fn(*args, **kw)
+    except (ValueError, KeyError, OSError) as e:
+        raise gr.Error(str(e).strip("'\"")) from None

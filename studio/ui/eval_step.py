@@ -14,7 +14,7 @@ from studio.evaluate.run_eval import EvalResult, evaluate_run, load_saved
 from studio.evaluate.timeline import best, checkpoint_timeline
 from studio.models import EMBEDDED
 from studio.text import t
-from studio.ui.context import Ctx, current_or_newest
+from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard
 
 COLUMN_KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
 
@@ -59,10 +59,7 @@ def measure(run_id: str | None, limit: int, columns: list[str], lang: str = "en"
         raise gr.Error(t(lang, "ev_need_run"))
     if not columns:
         raise gr.Error(t(lang, "ev_need_columns"))
-    try:
-        result = evaluate_run(run_id, int(limit), columns, progress=_progress(progress))
-    except (ValueError, KeyError, OSError) as e:
-        raise gr.Error(str(e)) from None
+    result = guard(evaluate_run, run_id, int(limit), columns, progress=_progress(progress))
     fig = confusion_figure(result.confusion)
     return (headline(result, lang), meters_frame(result.meters, result.meter, lang),
             gr.Plot(fig, visible=fig is not None),
@@ -89,10 +86,7 @@ def saved(run_id: str | None, lang: str = "en"):
 def timeline(run_id: str | None, limit: int, lang: str = "en", progress=gr.Progress()):
     if not run_id:
         raise gr.Error(t(lang, "ev_need_run"))
-    try:
-        points, fig = checkpoint_timeline(run_id, int(limit), progress=_progress(progress))
-    except (ValueError, KeyError, OSError) as e:
-        raise gr.Error(str(e)) from None
+    points, fig = guard(checkpoint_timeline, run_id, int(limit), progress=_progress(progress))
     top = best(points)
     text = t(lang, "ev_best", checkpoint=top.checkpoint, step=top.step, share=f"{100 * top.primary:.0f}") \
         if top else ""
@@ -160,12 +154,11 @@ def refresh_pick(run_id: str | None):
     return gr.Dropdown(choices=ids, value=current_or_newest(run_id, ids))
 
 
-def build(ctx: Ctx):
+def build(ctx: Ctx) -> OnOpen:
     L = ctx.labels
     L.md("eval_intro")
     pick = L(gr.Dropdown(runs.with_adapter(), label=L.text("compare_run"), elem_id="eval-run"), "compare_run")
     _measure_panel(ctx, pick)
     _timeline_panel(ctx, pick)
     _facts_panel(ctx)
-    pick.input(lambda r: r, pick, ctx.run)
-    return refresh_pick, ctx.run, pick
+    return bind_run_picker(ctx, pick, refresh_pick)

@@ -17,7 +17,7 @@ from studio.export.hub import DEFAULT_TOKEN_ENV, readiness
 from studio.export.importer import import_uploads
 from studio.paths import studio_home
 from studio.text import t
-from studio.ui.context import Ctx, current_or_newest
+from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard
 
 DTYPES = ["auto", "bf16", "fp16", "fp32"]
 
@@ -26,13 +26,6 @@ def exports_dir() -> Path:
     d = studio_home() / "exports"
     d.mkdir(parents=True, exist_ok=True)
     return d
-
-
-def _guard(fn, *args, **kw):
-    try:
-        return fn(*args, **kw)
-    except (ValueError, KeyError, OSError) as e:
-        raise gr.Error(str(e)) from None
 
 
 def _need_run(run_id: str | None, lang: str) -> str:
@@ -45,7 +38,7 @@ def adapter_zip(run_id: str | None, lang: str = "en"):
     run_id = _need_run(run_id, lang)
     # A fresh temp folder: gradio serves files from the system temp dir, and each download stays whole.
     target = Path(tempfile.mkdtemp(prefix="katachi-export-")) / f"{run_id}-adapter.zip"
-    path = _guard(export_adapter_zip, run_id, target)
+    path = guard(export_adapter_zip, run_id, target)
     note = t(lang, "exp_zipped", mb=f"{path.stat().st_size / 2**20:.1f}")
     return gr.update(value=str(path), visible=True), note
 
@@ -53,7 +46,7 @@ def adapter_zip(run_id: str | None, lang: str = "en"):
 def merged(run_id: str | None, dtype: str, lang: str = "en", progress=gr.Progress()) -> str:
     run_id = _need_run(run_id, lang)
     progress(0.2, desc="merging the LoRA into a full-precision copy of the base")
-    path = _guard(export_merged, run_id, exports_dir() / f"{run_id}-merged", dtype=dtype, overwrite=True)
+    path = guard(export_merged, run_id, exports_dir() / f"{run_id}-merged", dtype=dtype, overwrite=True)
     return t(lang, "exp_merged", path=path)
 
 
@@ -65,15 +58,15 @@ def hub_status(lang: str = "en") -> str:
 def push(run_id: str | None, repo: str, what: str, public: bool, lang: str = "en",
          progress=gr.Progress()) -> str:
     run_id = _need_run(run_id, lang)
-    repo = _guard(hub.check_repo_id, (repo or "").strip())
-    _guard(hub.hub_token)  # no token: say so before minutes of merging
+    repo = guard(hub.check_repo_id, (repo or "").strip())
+    guard(hub.hub_token)  # no token: say so before minutes of merging
     if what == "merged":
         progress(0.1, desc="merging before the upload")
-        folder = _guard(bundle.export_merged, run_id, exports_dir() / f"{run_id}-merged", overwrite=True)
-        result = _guard(hub.push_folder, folder, repo, private=not public,
+        folder = guard(bundle.export_merged, run_id, exports_dir() / f"{run_id}-merged", overwrite=True)
+        result = guard(hub.push_folder, folder, repo, private=not public,
                         message=f"Merged model from Katachi Studio run {run_id}")
     else:
-        result = _guard(hub.push_adapter, run_id, repo, private=not public)
+        result = guard(hub.push_adapter, run_id, repo, private=not public)
     made = t(lang, "exp_public" if public else "exp_private")
     return t(lang, "exp_pushed", n=result.files, url=result.url, made=made)
 
@@ -155,7 +148,7 @@ def _import_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
     upload.upload(import_files, [upload, ctx.model, ctx.lang], [info, pick, ctx.run])
 
 
-def build(ctx: Ctx):
+def build(ctx: Ctx) -> OnOpen:
     L = ctx.labels
     L.md("export_intro")
     pick = L(gr.Dropdown(runs.with_adapter(), label=L.text("compare_run"), elem_id="export-run"), "compare_run")
@@ -168,6 +161,5 @@ def build(ctx: Ctx):
     with L(gr.Accordion(L.text("export_card"), open=False), "export_card"):
         card = gr.Markdown(elem_id="export-card")
     pick.change(card_preview, pick, card)
-    pick.input(lambda r: r, pick, ctx.run)
     ctx.on_load.append((hub_status, ctx.lang, status))
-    return refresh, ctx.run, [pick, card]
+    return bind_run_picker(ctx, pick, refresh, [pick, card])

@@ -11,7 +11,7 @@ from studio.config import DEFAULT_MODEL
 from studio.models import ModelError, list_models
 from studio.models.info import describe
 from studio.text import t
-from studio.ui.context import Ctx
+from studio.ui.context import Ctx, guard
 
 
 def choices() -> list[tuple[str, str]]:
@@ -54,11 +54,8 @@ def _entry_lines(e, T) -> list[str]:
 
 
 def try_it(name: str, prompt: str):
-    try:
-        messages = chat.messages_for(prompt)
-        model = chat.get_chat_model(name)
-    except (ValueError, OSError) as e:
-        raise gr.Error(str(e)) from None
+    messages = guard(chat.messages_for, prompt)
+    model = guard(chat.get_chat_model, name)
     yield ""
     yield from model.stream(messages)
 

@@ -8,7 +8,7 @@ from studio import runs
 from studio.charts import spark_figure
 from studio.text import t
 from studio.train.runner import recover_all
-from studio.ui.context import Ctx, current_or_newest
+from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard
 
 COLUMN_KEYS = ["runs_col_run", "runs_col_state", "runs_col_model", "runs_col_data", "runs_col_step",
                "runs_col_loss", "runs_col_eval_loss"]
@@ -55,16 +55,13 @@ def detail(run_id: str | None, lang: str = "en"):
 def delete(run_id: str | None, current: str | None, lang: str = "en"):
     if not run_id:
         raise gr.Error(t(lang, "toast_need_run_pick"))
-    try:
-        runs.delete(run_id)
-    except (KeyError, ValueError) as e:
-        raise gr.Error(str(e)) from None
+    guard(runs.delete, run_id)
     gr.Info(t(lang, "toast_deleted", run=run_id))
     frame, dd = refresh(None, lang)
     return frame, dd, gr.Button(visible=False), (None if current == run_id else current)
 
 
-def build(ctx: Ctx):
+def build(ctx: Ctx) -> OnOpen:
     L = ctx.labels
     L.md("runs_intro")
     frame = gr.Dataframe(table(), interactive=False, wrap=True, elem_id="runs-table")
@@ -83,8 +80,8 @@ def build(ctx: Ctx):
     open_btn.click(lambda r: (r, gr.Tabs(selected="compare")), pick, [ctx.run, ctx.tabs])
     delete_btn.click(lambda: gr.Button(visible=True), None, confirm)
     confirm.click(delete, [pick, ctx.run, ctx.lang], [frame, pick, confirm, ctx.run])
-    ctx.run.change(refresh, [ctx.run, ctx.lang], [frame, pick])
-    return opened, [ctx.run, ctx.lang], [frame, pick, spark, info]
+    bind_run_picker(ctx, pick, refresh, [frame, pick], inputs=[ctx.run, ctx.lang], sets_current=False)
+    return OnOpen(opened, [ctx.run, ctx.lang], [frame, pick, spark, info])
 
 
 def opened(current: str | None, lang: str = "en"):

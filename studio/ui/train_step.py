@@ -11,13 +11,13 @@ import gradio as gr
 
 from studio import runs
 from studio.charts import loss_figure
-from studio.config import DEFAULT_MODEL, SETTING, SETTINGS, ConfigError, Setting, flat
+from studio.config import DEFAULT_MODEL, SETTING, SETTINGS, Setting, flat
 from studio.data.store import dataset_file
 from studio.evaluate.advisor import advise
 from studio.text import t
 from studio.train import recipe, runner
 from studio.ui.advice import rows_for, verdict_text
-from studio.ui.context import Ctx
+from studio.ui.context import Ctx, guard
 
 SHOWN = [s for s in SETTINGS if s.level in ("basic", "advanced")]
 """The Train step's widgets, in config.SETTINGS order; each is labelled by studio.text's hp_<name>."""
@@ -81,10 +81,8 @@ def _advice_line(data: dict, T, lang: str) -> str:
 
 
 def start(model: str, data: dict | None, values: dict, lang: str = "en"):
-    try:  # every bad value (model, preset, path, setting) is one clear message, never a traceback
-        run = runner.start(_config(model, data, values, lang))
-    except (ConfigError, ValueError, KeyError, OSError) as e:
-        raise gr.Error(str(e).strip("'\"")) from None
+    # every bad value (model, preset, path, setting) is one clear message, never a traceback
+    run = guard(runner.start, guard(_config, model, data, values, lang))
     gr.Info(t(lang, "toast_started", run=run.id))
     return run.id, gr.Timer(active=True)
 
@@ -92,20 +90,14 @@ def start(model: str, data: dict | None, values: dict, lang: str = "en"):
 def stop(run_id: str | None, lang: str = "en"):
     if not run_id:
         raise gr.Error(t(lang, "toast_no_stop"))
-    try:
-        st = runner.stop(run_id)
-    except (ValueError, KeyError) as e:
-        raise gr.Error(str(e)) from None
+    st = guard(runner.stop, run_id)
     gr.Info(t(lang, "toast_state", run=run_id, state=st.state))
 
 
 def resume(run_id: str | None, lang: str = "en"):
     if not run_id:
         raise gr.Error(t(lang, "toast_no_resume"))
-    try:
-        runner.resume(run_id)
-    except (ValueError, KeyError) as e:
-        raise gr.Error(str(e)) from None
+    guard(runner.resume, run_id)
     return gr.Timer(active=True)
 
 

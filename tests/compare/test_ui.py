@@ -224,3 +224,15 @@ def test_compare_texts_have_the_same_placeholders_in_both_languages():
     for k in keys:
         assert set(re.findall(r"{\w+}", TEXT["en"][k])) == set(re.findall(r"{\w+}", TEXT["ja"][k])), k
     assert str(compare_batch.MAX_PROMPTS) in TEXT["en"]["batch_prompts"]
+
+
+def test_the_setup_is_read_by_name_not_by_position():
+    from dataclasses import fields
+
+    from studio.ui.compare.common import SETUP_SIZE, Setup, SetupWidgets
+
+    names = [f.name for f in fields(SetupWidgets)]
+    assert len(names) == SETUP_SIZE == len(fields(Setup))
+    widgets = SetupWidgets(*names)  # stand-ins: each widget is its own name
+    s = Setup.of([*widgets.inputs(), "own input"])
+    assert (s.run_id, s.adapter, s.kinds, s.system, s.notes, s.max_tokens, s.lang) == tuple(names)

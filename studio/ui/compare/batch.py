@@ -13,8 +13,8 @@ from studio import runs
 from studio.compare.engine import iter_table
 from studio.evaluate.batch_meter import batch_meter, run_prompts
 from studio.text import TEXT, t
-from studio.ui.compare.common import Setup, column_label, fail, guard, warn
-from studio.ui.context import Ctx
+from studio.ui.compare.common import Setup, SetupWidgets, column_label, fail, warn
+from studio.ui.context import Ctx, guard
 
 MAX_PROMPTS = 50
 """Every prompt costs one answer per column: past 50 the table stops being read and the CPU waits."""
@@ -103,7 +103,7 @@ def source_choices(lang: str | None) -> Any:
     return gr.Radio(choices=[(t(lang, "batch_src_probes"), PROBES), (t(lang, "batch_src_paste"), PASTE)])
 
 
-def build(ctx: Ctx, setup: list[Any]) -> None:
+def build(ctx: Ctx, setup: SetupWidgets) -> None:
     L = ctx.labels
     L.md("batch_intro")
     with gr.Row():
@@ -118,8 +118,8 @@ def build(ctx: Ctx, setup: list[Any]) -> None:
     table = L(gr.Dataframe(empty, interactive=False, wrap=True, label=L.text("batch_table"),
                            column_widths=["22%", "39%", "39%"],
                            elem_id="batch-table"), "batch_table")
-    go.click(run_batch, [source, text, *setup], [table, status])
-    pick = setup[0]
+    go.click(run_batch, [source, text, *setup.inputs()], [table, status])
+    pick = setup.run
     ctx.lang.change(source_choices, ctx.lang, source)  # Labels translate the label, not the choices
     source.change(show_probes, [source, pick, ctx.lang], text)
     pick.change(show_probes, [source, pick, ctx.lang], text)

@@ -15,8 +15,8 @@ from studio.chat import check_prompt
 from studio.compare import votes
 from studio.compare.engine import build_columns
 from studio.text import t
-from studio.ui.compare.common import Setup, column_label, fail, guard, stream, warn
-from studio.ui.context import Ctx
+from studio.ui.compare.common import Setup, SetupWidgets, column_label, fail, stream, warn
+from studio.ui.context import Ctx, guard
 
 MAX_SLOTS = 5
 """One slot per column kind at most (base, tuned, prompt, fewshot, rag)."""
@@ -123,7 +123,7 @@ def _vote_for(choice: str) -> Callable[[dict | None, str | None], tuple]:
     return lambda state, lang: vote(choice, state, lang)
 
 
-def build(ctx: Ctx, setup: list[Any]) -> None:
+def build(ctx: Ctx, setup: SetupWidgets) -> None:
     L = ctx.labels
     L.md("blind_intro")
     state = gr.State(None)
@@ -147,9 +147,9 @@ def build(ctx: Ctx, setup: list[Any]) -> None:
         export_btn = L(gr.Button(L.text("blind_export"), elem_id="blind-export"), "blind_export", "value")
         file = L(gr.File(label=L.text("blind_export_file"), visible=False, elem_id="blind-file"),
                  "blind_export_file")
-    go.click(ask, [prompt, *setup], [state, *boxes, *buttons, reveal])
-    prompt.submit(ask, [prompt, *setup], [state, *boxes, *buttons, reveal])
+    go.click(ask, [prompt, *setup.inputs()], [state, *boxes, *buttons, reveal])
+    prompt.submit(ask, [prompt, *setup.inputs()], [state, *boxes, *buttons, reveal])
     for choice, button in zip([*LETTERS, votes.TIE], buttons):
         button.click(_vote_for(choice), [state, ctx.lang], [state, *boxes, *buttons, reveal, rates])
-    export_btn.click(export, [setup[0], ctx.lang], file)
-    setup[0].change(rates_frame, [setup[0], ctx.lang], rates)
+    export_btn.click(export, [setup.run, ctx.lang], file)
+    setup.run.change(rates_frame, [setup.run, ctx.lang], rates)

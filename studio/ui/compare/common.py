@@ -3,7 +3,7 @@ as one Setup, translated errors, and column names."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, NoReturn
 
 import gradio as gr
@@ -12,14 +12,13 @@ from studio import runs
 from studio.chat import GenSettings
 from studio.compare.engine import Comparer
 from studio.text import t
+from studio.ui.context import guard
 
 KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
 KEYS = {"base": "col_base", "tuned": "col_tuned", "prompt": "col_prompt", "fewshot": "col_fewshot",
         "rag": "col_rag"}
 FINAL = "final"
 """The adapter dropdown's value for the run's final adapter/ (the others are checkpoint names)."""
-SETUP_FIELDS = 7
-"""How many values Setup takes: handlers get them first, in Setup's field order."""
 
 
 def fail(key: str, lang: str | None, **fmt: Any) -> NoReturn:
@@ -79,8 +78,24 @@ def plain(chat: list[dict] | None) -> list[dict]:
 
 
 @dataclass
+class SetupWidgets:
+    """The components every compare mode reads, by name; inputs() gives them in Setup's field order."""
+
+    run: Any
+    adapter: Any
+    kinds: Any
+    system: Any
+    notes: Any
+    max_tokens: Any
+    lang: Any
+
+    def inputs(self) -> list[Any]:
+        return [getattr(self, f.name) for f in fields(self)]
+
+
+@dataclass
 class Setup:
-    """The choices every compare mode reads, in the order their components are wired."""
+    """The values of SetupWidgets, as a handler receives them (first, before its own inputs)."""
     run_id: str | None
     adapter: str | None
     kinds: list[str]
@@ -91,7 +106,7 @@ class Setup:
 
     @classmethod
     def of(cls, values: Any) -> Setup:
-        return cls(*list(values)[:SETUP_FIELDS])
+        return cls(*list(values)[:SETUP_SIZE])
 
     def run(self) -> runs.Run:
         if not self.run_id:
@@ -137,6 +152,10 @@ class Setup:
         return guard(Comparer, cfg.model.name, trust_remote_code=cfg.model.trust_remote_code)
 
 
+SETUP_SIZE = len(fields(Setup))
+"""How many of a handler's values are Setup's; the handler's own inputs follow them."""
+
+
 def stream(comparer: Any, columns: list, settings: Any) -> Iterator[list[str]]:
     """comparer.stream with the same toasts as guard (an adapter can vanish between two clicks)."""
     try:
@@ -144,10 +163,3 @@ def stream(comparer: Any, columns: list, settings: Any) -> Iterator[list[str]]:
     except (ValueError, KeyError, OSError) as e:
         raise gr.Error(str(e)) from None
 
-
-def guard(fn: Any, *args: Any, **kw: Any) -> Any:
-    """Errors a user can fix (bad column, deleted run, missing notes) become a red toast, not a crash."""
-    try:
-        return fn(*args, **kw)
-    except (ValueError, KeyError, OSError) as e:
-        raise gr.Error(str(e)) from None

@@ -15,17 +15,17 @@ from studio.ui.compare import batch, blind
 from studio.ui.compare.common import (
     KEYS,
     KINDS,
-    SETUP_FIELDS,
+    SETUP_SIZE,
     Setup,
+    SetupWidgets,
     adapter_choices,
-    guard,
     plain,
     refresh_adapter,
     run_choices,
     stream,
     warn,
 )
-from studio.ui.context import Ctx, current_or_newest
+from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard
 
 __all__ = ["KEYS", "KINDS", "build", "regenerate", "run_choices", "run_context", "send"]
 
@@ -55,7 +55,7 @@ def _slot(kind: str) -> int:
 def send(prompt: str, *values: Any) -> Iterator[tuple]:
     """values: the Setup values, then the five chatbots. Each column continues its own conversation."""
     s = Setup.of(values)
-    chats = [plain(c) for c in values[SETUP_FIELDS:]]
+    chats = [plain(c) for c in values[SETUP_SIZE:]]
     prompt, model, kinds = guard(check_prompt, prompt), s.model(), s.column_kinds()
     columns = [col for k in kinds for col in guard(build_columns, model, prompt, [k],
                                                     history=chats[_slot(k)], **s.column_kw())]
@@ -72,7 +72,7 @@ def regenerate(kind: str, *values: Any) -> Iterator[list[dict]]:
     """values: the Setup values, then this column's chatbot. Its last answer is asked again, sampled
     (greedy would only repeat it); the other columns are not touched."""
     s = Setup.of(values)
-    chat = plain(values[SETUP_FIELDS])
+    chat = plain(values[SETUP_SIZE])
     last = max((i for i, m in enumerate(chat) if m["role"] == "user"), default=None)
     if last is None:
         warn("cmp_nothing_to_redo", s.lang)
@@ -108,9 +108,8 @@ def visibility(kinds: list[str]) -> list[Any]:
     return [gr.Column(visible=k in (kinds or [])) for k in KINDS]
 
 
-def _top(ctx: Ctx) -> list[Any]:
-    """The choices every mode shares, as Setup's components (run, adapter, kinds, system, notes,
-    tokens, language)."""
+def _top(ctx: Ctx) -> SetupWidgets:
+    """The choices every mode shares."""
     L = ctx.labels
     with gr.Row():
         pick = L(gr.Dropdown(run_choices(), label=L.text("compare_run"), elem_id="compare-run", scale=3),
@@ -128,10 +127,10 @@ def _top(ctx: Ctx) -> list[Any]:
     with L(gr.Accordion(L.text("cmp_context"), open=False), "cmp_context"):
         system = L(gr.Textbox(label=L.text("cmp_system"), lines=2), "cmp_system")
         notes = L(gr.Textbox(label=L.text("cmp_notes"), lines=6), "cmp_notes")
-    return [pick, adapter, kinds, system, notes, max_tokens, ctx.lang]
+    return SetupWidgets(pick, adapter, kinds, system, notes, max_tokens, ctx.lang)
 
 
-def _chat_mode(ctx: Ctx, setup: list[Any]) -> None:
+def _chat_mode(ctx: Ctx, setup: SetupWidgets) -> None:
     L = ctx.labels
     groups, chats = [], []
     with gr.Row():
@@ -141,7 +140,7 @@ def _chat_mode(ctx: Ctx, setup: list[Any]) -> None:
                                     buttons=["copy", "copy_all"], elem_classes=["compare-col"]), KEYS[k])
                 regen = L(gr.Button(L.text("cmp_regen"), size="sm", elem_id=f"regen-{k}"), "cmp_regen",
                           "value")
-            regen.click(_regen_for(k), [*setup, chat], chat)
+            regen.click(_regen_for(k), [*setup.inputs(), chat], chat)
             groups.append(group)
             chats.append(chat)
     with gr.Row():
@@ -151,17 +150,17 @@ def _chat_mode(ctx: Ctx, setup: list[Any]) -> None:
                "compare_send", "value")
         clear = L(gr.Button(L.text("compare_clear"), scale=1, elem_id="compare-clear"), "compare_clear",
                   "value")
-    go.click(send, [prompt, *setup, *chats], [prompt, *chats])
-    prompt.submit(send, [prompt, *setup, *chats], [prompt, *chats])
+    go.click(send, [prompt, *setup.inputs(), *chats], [prompt, *chats])
+    prompt.submit(send, [prompt, *setup.inputs(), *chats], [prompt, *chats])
     clear.click(lambda: [[] for _ in KINDS], None, chats)
-    setup[2].change(visibility, setup[2], groups)
+    setup.kinds.change(visibility, setup.kinds, groups)
 
 
-def build(ctx: Ctx):
+def build(ctx: Ctx) -> OnOpen:
     L = ctx.labels
     L.md("compare_intro")
     setup = _top(ctx)
-    pick, adapter = setup[0], setup[1]
+    pick, adapter = setup.run, setup.adapter
     with gr.Tabs():
         with L(gr.Tab(L.text("cmp_mode_chat"), elem_id="compare-mode-chat"), "cmp_mode_chat", "label"):
             _chat_mode(ctx, setup)
@@ -169,11 +168,9 @@ def build(ctx: Ctx):
             batch.build(ctx, setup)
         with L(gr.Tab(L.text("cmp_mode_blind"), elem_id="compare-mode-blind"), "cmp_mode_blind", "label"):
             blind.build(ctx, setup)
-    pick.change(run_context, pick, [setup[3], setup[4]])
+    pick.change(run_context, pick, [setup.system, setup.notes])
     pick.change(refresh_adapter, [pick, adapter, ctx.lang], adapter)
     ctx.lang.change(refresh_adapter, [pick, adapter, ctx.lang], adapter)  # "final adapter" in the new tongue
-    ctx.lang.change(kind_choices, ctx.lang, setup[2])
-    pick.input(lambda r: r, pick, ctx.run)  # user picks only: programmatic updates must not loop back
-    ctx.run.change(refresh_pick, ctx.run, pick)
-    return refresh_pick, ctx.run, pick  # also run when the tab opens: a run may have finished since
+    ctx.lang.change(kind_choices, ctx.lang, setup.kinds)
+    return bind_run_picker(ctx, pick, refresh_pick)
 
