@@ -59,20 +59,8 @@ def append_jsonl(path: Path, obj: dict) -> None:
 
 
 def write_jsonl(path: str | Path, rows: Iterable[Mapping]) -> int:
-    """Write rows as UTF-8 JSONL atomically (temp file + rename): a crash leaves no half file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            for row in rows:
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                count += 1
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return count
+    """Write rows as UTF-8 JSONL atomically (temp file + rename): a crash leaves no half file. Every row is
+    serialised before the file is touched, so a row that cannot be written changes nothing."""
+    lines = [json.dumps(row, ensure_ascii=False) + "\n" for row in rows]
+    atomic_write_text(Path(path), "".join(lines))
+    return len(lines)

@@ -13,7 +13,7 @@ from studio.ui.context import Ctx
 
 
 def verdict_text(verdict: str, lang: str = "en") -> str:
-    """The advisor's verdict as one bold sentence and its why (verdict_* in studio/text.py)."""
+    """The advisor's verdict as one bold sentence and its why (verdict_* in studio/text/)."""
     return t(lang, f"verdict_{verdict}")
 
 
