@@ -1,4 +1,5 @@
-"""Katachi Studio: `python app.py [--host 127.0.0.1] [--port 7860] [--share --auth USER:PASS]`."""
+"""Katachi Studio: `python app.py [--host 127.0.0.1] [--port 7860] [--share --auth USER:PASS]
+[--allowed-hosts NAMES]`."""
 from __future__ import annotations
 
 import argparse
@@ -14,6 +15,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=7860)
     p.add_argument("--share", action="store_true", help="public gradio.live link (needs --auth)")
     p.add_argument("--auth", default=None, help="USER:PASS required to open the app")
+    p.add_argument("--allowed-hosts", default="", metavar="NAMES",
+                   help="comma-separated host names the studio also answers to (a reverse proxy's); requests "
+                        "naming any other host get 403")
     return p.parse_args(argv)
 
 
@@ -48,7 +52,8 @@ def main(argv: list[str] | None = None) -> None:
     from studio.ui import launch  # gradio is imported only now: --help and refusals stay instant
 
     print(f"Katachi Studio on http://{args.host}:{args.port}", flush=True)
-    launch(host=args.host, port=args.port, share=args.share, auth=auth)
+    launch(host=args.host, port=args.port, share=args.share, auth=auth,
+           allowed_hosts=[h.strip() for h in args.allowed_hosts.split(",") if h.strip()])
 
 
 if __name__ == "__main__":

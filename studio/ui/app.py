@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from types import ModuleType
+from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from studio.data.store import MAX_UPLOAD_BYTES
 from studio.paths import ASSETS_DIR
 from studio.text import LANGS, t
-from studio.ui import data_step, eval_step, export_step, model_step, runs_step, train_step
+from studio.ui import data_step, eval_step, export_step, gate, model_step, runs_step, train_step
 from studio.ui.compare import step as compare_step
 from studio.ui.context import DEFAULT_STATE, Ctx, OnOpen, data_label
 from studio.ui.i18n import Labels
@@ -90,17 +93,35 @@ def build_ui() -> gr.Blocks:
             _steps(ctx)
         _persist(ctx, line)
         _restore(ctx, demo)
+    _no_public_api(demo)
     return demo
 
 
+def _no_public_api(demo: gr.Blocks) -> None:
+    """The page's events are the page's: none is published as an API endpoint (gradio's /info, its client,
+    the "Use via API" page). The studio's automation surface is its command line."""
+    for fn in demo.fns.values():
+        fn.api_visibility = "private"
+
+
+def server_options(host: str, share: bool, auth: tuple[str, str] | None,
+                   allowed_hosts: Iterable[str] = ()) -> dict[str, Any]:
+    """What launch() gives gradio besides the look: the Gate in front of every route, and the password
+    check (constant time, one answer for a wrong user and a wrong password)."""
+    allowed = gate.allowed_hosts(host, allowed_hosts, share)
+    return {"app_kwargs": {"middleware": [Middleware(gate.Gate, allowed=allowed)]},
+            "auth": gate.password_check(*auth) if auth else None}
+
+
 def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False,
-           auth: tuple[str, str] | None = None, **kw) -> None:
+           auth: tuple[str, str] | None = None, allowed_hosts: Iterable[str] = (), **kw) -> None:
     demo = build_ui()
     demo.queue(default_concurrency_limit=4)
-    demo.launch(server_name=host, server_port=port, share=share, auth=auth, theme=theme(),
+    demo.launch(server_name=host, server_port=port, share=share, theme=theme(),
                 css_paths=[ASSETS_DIR / "studio.css"], favicon_path=str(ASSETS_DIR / "favicon.svg"),
                 max_file_size=MAX_UPLOAD_BYTES,  # one limit: gradio refuses what the store would
-                footer_links=["gradio"], show_error=True, **kw)
+                footer_links=["gradio"], show_error=True,
+                **server_options(host, share, auth, allowed_hosts), **kw)
 
 
-__all__ = ["build_ui", "launch", "t"]
+__all__ = ["build_ui", "launch", "server_options", "t"]

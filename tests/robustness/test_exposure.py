@@ -35,7 +35,12 @@ def test_default_serves_localhost_only_without_a_share_link(launched, monkeypatc
     monkeypatch.setenv("GRADIO_SERVER_NAME", "0.0.0.0")  # gradio's own override must not apply
     monkeypatch.setenv("GRADIO_SHARE", "True")
     app.main([])
-    assert launched == [{"host": "127.0.0.1", "port": 7860, "share": False, "auth": None}]
+    assert launched == [{"host": "127.0.0.1", "port": 7860, "share": False, "auth": None, "allowed_hosts": []}]
+
+
+def test_allowed_hosts_are_passed_on_as_a_list_of_names(launched):
+    app.main(["--allowed-hosts", "studio.example.org, proxy.lan,"])
+    assert launched[0]["allowed_hosts"] == ["studio.example.org", "proxy.lan"]
 
 
 @pytest.mark.parametrize("argv", [
@@ -60,6 +65,7 @@ def test_gradio_gets_the_host_the_password_and_the_upload_limit(monkeypatch):
     from gradio.utils import _parse_file_size
 
     from studio.ui import app as ui_app
+    from studio.ui import gate
 
     seen: dict = {}
 
@@ -73,7 +79,9 @@ def test_gradio_gets_the_host_the_password_and_the_upload_limit(monkeypatch):
     monkeypatch.setattr(ui_app, "build_ui", Demo)
     ui_app.launch(auth=("me", "a-long-password"))
     assert seen["server_name"] == "127.0.0.1" and seen["share"] is False
-    assert seen["auth"] == ("me", "a-long-password")
+    assert seen["auth"]("me", "a-long-password") and not seen["auth"]("me", "a-long-passworD")
+    gates = [m for m in seen["app_kwargs"]["middleware"] if m.cls is gate.Gate]
+    assert len(gates) == 1 and "evil.example" not in gates[0].kwargs["allowed"]
     assert _parse_file_size(seen["max_file_size"]) == store.MAX_UPLOAD_BYTES
 
 
