@@ -4,17 +4,23 @@ from __future__ import annotations
 import argparse
 import json
 
-from studio.export import bundle, hub
+from studio.export import bundle, gguf, hub
 from studio.export.hub import DEFAULT_TOKEN_ENV
 from studio.export.importer import import_adapter
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.push and args.gguf:
+        raise ValueError("--push uploads an --adapter-zip or a --merged folder, not a GGUF")
     if args.push:  # a missing token or a bad repo id fails before minutes of merging, not after
         hub.check_repo_id(args.push)
         hub.hub_token(args.token_env)
     result: dict = {"run": args.run}
-    if args.adapter_zip:
+    if args.gguf:
+        made = gguf.export_gguf(args.run, args.gguf, gguf_type=args.gguf_type, overwrite=args.overwrite)
+        result.update(gguf=str(made.gguf), modelfile=str(made.modelfile), gguf_type=made.gguf_type,
+                      architecture=made.architecture, megabytes=made.megabytes)
+    elif args.adapter_zip:
         result["adapter_zip"] = str(bundle.export_adapter_zip(args.run, args.adapter_zip, overwrite=args.overwrite))
     else:
         result["merged"] = str(bundle.export_merged(args.run, args.merged, dtype=args.dtype, device=args.device,
@@ -46,7 +52,7 @@ def _say(result: dict, as_json: bool) -> None:
     if as_json:
         print(json.dumps(result, ensure_ascii=False))
         return
-    for key in ("adapter_zip", "merged"):
+    for key in ("adapter_zip", "merged", "gguf", "modelfile"):
         if key in result:
             print(f"{key.replace('_', ' ')}: {result[key]}")
     if "pushed" in result:
@@ -59,6 +65,9 @@ def register(sub) -> None:
     what = e.add_mutually_exclusive_group(required=True)
     what.add_argument("--adapter-zip", metavar="FILE", help="write the adapter (PEFT files + model card) as a zip")
     what.add_argument("--merged", metavar="DIR", help="write a merged full model (loads without peft)")
+    what.add_argument("--gguf", metavar="DIR", help="write the merged model as one .gguf + an Ollama Modelfile "
+                                                     "(llama.cpp, Ollama, LM Studio)")
+    e.add_argument("--gguf-type", default="f16", choices=list(gguf.GGUF_TYPES), help="GGUF weights (default f16)")
     e.add_argument("--dtype", default="auto", choices=["auto", "bf16", "fp16", "fp32"],
                    help="merged weights: auto = bf16 where supported, else fp32")
     e.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"],

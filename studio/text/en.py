@@ -153,6 +153,11 @@ TEXT: dict[str, str] = {
     "export_hub_token": "✅ A token is set in `{env}` (it is never shown).",
     "export_card": "Model card (what the zip and the merged folder carry as README.md)",
     "exp_zipped": "Adapter zipped ({mb} MB): standard PEFT files, the tokenizer and the model card.",
+    "export_gguf_title": "#### GGUF for llama.cpp, Ollama, LM Studio\nThe merged model as one `.gguf` file (tokenizer and chat template inside) and an Ollama `Modelfile`. f16 and bf16 answer as the merged model; q8_0 is half the size.",
+    "export_gguf_type": "GGUF weights",
+    "export_gguf_files": "GGUF and Modelfile",
+    "export_gguf_go": "Export GGUF",
+    "exp_gguf": "GGUF written: `{path}` ({mb} MB, {arch}, {type}), with a `Modelfile` beside it. Run it with Ollama:\n\n```\ncd {folder}\nollama create {run} -f Modelfile\nollama run {run}\n```\nor open the `.gguf` in LM Studio / `llama-cli -m`.",
     "exp_merged": "Merged model saved to `{path}` — it loads with plain transformers, no peft: "
                   "`AutoModelForCausalLM.from_pretrained('{path}')`",
     "exp_pushed": "Pushed {n} files to {url} (a new repo is {made}; an existing one keeps its visibility).",

@@ -146,6 +146,11 @@ TEXT: dict[str, str] = {
     "export_hub_token": "✅ `{env}` にトークンが設定されています（表示はしません）。",
     "export_card": "モデルカード（zip とマージ済みフォルダに README.md として入るもの）",
     "exp_zipped": "アダプタを zip にしました（{mb} MB）: 標準の PEFT ファイル、トークナイザ、モデルカード。",
+    "export_gguf_title": "#### llama.cpp・Ollama・LM Studio 用の GGUF\nマージ済みモデルを 1 つの `.gguf`（トークナイザーとチャットテンプレートを含む）と Ollama の `Modelfile` に書き出します。f16・bf16 はマージ済みモデルと同じ答えを返し、q8_0 はその半分のサイズです。",
+    "export_gguf_type": "GGUF の重み",
+    "export_gguf_files": "GGUF と Modelfile",
+    "export_gguf_go": "GGUF を書き出す",
+    "exp_gguf": "GGUF を書き出しました: `{path}`（{mb} MB、{arch}、{type}）。隣に `Modelfile` があります。Ollama で動かすには:\n\n```\ncd {folder}\nollama create {run} -f Modelfile\nollama run {run}\n```\nLM Studio や `llama-cli -m` で `.gguf` を開くこともできます。",
     "exp_merged": "マージ済みモデルを `{path}` に保存しました。peft なしの transformers で読み込めます: "
                   "`AutoModelForCausalLM.from_pretrained('{path}')`",
     "exp_pushed": "{n} 個のファイルを {url} に公開しました（新しいリポジトリは{made}、既存のものは設定を保ちます）。",

@@ -121,6 +121,7 @@ def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False,
                 css_paths=[ASSETS_DIR / "studio.css"], favicon_path=str(ASSETS_DIR / "favicon.svg"),
                 max_file_size=MAX_UPLOAD_BYTES,  # one limit: gradio refuses what the store would
                 footer_links=["gradio"], show_error=True,
+                allowed_paths=[str(export_step.exports_dir())],  # the GGUF download: files the user exported
                 **server_options(host, share, auth, allowed_hosts), **kw)
 
 

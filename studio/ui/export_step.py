@@ -13,6 +13,7 @@ from studio.export import bundle, hub
 from studio.export.base_check import WrongBaseError
 from studio.export.bundle import export_adapter_zip, export_merged
 from studio.export.card import card_text
+from studio.export.gguf import GGUF_TYPES, export_gguf
 from studio.export.hub import DEFAULT_TOKEN_ENV, readiness
 from studio.export.importer import import_uploads
 from studio.paths import studio_home
@@ -48,6 +49,17 @@ def merged(run_id: str | None, dtype: str, lang: str = "en", progress=gr.Progres
     progress(0.2, desc="merging the LoRA into a full-precision copy of the base")
     path = guard(export_merged, run_id, exports_dir() / f"{run_id}-merged", dtype=dtype, overwrite=True)
     return t(lang, "exp_merged", path=path)
+
+
+def gguf_file(run_id: str | None, gguf_type: str, lang: str = "en", progress=gr.Progress()):
+    """The merged model as one GGUF + an Ollama Modelfile: the note with the two commands that run it, and
+    the file to download (served from the exports folder, which launch() lets gradio read)."""
+    run_id = _need_run(run_id, lang)
+    made = guard(export_gguf, run_id, exports_dir() / f"{run_id}-gguf", gguf_type=gguf_type, overwrite=True,
+                 progress=lambda f, message: progress(f, desc=message))
+    note = t(lang, "exp_gguf", path=made.gguf, mb=made.megabytes, arch=made.architecture, type=made.gguf_type,
+             folder=made.gguf.parent, run=run_id)
+    return note, gr.update(value=[str(made.gguf), str(made.modelfile)], visible=True)
 
 
 def hub_status(lang: str = "en") -> str:
@@ -120,6 +132,15 @@ def _files_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
             go = L(gr.Button(L.text("export_merged_go"), elem_id="export-merged-go"), "export_merged_go", "value")
             info = gr.Markdown(elem_id="export-merged-info")
             go.click(merged, [pick, dtype, ctx.lang], info)
+        with gr.Column():
+            L.md("export_gguf_title")
+            kind = L(gr.Radio(list(GGUF_TYPES), value="f16", label=L.text("export_gguf_type"),
+                              elem_id="export-gguf-type"), "export_gguf_type")
+            go = L(gr.Button(L.text("export_gguf_go"), elem_id="export-gguf-go"), "export_gguf_go", "value")
+            info = gr.Markdown(elem_id="export-gguf-info")
+            files = L(gr.File(label=L.text("export_gguf_files"), file_count="multiple", interactive=False,
+                              visible=False, elem_id="export-gguf-files"), "export_gguf_files")
+            go.click(gguf_file, [pick, kind, ctx.lang], [info, files])
 
 
 def _hub_panel(ctx: Ctx, pick: gr.Dropdown) -> gr.Markdown:

@@ -130,3 +130,32 @@ def test_the_export_tab_is_built_in_both_languages():
             "export-card"} <= ids
     keys = [k for k in TEXT["en"] if k.startswith("export_")]
     assert len(keys) > 10 and all(TEXT["ja"][k] and TEXT["ja"][k] != TEXT["en"][k] for k in keys)
+
+
+def test_gguf_goes_to_the_studio_exports_with_a_modelfile_and_the_ollama_commands(tiny_run):
+    note, files = export_step.gguf_file(tiny_run.id, "q8_0", progress=lambda *a, **k: None)
+    folder = export_step.exports_dir() / f"{tiny_run.id}-gguf"
+    assert (folder / f"{tiny_run.id}.gguf").is_file() and (folder / "Modelfile").is_file()
+    assert f"ollama create {tiny_run.id} -f Modelfile" in note and "q8_0" in note
+    assert files["visible"] and [Path(f).name for f in files["value"]] == [f"{tiny_run.id}.gguf", "Modelfile"]
+    ja, _ = export_step.gguf_file(tiny_run.id, "f16", "ja", progress=lambda *a, **k: None)
+    assert "GGUF を書き出しました" in ja
+    with pytest.raises(gr.Error, match="GGUF export does not know"):
+        export_step.gguf_file(_unknown_arch_run(tiny_run), "f16", progress=lambda *a, **k: None)
+
+
+def _unknown_arch_run(run) -> str:
+    """A copy of a run whose base claims an architecture the GGUF writer does not know."""
+    base = Path(run.config().model.name)
+    other = base.parent / f"{base.name}-mamba"
+    if not other.exists():
+        shutil.copytree(base, other)
+        cfg = json.loads((other / "config.json").read_text())
+        (other / "config.json").write_text(json.dumps({**cfg, "architectures": ["MambaForCausalLM"]}))
+    new = runs.create(run.config())
+    shutil.copytree(run.adapter_dir, new.adapter_dir)
+    cfg = new.config()
+    cfg.model.name = str(other)
+    cfg.save(new.path / "config.yaml")
+    new.write_status(state="done")
+    return new.id

@@ -196,8 +196,8 @@ def evaluate(page) -> None:
 
 
 def export_and_import(page) -> None:
-    """Export: download the adapter zip, save a merged model, read the card, then upload the downloaded
-    zip again: it comes back as a new run, checked against the chosen base."""
+    """Export: download the adapter zip, save a merged model and a q8_0 GGUF, read the card, then upload the
+    downloaded zip again: it comes back as a new run, checked against the chosen base."""
     tab(page, "Export")
     page.wait_for_function("document.querySelector('#export-run input').value.length > 0")
     run_id = page.locator("#export-run input").input_value()
@@ -213,6 +213,12 @@ def export_and_import(page) -> None:
     page.locator("#export-merged-go").click()
     page.wait_for_function("document.querySelector('#export-merged-info')?.innerText.includes('from_pretrained')",
                            timeout=300_000)
+    page.locator("#export-gguf-type label", has_text="q8_0").click()
+    page.locator("#export-gguf-go").click()  # the GGUF and its Modelfile, with the commands that run them
+    page.wait_for_function("document.querySelector('#export-gguf-info')?.innerText.includes('ollama create')",
+                           timeout=300_000)
+    files = page.locator("#export-gguf-files").inner_text()  # the name and its extension on two lines
+    assert run_id in files and ".gguf" in files and "Modelfile" in files and "MB" in files
     page.get_by_text("Model card (what the zip").click()
     page.wait_for_function("document.querySelector('#export-card')?.innerText.includes('Training configuration')")
     page.locator("#export-import input[type=file]").set_input_files(str(zip_path))
