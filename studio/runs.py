@@ -185,11 +185,14 @@ def pid_alive(pid: int | None) -> bool:
         return False
     except PermissionError:
         return True
+    proc = Path(f"/proc/{pid}")
     try:
-        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+        cmd = (proc / "cmdline").read_bytes()
+        state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return True  # no /proc: trust kill(0)
+    if not cmd:  # a process just launched reads an empty cmdline for a moment (measured: most launches)
+        return state != "Z" and (proc / "exe").exists()  # kernel threads have no exe
     return b"studio.train" in cmd and state != "Z"
 
 

@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 
 import pytest
@@ -21,7 +17,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from studio.ui import gate
-from tests.helpers import ROOT
+from tests.helpers.server import app_server
 
 TOKEN = "hf_GateTestTokenNeverShown0123456789"
 
@@ -98,12 +94,6 @@ def test_a_wrong_user_and_a_wrong_password_get_the_same_check():
 
 # --- the real app --------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _request(port: int, method: str, path: str, *, host: str | None = None, body: bytes | None = None,
              headers: dict | None = None) -> tuple[int, dict, str]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -118,20 +108,9 @@ def _request(port: int, method: str, path: str, *, host: str | None = None, body
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory):
     """app.py with a password, a proxy name allowed, and a hub token in its environment."""
-    port = _free_port()
-    env = {**os.environ, "STUDIO_HOME": str(tmp_path_factory.mktemp("gate-home")), "HF_TOKEN": TOKEN}
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--auth",
-                             "me:a-long-password", "--allowed-hosts", "proxy.example"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(240):
-        try:
-            _request(port, "GET", "/")
-            break
-        except OSError:
-            time.sleep(0.5)
-    yield port
-    proc.terminate()
-    proc.wait(timeout=20)
+    with app_server("--auth", "me:a-long-password", "--allowed-hosts", "proxy.example", env={"HF_TOKEN": TOKEN},
+                    home=tmp_path_factory.mktemp("gate-home")) as port:
+        yield port
 
 
 def _login(port: int, user: str, password: str, **kw) -> tuple[int, dict, str]:

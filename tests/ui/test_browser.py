@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import ROOT
+from tests.helpers.server import app_server
 
 ART = ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("STUDIO_BROWSER", "/usr/bin/chromium")
@@ -24,30 +20,11 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
          "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def app_url(studio_home):
-    port = _free_port()
-    env = {**os.environ, "STUDIO_HOME": str(studio_home)}
-    log = (ART / "app.log")
     ART.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    with (ART / "app.log").open("w") as log, app_server(home=studio_home, log=log) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 @pytest.fixture
