@@ -88,7 +88,7 @@ def timeline(run_id: str | None, limit: int, lang: str = "en", progress=gr.Progr
         raise gr.Error(t(lang, "ev_need_run"))
     points, fig = guard(checkpoint_timeline, run_id, int(limit), progress=_progress(progress))
     top = best(points)
-    text = t(lang, "ev_best", checkpoint=top.checkpoint, step=top.step, share=f"{100 * top.primary:.0f}") \
+    text = t(lang, "ev_best", checkpoint=top.checkpoint, step=top.step, share=f"{100 * top.meter:.0f}") \
         if top else ""
     return fig, text
 

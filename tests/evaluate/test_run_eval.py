@@ -187,3 +187,15 @@ def test_evaluate_tab_refuses_without_a_run_or_columns(run_id):
     with pytest.raises(gr.Error, match="at least one column"):
         eval_step.measure(run_id, 10, [])
     assert eval_step.saved("no-such-run")[0] == ""
+
+
+def test_the_evaluate_tab_names_the_best_checkpoint_by_its_meter(monkeypatch):
+    """The tab read `.primary` from a TimelinePoint (it has `.meter`) and failed after measuring every
+    checkpoint: the button always ended in an error."""
+    from studio.ui import eval_step
+
+    pts = [timeline.TimelinePoint(0, "base", 0.0, 3.0), timeline.TimelinePoint(10, "checkpoint-10", 0.9, 2.0)]
+    monkeypatch.setattr(eval_step, "checkpoint_timeline", lambda run_id, limit, progress=None: (pts, "fig"))
+    fig, text = eval_step.timeline("a-run", 5, progress=lambda *a, **k: None)
+    assert fig == "fig" and "checkpoint-10" in text and "90%" in text
+    assert "checkpoint-10" in eval_step.timeline("a-run", 5, "ja", progress=lambda *a, **k: None)[1]
