@@ -81,7 +81,11 @@ def check_prompt(text: str) -> str:
     return text
 
 
-def render(tokenizer, messages: list[dict], generation_prompt: bool = False) -> str:
+def render(tokenizer, messages: list[dict], generation_prompt: bool = False,
+           tools: list[dict] | None = None) -> str:
+    if tools:  # not tools=None always: an older template may not take the keyword at all
+        return tokenizer.apply_chat_template(messages, tools=tools, tokenize=False,
+                                             add_generation_prompt=generation_prompt)
     return tokenizer.apply_chat_template(messages, tokenize=False,
                                          add_generation_prompt=generation_prompt)
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from studio import runs
 from studio.bench.gen import generation
-from studio.data.tokenize import tokenize_messages
+from studio.data.tokenize import tokenize_row
 from studio.fsutil import read_jsonl
 from studio.models import load_model, load_tokenizer
 from studio.models.loader import model_path
@@ -148,7 +148,7 @@ def heldout_losses(model: str, adapters: dict[str, str | None], rows: list[dict]
     from peft import PeftModel
 
     tok = load_tokenizer(model)
-    samples = [tokenize_messages(tok, r["messages"], max_length) for r in rows]
+    samples = [tokenize_row(tok, r, max_length) for r in rows]
     base = load_model(model, dtype="fp32" if device == "cpu" else "auto", device=device)
     base.eval()
     out: dict[str, float] = {}

@@ -1,44 +1,77 @@
-"""Dataset formats: tell which shape a record has and turn it into chat `messages`.
+"""Dataset formats: tell which shape a record has and turn it into a training row.
 
 Record shapes understood (from any source: JSONL, JSON, CSV/TSV, parquet, a hub dataset):
 
-  messages           {"messages": [{"role": "user", "content": "..."}, ...]}          OpenAI / HF
-  sharegpt           {"conversations": [{"from": "human", "value": "..."}, ...],
-                      "system"?: "..."}
-  alpaca             {"instruction": ..., "input"?: ..., "output": ..., "system"?: ...,
-                      "history"?: [[user, assistant], ...]}
+  messages           {"messages": [{"role": "user", "content": "..."}, ...], "tools"?: [...]}
+                     OpenAI / HF, with tool_calls, role "tool" and "weight" (OpenAI fine-tuning)
+  sharegpt           {"conversations": [{"from": "human", "value": "..."}, ...], "system"?, "tools"?}
+                     function_call / observation turns are LLaMA-Factory's tool format
+  alpaca             {"instruction", "input"?, "output", "system"?, "history"?: [[user, assistant], ...]}
   prompt_completion  {"prompt": str | messages, "completion": str | messages}          TRL
+  query_response     {"query", "response", "history"?, "system"?}                       ms-swift
   columns            a flat record read through a column mapping
                      {"prompt": COL, "response": COL, "system"?: COL}          CSV and friends
+  text               {"text": "..."} rows, or a .txt / .md file: continued pretraining, every token trained
 
-`normalise` returns `{"messages": [...], "meta"?: {...}}` or raises `RecordError` naming the
-field at fault; it never returns a half-converted row.
+Recognised and refused (never trained as SFT): `preference` pairs (chosen/rejected in TRL's,
+LLaMA-Factory's and OpenAI's shapes) and `kto` rows (an answer with a good/bad label).
+
+`normalise` returns `{"messages": [...], "tools"?: [...], "meta"?: {...}}` (or `{"text": ...}`) or
+raises `RecordError` naming the field at fault; it never returns a half-converted row.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-ROLES = ("system", "user", "assistant")
-FORMATS = ("messages", "sharegpt", "alpaca", "prompt_completion", "columns")
+from studio.data.turns import (
+    ROLE_ALIASES,
+    ROLES,
+    MediaError,
+    RecordError,
+    Turn,
+    check_turns,
+    short,
+    text,
+    tool_list,
+    turn,
+    type_name,
+    unused_turn_keys,
+)
+
+__all__ = ["FORMATS", "FORMAT_NAMES", "REFUSED", "ROLES", "ROLE_ALIASES", "MediaError", "RecordError",
+           "check_turns", "clean_mapping", "detect_format", "guess_mapping", "normalise", "row_problem",
+           "short", "text", "type_name", "unused_keys"]
+
+FORMATS = ("messages", "sharegpt", "alpaca", "prompt_completion", "query_response", "columns", "text")
+REFUSED = ("preference", "kto", "stepwise")  # recognised, named, never trained as SFT
 FORMAT_NAMES = {
     "messages": "messages (OpenAI/HF)",
     "sharegpt": "ShareGPT",
     "alpaca": "Alpaca",
     "prompt_completion": "prompt/completion",
+    "query_response": "query/response (ms-swift)",
     "columns": "columns",
+    "text": "raw text",
+    "preference": "preference pairs",
+    "kto": "KTO (answers labelled good/bad)",
+    "stepwise": "stepwise supervision (labelled reasoning steps)",
 }
 EXPECTED_KEYS = (
     "'messages', 'conversations' (ShareGPT), 'instruction'+'output' (Alpaca), "
-    "'prompt'+'completion', or a column pair such as question/answer"
+    "'prompt'+'completion', 'query'+'response', 'text' (raw text), or a column pair such as question/answer"
 )
-# Every spelling of a role seen in the wild, mapped to the three the trainer knows.
-ROLE_ALIASES = {
-    "system": "system", "developer": "system",
-    "user": "user", "human": "user",
-    "assistant": "assistant", "gpt": "assistant", "model": "assistant",
+# The keys each format reads; any other key is reported as unused (media keys are refused instead).
+READS = {
+    "messages": {"messages", "tools", "functions", "meta"},
+    "sharegpt": {"conversations", "system", "tools", "meta"},
+    "alpaca": {"instruction", "input", "output", "system", "history", "meta"},
+    "prompt_completion": {"prompt", "completion", "tools", "meta"},
+    "query_response": {"query", "response", "history", "system", "meta"},
+    "text": {"text", "meta"},
 }
+MEDIA_KEYS = {"images": "image", "image": "image", "videos": "video", "video": "video",
+              "audios": "audio", "audio": "audio"}
 # Header names guessed for a column mapping, most specific first.
 PROMPT_COLUMNS = (
     "prompt", "question", "instruction", "input", "query", "text", "user", "source", "q",
@@ -48,48 +81,26 @@ RESPONSE_COLUMNS = (
 )
 SYSTEM_COLUMNS = ("system", "system_prompt", "system_message")
 MAPPING_KEYS = ("prompt", "response", "system")
-
-# (role, content, source field): the field lets errors point back at the input
-Turn = tuple[str, str, str]
-
-
-class RecordError(ValueError):
-    """One record cannot be used: `field` is where, `hint` says what to do."""
-
-    def __init__(self, field: str, message: str, hint: str = "") -> None:
-        super().__init__(f"{field}: {message}")
-        self.field, self.message, self.hint = field, message, hint
+PREFERENCE_KEYS = ({"chosen", "rejected"}, {"chosen_messages", "rejected_messages"},
+                   {"preferred_output", "non_preferred_output"}, {"messages", "rejected_response"})
+LABELLED = ({"prompt", "completion"}, {"messages"}, {"conversations"})  # + a boolean label: KTO
 
 
 class HubError(RuntimeError):
     """A hub dataset could not be loaded (offline, unknown id, no such split)."""
 
 
-def type_name(value: Any) -> str:
-    """The JSON name of a value's type, for messages such as 'expected a string, got a number'."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "an object"
-    return "a string" if isinstance(value, str) else f"a {type(value).__name__}"
-
-
-def short(value: Any, limit: int = 40) -> str:
-    """A repr safe to echo in an error: user data can be megabytes long."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def detect_format(record: Mapping) -> str | None:
-    """The format a record's keys announce, or None. Complete key sets win over partial ones
-    so that e.g. Dolly's instruction/response columns are read as columns, not broken Alpaca."""
+    """The format a record's keys announce, or None. Preference and KTO shapes are told first (a KTO
+    row is a prompt/completion row plus a label); complete key sets win over partial ones so that
+    e.g. Dolly's instruction/response columns are read as columns, not broken Alpaca."""
     keys = set(record)
+    if "kto_tag" in keys or (isinstance(record.get("label"), bool) and any(k <= keys for k in LABELLED)):
+        return "kto"
+    if any(pair <= keys for pair in PREFERENCE_KEYS):
+        return "preference"
+    if {"completions", "labels"} <= keys:
+        return "stepwise"
     if "messages" in keys:
         return "messages"
     if "conversations" in keys:
@@ -98,13 +109,29 @@ def detect_format(record: Mapping) -> str | None:
         return "alpaca"
     if {"prompt", "completion"} <= keys:
         return "prompt_completion"
+    if {"query", "response"} <= keys:
+        return "query_response"
     if guess_mapping(keys):
         return "columns"
+    if "text" in keys:
+        return "text"
     if "instruction" in keys:
         return "alpaca"  # so the error says 'output is missing' instead of 'unknown format'
     if "prompt" in keys:
         return "prompt_completion"
     return None
+
+
+def unused_keys(record: Mapping, fmt: str, mapping: Mapping[str, str] | None = None) -> list[str]:
+    """Keys of a record its format does not read, turns' keys as `messages[].key`."""
+    reads = READS.get(fmt) or {*(mapping or {}).values(), "meta"}
+    out = [k for k in record if k not in reads and k not in MEDIA_KEYS and record[k] not in (None, "", [], {})]
+    for list_key in ("messages", "conversations"):
+        turns = record.get(list_key) if list_key in reads else None
+        if isinstance(turns, list):
+            names = dict.fromkeys(k for item in turns for k in unused_turn_keys(item))
+            out += [f"{list_key}[].{name}" for name in names]
+    return out
 
 
 def guess_mapping(columns: Iterable[str]) -> dict[str, str] | None:
@@ -136,17 +163,15 @@ def clean_mapping(mapping: Mapping[str, Any]) -> dict[str, str]:
 
 
 def normalise(record: Mapping, fmt: str, mapping: Mapping[str, str] | None = None) -> dict:
-    """One record in `fmt` as {"messages": [...], "meta"?: {...}}. Raises RecordError."""
-    if fmt == "columns":
-        if not mapping:
-            raise RecordError("mapping", "no column mapping", "map prompt=COL,response=COL")
-        turns = _from_columns(record, clean_mapping(mapping))  # a partial mapping: RecordError
-    elif fmt in _CONVERTERS:
-        turns = _CONVERTERS[fmt](record)
+    """One record in `fmt` as a training row. Raises RecordError (MediaError for images & co.)."""
+    _refuse_media(record)
+    if fmt == "text":
+        row: dict = {"text": _raw_text(record)}
     else:
-        raise RecordError("record", f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
-    check_turns(turns)
-    row: dict = {"messages": [{"role": r, "content": c} for r, c, _ in turns]}
+        row = {"messages": [t.message() for t in _turns(record, fmt, mapping)]}
+        tools = _tools(record) if fmt in ("messages", "sharegpt", "prompt_completion") else None
+        if tools:
+            row["tools"] = tools
     meta = record.get("meta")
     if meta is not None:
         if not isinstance(meta, Mapping):
@@ -154,6 +179,42 @@ def normalise(record: Mapping, fmt: str, mapping: Mapping[str, str] | None = Non
                               "make meta a JSON object")
         row["meta"] = dict(meta)
     return row
+
+
+def _turns(record: Mapping, fmt: str, mapping: Mapping[str, str] | None) -> list[Turn]:
+    if fmt == "columns":
+        if not mapping:
+            raise RecordError("mapping", "no column mapping", "map prompt=COL,response=COL")
+        turns = _from_columns(record, clean_mapping(mapping))  # a partial mapping: RecordError
+    elif fmt in _CONVERTERS:
+        turns = _CONVERTERS[fmt](record)
+    elif fmt in REFUSED:
+        raise RecordError("record", f"{FORMAT_NAMES[fmt]} are not SFT rows",
+                          "train them with preference tuning, not supervised fine-tuning")
+    else:
+        raise RecordError("record", f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
+    check_turns(turns)
+    return turns
+
+
+def _tools(record: Mapping) -> list[dict] | None:
+    """`tools`, or OpenAI's legacy `functions` (bare definitions)."""
+    if record.get("tools") not in (None, "", []):
+        return tool_list(record["tools"])
+    return tool_list(record.get("functions"), "functions")
+
+
+def _refuse_media(record: Mapping) -> None:
+    for key, kind in MEDIA_KEYS.items():
+        if record.get(key) not in (None, "", [], {}):
+            raise MediaError(key, kind)
+
+
+def _raw_text(record: Mapping) -> str:
+    value = text(_require(record, "text", "text"), "text")
+    if not value.strip():
+        raise RecordError("text", "empty text", "write the passage, or drop the row")
+    return value
 
 
 def row_problem(row: Any) -> str | None:
@@ -167,103 +228,19 @@ def row_problem(row: Any) -> str | None:
     return None
 
 
-def check_turns(turns: list[Turn]) -> None:
-    """The order rules every row obeys: an optional system turn first, then user and assistant
-    alternating, starting with the user and ending with the assistant; no empty text."""
-    if not turns:
-        raise RecordError("messages", "no turns", "add a user turn and the assistant's answer")
-    for index, (role, content, field) in enumerate(turns):
-        if role == "system" and index:
-            raise RecordError(field, "a system turn must come first", "move it to the start")
-        if not content.strip():
-            raise RecordError(field, *_EMPTY[role])
-    previous = None
-    for role, _, field in turns[1:] if turns[0][0] == "system" else turns:
-        if previous is None and role == "assistant":
-            raise RecordError(field, "assistant turn with no user turn before it",
-                              "start the conversation with the user's message")
-        if role == previous:
-            raise RecordError(field, f"two {role} turns in a row", "user and assistant turns "
-                              "must alternate: merge them or add the missing turn")
-        previous = role
-    _check_ending(turns)
-
-
-def _check_ending(turns: list[Turn]) -> None:
-    if not any(role == "assistant" for role, _, _ in turns):
-        raise RecordError(turns[-1][2], "no assistant turn: there is nothing for the model to "
-                          "learn", "add the answer the model should give")
-    if turns[-1][0] != "assistant":
-        raise RecordError(turns[-1][2], "the conversation ends with a user turn",
-                          "end each row with the assistant's answer")
-
-
-_EMPTY = {
-    "assistant": ("empty answer", "write the answer the model should give, or drop the row"),
-    "user": ("empty user turn", "write the user's message, or drop the row"),
-    "system": ("empty system prompt", "write one or remove the system turn"),
-}
-
-
-def text(value: Any, field: str) -> str:
-    """A string value; OpenAI content-part lists of text parts are joined."""
-    if isinstance(value, list) and value and all(_is_text_part(p) for p in value):
-        return "".join(p["text"] for p in value)
-    if not isinstance(value, str):
-        raise RecordError(field, f"expected a string, got {type_name(value)}",
-                          "write the text as a JSON string")
-    # JSON's "\ud800" escape decodes to a lone surrogate: no tokenizer and no UTF-8 writer accepts
-    # one, so such a row would only fail later, in the middle of training, with a cryptic error.
-    bad = _SURROGATE.search(value)
-    if bad:
-        raise RecordError(field, f"invalid character U+{ord(bad.group()):04X} (a lone UTF-16 "
-                          f"surrogate) at position {bad.start()}",
-                          "fix the \\uD8xx escape: a surrogate must be one half of a pair")
-    return value
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _is_text_part(part: Any) -> bool:
-    return (isinstance(part, Mapping) and part.get("type") == "text"
-            and isinstance(part.get("text"), str))
-
-
 def _require(record: Mapping, key: str, fmt: str) -> Any:
     if key not in record:
-        raise RecordError(key, f"missing (required in the {FORMAT_NAMES[fmt]} format)",
-                          f"add \"{key}\" to the record")
+        hint = (f'prompt-only rows have no answer to learn (they are for RL or generation): add the answer as "{key}"'
+                if key == "completion" else f'add "{key}" to the record')
+        raise RecordError(key, f"missing (required in the {FORMAT_NAMES[fmt]} format)", hint)
     return record[key]
 
 
-def _turn(item: Any, where: str, role_keys: tuple[str, str], content_keys: tuple[str, str]) -> Turn:
-    """One {role, content} (or ShareGPT {from, value}) entry as a Turn."""
-    if not isinstance(item, Mapping):
-        raise RecordError(where, f"expected an object with {role_keys[0]} and {content_keys[0]}, "
-                          f"got {type_name(item)}", "each turn is a JSON object")
-    role_key = next((k for k in role_keys if k in item), None)
-    if role_key is None:
-        raise RecordError(where, f"missing role ('{role_keys[0]}')",
-                          f"add \"{role_keys[0]}\": \"user\" or \"assistant\"")
-    raw = item[role_key]
-    role = ROLE_ALIASES.get(raw.strip().lower()) if isinstance(raw, str) else None
-    if role is None:
-        raise RecordError(f"{where}.{role_key}", f"unknown role {short(raw)}",
-                          f"use one of: {', '.join(ROLE_ALIASES)}")
-    content_key = next((k for k in content_keys if k in item), None)
-    if content_key is None:
-        raise RecordError(where, f"missing text ('{content_keys[0]}')",
-                          f"add \"{content_keys[0]}\"")
-    return role, text(item[content_key], f"{where}.{content_key}"), f"{where}.{content_key}"
-
-
-def _turn_list(value: Any, field: str, role_keys: tuple[str, str],
-               content_keys: tuple[str, str]) -> list[Turn]:
+def _turn_list(value: Any, field: str) -> list[Turn]:
     if not isinstance(value, list):
         raise RecordError(field, f"expected a list of turns, got {type_name(value)}",
                           "make it a JSON list of {role, content} objects")
-    return [_turn(item, f"{field}[{i}]", role_keys, content_keys) for i, item in enumerate(value)]
+    return [turn(item, f"{field}[{i}]") for i, item in enumerate(value)]
 
 
 def _system(record: Mapping, key: str) -> list[Turn]:
@@ -271,19 +248,16 @@ def _system(record: Mapping, key: str) -> list[Turn]:
     value = record.get(key)
     if value is None or value == "":
         return []
-    return [("system", text(value, key), key)]
+    return [Turn("system", text(value, key), key)]
 
 
 def _from_messages(record: Mapping) -> list[Turn]:
     # _require, not record[...]: row_problem() hands any mapping here, and the contract is RecordError
-    return _turn_list(_require(record, "messages", "messages"), "messages", ("role", "from"),
-                      ("content", "value"))
+    return _turn_list(_require(record, "messages", "messages"), "messages")
 
 
 def _from_sharegpt(record: Mapping) -> list[Turn]:
-    turns = _turn_list(_require(record, "conversations", "sharegpt"), "conversations", ("from", "role"),
-                       ("value", "content"))
-    return _system(record, "system") + turns
+    return _system(record, "system") + _turn_list(_require(record, "conversations", "sharegpt"), "conversations")
 
 
 def _from_alpaca(record: Mapping) -> list[Turn]:
@@ -293,14 +267,20 @@ def _from_alpaca(record: Mapping) -> list[Turn]:
         # Alpaca's own template puts the input after a blank line
         user = f"{user}\n\n{text(extra, 'input')}"
     answer = text(_require(record, "output", "alpaca"), "output")
-    history = _history(record.get("history"))
-    last = [("user", user, "instruction"), ("assistant", answer, "output")]
-    return _system(record, "system") + history + last
+    last = [Turn("user", user, "instruction"), Turn("assistant", answer, "output")]
+    return _system(record, "system") + _history(record.get("history")) + last
+
+
+def _from_query_response(record: Mapping) -> list[Turn]:
+    user = text(_require(record, "query", "query_response"), "query")
+    answer = text(_require(record, "response", "query_response"), "response")
+    last = [Turn("user", user, "query"), Turn("assistant", answer, "response")]
+    return _system(record, "system") + _history(record.get("history")) + last
 
 
 def _history(value: Any) -> list[Turn]:
-    """LLaMA-Factory's Alpaca `history`: earlier [user, assistant] pairs."""
-    if value is None:
+    """Earlier [user, assistant] pairs (LLaMA-Factory's Alpaca, ms-swift, older Alpaca dumps)."""
+    if value is None or value == []:
         return []
     if not isinstance(value, list):
         raise RecordError("history", "expected a list of [user, assistant] pairs, "
@@ -310,8 +290,8 @@ def _history(value: Any) -> list[Turn]:
         if not isinstance(pair, list) or len(pair) != 2:
             raise RecordError(f"history[{i}]", "expected a [user, assistant] pair",
                               "two strings per pair")
-        turns += [("user", text(pair[0], f"history[{i}][0]"), f"history[{i}][0]"),
-                  ("assistant", text(pair[1], f"history[{i}][1]"), f"history[{i}][1]")]
+        turns += [Turn("user", text(pair[0], f"history[{i}][0]"), f"history[{i}][0]"),
+                  Turn("assistant", text(pair[1], f"history[{i}][1]"), f"history[{i}][1]")]
     return turns
 
 
@@ -325,21 +305,21 @@ def _side(value: Any, field: str, role: str) -> list[Turn]:
     """A prompt or completion: plain text, or (TRL's conversational form) a list of messages."""
     if isinstance(value, list) and value and all(
             isinstance(v, Mapping) and "role" in v for v in value):
-        return _turn_list(value, field, ("role", "from"), ("content", "value"))
-    return [(role, text(value, field), field)]
+        return _turn_list(value, field)
+    return [Turn(role, text(value, field), field)]
 
 
 def _from_columns(record: Mapping, mapping: Mapping[str, str]) -> list[Turn]:
     turns: list[Turn] = []
     system = mapping.get("system")
     if system and record.get(system) not in (None, ""):
-        turns.append(("system", text(record[system], system), system))
+        turns.append(Turn("system", text(record[system], system), system))
     for key, role in (("prompt", "user"), ("response", "assistant")):
         column = mapping[key]
         if column not in record:
             raise RecordError(column, f"missing column {short(column)} (mapped as {key})",
                               "check the column mapping")
-        turns.append((role, text(record[column], column), column))
+        turns.append(Turn(role, text(record[column], column), column))
     return turns
 
 
@@ -348,6 +328,7 @@ _CONVERTERS = {
     "sharegpt": _from_sharegpt,
     "alpaca": _from_alpaca,
     "prompt_completion": _from_prompt_completion,
+    "query_response": _from_query_response,
 }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from studio import presets
 from studio.data.stats import split, summarise, token_lengths
-from studio.data.tokenize import tokenize_messages
+from studio.data.tokenize import tokenize_row
 from studio.data.validate import Report, validate_file
 
 
@@ -26,12 +26,17 @@ class DataView:
         return self.report.usable
 
 
-def trained_pieces(tokenizer, messages: list[dict], max_length: int | None = None) -> list[tuple[str, bool]]:
-    """The rendered conversation as (text piece, trained?) runs, merged for display."""
-    t = tokenize_messages(tokenizer, messages, max_length)
+def trained_pieces(tokenizer, row: dict, max_length: int | None = None) -> list[tuple[str, bool]]:
+    """The rendered row as (text piece, trained?) runs, merged for display. Pieces are cut from the
+    rendered text by the tokenizer's character offsets, never decoded token by token: one Japanese
+    character or emoji is often two byte-level tokens, and decoding each alone garbles it."""
+    t = tokenize_row(tokenizer, row, max_length)
     pieces: list[tuple[str, bool]] = []
-    for tid, m in zip(t.input_ids, t.mask):
-        text = tokenizer.decode([tid])
+    pos = 0
+    for (_, end), m in zip(t.offsets or [], t.mask):
+        text, pos = t.text[pos:max(end, pos)], max(end, pos)  # a gap before a token goes with it
+        if not text:
+            continue  # the second token of a split character: its text went with the first
         if pieces and pieces[-1][1] == bool(m):
             pieces[-1] = (pieces[-1][0] + text, bool(m))
         else:

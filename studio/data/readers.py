@@ -5,6 +5,8 @@ records that could not be read are yielded as `BAD` so that row counts stay hone
 """
 from __future__ import annotations
 
+import ast
+import bisect
 import codecs
 import csv
 import io
@@ -16,20 +18,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from studio.data.formats import type_name
+from studio.data.turns import type_name
+from studio.text import t
 
-SUPPORTED = (".jsonl", ".json", ".csv", ".tsv", ".parquet")
+SUPPORTED = (".jsonl", ".json", ".csv", ".tsv", ".parquet", ".txt", ".md")
+TEXT_FILES = (".txt", ".md")
 BAD = object()  # a record already reported as unreadable
 _KANA = re.compile(r"[\u3041-\u30ff]")  # hiragana/katakana: the surest sign of Japanese text
 _CONTROL = set(range(32)) - {9, 10, 12, 13}
-ErrorSink = Callable[[int | None, str, str, str], None]
+ErrorSink = Callable[..., None]  # (line, field, message, hint, **catalogued words)
 
 
 @dataclass
 class Source:
-    items: Iterator[tuple[int | None, Any]]  # (line, record or BAD)
+    items: Iterator[tuple[Any, Any]]  # (key, record or BAD); the key is the line unless `place` says
     columns: list[str] | None = None  # a table's header: one header decides every row's format
     header_line: int | None = None
+    place: Callable[[Any], tuple[int | None, int | None]] | None = None  # key -> (line, record number)
 
 
 def open_source(path: Path, error: ErrorSink, max_bytes: int) -> Source | None:
@@ -51,6 +56,8 @@ def open_source(path: Path, error: ErrorSink, max_bytes: int) -> Source | None:
     content = _read_text(path, error)
     if content is None:
         return None
+    if suffix in TEXT_FILES:  # one document, continued pretraining cuts it into passages
+        return Source(iter([(1, {"text": content})]))
     if suffix == ".jsonl":
         return _read_jsonl(content, error)
     if suffix == ".json":
@@ -147,23 +154,80 @@ def _is_one_document(content: str) -> bool:
 def _jsonl_items(content: str, error: ErrorSink) -> Iterator[tuple[int, Any]]:
     # split on "\n" only: str.splitlines would also split on U+2028 inside JSON strings
     for number, line in enumerate(content.split("\n"), 1):
-        if line.strip():
-            yield number, _parse_json(line, error, number, "one complete JSON object per line; "
-                                      "check quotes, commas and brackets")
+        if not line.strip():
+            continue
+        if _is_python_literal(line):
+            error(number, "json", t("en", "data_python"), t("en", "data_python_hint"), text_key="data_python")
+            yield number, BAD
+            continue
+        yield number, _parse_json(line, error, number, "one complete JSON object per line; "
+                                  "check quotes, commas and brackets")
+
+
+def _is_python_literal(line: str) -> bool:
+    """A dict written with str() or print(): {'role': 'user', ...} or True/None values."""
+    head = line.lstrip()[:2]
+    if head not in ("{'", "[{", "['") and "': " not in line[:200]:
+        return False
+    try:
+        json.loads(line)
+        return False
+    except ValueError:
+        pass
+    try:
+        return isinstance(ast.literal_eval(line.strip()), (dict, list))
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return False
 
 
 def _read_json(content: str, error: ErrorSink) -> Source | None:
     doc = _parse_json(content, error, None, "if it holds one object per line, save it as .jsonl")
     if doc is BAD:
         return None
-    if isinstance(doc, dict) and isinstance(doc.get("data"), list):
+    wrapped = isinstance(doc, dict) and isinstance(doc.get("data"), list)
+    if wrapped:
         doc = doc["data"]
     if not isinstance(doc, list):
         error(None, "json",
               f"expected a list of records or {{\"data\": [...]}}, got {type_name(doc)}",
                      "wrap the records in [ ... ]")
         return None
-    return Source(iter(enumerate(doc)))
+    lines = _record_lines(content, wrapped)
+    return Source(iter(enumerate(doc)), place=lambda i: (lines[i] if i < len(lines) else None, i + 1))
+
+
+def _record_lines(content: str, wrapped: bool) -> list[int]:
+    """The line where each record of a JSON list starts (the list at the top, or under "data")."""
+    decoder = json.JSONDecoder()
+    newlines = [i for i, c in enumerate(content) if c == "\n"]
+    pos = _skip(content, 0)
+    if wrapped:
+        pos = _find_key(content, pos, "data", decoder)
+    starts, pos = [], _skip(content, pos + 1)  # past the "["
+    while pos < len(content) and content[pos] != "]":
+        starts.append(bisect.bisect_left(newlines, pos) + 1)
+        _, end = decoder.raw_decode(content, pos)
+        pos = _skip(content, end)
+        pos = _skip(content, pos + 1) if content[pos:pos + 1] == "," else pos
+    return starts
+
+
+def _skip(content: str, pos: int) -> int:
+    while pos < len(content) and content[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def _find_key(content: str, pos: int, wanted: str, decoder: json.JSONDecoder) -> int:
+    """The position of `wanted`'s value in the object that starts at pos (the document parsed already)."""
+    pos = _skip(content, pos + 1)
+    while True:
+        key, pos = decoder.raw_decode(content, pos)
+        pos = _skip(content, _skip(content, pos) + 1)  # past the ":"
+        if key == wanted:
+            return pos
+        _, pos = decoder.raw_decode(content, pos)
+        pos = _skip(content, _skip(content, pos) + 1)  # past the ","
 
 
 def _read_table(content: str, error: ErrorSink, delimiter: str) -> Source | None:
@@ -212,7 +276,8 @@ def _read_parquet(path: Path, error: ErrorSink) -> Source | None:
         error(None, "parquet", f"unreadable parquet file: {exc}",
               "re-export it (pandas: df.to_parquet(path)) or use JSONL")
         return None
-    return Source(_parquet_rows(parquet, error), list(parquet.schema_arrow.names), None)
+    return Source(_parquet_rows(parquet, error), list(parquet.schema_arrow.names), None,
+                  place=lambda i: (None, i + 1))
 
 
 def _parquet_rows(parquet: Any, error: ErrorSink) -> Iterator[tuple[int, Any]]:

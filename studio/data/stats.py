@@ -13,7 +13,7 @@ __all__ = ["count_tokens", "split", "summarise", "token_lengths"]
 
 
 def token_lengths(tokenizer: Any, rows: Sequence[Mapping]) -> list[int]:
-    return [count_tokens(tokenizer, row["messages"]) for row in rows]
+    return [count_tokens(tokenizer, row) for row in rows]
 
 
 def summarise(lengths: Sequence[int], max_length: int | None = None) -> dict:
@@ -48,10 +48,11 @@ def _groups(rows: Sequence[Mapping]) -> list[list[int]]:
 
     owner: dict[str, int] = {}
     for i, row in enumerate(rows):
-        for message in row["messages"]:
-            if message["role"] == "user":
-                j = owner.setdefault(_prompt_key(message["content"]), i)
-                parent[root(i)] = root(j)
+        # a raw-text passage is its own prompt: identical passages stay together
+        prompts = [m["content"] for m in row["messages"] if m["role"] == "user"] if "messages" in row else [row["text"]]
+        for prompt in prompts:
+            j = owner.setdefault(_prompt_key(prompt), i)
+            parent[root(i)] = root(j)
     groups: dict[int, list[int]] = {}
     for i in range(len(rows)):
         groups.setdefault(root(i), []).append(i)

@@ -1,9 +1,9 @@
-"""Validate a dataset file: every problem becomes an `Issue` naming the file, the line and the fix.
+"""Validate a dataset file: every problem becomes an `Issue` naming the file, the line and the fix
+(`data/report.py` says what a line is in each kind of file, and how alike problems are said once).
 
-Line numbers: JSONL — the text line (1-based); JSON — the index of the record in the list
-(0-based, as in `data[3]`); CSV/TSV — the row, the header being row 1; parquet and hub
-datasets — the row index (0-based). `None` means the whole file. Encoding problems give the
-text line of the first bad byte.
+Beyond the rows themselves, the file as a whole gets a verdict: preference and KTO files are named as
+such and never trained as SFT; rows holding images, audio or video are refused in one message; keys
+that the format does not read are named in a warning.
 
 `validate_file` never raises for bad content, and a record with any error is never in `usable`.
 """
@@ -12,98 +12,20 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from studio.data import formats, stats
-from studio.data.formats import FORMAT_NAMES, RecordError, short, type_name
+from studio.data.formats import FORMAT_NAMES, MediaError, RecordError, short, type_name
 from studio.data.readers import BAD, SUPPORTED, Source, open_source
+from studio.data.report import MAX_ISSUES, Issue, Report
+from studio.data.template import rendering
+from studio.text import t
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 200_000
-MAX_ISSUES = 200  # kept per list; the rest are only counted
-__all__ = ["SUPPORTED", "Issue", "Report", "validate_file", "validate_hub", "validate_records"]
-
-
-@dataclass(frozen=True)
-class Issue:
-    file: str
-    line: int | None  # see the module docstring; None = the whole file
-    field: str
-    message: str
-    hint: str = ""
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" + (f" ({self.hint})" if self.hint else "")
-
-
-@dataclass
-class Report:
-    file: str
-    format: str | None = None
-    rows: int = 0  # records read (including broken ones)
-    usable: list[dict] = field(default_factory=list)
-    lines: list[int | None] = field(default_factory=list)  # where each usable row came from
-    errors: list[Issue] = field(default_factory=list)
-    warnings: list[Issue] = field(default_factory=list)
-    errors_dropped: int = 0
-    warnings_dropped: int = 0
-    mapping: dict[str, str] | None = None
-    token_stats: dict | None = None  # stats.summarise() of usable rows when a tokenizer was given
-
-    @property
-    def error_count(self) -> int:
-        return len(self.errors) + self.errors_dropped
-
-    @property
-    def ok(self) -> bool:
-        """Clean: no error at all and something to train on. Training on the usable rows of a
-        file with errors is allowed only as an explicit choice (see `partial`)."""
-        return not self.error_count and bool(self.usable)
-
-    @property
-    def partial(self) -> bool:
-        return bool(self.error_count) and bool(self.usable)
-
-    def error(self, line: int | None, where: str, message: str, hint: str = "") -> None:
-        if len(self.errors) < MAX_ISSUES:
-            self.errors.append(Issue(self.file, line, where, message, hint))
-        else:
-            self.errors_dropped += 1
-
-    def warn(self, line: int | None, where: str, message: str, hint: str = "") -> None:
-        if len(self.warnings) < MAX_ISSUES:
-            self.warnings.append(Issue(self.file, line, where, message, hint))
-        else:
-            self.warnings_dropped += 1
-
-    def summary(self) -> str:
-        name = FORMAT_NAMES.get(self.format or "", "unknown format")
-        text = (f"{self.file}: {name}, {self.rows} rows, {len(self.usable)} usable, "
-                f"{_plural(self.error_count, 'error')}, "
-                f"{_plural(len(self.warnings) + self.warnings_dropped, 'warning')}")
-        if self.mapping:
-            text += "\ncolumns: " + ", ".join(f"{k}={v}" for k, v in self.mapping.items())
-        if self.errors_dropped:
-            text += f"\n(only the first {MAX_ISSUES} errors are listed)"
-        return text
-
-    def to_dict(self) -> dict:
-        """JSON-ready, without the rows themselves (they can be 200k)."""
-        return {
-            "file": self.file, "format": self.format, "rows": self.rows,
-            "usable_rows": len(self.usable),
-            "ok": self.ok, "mapping": self.mapping, "token_stats": self.token_stats,
-            "errors": [asdict(i) for i in self.errors], "errors_dropped": self.errors_dropped,
-            "warnings": [asdict(i) for i in self.warnings],
-            "warnings_dropped": self.warnings_dropped,
-        }
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
+__all__ = ["MAX_ISSUES", "SUPPORTED", "Issue", "Report", "validate_file", "validate_hub", "validate_records"]
 
 
 def validate_file(path: str | Path, *, mapping: Mapping[str, str] | None = None,
@@ -115,26 +37,31 @@ def validate_file(path: str | Path, *, mapping: Mapping[str, str] | None = None,
     try:
         source = open_source(path, report.error, max_bytes)
         if source is not None:
+            report.place = source.place
             _check(source, report, mapping, max_rows)
             _check_lengths(report, tokenizer, max_length)
     # last guard: even a bug here must not crash the UI with a traceback
     except Exception as exc:  # noqa: BLE001
         report.error(None, "internal", f"{type(exc).__name__}: {exc}", "please report this file")
-    return _in_line_order(report)
+    return report.finish()
 
 
 def validate_records(records: Iterable[Any], *, file: str = "<records>",
                      mapping: Mapping[str, str] | None = None, tokenizer: Any = None,
                      max_length: int | None = None, max_rows: int = MAX_ROWS) -> Report:
     """The same checks over records already in memory (a hub dataset, generated rows); a
-    record's line is its index."""
-    report = Report(file=file)
+    record's place is its 1-based number."""
+    report = Report(file=file, place=_record_number)
     try:
         _check(Source(iter(enumerate(records))), report, mapping, max_rows)
         _check_lengths(report, tokenizer, max_length)
     except Exception as exc:  # noqa: BLE001
         report.error(None, "internal", f"{type(exc).__name__}: {exc}", "please report this dataset")
-    return _in_line_order(report)
+    return report.finish()
+
+
+def _record_number(index: int) -> tuple[None, int]:
+    return None, index + 1
 
 
 def validate_hub(dataset_id: str, split: str = "train", *, max_rows: int = MAX_ROWS,
@@ -146,18 +73,8 @@ def validate_hub(dataset_id: str, split: str = "train", *, max_rows: int = MAX_R
     except formats.HubError as exc:
         report = Report(file=dataset_id)
         report.error(None, "hub", str(exc), "use a local file instead")
-        return report
+        return report.finish()
     return validate_records(records, file=dataset_id, max_rows=max_rows, **options)
-
-
-def _in_line_order(report: Report) -> Report:
-    """Reading and checking find problems in two passes; users read them top to bottom."""
-    def key(issue: Issue) -> int:
-        return -1 if issue.line is None else issue.line
-
-    report.errors.sort(key=key)
-    report.warnings.sort(key=key)
-    return report
 
 
 # --- checking: records -> usable rows ---------------------------------------------------------
@@ -169,30 +86,36 @@ def _check(source: Source, report: Report, mapping: Mapping | None, max_rows: in
             report.error(None, "file", "no records", "add at least one record")
         return
     fmt = _choose_format(source, records, report, mapping)
+    report.format = fmt
     if fmt is None:
         return
-    report.format = fmt
-    for line, record in records:
-        _normalise_one(line, record, fmt, report, source.columns is None and mapping is None)
+    if fmt in formats.REFUSED:
+        _refuse_preference(records, fmt, report)
+        return
+    per_record = source.columns is None and mapping is None
+    media = [(key, exc) for key, record in records
+             if (exc := _normalise_one(key, record, fmt, report, per_record)) is not None]
+    _refuse_media(media, report)
+    if source.columns is None:
+        _warn_unused(records, fmt, report)
     _warn_duplicates(report)
 
 
-def _collect(items: Iterator[tuple[int | None, Any]], report: Report,
-             max_rows: int) -> list[tuple[Any, dict]]:
+def _collect(items: Iterator[tuple[Any, Any]], report: Report, max_rows: int) -> list[tuple[Any, dict]]:
     records = []
-    for line, record in items:
+    for key, record in items:
         if report.rows == max_rows:
-            report.error(line, "file", f"too many rows: more than {max_rows}",
+            report.error(key, "file", f"too many rows: more than {max_rows}",
                          f"only the first {max_rows} were read; split the file")
             break
         report.rows += 1
         if record is BAD:
             continue
         if not isinstance(record, dict):
-            report.error(line, "record", f"expected a JSON object, got {type_name(record)}",
+            report.error(key, "record", f"expected a JSON object, got {type_name(record)}",
                          "each record is an object such as {\"messages\": [...]}")
             continue
-        records.append((line, record))
+        records.append((key, record))
     return records
 
 
@@ -211,11 +134,12 @@ def _choose_format(source: Source, records: list, report: Report,
         keys: Iterable[str] = source.columns
     else:
         counts = Counter(f for f in (formats.detect_format(r) for _, r in records) if f)
-        if not counts:
-            fmt, keys = "messages", []  # every record is unknown: each one gets its own error below
-        else:
-            fmt = counts.most_common(1)[0][0]
-            keys = next(r for _, r in records if formats.detect_format(r) == fmt)
+        if not counts:  # every record is unknown: one error per record, said once when alike
+            for key, record in records:
+                _unknown(key, record, report)
+            return None
+        fmt = counts.most_common(1)[0][0]
+        keys = next(r for _, r in records if formats.detect_format(r) == fmt)
     if fmt == "columns":
         return _use_mapping(formats.guess_mapping(keys) or {}, source, report)
     return fmt
@@ -242,25 +166,85 @@ def _use_mapping(mapping: dict, source: Source, report: Report) -> str | None:
     return "columns"
 
 
-def _normalise_one(line: Any, record: dict, fmt: str, report: Report, per_record: bool) -> None:
+def _unknown(key: Any, record: Mapping, report: Report) -> None:
+    keys = _names(list(record)) or "(none)"
+    report.error(key, "record", f"unknown format: keys found: {keys}", f"expected {formats.EXPECTED_KEYS}")
+
+
+def _normalise_one(key: Any, record: dict, fmt: str, report: Report, per_record: bool) -> MediaError | None:
+    """Adds the row to `usable` or an error to the report; a media refusal is returned instead, so
+    the file's verdict can name it once."""
     if per_record:  # JSON sources: each record announces its own format
         own = formats.detect_format(record)
         if own is None:
-            keys = _names(list(record)) or "(none)"
-            report.error(line, "record", f"unknown format: keys found: {keys}",
-                         f"expected {formats.EXPECTED_KEYS}")
-            return
+            _unknown(key, record, report)
+            return None
         if own != fmt:
-            report.error(line, "record", f"mixed formats: this record is {FORMAT_NAMES[own]} but "
+            report.error(key, "record", f"mixed formats: this record is {FORMAT_NAMES[own]} but "
                          f"most of the file is {FORMAT_NAMES[fmt]}", "use one format per file")
-            return
+            return None
     try:
         row = formats.normalise(record, fmt, report.mapping)
+    except MediaError as exc:
+        return exc
     except RecordError as exc:
-        report.error(line, exc.field, exc.message, exc.hint)
-        return
+        report.error(key, exc.field, exc.message, exc.hint)
+        return None
     report.usable.append(row)
-    report.lines.append(line)
+    report.lines.append(key)
+    return None
+
+
+def _shape(record: Mapping, fmt: str) -> str:
+    """The name of a preference, KTO or stepwise shape, for the file's verdict."""
+    keys = set(record)
+    if fmt == "stepwise":
+        return "TRL stepwise supervision: prompt, completions, labels"
+    if fmt == "kto":
+        if "kto_tag" in keys:
+            return "LLaMA-Factory kto_tag"
+        base = next((k for k in ("messages", "conversations") if k in keys), "prompt/completion")
+        return f"{base} with a true/false label"
+    for key, name in (("preferred_output", "OpenAI DPO: input, preferred_output, non_preferred_output"),
+                      ("rejected_response", "ms-swift messages with rejected_response"),
+                      ("chosen_messages", "chosen_messages/rejected_messages"),
+                      ("conversations", "LLaMA-Factory ShareGPT with chosen/rejected"),
+                      ("instruction", "LLaMA-Factory Alpaca with chosen/rejected"),
+                      ("prompt", "TRL prompt/chosen/rejected")):
+        if key in keys:
+            return name
+    return "TRL chosen/rejected, the prompt inside each"
+
+
+def _refuse_preference(records: list[tuple[Any, dict]], fmt: str, report: Report) -> None:
+    kind = {"preference": "pref"}.get(fmt, fmt)
+    words = {"shape": _shape(records[0][1], fmt), "n": sum(formats.detect_format(r) == fmt for _, r in records)}
+    report.error(None, "file", t("en", f"data_{kind}", **words), t("en", f"data_{kind}_hint"),
+                 text_key=f"data_{kind}", **words)
+
+
+def _refuse_media(media: list[tuple[Any, MediaError]], report: Report) -> None:
+    if not media:
+        return
+    key, first = media[0]
+    kinds = sorted({exc.kind for _, exc in media})
+    words = {"n": len(media), "kind": "/".join(kinds), "place": f"{first.field}, first at {report.where(key)}"}
+    issue = report.issue(key, first.field, t("en", "data_media", **words), t("en", "data_media_hint"),
+                         text_key="data_media", **words)
+    report.errors.append(replace(issue, more=tuple(report.issue(k, "", "").line for k, _ in media[1:])))
+
+
+def _warn_unused(records: list[tuple[Any, dict]], fmt: str, report: Report) -> None:
+    seen: dict[str, list] = {}
+    for key, record in records:
+        if formats.detect_format(record) != fmt:
+            continue  # already an error of its own
+        for name in formats.unused_keys(record, fmt, report.mapping):
+            seen.setdefault(name, []).append(key)
+    for name, keys in seen.items():
+        words = {"name": short(name), "n": len(keys), "fmt": FORMAT_NAMES[fmt]}
+        report.warn(keys[0], name, t("en", "data_unused", **words), t("en", "data_unused_hint"),
+                    text_key="data_unused", **words)
 
 
 def _names(columns: list) -> str:
@@ -269,36 +253,47 @@ def _names(columns: list) -> str:
 
 def _warn_duplicates(report: Report) -> None:
     seen: dict[str, Any] = {}
-    for row, line in zip(report.usable, report.lines):
-        key = json.dumps(row["messages"], ensure_ascii=False, sort_keys=True)
-        if key in seen:
-            report.warn(line, "record", f"duplicate of the record at {seen[key]}",
+    for row, key in zip(report.usable, report.lines):
+        text = json.dumps(row.get("messages", row.get("text")), ensure_ascii=False, sort_keys=True)
+        if text in seen:
+            report.warn(key, "record", f"duplicate of the record at {report.where(seen[text])}",
                         "duplicates weigh a sample twice")
         else:
-            seen[key] = line
+            seen[text] = key
 
 
 def _check_lengths(report: Report, tokenizer: Any, max_length: int | None) -> None:
     """Count tokens with the chat template; rows over max_length leave `usable` (the trainer would
-    cut them, and a cut answer teaches the model to stop mid-sentence)."""
+    cut them, and a cut answer teaches the model to stop mid-sentence). Raw text is exempt: it is
+    cut into passages of max_length on purpose. Then the keys become lines for good."""
     if tokenizer is None or not report.usable:
+        _settle(report, report.lines)
         return
-
+    report.rendering = rendering(tokenizer, report.usable)
     keep: list[tuple[dict, Any]] = []
     lengths: list[int] = []
-    for row, line in zip(report.usable, report.lines):
+    for row, key in zip(report.usable, report.lines):
         try:
-            n = stats.count_tokens(tokenizer, row["messages"])
+            n = stats.count_tokens(tokenizer, row)
         # a chat template may refuse a row (raise_exception in Jinja)
         except Exception as exc:  # noqa: BLE001
-            report.error(line, "messages", f"the chat template refused this row: {exc}",
+            report.error(key, "messages", f"the chat template refused this row: {exc}",
                          "check the turn order")
             continue
         lengths.append(n)
-        if max_length and n > max_length:
-            report.error(line, "messages", f"too long: {n} tokens, max_length is {max_length}",
+        if max_length and n > max_length and "messages" in row:
+            report.error(key, "messages", f"too long: {n} tokens, max_length is {max_length}",
                          "shorten the row, raise max_length, or drop it")
         else:
-            keep.append((row, line))
-    report.usable, report.lines = [r for r, _ in keep], [l for _, l in keep]
+            keep.append((row, key))
+    report.usable = [r for r, _ in keep]
+    _settle(report, [k for _, k in keep])
     report.token_stats = stats.summarise(lengths, max_length)
+
+
+def _settle(report: Report, keys: list) -> None:
+    """Where each usable row came from, as a user reads it: the line (else the record number), and
+    the record number where a line holds several records."""
+    places = [report.place(k) if report.place else (k, None) for k in keys]
+    report.lines = [line if line is not None else record for line, record in places]
+    report.records = [record for _, record in places]

@@ -16,7 +16,7 @@ from studio import presets, runs
 from studio.chat import GenSettings
 from studio.compare.adapters import adapter_for
 from studio.compare.engine import Comparer, adapter_name, build_columns
-from studio.data.tokenize import tokenize_messages
+from studio.data.tokenize import tokenize_row
 from studio.evaluate import meters
 from studio.evaluate.structure import confusion
 from studio.fsutil import atomic_write_json, read_json
@@ -141,7 +141,7 @@ def answer_loss(comparer, rows: Sequence[dict], system: str | None, adapter_dir:
     total, count = 0.0, 0
     with chat.lock, torch.inference_mode(), _active(chat, name):
         for row in with_system(list(rows), system):
-            tok = tokenize_messages(chat.tokenizer, row["messages"], max_length)
+            tok = tokenize_row(chat.tokenizer, row, max_length)
             if tok.trained < 1:
                 continue
             ids = torch.tensor([tok.input_ids], device=chat.model.device)

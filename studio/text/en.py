@@ -14,6 +14,43 @@ TEXT: dict[str, str] = {
                   "or a local folder",
     "blurb_task": "Task: `{task}` · meter: `{meter}` · recommended model: `{model}` (with a hub: `{hub}`)",
     "sum_line": "**{label}** — format `{fmt}` · {rows} rows · **{usable} usable** · {errors} errors",
+    "fmt_messages": "messages (OpenAI/HF)", "fmt_sharegpt": "ShareGPT", "fmt_alpaca": "Alpaca",
+    "fmt_prompt_completion": "prompt/completion (TRL)", "fmt_query_response": "query/response (ms-swift)",
+    "fmt_columns": "columns", "fmt_text": "raw text (continued pretraining)",
+    "fmt_preference": "preference pairs", "fmt_kto": "KTO (answers labelled good/bad)",
+    "fmt_stepwise": "stepwise supervision",
+    "fmt_unknown": "unknown format",
+    "data_report": "{file}: {fmt}, {rows} rows, {usable} usable, {errors} errors, {warnings} warnings",
+    "data_columns": "columns: {columns}",
+    "data_tools_native": "tool calls: rendered by the model's own chat template (it knows tools)",
+    "data_tools_plain": "tool calls: the model's chat template has no tool support, so they are written "
+                        "as plain text: <tool_call>JSON</tool_call> in the answer, "
+                        "<tool_response>…</tool_response> as the next user turn, the tool list in the "
+                        "system prompt",
+    "data_not_listed": "not listed: {errors} more errors and {warnings} more warnings",
+    "data_alike": "({n} more rows alike: lines {lines})",
+    "data_pref": "this is preference data ({shape}), {n} row(s): pairs of a chosen and a rejected answer. "
+                 "Supervised fine-tuning would learn the rejected answers as good ones, so it is not "
+                 "trained here",
+    "data_pref_hint": "train it with preference tuning (DPO), or keep only the chosen answers as "
+                      "messages rows for SFT",
+    "data_kto": "this is KTO data ({shape}), {n} row(s): answers each labelled good or bad. Supervised "
+                "fine-tuning would learn the bad answers too, so it is not trained here",
+    "data_kto_hint": "train it with preference tuning (KTO), or keep only the rows labelled true",
+    "data_stepwise": "this is stepwise supervision ({shape}), {n} row(s): reasoning steps each labelled "
+                      "right or wrong, for training a process reward model. It is not trained here",
+    "data_stepwise_hint": "train a reward model with it (TRL's PRMTrainer), or keep only the right steps as "
+                          "prompt/completion rows for SFT",
+    "data_media": "{n} row(s) hold {kind} data ({place}): this studio tunes text models, and training on "
+                  "them would teach the placeholders, not what they show",
+    "data_media_hint": "remove the media rows, or use a vision or audio fine-tuning tool",
+    "data_unused": "key {name} is in {n} row(s) but not used by the {fmt} format",
+    "data_unused_hint": "remove it, or convert the file so the text is in a field that is read",
+    "data_python": "this line is a Python dict (single quotes, True/None), not JSON",
+    "data_python_hint": "write the file with json.dumps (or df.to_json(orient='records', lines=True)), not "
+                        "str() or print()",
+    "data_text_task": "Raw text: the model learns to continue it (continued pretraining, no chat "
+                      "template, every token trained), cut into passages of the max length.",
     "sum_split": "Split: **{train} train / {eval} eval**",
     "sum_tokens": "Tokens per sample: min {min} · median {median} · p95 {p95} · max {max} · over max length: "
                   "{over}",

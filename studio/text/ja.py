@@ -12,6 +12,41 @@ TEXT: dict[str, str] = {
     "model_pick": "ベースモデル", "model_pick_info": "内蔵モデル・おすすめ Hub モデル・任意の Hub ID・ローカルフォルダ",
     "blurb_task": "タスク: `{task}` · 指標: `{meter}` · 推奨モデル: `{model}`（Hub 接続時: `{hub}`）",
     "sum_line": "**{label}** — 形式 `{fmt}` · {rows} 行 · **使用可能 {usable} 行** · エラー {errors} 件",
+    "fmt_messages": "messages 形式 (OpenAI/HF)", "fmt_sharegpt": "ShareGPT", "fmt_alpaca": "Alpaca",
+    "fmt_prompt_completion": "prompt/completion (TRL)", "fmt_query_response": "query/response (ms-swift)",
+    "fmt_columns": "列の対応付け", "fmt_text": "生テキスト (継続事前学習)",
+    "fmt_preference": "選好ペア", "fmt_kto": "KTO (良し悪しのラベル付き回答)",
+    "fmt_stepwise": "段階的な教師データ",
+    "fmt_unknown": "不明な形式",
+    "data_report": "{file}: {fmt}、{rows} 行、使用可能 {usable} 行、エラー {errors} 件、警告 {warnings} 件",
+    "data_columns": "列: {columns}",
+    "data_tools_native": "ツール呼び出し: モデル自身のチャットテンプレートで表現します (ツール対応)",
+    "data_tools_plain": "ツール呼び出し: モデルのチャットテンプレートがツールに対応していないため、平文で"
+                        "書きます: 回答内に <tool_call>JSON</tool_call>、次のユーザー発話に "
+                        "<tool_response>…</tool_response>、ツール一覧はシステムプロンプトに",
+    "data_not_listed": "表示しきれなかった項目: エラー {errors} 件、警告 {warnings} 件",
+    "data_alike": "(同じ問題の行があと {n} 行: {lines} 行目)",
+    "data_pref": "これは選好データ ({shape}) です。{n} 行、選ばれた回答と退けられた回答の組です。"
+                 "教師ありファインチューニングでは退けられた回答まで良い回答として学んでしまうため、"
+                 "ここでは学習しません",
+    "data_pref_hint": "選好チューニング (DPO) で学習するか、選ばれた回答だけを messages 形式の行にして SFT に使ってください",
+    "data_kto": "これは KTO データ ({shape}) です。{n} 行、回答ごとに良い/悪いのラベルがあります。"
+                "教師ありファインチューニングでは悪い回答まで学んでしまうため、ここでは学習しません",
+    "data_kto_hint": "選好チューニング (KTO) で学習するか、ラベルが true の行だけを残してください",
+    "data_stepwise": "これは段階的な教師データ ({shape}) です。{n} 行、推論の各段階に正誤のラベルがあり、"
+                      "プロセス報酬モデルの学習用です。ここでは学習しません",
+    "data_stepwise_hint": "報酬モデルの学習 (TRL の PRMTrainer) に使うか、正しい段階だけを prompt/completion 形式の行にして "
+                          "SFT に使ってください",
+    "data_media": "{n} 行に{kind}データがあります ({place})。このスタジオはテキストモデルを調整します。"
+                  "学習すると中身ではなく目印の文字列を覚えてしまいます",
+    "data_media_hint": "メディアを含む行を除くか、画像・音声向けのファインチューニングツールを使ってください",
+    "data_unused": "キー {name} が {n} 行にありますが、{fmt} 形式では使いません",
+    "data_unused_hint": "削除するか、読まれる項目に文章が入るよう変換してください",
+    "data_python": "この行は JSON ではなく Python の dict です (シングルクォート、True/None)",
+    "data_python_hint": "str() や print() ではなく json.dumps (または df.to_json(orient='records', lines=True)) "
+                        "で書き出してください",
+    "data_text_task": "生テキスト: モデルはこの文章の続きを書くことを学びます (継続事前学習。チャットテンプレートなし、"
+                      "全トークンを学習)。最大長ごとの区間に区切ります。",
     "sum_split": "分割: **学習 {train} / 評価 {eval}**",
     "sum_tokens": "1 サンプルのトークン数: 最小 {min} · 中央値 {median} · p95 {p95} · 最大 {max} · 最大長超過: {over}",
     "sum_left_out": "問題のある行は除外されます。使うにはファイルを修正してください。",

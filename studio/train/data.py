@@ -1,13 +1,16 @@
 """The rows a run trains and evaluates on, tokenised under the model's chat template with the
-assistant-only mask (trl builds the labels from `assistant_masks`)."""
+assistant-only mask (trl builds the labels from `assistant_masks`). Raw text (continued pretraining)
+is cut into passages before the split and packed into blocks of max_length after it, every token
+trained."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from studio import presets
 from studio.config import RunConfig
+from studio.data.passages import CHARS_PER_TOKEN, pack, passages
 from studio.data.stats import split
-from studio.data.tokenize import tokenize_messages
+from studio.data.tokenize import is_text_row, tokenize_row
 from studio.data.validate import validate_file
 
 
@@ -19,13 +22,17 @@ def _rows_from_file(path: str) -> list[dict]:
     report = validate_file(Path(path))
     if report.errors:
         first = report.errors[0]
-        raise DataError(f"{len(report.errors)} problem(s) in the data, first: {first.file}:{first.line}: "
-                        f"{first.message}")
+        raise DataError(f"{report.error_count} problem(s) in the data, first: {first}")
     return report.usable
 
 
+def is_text_task(rows: list[dict]) -> bool:
+    """Raw text rows: continued pretraining (no chat template, every token trained)."""
+    return bool(rows) and is_text_row(rows[0])
+
+
 def with_system(rows: list[dict], system: str | None) -> list[dict]:
-    if not system:
+    if not system or is_text_task(rows):  # raw text has no turns to put a system prompt before
         return rows
     out = []
     for r in rows:
@@ -40,8 +47,11 @@ def with_system(rows: list[dict], system: str | None) -> list[dict]:
 def load_rows(cfg: RunConfig) -> tuple[list[dict], list[dict]]:
     d = cfg.data
     if d.train_path:
-        train = _rows_from_file(d.train_path)
-        evals = _rows_from_file(d.eval_path) if d.eval_path else []
+        train = _text_passages(_rows_from_file(d.train_path), d.max_length)
+        evals = _text_passages(_rows_from_file(d.eval_path), d.max_length) if d.eval_path else []
+        if is_text_task(train) != is_text_task(evals or train):
+            raise DataError("the eval file must be of the same kind as the training file (both raw text, or "
+                            "both chat rows)")
         if not d.eval_path:
             train, evals = split(train, d.eval_fraction, cfg.train.seed)
     elif d.preset:
@@ -56,13 +66,20 @@ def load_rows(cfg: RunConfig) -> tuple[list[dict], list[dict]]:
     return with_system(train, d.system_prompt), with_system(evals, d.system_prompt)
 
 
+def _text_passages(rows: list[dict], max_length: int) -> list[dict]:
+    return passages(rows, max_length * CHARS_PER_TOKEN) if is_text_task(rows) else rows
+
+
 def to_dataset(tokenizer, rows: list[dict], max_length: int):
     """A datasets.Dataset with input_ids and assistant_masks; rows with nothing to train are dropped."""
     from datasets import Dataset
 
+    if is_text_task(rows):
+        ids = pack(tokenizer, rows, max_length)
+        return Dataset.from_dict({"input_ids": ids, "assistant_masks": [[1] * len(b) for b in ids]})
     ids, masks = [], []
     for r in rows:
-        t = tokenize_messages(tokenizer, r["messages"], max_length)
+        t = tokenize_row(tokenizer, r, max_length)
         if t.trained:
             ids.append(t.input_ids)
             masks.append(t.mask)

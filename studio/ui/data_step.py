@@ -61,7 +61,7 @@ def _bubbles(view) -> list[dict]:
 def _mask_html(tokenizer, view, max_length: int) -> str:
     if tokenizer is None or not view.preview:
         return ""
-    pieces = trained_pieces(tokenizer, view.preview[0]["messages"], max_length)
+    pieces = trained_pieces(tokenizer, view.preview[0], max_length)
     spans = "".join(f'<span class="{"tok-train" if on else "tok-ctx"}">{html.escape(text)}</span>'
                     for text, on in pieces)
     return f'<div class="tok-view">{spans}</div>'

@@ -1,7 +1,7 @@
 import copy
 
 from studio.chat import prompt_ids
-from studio.data.tokenize import tokenize_messages
+from studio.data.tokenize import tokenize_row
 from studio.models.embedded import BASE_CHAT_TEMPLATE
 from tests.helpers.tiny_tokenizer import tiny_tokenizer
 
@@ -16,7 +16,7 @@ def _trained_text(tok, t):
 
 def test_only_assistant_turns_are_trained_chatml():
     tok = tiny_tokenizer()
-    t = tokenize_messages(tok, CONV)
+    t = tokenize_row(tok, {"messages": CONV})
     trained = _trained_text(tok, t)
     assert "Hi there" in trained and "Hi again" in trained
     assert "Say hi" not in trained and "Be brief" not in trained and "Again" not in trained
@@ -26,14 +26,14 @@ def test_only_assistant_turns_are_trained_chatml():
 def test_only_assistant_turns_are_trained_base_template():
     tok = copy.deepcopy(tiny_tokenizer())  # the builder is cached: never mutate the shared one
     tok.chat_template = BASE_CHAT_TEMPLATE
-    t = tokenize_messages(tok, CONV)
+    t = tokenize_row(tok, {"messages": CONV})
     trained = _trained_text(tok, t)
     assert "Hi there" in trained and "Hi again" in trained and "Q:" not in trained
 
 
 def test_truncation_is_reported():
     tok = tiny_tokenizer()
-    t = tokenize_messages(tok, CONV, max_length=8)
+    t = tokenize_row(tok, {"messages": CONV}, max_length=8)
     assert t.truncated and len(t.input_ids) == 8 == len(t.mask)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import re
 import string
 import sys
 import tempfile
@@ -65,7 +66,7 @@ EXPECTED = {
     "ends_with_user.jsonl": (1, "messages[2].content", "ends with a user turn", 0),
     "number_content.jsonl": (1, "messages[1].content", "expected a string, got a number", 0),
     "null_content.jsonl": (2, "messages[0].content", "expected a string, got null", 1),
-    "list_content.jsonl": (1, "messages[0].content", "expected a string, got a list", 0),
+    "list_content.jsonl": (1, "messages[0].content[0]", "expected a content part", 0),
     "deep_nesting.jsonl": (2, "json", "nested too deeply", 1),
     "huge_int.jsonl": (2, "json", "unreadable JSON value", 1),
     "too_long.jsonl": (2, "messages", "max_length is 64", 1),
@@ -74,7 +75,7 @@ EXPECTED = {
     "mixed_formats.jsonl": (2, "record", "mixed formats", 2),
     "sharegpt_bad_from.jsonl": (2, "conversations[1].from", "unknown role 'robot'", 1),
     "alpaca_missing_output.jsonl": (1, "output", "missing", 0),
-    "prompt_completion_list.jsonl": (1, "completion", "expected a string, got a list", 0),
+    "prompt_completion_list.jsonl": (1, "completion[0]", "expected a content part", 0),
     "pretty_printed.jsonl": (None, "json", "one JSON document, not JSON Lines", 0),
     "bad_document.json": (4, "json", "bad JSON at line 4 column 3", 0),
     "json_not_list.json": (None, "json", "expected a list of records", 0),
@@ -100,15 +101,19 @@ def options_for(name: str) -> dict:
 
 def assert_well_formed(row: dict) -> None:
     """The row contract, written independently of the validator."""
-    assert set(row) <= {"messages", "meta"}
+    if "text" in row:  # raw text (continued pretraining)
+        assert set(row) <= {"text", "meta"} and isinstance(row["text"], str) and row["text"].strip()
+        return
+    assert set(row) <= {"messages", "tools", "meta"}
     roles = [m["role"] for m in row["messages"]]
     for message in row["messages"]:
-        assert set(message) == {"role", "content"}
-        assert isinstance(message["content"], str) and message["content"].strip()
+        assert {"role", "content"} <= set(message) <= {"role", "content", "tool_calls", "weight", "tool_call_id"}
+        assert isinstance(message["content"], str)
+        assert message["content"].strip() or message.get("tool_calls")
     body = roles[1:] if roles[0] == "system" else roles
     assert body and body[0] == "user" and body[-1] == "assistant"
     assert "system" not in body
-    assert all(a != b for a, b in itertools.pairwise(body))
+    assert all(a != b or a == "tool" for a, b in itertools.pairwise(body))
 
 
 def run_cli(argv: list[str], capsys) -> tuple[int, str]:
@@ -143,8 +148,8 @@ def test_malformed_file_is_reported_at_its_line(name):
 @pytest.mark.parametrize("name", MALFORMED_FILES)
 def test_records_with_an_error_are_never_usable(name):
     report = validate_file(MALFORMED / name, **options_for(name))
-    error_lines = {i.line for i in report.errors}
-    assert not error_lines & set(report.lines)
+    error_places = {(i.line, i.record) for i in report.errors}
+    assert not error_places & set(zip(report.lines, report.records))
 
 
 @pytest.mark.parametrize(
@@ -167,7 +172,8 @@ def test_cli_exits_2_with_file_line_messages(name, capsys, monkeypatch):
     where = str(MALFORMED / name) + ("" if line is None else f":{line}")
     assert code == 2
     assert "Traceback" not in output
-    assert f"{where}: {field}: " in output and words in output
+    assert re.search(re.escape(where) + r"( \(record \d+\))?: " + re.escape(field) + ": ", output), output
+    assert words in output
 
 
 @pytest.mark.parametrize("name", GOOD_FILES)
@@ -262,13 +268,22 @@ def test_cli_generate_never_writes_bad_rows(tmp_path, capsys, fake_kind):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_issues_are_capped_and_counted(tmp_path):
+def test_a_problem_every_row_shares_is_said_once_with_its_count(tmp_path):
     path = tmp_path / "many.jsonl"
     path.write_text("not json\n" * (MAX_ISSUES + 50), encoding="utf-8")
     report = validate_file(path)
-    assert len(report.errors) == MAX_ISSUES
+    assert len(report.errors) == 1 and report.errors[0].line == 1
     assert report.error_count == MAX_ISSUES + 50
-    assert "only the first" in report.summary()
+    assert f"{MAX_ISSUES + 49} more rows alike: lines 2, 3, 4, 5, 6, …" in str(report.errors[0])
+
+
+def test_issues_are_capped_and_the_summary_says_how_many_were_not_listed(tmp_path):
+    path = tmp_path / "many.jsonl"  # each line its own problem (a different column): nothing collapses
+    path.write_text("".join("{" + " " * n + "x\n" for n in range(MAX_ISSUES + 50)), encoding="utf-8")
+    report = validate_file(path)
+    assert len(report.errors) == MAX_ISSUES and report.errors_dropped == 50
+    assert report.error_count == MAX_ISSUES + 50
+    assert "not listed: 50 more errors and 0 more warnings" in report.summary()
 
 
 def test_duplicates_are_warned_but_kept(tmp_path):
@@ -278,10 +293,10 @@ def test_duplicates_are_warned_but_kept(tmp_path):
     assert [(w.line, "duplicate" in w.message) for w in report.warnings] == [(2, True)]
 
 
-def test_validate_records_lines_are_indices():
+def test_validate_records_places_are_record_numbers():
     report = validate_records([GOOD_ROW, {"messages": []}, GOOD_ROW | {"meta": {"k": 1}}])
-    assert report.lines == [0, 2]
-    assert [(e.line, e.message) for e in report.errors] == [(1, "no turns")]
+    assert report.lines == [1, 3] and report.records == [1, 3]
+    assert [(e.line, e.record, e.message) for e in report.errors] == [(None, 2, "no turns")]
 
 
 def _chat(user: str, answer: str = "ok") -> dict:
@@ -336,8 +351,8 @@ def _validate_bytes(data: bytes, suffix: str):
 
 def _assert_sound(report) -> None:
     assert all(i.field != "internal" for i in report.errors), report.errors
-    assert len(report.usable) == len(report.lines) <= report.rows
-    assert not {i.line for i in report.errors} & set(report.lines)
+    assert len(report.usable) == len(report.lines) == len(report.records) <= report.rows
+    assert not {(i.line, i.record) for i in report.errors} & set(zip(report.lines, report.records))
     for row in report.usable:
         assert_well_formed(row)
 
@@ -358,7 +373,8 @@ def test_random_records_are_kept_only_when_well_formed(records):
     report = _validate_bytes(text.encode("utf-8"), ".jsonl")
     _assert_sound(report)
     # every record is accounted for: usable, or named by an error at its line
-    assert set(report.lines) | {i.line for i in report.errors} >= set(range(1, len(records) + 1))
+    errors = {i.line for i in report.errors} | {n for i in report.errors for n in i.more}
+    assert set(report.lines) | errors >= set(range(1, len(records) + 1))
 
 
 @_SETTINGS

@@ -262,7 +262,7 @@ def test_a_dataset_deleted_since_it_was_chosen_is_named(model, dataset, studio_h
 def test_cli_train_refuses_bad_data_before_making_a_run(args, words, tmp_path, model, studio_home, capsys):
     from studio.cli import main
 
-    good, notes = tmp_path / "good.jsonl", tmp_path / "notes.txt"
+    good, notes = tmp_path / "good.jsonl", tmp_path / "notes.docx"
     good.write_bytes(jsonl(GOOD_ROW))
     notes.write_text("hello")
     args = [a.format(good=good, notes=notes) for a in args]

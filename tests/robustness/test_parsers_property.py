@@ -99,7 +99,8 @@ def test_in_memory_records_from_a_hub_dataset_never_break_the_validator(records)
     """A hub dataset hands over Python values JSON never has: bytes, tuples, datetimes, int keys."""
     report = validate_records(records)
     assert all(i.field != "internal" for i in report.errors), report.errors
-    assert len(report.usable) == len(report.lines) and not {i.line for i in report.errors} & set(report.lines)
+    assert len(report.usable) == len(report.lines) == len(report.records)
+    assert not {(i.line, i.record) for i in report.errors} & set(zip(report.lines, report.records))
 
 
 @FAST
