@@ -12,6 +12,7 @@ from studio.compare.adapters import adapter_for, check_adapter, get_run, model_n
 from studio.compare.fewshot import fewshot_messages
 from studio.compare.retrieval import rag_user_turn, retrieve
 from studio.fsutil import read_jsonl
+from studio.train.data import is_text_run
 
 COLUMN_KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
 NOTES_FILE = "notes.md"
@@ -26,6 +27,9 @@ class Column:
     """The adapter folder (a run's adapter/ or one of its checkpoints); None = the base model."""
     messages: list[dict] = field(default_factory=list)
     """The whole prompt of this column: system, few-shot turns or retrieved passages included."""
+    raw: bool = False
+    """Continue the prompt as plain text, without the chat template: the base and tuned columns of a
+    run trained on raw text (continued pretraining), whose prompts are passage openings."""
 
 
 @dataclass
@@ -46,6 +50,7 @@ class _Ctx:
         self.run = get_run(self.run_id) if self.run_id else None
         self.cfg = self.run.config() if self.run else None
         self.preset = _preset(self.cfg.data.preset) if self.cfg and self.cfg.data.preset else None
+        self.raw = bool(self.cfg) and is_text_run(self.cfg)
 
     @property
     def trained_system(self) -> str | None:
@@ -86,7 +91,14 @@ def build_columns(model_name: str, prompt: str, kinds: list[str], *, run_id: str
 
 
 def _base(ctx: _Ctx, kind: str) -> Column:
-    return Column("base", "Base", None, messages_for(ctx.prompt, ctx.trained_system, ctx.history))
+    return Column("base", "Base", None, _trained_prompt(ctx), ctx.raw)
+
+
+def _trained_prompt(ctx: _Ctx) -> list[dict]:
+    """The prompt as the run trained: a raw-text run sees the passage opening alone."""
+    if ctx.raw:
+        return [{"role": "user", "content": ctx.prompt}]
+    return messages_for(ctx.prompt, ctx.trained_system, ctx.history)
 
 
 def _tuned(ctx: _Ctx, kind: str) -> Column:
@@ -100,7 +112,7 @@ def _tuned(ctx: _Ctx, kind: str) -> Column:
     check_adapter(adapter, run_model)
     key = f"tuned@{checkpoint}" if checkpoint else "tuned"
     label = f"Tuned ({ctx.run.id}{', ' + checkpoint if checkpoint else ''})"
-    return Column(key, label, str(adapter), messages_for(ctx.prompt, ctx.trained_system, ctx.history))
+    return Column(key, label, str(adapter), _trained_prompt(ctx), ctx.raw)
 
 
 def default_system_prompt(preset) -> str | None:

@@ -32,6 +32,14 @@ MAX_ADAPTERS = 6
 _OUR_NAME = re.compile(r"^a[0-9a-f]{12}$")  # see adapter_name()
 
 
+def column_ids(tokenizer, column: Column) -> list[int]:
+    """The ids a column generates from: its chat prompt, or (raw) the text itself, no special tokens,
+    exactly as continued pretraining saw its passages."""
+    if column.raw:
+        return tokenizer(column.messages[-1]["content"], add_special_tokens=False)["input_ids"]
+    return prompt_ids(tokenizer, column.messages)
+
+
 class Comparer:
     """Streams the answers of several columns from one base model and its adapters."""
 
@@ -53,7 +61,7 @@ class Comparer:
             return
         settings = settings or GenSettings()
         names = self._load_adapters(columns)
-        rows = [prompt_ids(self.chat.tokenizer, c.messages) for c in columns]
+        rows = [column_ids(self.chat.tokenizer, c) for c in columns]
         ids: list[list[int]] = []
         one = self._single_adapter(names)
         if self.mode == "batched" and one:  # base rows + one adapter's rows: a per-row LoRA scale

@@ -15,8 +15,10 @@ from typing import Any
 from studio import models
 from studio.data import validate
 from studio.data.formats import row_problem
+from studio.data.template import plain
 from studio.data.generate import KINDS, generate, generator
 from studio.data.generate.teacher import teach
+from studio.models.info import context_length
 from studio.fsutil import write_jsonl
 
 HUB_PREFIX = "hub:"
@@ -119,10 +121,15 @@ def _load_report(target: str, mapping: dict | None, tokenizer: Any = None,
 
 
 def _validate(args: argparse.Namespace) -> int:
-    tokenizer = None
+    tokenizer, max_length = None, args.max_length
     if args.model:
         tokenizer = models.load_tokenizer(args.model)
-    report = _load_report(args.file, args.mapping, tokenizer, args.max_length)
+        if max_length is None:  # a row longer than the model's context can never be trained whole
+            max_length = context_length(args.model)
+            if max_length:
+                print(f"note: rows are checked against {args.model}'s context of {max_length} tokens "
+                      "(--max-length to use the training length)", file=sys.stderr)
+    report = _load_report(args.file, args.mapping, tokenizer, max_length)
     if args.max_length and tokenizer is None:
         print("note: --max-length needs --model to count tokens; lengths were not checked",
               file=sys.stderr)
@@ -185,15 +192,20 @@ def _teach(args: argparse.Namespace) -> int:
 def _preview(args: argparse.Namespace) -> int:
     report = _load_report(args.file, args.mapping)
     for row, line in list(zip(report.usable, report.lines))[: max(args.n, 0)]:
-        turns = " / ".join(f"{m['role']}: {_one_line(m['content'], args.width)}"
-                           for m in row["messages"])
-        print(f"[{line}] {turns}")
+        print(f"[{line}] {_turns_line(row, args.width)}")
     if report.error_count:
         print(f"{report.error_count} errors: run `studio data validate {args.file}` for the list")
     if not report.usable:
         print(report.summary())
         return 2
     return 0
+
+
+def _turns_line(row: dict, width: int) -> str:
+    if "text" in row:
+        return f"text: {_one_line(row['text'], width)}"
+    return " / ".join(f"{m['role']}: {_one_line(m['content'] or plain([m])[0]['content'], width)}"
+                      for m in row["messages"])
 
 
 def _one_line(text: str, width: int) -> str:

@@ -16,11 +16,12 @@ from studio import presets, runs
 from studio.chat import GenSettings
 from studio.compare.adapters import adapter_for
 from studio.compare.engine import Comparer, adapter_name, build_columns
+from studio.data.passages import opening
 from studio.data.tokenize import tokenize_row
 from studio.evaluate import meters
 from studio.evaluate.structure import confusion
 from studio.fsutil import atomic_write_json, read_json
-from studio.train.data import load_rows, with_system
+from studio.train.data import is_text_task, load_rows, with_system
 
 EVAL_FILE = "eval.json"
 N_SAMPLES = 10
@@ -61,10 +62,24 @@ def eval_rows(run, limit: int | None = None) -> list[dict]:
     file, or the seeded split of the training file), without the system prompt the run added."""
     cfg = run.config()
     _, rows = load_rows(cfg)
+    if is_text_task(rows):
+        rows = [r for r in map(continuation_row, rows) if r is not None]
     if not rows:
         raise ValueError(f"run {run.id} has no eval rows: give it an eval file or a bigger dataset")
     rows = [_without_system(r, cfg.data.system_prompt) for r in rows]
     return rows[:limit] if limit else rows
+
+
+def continuation_row(row: dict, gold_words: int = 48) -> dict | None:
+    """A held-out passage of a raw-text run as an eval row: its opening is the prompt (continued without
+    the chat template), its next words the gold answer; the whole passage is kept for the loss."""
+    prompt, rest = opening(row["text"])
+    words = rest.split()
+    gold_text = " ".join(words[:gold_words]) if len(words) > 1 else rest.strip()[:120]  # Japanese: no spaces
+    if not gold_text:
+        return None
+    return {"messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": gold_text}],
+            "passage": row["text"]}
 
 
 def _without_system(row: dict, system: str | None) -> dict:
@@ -141,7 +156,7 @@ def answer_loss(comparer, rows: Sequence[dict], system: str | None, adapter_dir:
     total, count = 0.0, 0
     with chat.lock, torch.inference_mode(), _active(chat, name):
         for row in with_system(list(rows), system):
-            tok = tokenize_row(chat.tokenizer, row, max_length)
+            tok = tokenize_row(chat.tokenizer, {"text": row["passage"]} if "passage" in row else row, max_length)
             if tok.trained < 1:
                 continue
             ids = torch.tensor([tok.input_ids], device=chat.model.device)

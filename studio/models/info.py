@@ -68,3 +68,13 @@ def describe(name: str, batch: int = 8, seq_len: int = 512, r: int = 16) -> Mode
     else:
         card.note = "Size unknown until the model is downloaded; the hub page lists it."
     return card
+
+
+def context_length(name: str) -> int | None:
+    """The model's context window in tokens (registry, or a local folder's config.json); None if unknown."""
+    try:
+        resolved = resolve(name)
+    except ValueError:
+        return None
+    entry = resolved.entry or (_local_entry(Path(resolved.location)) if resolved.source == "local" else None)
+    return entry.context if entry and entry.context else None

@@ -93,7 +93,7 @@ TEXT: dict[str, str] = {
                   "dataset. Check the errors, the preview and the token lengths, then go to **③ Train**.",
     "data_source": "Where the data comes from", "src_preset": "Preset", "src_upload": "Upload",
     "src_generate": "Generate",
-    "preset": "Preset", "upload": "Training file (.jsonl .json .csv .tsv .parquet)",
+    "preset": "Preset", "upload": "Training file (.jsonl .json .csv .tsv .parquet, raw text .txt .md)",
     "mapping": "Column mapping for CSV/TSV (prompt=col,response=col)",
     "gen_kind": "Generator", "gen_n": "Rows", "gen_seed": "Seed", "gen_go": "Generate",
     "validate": "Check the data", "data_summary": "Summary", "data_errors": "Problems found",

@@ -88,7 +88,7 @@ TEXT: dict[str, str] = {
                   "エラー・プレビュー・トークン長を確認して **③ 学習** へ。",
     "data_source": "データの入手元", "src_preset": "プリセット", "src_upload": "アップロード",
     "src_generate": "生成",
-    "preset": "プリセット", "upload": "学習ファイル (.jsonl .json .csv .tsv .parquet)",
+    "preset": "プリセット", "upload": "学習ファイル (.jsonl .json .csv .tsv .parquet、生テキスト .txt .md)",
     "mapping": "CSV/TSV の列の対応 (prompt=列名,response=列名)",
     "gen_kind": "生成器", "gen_n": "行数", "gen_seed": "シード", "gen_go": "生成する",
     "validate": "データを検査", "data_summary": "概要", "data_errors": "見つかった問題",

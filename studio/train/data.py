@@ -4,6 +4,7 @@ is cut into passages before the split and packed into blocks of max_length after
 trained."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from studio import presets
@@ -24,6 +25,19 @@ def _rows_from_file(path: str) -> list[dict]:
         first = report.errors[0]
         raise DataError(f"{report.error_count} problem(s) in the data, first: {first}")
     return report.usable
+
+
+def is_text_run(cfg: RunConfig) -> bool:
+    """The run trains on raw text (continued pretraining): told from its training file's first record."""
+    path = cfg.data.train_path
+    if not path or not Path(path).is_file():
+        return False
+    return _file_format(path, Path(path).stat().st_mtime) == "text"
+
+
+@functools.lru_cache(maxsize=64)
+def _file_format(path: str, mtime: float) -> str | None:
+    return validate_file(Path(path), max_rows=1).format
 
 
 def is_text_task(rows: list[dict]) -> bool:

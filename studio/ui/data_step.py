@@ -11,8 +11,10 @@ from studio.charts import token_histogram
 from studio.data.generate import KINDS, check_settings, generator
 from studio.data.generate import generate as run_generator
 from studio.data.inspect import inspect_file, inspect_preset, trained_pieces
+from studio.data.readers import SUPPORTED
 from studio.data.stats import summarise, token_lengths
 from studio.data.store import check_upload, generated_path, import_upload
+from studio.data.template import plain, rendering
 from studio.fsutil import write_jsonl
 from studio.models import load_tokenizer
 from studio.text import t
@@ -44,14 +46,22 @@ def _tokenizer(model: str, lang: str = "en"):
 
 
 def _errors_frame(view, lang: str = "en") -> pd.DataFrame:
-    rows = [[i.file.rsplit("/", 1)[-1], i.line, i.field, i.message, i.hint] for i in view.report.errors]
+    """Errors, then warnings (marked ⚠), each in the UI's language where the catalogue has it."""
+    issues = [(i, "") for i in view.report.errors] + [(i, "⚠ ") for i in view.report.warnings]
+    rows = [[i.file.rsplit("/", 1)[-1], i.where(), i.field, mark + i.text(lang), i.hint_text(lang)]
+            for i, mark in issues]
     return pd.DataFrame(rows, columns=[t(lang, k) for k in ERROR_KEYS])
 
 
 def _bubbles(view) -> list[dict]:
+    """The first rows as chat bubbles; tool calls and outputs as the plain rendering shows them, raw
+    text as one passage (what the model learns to write)."""
     out: list[dict] = []
     for row in view.preview[:3]:
-        for m in row["messages"]:
+        if "text" in row:
+            out.append({"role": "assistant", "content": "📄 " + row["text"][:600]})
+            continue
+        for m in plain(row["messages"], row.get("tools")):
             role = "assistant" if m["role"] == "assistant" else "user"
             prefix = "⚙️ system: " if m["role"] == "system" else ""
             out.append({"role": role, "content": prefix + m["content"]})
@@ -67,11 +77,18 @@ def _mask_html(tokenizer, view, max_length: int) -> str:
     return f'<div class="tok-view">{spans}</div>'
 
 
-def _summary(view, lang: str = "en") -> str:
+def _summary(view, lang: str = "en", tokenizer=None) -> str:
     r, s = view.report, view.stats
-    lines = [t(lang, "sum_line", label=view.label, fmt=r.format or "?", rows=r.rows, usable=len(r.usable),
-                errors=r.error_count),
+    lines = [t(lang, "sum_line", label=view.label, fmt=t(lang, f"fmt_{r.format}" if r.format else "fmt_unknown"),
+               rows=r.rows, usable=len(r.usable), errors=r.error_count),
              t(lang, "sum_split", train=view.train_n, eval=view.eval_n)]
+    if r.task == "text":
+        lines.append(t(lang, "data_text_task"))
+    shown = rendering(tokenizer, r.usable) if tokenizer is not None else None
+    if shown:
+        lines.append(t(lang, f"data_tools_{shown}"))
+    if r.errors_dropped or r.warnings_dropped:
+        lines.append(t(lang, "data_not_listed", errors=r.errors_dropped, warnings=r.warnings_dropped))
     if s:
         lines.append(t(lang, "sum_tokens", min=s["min"], median=s["median"], p95=s["p95"], max=s["max"],
                         over=s["over_max"]))
@@ -86,7 +103,8 @@ def show(view, model: str, max_length: int = 512, lang: str = "en"):
         view.lengths = token_lengths(tok, view.usable[:2000])
         view.stats = summarise(view.lengths, max_length)
     hist = token_histogram(view.lengths, max_length, lang) if view.lengths else None
-    return (_summary(view, lang), _errors_frame(view, lang), _bubbles(view), hist, _mask_html(tok, view, max_length))
+    return (_summary(view, lang, tok), _errors_frame(view, lang), _bubbles(view), hist,
+            _mask_html(tok, view, max_length))
 
 
 def load_preset(name: str | None, model: str, lang: str = "en"):
@@ -152,8 +170,7 @@ def build(ctx: Ctx) -> None:
                     use_preset = L(gr.Button(L.text("validate"), variant="primary", elem_id="use-preset"),
                                    "validate", "value")
                 with L(gr.Tab(L.text("src_upload"), id="upload"), "src_upload"):
-                    upload = L(gr.File(label=L.text("upload"), file_types=[".jsonl", ".json", ".csv",
-                                                                            ".tsv", ".parquet"]), "upload")
+                    upload = L(gr.File(label=L.text("upload"), file_types=list(SUPPORTED)), "upload")
                     mapping = L(gr.Textbox(label=L.text("mapping"), placeholder="prompt=question,"
                                            "response=answer"), "mapping")
                     use_file = L(gr.Button(L.text("validate"), variant="primary"), "validate", "value")

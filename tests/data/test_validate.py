@@ -407,3 +407,11 @@ def test_valid_conversations_survive_unchanged(conversations):
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     report = _validate_bytes(text.encode("utf-8"), ".jsonl")
     assert report.errors == [] and report.usable == rows
+
+
+def test_without_max_length_rows_are_checked_against_the_models_context(tiny_model_dir, tmp_path, capsys):
+    long_answer = " ".join(f"word{i}" for i in range(600))  # well over the tiny model's 512 positions
+    write_jsonl(tmp_path / "long.jsonl", [chat("short", "fine"), chat("long", long_answer)])
+    code, output = run_cli(["data", "validate", str(tmp_path / "long.jsonl"), "--model", str(tiny_model_dir)], capsys)
+    assert code == 2 and "context of 512 tokens" in output
+    assert "long.jsonl:2: messages: too long:" in output and "max_length is 512" in output

@@ -199,3 +199,33 @@ def test_the_evaluate_tab_names_the_best_checkpoint_by_its_meter(monkeypatch):
     fig, text = eval_step.timeline("a-run", 5, progress=lambda *a, **k: None)
     assert fig == "fig" and "checkpoint-10" in text and "90%" in text
     assert "checkpoint-10" in eval_step.timeline("a-run", 5, "ja", progress=lambda *a, **k: None)[1]
+
+
+def test_a_raw_text_run_is_evaluated_on_held_out_passages_continued_without_the_template(
+        tiny_model_dir, tmp_path, monkeypatch):
+    """Continued pretraining on a play: the prompts are openings of passages it never trained on, the base
+    and tuned columns continue them as plain text, and the eval loss is over every token of the passage."""
+    from studio.compare.engine import build_columns, column_ids
+    from studio.train.data import load_rows
+
+    monkeypatch.setenv("STUDIO_HOME", str(tmp_path))
+    play = tmp_path / "play.txt"
+    play.write_text("\n\n".join(f"ROMEO. Line {i} of the play, spoken softly under the balcony to Juliet."
+                                for i in range(60)), encoding="utf-8")
+    cfg = recipe.build(str(tiny_model_dir), train_path=str(play), overrides={
+        "max_steps": 30, "batch_size": 4, "max_length": 64, "lora_r": 8, "device": "cpu", "dtype": "fp32",
+        "learning_rate": 3e-3})
+    run = runner.start(cfg)
+    assert runner.wait(run, poll_s=0.2, timeout_s=300).state == "done", run.log_tail()
+    train, held_out = load_rows(run.config())
+    assert held_out and all("text" in r for r in held_out)
+    result = run_eval.evaluate_run(run.id, limit=4)
+    assert result.n == min(4, len(held_out))
+    assert result.meters["tuned"]["eval_loss"] < result.meters["base"]["eval_loss"]
+    assert result.meters["tuned"]["perplexity"] < result.meters["base"]["perplexity"]
+    passages = [r["text"] for r in held_out]
+    assert all(any(p.startswith(s["prompt"]) for p in passages) for s in result.samples)
+    columns = build_columns(str(tiny_model_dir), "ROMEO. Line 3 of the", ["base", "tuned"], run_id=run.id)
+    assert [c.raw for c in columns] == [True, True]
+    tok = run_eval.Comparer(str(tiny_model_dir)).chat.tokenizer
+    assert tok.decode(column_ids(tok, columns[0])) == "ROMEO. Line 3 of the"  # no chat template around it

@@ -9,6 +9,7 @@ import pytest
 
 from studio import runs
 from studio.train import recipe, runner
+from tests.helpers import FIXTURES
 from tests.helpers.runs import wait_for
 
 
@@ -17,6 +18,17 @@ def _cfg(model_dir, data, **over):
               "dtype": "fp32", **over}
     return recipe.build(str(model_dir), train_path=str(data), overrides=values)
 
+
+
+@pytest.mark.parametrize(("name", "max_length"), [("openai_tools.jsonl", 512), ("ms_swift_agent.jsonl", 512),
+                                                  ("corpus.txt", 64)])
+def test_files_made_for_other_tools_train_to_done(tiny_model_dir, name, max_length):
+    """A tool-call file (rendered plainly: the tiny ChatML template has no tool support) and a raw-text
+    file (continued pretraining, packed into blocks of max_length) train like any other data."""
+    run = runner.start(_cfg(tiny_model_dir, FIXTURES / "formats" / name, max_steps=4, max_length=max_length))
+    st = runner.wait(run, poll_s=0.2, timeout_s=180)
+    assert st.state == "done", run.log_tail()
+    assert len([m for m in run.metrics() if "loss" in m]) == 4 and (run.adapter_dir / "adapter_model.safetensors").is_file()
 
 
 def test_a_short_run_finishes_with_metrics_and_a_peft_adapter(tiny_model_dir, tiny_data):
