@@ -15,11 +15,11 @@ from typing import Any
 from studio import models
 from studio.data import validate
 from studio.data.formats import row_problem
-from studio.data.template import plain
 from studio.data.generate import KINDS, generate, generator
 from studio.data.generate.teacher import teach
-from studio.models.info import context_length
+from studio.data.template import plain
 from studio.fsutil import write_jsonl
+from studio.models.info import context_length
 
 HUB_PREFIX = "hub:"
 Handler = Callable[[argparse.Namespace], int]

@@ -217,7 +217,7 @@ def test_a_raw_text_run_is_evaluated_on_held_out_passages_continued_without_the_
         "learning_rate": 3e-3})
     run = runner.start(cfg)
     assert runner.wait(run, poll_s=0.2, timeout_s=300).state == "done", run.log_tail()
-    train, held_out = load_rows(run.config())
+    _, held_out = load_rows(run.config())
     assert held_out and all("text" in r for r in held_out)
     result = run_eval.evaluate_run(run.id, limit=4)
     assert result.n == min(4, len(held_out))

@@ -28,7 +28,8 @@ def test_files_made_for_other_tools_train_to_done(tiny_model_dir, name, max_leng
     run = runner.start(_cfg(tiny_model_dir, FIXTURES / "formats" / name, max_steps=4, max_length=max_length))
     st = runner.wait(run, poll_s=0.2, timeout_s=180)
     assert st.state == "done", run.log_tail()
-    assert len([m for m in run.metrics() if "loss" in m]) == 4 and (run.adapter_dir / "adapter_model.safetensors").is_file()
+    assert len([m for m in run.metrics() if "loss" in m]) == 4
+    assert (run.adapter_dir / "adapter_model.safetensors").is_file()
 
 
 def test_a_short_run_finishes_with_metrics_and_a_peft_adapter(tiny_model_dir, tiny_data):
