@@ -24,8 +24,8 @@ TEXT: dict[str, str] = {
     "data_columns": "columns: {columns}",
     "data_tools_native": "tool calls: rendered by the model's own chat template (it knows tools)",
     "data_tools_plain": "tool calls: the model's chat template has no tool support, so they are written "
-                        "as plain text: <tool_call>JSON</tool_call> in the answer, "
-                        "<tool_response>…</tool_response> as the next user turn, the tool list in the "
+                        "as plain text: `<tool_call>JSON</tool_call>` in the answer, "
+                        "`<tool_response>…</tool_response>` as the next user turn, the tool list in the "
                         "system prompt",
     "data_not_listed": "not listed: {errors} more errors and {warnings} more warnings",
     "data_alike": "({n} more rows alike: lines {lines})",

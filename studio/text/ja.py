@@ -22,8 +22,8 @@ TEXT: dict[str, str] = {
     "data_columns": "列: {columns}",
     "data_tools_native": "ツール呼び出し: モデル自身のチャットテンプレートで表現します (ツール対応)",
     "data_tools_plain": "ツール呼び出し: モデルのチャットテンプレートがツールに対応していないため、平文で"
-                        "書きます: 回答内に <tool_call>JSON</tool_call>、次のユーザー発話に "
-                        "<tool_response>…</tool_response>、ツール一覧はシステムプロンプトに",
+                        "書きます: 回答内に `<tool_call>JSON</tool_call>`、次のユーザー発話に "
+                        "`<tool_response>…</tool_response>`、ツール一覧はシステムプロンプトに",
     "data_not_listed": "表示しきれなかった項目: エラー {errors} 件、警告 {warnings} 件",
     "data_alike": "(同じ問題の行があと {n} 行: {lines} 行目)",
     "data_pref": "これは選好データ ({shape}) です。{n} 行、選ばれた回答と退けられた回答の組です。"
