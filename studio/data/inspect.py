@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studio import presets
+from studio.data.passages import CHARS_PER_TOKEN, passages
 from studio.data.stats import split, summarise, token_lengths
 from studio.data.tokenize import tokenize_row
 from studio.data.validate import Report, validate_file
@@ -47,8 +48,9 @@ def trained_pieces(tokenizer, row: dict, max_length: int | None = None) -> list[
 def inspect(report: Report, label: str, tokenizer=None, max_length: int = 512,
             eval_rows: int | None = None, eval_fraction: float = 0.1, sample: int = 2000) -> DataView:
     view = DataView(label, report, preview=report.usable[:6])
-    if eval_rows is None:
-        tr, ev = split(report.usable, eval_fraction)
+    if eval_rows is None:  # raw text is split as training splits it: into passages first
+        rows = passages(report.usable, max_length * CHARS_PER_TOKEN) if report.task == "text" else report.usable
+        tr, ev = split(rows, eval_fraction)
         view.train_n, view.eval_n = len(tr), len(ev)
     else:
         view.train_n, view.eval_n = len(report.usable), eval_rows

@@ -59,7 +59,7 @@ def _bubbles(view) -> list[dict]:
     out: list[dict] = []
     for row in view.preview[:3]:
         if "text" in row:
-            out.append({"role": "assistant", "content": "📄 " + row["text"][:600]})
+            out.append({"role": "assistant", "content": row["text"][:600]})
             continue
         for m in plain(row["messages"], row.get("tools")):
             role = "assistant" if m["role"] == "assistant" else "user"
@@ -82,6 +82,7 @@ def _summary(view, lang: str = "en", tokenizer=None) -> str:
     lines = [t(lang, "sum_line", label=view.label, fmt=t(lang, f"fmt_{r.format}" if r.format else "fmt_unknown"),
                rows=r.rows, usable=len(r.usable), errors=r.error_count),
              t(lang, "sum_split", train=view.train_n, eval=view.eval_n)]
+    lines += [f"**{i.text(lang)}** — {i.hint_text(lang)}" for i in r.errors[:2] if i.line is None and i.record is None]
     if r.task == "text":
         lines.append(t(lang, "data_text_task"))
     shown = rendering(tokenizer, r.usable) if tokenizer is not None else None
