@@ -31,6 +31,7 @@ from studio.data.turns import (
     RecordError,
     Turn,
     check_turns,
+    fail,
     short,
     text,
     tool_list,
@@ -153,12 +154,11 @@ def clean_mapping(mapping: Mapping[str, Any]) -> dict[str, str]:
     """Check a user-given mapping; drops an empty system entry. Raises RecordError."""
     unknown = sorted(set(mapping) - set(MAPPING_KEYS))
     if unknown:
-        raise RecordError("mapping", f"unknown key(s) {unknown}", "use prompt, response and system")
+        fail("mapping", "mapping_keys", keys=unknown)
     out = {k: v for k, v in mapping.items() if v not in (None, "")}
     for key in ("prompt", "response"):
         if not isinstance(out.get(key), str):
-            raise RecordError("mapping", f"no column given for {key!r}",
-                              "map prompt=COL,response=COL")
+            fail("mapping", "mapping_missing", role=repr(key))
     return out
 
 
@@ -175,8 +175,7 @@ def normalise(record: Mapping, fmt: str, mapping: Mapping[str, str] | None = Non
     meta = record.get("meta")
     if meta is not None:
         if not isinstance(meta, Mapping):
-            raise RecordError("meta", f"expected an object, got {type_name(meta)}",
-                              "make meta a JSON object")
+            fail("meta", "meta", got=type_name(meta))
         row["meta"] = dict(meta)
     return row
 
@@ -184,15 +183,14 @@ def normalise(record: Mapping, fmt: str, mapping: Mapping[str, str] | None = Non
 def _turns(record: Mapping, fmt: str, mapping: Mapping[str, str] | None) -> list[Turn]:
     if fmt == "columns":
         if not mapping:
-            raise RecordError("mapping", "no column mapping", "map prompt=COL,response=COL")
+            fail("mapping", "mapping_missing", role="prompt")
         turns = _from_columns(record, clean_mapping(mapping))  # a partial mapping: RecordError
     elif fmt in _CONVERTERS:
         turns = _CONVERTERS[fmt](record)
     elif fmt in REFUSED:
-        raise RecordError("record", f"{FORMAT_NAMES[fmt]} are not SFT rows",
-                          "train them with preference tuning, not supervised fine-tuning")
+        fail("record", "refused_row", fmt=FORMAT_NAMES[fmt])
     else:
-        raise RecordError("record", f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
+        fail("record", "unknown_fmt", fmt=repr(fmt), formats=", ".join(FORMATS))
     check_turns(turns)
     return turns
 
@@ -213,7 +211,7 @@ def _refuse_media(record: Mapping) -> None:
 def _raw_text(record: Mapping) -> str:
     value = text(_require(record, "text", "text"), "text")
     if not value.strip():
-        raise RecordError("text", "empty text", "write the passage, or drop the row")
+        fail("text", "empty_text")
     return value
 
 
@@ -230,16 +228,13 @@ def row_problem(row: Any) -> str | None:
 
 def _require(record: Mapping, key: str, fmt: str) -> Any:
     if key not in record:
-        hint = (f'prompt-only rows have no answer to learn (they are for RL or generation): add the answer as "{key}"'
-                if key == "completion" else f'add "{key}" to the record')
-        raise RecordError(key, f"missing (required in the {FORMAT_NAMES[fmt]} format)", hint)
+        fail(key, "prompt_only" if key == "completion" else "missing", fmt=FORMAT_NAMES[fmt], name=key)
     return record[key]
 
 
 def _turn_list(value: Any, field: str) -> list[Turn]:
     if not isinstance(value, list):
-        raise RecordError(field, f"expected a list of turns, got {type_name(value)}",
-                          "make it a JSON list of {role, content} objects")
+        fail(field, "not_list", got=type_name(value))
     return [turn(item, f"{field}[{i}]") for i, item in enumerate(value)]
 
 
@@ -283,13 +278,11 @@ def _history(value: Any) -> list[Turn]:
     if value is None or value == []:
         return []
     if not isinstance(value, list):
-        raise RecordError("history", "expected a list of [user, assistant] pairs, "
-                          f"got {type_name(value)}")
+        fail("history", "history", got=type_name(value))
     turns: list[Turn] = []
     for i, pair in enumerate(value):
         if not isinstance(pair, list) or len(pair) != 2:
-            raise RecordError(f"history[{i}]", "expected a [user, assistant] pair",
-                              "two strings per pair")
+            fail(f"history[{i}]", "history_pair")
         turns += [Turn("user", text(pair[0], f"history[{i}][0]"), f"history[{i}][0]"),
                   Turn("assistant", text(pair[1], f"history[{i}][1]"), f"history[{i}][1]")]
     return turns
@@ -317,8 +310,7 @@ def _from_columns(record: Mapping, mapping: Mapping[str, str]) -> list[Turn]:
     for key, role in (("prompt", "user"), ("response", "assistant")):
         column = mapping[key]
         if column not in record:
-            raise RecordError(column, f"missing column {short(column)} (mapped as {key})",
-                              "check the column mapping")
+            fail(column, "missing_column", column=short(column), role=key)
         turns.append(Turn(role, text(record[column], column), column))
     return turns
 

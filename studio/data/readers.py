@@ -1,6 +1,7 @@
 """Reading dataset files: bytes -> text -> records, each with the line it came from.
 
-Every problem goes to the `error(line, field, message, hint)` callback (a Report's `error`);
+Every problem goes to the `say(line, field, what, **words)` callback (a Report's `say`: the catalogue's
+`e_<what>` message and hint, in any language);
 records that could not be read are yielded as `BAD` so that row counts stay honest.
 """
 from __future__ import annotations
@@ -19,14 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from studio.data.turns import type_name
-from studio.text import t
 
 SUPPORTED = (".jsonl", ".json", ".csv", ".tsv", ".parquet", ".txt", ".md")
 TEXT_FILES = (".txt", ".md")
 BAD = object()  # a record already reported as unreadable
 _KANA = re.compile(r"[\u3041-\u30ff]")  # hiragana/katakana: the surest sign of Japanese text
 _CONTROL = set(range(32)) - {9, 10, 12, 13}
-ErrorSink = Callable[..., None]  # (line, field, message, hint, **catalogued words)
+ErrorSink = Callable[..., None]  # (line, field, what, **words): Report.say
 
 
 @dataclass
@@ -40,16 +40,14 @@ class Source:
 def open_source(path: Path, error: ErrorSink, max_bytes: int) -> Source | None:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
-        error(None, "file", f"extension {suffix or '(none)'!r} is not supported",
-              f"save the data as one of {', '.join(SUPPORTED)}")
+        error(None, "file", "extension", ext=repr(suffix or "(none)"), allowed=", ".join(SUPPORTED))
         return None
     if not path.is_file():
-        error(None, "file", "not found (or not a file)", "check the path")
+        error(None, "file", "not_found")
         return None
     size = path.stat().st_size
     if size > max_bytes:
-        error(None, "file", f"too large: {_size(size)}, the limit is {_size(max_bytes)}",
-              "split the file or keep fewer rows")
+        error(None, "file", "too_large", size=_size(size), limit=_size(max_bytes))
         return None
     if suffix == ".parquet":
         return _read_parquet(path, error)
@@ -77,21 +75,19 @@ def _read_text(path: Path, error: ErrorSink) -> str | None:
     data = path.read_bytes()
     data = data.removeprefix(codecs.BOM_UTF8)  # Excel and Notepad write a BOM: harmless, dropped
     if not data.strip():
-        error(None, "file", "empty file", "add at least one record")
+        error(None, "file", "empty_file")
         return None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        error(None, "encoding", "the file is UTF-16 (or UTF-32), not UTF-8", "re-save it as UTF-8")
+        error(None, "encoding", "utf16")
         return None
     if _looks_binary(data):
-        error(None, "file", "not a text file (it contains NUL or control bytes)",
-              "export the data as UTF-8 JSONL, JSON, CSV or TSV, or as parquet")
+        error(None, "file", "binary")
         return None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        error(line, "encoding", f"not UTF-8 (byte 0x{data[exc.start]:02x}); "
-              f"it looks like {_guess_encoding(data)}", "re-save the file as UTF-8")
+        error(line, "encoding", "not_utf8", byte=f"{data[exc.start]:02x}", guess=_guess_encoding(data))
         return None
 
 
@@ -115,27 +111,24 @@ def _guess_encoding(data: bytes) -> str:
         return "Latin-1 or another 8-bit encoding"
 
 
-def _parse_json(text: str, error: ErrorSink, line: int | None, hint: str) -> Any:
+def _parse_json(text: str, error: ErrorSink, line: int | None) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         if line is None:  # a whole .json document: its own line and column are the place
-            error(exc.lineno, "json",
-                  f"bad JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", hint)
+            error(exc.lineno, "json", "bad_json_doc", lineno=exc.lineno, col=exc.colno, why=exc.msg)
         else:
-            error(line, "json", f"bad JSON at column {exc.colno}: {exc.msg}", hint)
+            error(line, "json", "bad_json_line", col=exc.colno, why=exc.msg)
     except RecursionError:
-        error(line, "json", "JSON nested too deeply to read",
-              "flatten the record: a row is a flat list of {role, content} turns")
+        error(line, "json", "too_deep")
     except ValueError as exc:  # e.g. an integer with more than 4300 digits
-        error(line, "json", f"unreadable JSON value: {exc}", "write numbers and text plainly")
+        error(line, "json", "bad_value", why=str(exc))
     return BAD
 
 
 def _read_jsonl(content: str, error: ErrorSink) -> Source | None:
     if content.lstrip()[:1] in ("[", "{") and _is_one_document(content):
-        error(None, "json", "the file is one JSON document, not JSON Lines (one object per line)",
-              "rename it to .json, or write one record per line")
+        error(None, "json", "one_document")
         return None
     return Source(_jsonl_items(content, error))
 
@@ -157,11 +150,10 @@ def _jsonl_items(content: str, error: ErrorSink) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         if _is_python_literal(line):
-            error(number, "json", t("en", "data_python"), t("en", "data_python_hint"), text_key="data_python")
+            error(number, "json", "python_literal")
             yield number, BAD
             continue
-        yield number, _parse_json(line, error, number, "one complete JSON object per line; "
-                                  "check quotes, commas and brackets")
+        yield number, _parse_json(line, error, number)
 
 
 def _is_python_literal(line: str) -> bool:
@@ -181,16 +173,14 @@ def _is_python_literal(line: str) -> bool:
 
 
 def _read_json(content: str, error: ErrorSink) -> Source | None:
-    doc = _parse_json(content, error, None, "if it holds one object per line, save it as .jsonl")
+    doc = _parse_json(content, error, None)
     if doc is BAD:
         return None
     wrapped = isinstance(doc, dict) and isinstance(doc.get("data"), list)
     if wrapped:
         doc = doc["data"]
     if not isinstance(doc, list):
-        error(None, "json",
-              f"expected a list of records or {{\"data\": [...]}}, got {type_name(doc)}",
-                     "wrap the records in [ ... ]")
+        error(None, "json", "not_a_list", got=type_name(doc))
         return None
     lines = _record_lines(content, wrapped)
     return Source(iter(enumerate(doc)), place=lambda i: (lines[i] if i < len(lines) else None, i + 1))
@@ -235,12 +225,11 @@ def _read_table(content: str, error: ErrorSink, delimiter: str) -> Source | None
     try:
         header = [h.strip() for h in next(reader)]
     except (csv.Error, StopIteration) as exc:
-        error(1, "header", f"unreadable header: {exc}", "the first row names the columns")
+        error(1, "header", "bad_header", why=str(exc))
         return None
     duplicated = sorted(h for h, n in Counter(header).items() if n > 1)
     if duplicated or "" in header:
-        error(1, "header", f"empty or repeated column names: {duplicated or ['']}",
-              "give every column a distinct name")
+        error(1, "header", "header_names", names=duplicated or [""])
         return None
     return Source(_table_rows(reader, header, error), header, 1)
 
@@ -255,13 +244,12 @@ def _table_rows(reader: Iterator[list[str]], header: list[str],
         except StopIteration:
             return
         except csv.Error as exc:  # e.g. a field over the csv module's size limit: stop here
-            error(number, "row", f"unreadable row: {exc}", "check the quoting of this row")
+            error(number, "row", "bad_row", why=str(exc))
             return
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
-            error(number, "row", f"has {len(cells)} fields but the header has {len(header)}",
-                  "quote fields that contain the delimiter, quotes or newlines")
+            error(number, "row", "ragged", n=len(cells), header=len(header))
             yield number, BAD
         else:
             yield number, dict(zip(header, cells))
@@ -273,8 +261,7 @@ def _read_parquet(path: Path, error: ErrorSink) -> Source | None:
 
         parquet = pq.ParquetFile(path)
     except Exception as exc:  # noqa: BLE001 — pyarrow raises ArrowInvalid, OSError, ...
-        error(None, "parquet", f"unreadable parquet file: {exc}",
-              "re-export it (pandas: df.to_parquet(path)) or use JSONL")
+        error(None, "parquet", "bad_parquet", why=str(exc))
         return None
     return Source(_parquet_rows(parquet, error), list(parquet.schema_arrow.names), None,
                   place=lambda i: (None, i + 1))
@@ -288,4 +275,4 @@ def _parquet_rows(parquet: Any, error: ErrorSink) -> Iterator[tuple[int, Any]]:
                 yield index, record
                 index += 1
     except Exception as exc:  # noqa: BLE001
-        error(index, "parquet", f"unreadable rows from here on: {exc}", "re-export the file")
+        error(index, "parquet", "parquet_rows", why=str(exc))

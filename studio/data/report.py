@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from studio.data.formats import FORMAT_NAMES, REFUSED
+from studio.data.turns import english
 from studio.text import TEXT, t
 
 MAX_ISSUES = 200  # shown per list; the rest are only counted
@@ -47,7 +48,8 @@ class Issue:
         return message
 
     def hint_text(self, lang: str = "en") -> str:
-        return t(lang, f"{self.key}_hint") if self.key and f"{self.key}_hint" in TEXT["en"] else self.hint
+        known = self.key and f"{self.key}_hint" in TEXT["en"]
+        return t(lang, f"{self.key}_hint", **dict(self.args)) if known else self.hint
 
     def __str__(self) -> str:
         where = self.file if self.line is None and self.record is None else f"{self.file}:{self.where()}"
@@ -119,6 +121,13 @@ class Report:
     def warn(self, key: Any, at: str, message: str, hint: str = "", text_key: str = "", **words: Any) -> None:
         self.warnings.append(self.issue(key, at, message, hint, text_key, **words))
 
+    def say(self, key: Any, at: str, what: str, **words: Any) -> None:
+        """An error in the catalogue's words: `e_<what>` and its hint (English here, any language in the UI)."""
+        self.error(key, at, *english(what, **words), f"e_{what}", **words)
+
+    def say_warning(self, key: Any, at: str, what: str, **words: Any) -> None:
+        self.warn(key, at, *english(what, **words), f"e_{what}", **words)
+
     def where(self, key: Any) -> str:
         line, record = self.place(key) if self.place else (key, None)
         return ("line " if line is not None else "") + place_text(line, record)
@@ -166,7 +175,7 @@ def _issue_dict(issue: Issue) -> dict:
 def _tidy(issues: list[Issue]) -> tuple[list[Issue], int]:
     groups: dict[tuple, list[Issue]] = {}
     for issue in issues:
-        groups.setdefault((issue.field, issue.key or issue.message, issue.hint), []).append(issue)
+        groups.setdefault((issue.field, issue.message, issue.hint), []).append(issue)
     out: list[Issue] = []
     for group in groups.values():
         if len(group) >= COLLAPSE_AT:

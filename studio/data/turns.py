@@ -14,7 +14,10 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
+
+from studio.text import TEXT
+from studio.text import t as text_of
 
 ROLES = ("system", "user", "assistant", "tool")
 # Every spelling of a role seen in the wild. ShareGPT's function_call is an assistant turn whose
@@ -39,19 +42,31 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class RecordError(ValueError):
-    """One record cannot be used: `field` is where, `hint` says what to do."""
+    """One record cannot be used: `field` is where, `hint` says what to do. `key` and `words` give the
+    message from the text catalogue, so the UI can say it in its own language."""
 
-    def __init__(self, field: str, message: str, hint: str = "") -> None:
+    def __init__(self, field: str, message: str, hint: str = "", key: str = "",
+                 words: dict[str, Any] | None = None) -> None:
         super().__init__(f"{field}: {message}")
         self.field, self.message, self.hint = field, message, hint
+        self.key, self.words = key, words or {}
+
+
+def english(key: str, **words: Any) -> tuple[str, str]:
+    """(message, hint) of catalogue key `e_<key>` in English: the words of every report and CLI line."""
+    hint = f"e_{key}_hint"
+    return text_of("en", f"e_{key}", **words), text_of("en", hint, **words) if hint in TEXT["en"] else ""
+
+
+def fail(field: str, key: str, **words: Any) -> NoReturn:
+    raise RecordError(field, *english(key, **words), key=f"e_{key}", words=words)
 
 
 class MediaError(RecordError):
     """The record holds an image, audio or video; `kind` says which (the file's verdict names it once)."""
 
     def __init__(self, field: str, kind: str) -> None:
-        super().__init__(field, f"holds {kind} data: this studio tunes text models",
-                         "remove the media rows, or use a vision or audio fine-tuning tool")
+        super().__init__(field, *english("media", kind=kind), key="e_media", words={"kind": kind})
         self.kind = kind
 
 
@@ -104,15 +119,12 @@ def text(value: Any, field: str) -> str:
     if isinstance(value, list):
         return "".join(_part(p, f"{field}[{i}]") for i, p in enumerate(value))
     if not isinstance(value, str):
-        raise RecordError(field, f"expected a string, got {type_name(value)}",
-                          "write the text as a JSON string")
+        fail(field, "not_string", got=type_name(value))
     # JSON's "\ud800" escape decodes to a lone surrogate: no tokenizer and no UTF-8 writer accepts
     # one, so such a row would only fail later, in the middle of training, with a cryptic error.
     bad = _SURROGATE.search(value)
     if bad:
-        raise RecordError(field, f"invalid character U+{ord(bad.group()):04X} (a lone UTF-16 "
-                          f"surrogate) at position {bad.start()}",
-                          "fix the \\uD8xx escape: a surrogate must be one half of a pair")
+        fail(field, "surrogate", code=f"{ord(bad.group()):04X}", pos=bad.start())
     tag = MEDIA_TAG.search(value)
     if tag:
         raise MediaError(field, tag.group(1))
@@ -127,11 +139,8 @@ def _part(part: Any, field: str) -> str:
     if kind in MEDIA_PARTS:
         raise MediaError(field, kind.split("_")[-1] if kind != "image_url" else "image")
     if kind in REASONING:
-        raise RecordError(field, f"a {kind} part: this studio trains on the answer text only, and "
-                          "dropping the reasoning would teach answers without it",
-                          "put the reasoning into the text (e.g. inside <think>…</think>) or remove the part")
-    raise RecordError(field, f"expected a content part {{\"type\": \"text\", \"text\": …}}, got "
-                      f"{short(part)}", "write the text as a string, or as text parts")
+        fail(field, "reasoning_part", kind=kind)
+    fail(field, "not_part", got=short(part))
 
 
 # --- one turn -------------------------------------------------------------------------------------
@@ -139,16 +148,14 @@ def _part(part: Any, field: str) -> str:
 def turn(item: Any, where: str) -> Turn:
     """One {role, content} (or ShareGPT {from, value}) entry, with its tool calls and weight."""
     if not isinstance(item, Mapping):
-        raise RecordError(where, f"expected an object with role and content, got {type_name(item)}",
-                          "each turn is a JSON object")
+        fail(where, "turn_not_object", got=type_name(item))
     role_key = next((k for k in ("role", "from") if k in item), None)
     if role_key is None:
-        raise RecordError(where, "missing role ('role')", "add \"role\": \"user\" or \"assistant\"")
+        fail(where, "no_role")
     raw = item[role_key]
     role = ROLE_ALIASES.get(raw.strip().lower()) if isinstance(raw, str) else None
     if role is None:
-        raise RecordError(f"{where}.{role_key}", f"unknown role {short(raw)}",
-                          f"use one of: {', '.join(ROLE_ALIASES)}")
+        fail(f"{where}.{role_key}", "unknown_role", role=short(raw), roles=", ".join(ROLE_ALIASES))
     _refuse_reasoning(item, where)
     if raw.strip().lower() in CALL_ROLES:  # the value is the call itself
         value_key = "value" if "value" in item else "content"
@@ -158,7 +165,7 @@ def turn(item: Any, where: str) -> Turn:
     content_key = next((k for k in ("content", "value") if k in item), None)
     if content_key is None or (item[content_key] is None and calls):
         if not calls:
-            raise RecordError(where, "missing text ('content')", "add \"content\"")
+            fail(where, "no_text")
         content, field = "", f"{where}.tool_calls"
     else:
         field = f"{where}.{content_key}"
@@ -169,9 +176,7 @@ def turn(item: Any, where: str) -> Turn:
 def _refuse_reasoning(item: Mapping, where: str) -> None:
     for key in ("reasoning_content", "reasoning", "thinking"):
         if item.get(key):
-            raise RecordError(f"{where}.{key}", "reasoning kept beside the answer: this studio trains on "
-                              "the answer text only, and dropping it silently would change what is learned",
-                              "put it into content (e.g. inside <think>…</think>) or remove the key")
+            fail(f"{where}.{key}", "reasoning_key")
 
 
 def _weight(item: Mapping, role: str, where: str) -> int | None:
@@ -181,13 +186,11 @@ def _weight(item: Mapping, role: str, where: str) -> int | None:
         return None
     value = item[key]
     if role != "assistant":
-        raise RecordError(f"{where}.{key}", f"'{key}' on a {role} turn: only assistant turns are trained",
-                          "remove it, or put it on the assistant turn")
+        fail(f"{where}.{key}", "weight_role", name=key, role=role)
     allowed = (True, False) if key != "weight" else (0, 1)
     if value not in allowed or isinstance(value, bool) != (key != "weight"):
-        raise RecordError(f"{where}.{key}", f"{key} must be {' or '.join(map(str, allowed)).lower()}, got "
-                          f"{short(value)}", "0 (false) = show this answer without training on it, 1 (true) = "
-                          "train on it")
+        fail(f"{where}.{key}", "weight_value", name=key, allowed=" / ".join(map(str, allowed)).lower(),
+             got=short(value))
     return int(value)
 
 
@@ -216,8 +219,7 @@ def _json_value(value: Any, field: str) -> Any:
     try:
         return json.loads(value)
     except ValueError:
-        raise RecordError(field, f"expected the call as JSON, got {short(value)}",
-                          'write {"name": ..., "arguments": {...}}') from None
+        fail(field, "call_json", got=short(value))
 
 
 def tool_calls(value: Any, field: str) -> list[dict]:
@@ -226,18 +228,16 @@ def tool_calls(value: Any, field: str) -> list[dict]:
     arguments as an object, which is what chat templates expect."""
     items = value if isinstance(value, list) else [value]
     if not items:
-        raise RecordError(field, "an empty list of tool calls", "remove the key or add a call")
+        fail(field, "no_calls")
     calls = []
     for i, call in enumerate(items):
         where = f"{field}[{i}]" if isinstance(value, list) else field
         fn = call.get("function", call) if isinstance(call, Mapping) else None
         if not isinstance(fn, Mapping) or not isinstance(fn.get("name"), str) or not fn["name"]:
-            raise RecordError(where, f"a tool call needs a name, got {short(call)}",
-                              'write {"type": "function", "function": {"name": ..., "arguments": ...}}')
+            fail(where, "call_name", got=short(call))
         args = _json_value(fn.get("arguments", fn.get("parameters", {})), f"{where}.arguments")
         if not isinstance(args, Mapping):
-            raise RecordError(f"{where}.arguments", f"expected an object, got {type_name(args)}",
-                              "the arguments are a JSON object of parameter names and values")
+            fail(f"{where}.arguments", "call_args", got=type_name(args))
         out = {"type": "function", "function": {"name": fn["name"], "arguments": dict(args)}}
         if isinstance(call, Mapping) and isinstance(call.get("id"), str):
             out["id"] = call["id"]
@@ -252,39 +252,29 @@ def tool_list(value: Any, field: str = "tools") -> list[dict] | None:
     if value in (None, "", []):
         return None
     if not isinstance(value, list):
-        raise RecordError(field, f"expected a list of tool definitions, got {type_name(value)}",
-                          'write [{"type": "function", "function": {"name": ..., "parameters": ...}}]')
+        fail(field, "tools_list", got=type_name(value))
     out = []
     for i, tool in enumerate(value):
         fn = tool.get("function", tool) if isinstance(tool, Mapping) else None
         if not isinstance(fn, Mapping) or not isinstance(fn.get("name"), str):
-            raise RecordError(f"{field}[{i}]", f"a tool definition needs a name, got {short(tool)}",
-                              'write {"type": "function", "function": {"name": ..., "parameters": ...}}')
+            fail(f"{field}[{i}]", "tool_name", got=short(tool))
         out.append({"type": "function", "function": dict(fn)})
     return out
 
 
 # --- the order rules ------------------------------------------------------------------------------
 
-_EMPTY = {
-    "assistant": ("empty answer", "write the answer the model should give, or drop the row"),
-    "user": ("empty user turn", "write the user's message, or drop the row"),
-    "system": ("empty system prompt", "write one or remove the system turn"),
-    "tool": ("empty tool output", "write what the tool returned"),
-}
-
-
 def check_turns(turns: list[Turn]) -> None:
     """An optional system turn first, then a user turn; the user and assistant alternate, except that
     an assistant's tool calls are followed by the tools' outputs and then the assistant again; the
     row ends with an assistant turn that is trained."""
     if not turns:
-        raise RecordError("messages", "no turns", "add a user turn and the assistant's answer")
+        fail("messages", "no_turns")
     for index, t in enumerate(turns):
         if t.role == "system" and index:
-            raise RecordError(t.field, "a system turn must come first", "move it to the start")
+            fail(t.field, "system_first")
         if not t.content.strip() and not t.calls:
-            raise RecordError(t.field, *_EMPTY[t.role])
+            fail(t.field, f"empty_{t.role}")
     previous: Turn | None = None
     for t in turns[1:] if turns[0].role == "system" else turns:
         _check_step(previous, t)
@@ -294,30 +284,22 @@ def check_turns(turns: list[Turn]) -> None:
 
 def _check_step(previous: Turn | None, t: Turn) -> None:
     if previous is None and t.role != "user":
-        raise RecordError(t.field, f"{t.role} turn with no user turn before it",
-                          "start the conversation with the user's message")
+        fail(t.field, "first_not_user", role=t.role)
     if t.role == "tool" and not (previous and (previous.calls or previous.role == "tool")):
-        raise RecordError(t.field, "a tool output with no tool call before it",
-                          "put the assistant's tool_calls turn before the tool's output")
+        fail(t.field, "tool_without_call")
     if previous and previous.calls and t.role != "tool":
-        raise RecordError(t.field, "a tool call with no tool output after it",
-                          "add the tool's output as a role 'tool' turn")
+        fail(t.field, "call_without_tool")
     if previous and previous.role == "tool" and t.role == "user":
-        raise RecordError(t.field, "a user turn right after a tool output",
-                          "the assistant answers from the tool's output before the user speaks again")
+        fail(t.field, "user_after_tool")
     if previous and t.role == previous.role and t.role != "tool":
-        raise RecordError(t.field, f"two {t.role} turns in a row", "user and assistant turns "
-                          "must alternate: merge them or add the missing turn")
+        fail(t.field, "two_in_a_row", role=t.role)
 
 
 def _check_ending(turns: list[Turn]) -> None:
     answers = [t for t in turns if t.role == "assistant"]
     if not answers:
-        raise RecordError(turns[-1].field, "no assistant turn: there is nothing for the model to "
-                          "learn", "add the answer the model should give")
+        fail(turns[-1].field, "no_assistant")
     if turns[-1].role != "assistant":
-        raise RecordError(turns[-1].field, f"the conversation ends with a {turns[-1].role} turn",
-                          "end each row with the assistant's answer")
+        fail(turns[-1].field, "ends_with", role=turns[-1].role)
     if all(t.weight == 0 for t in answers):
-        raise RecordError(answers[-1].field, "every assistant turn has weight 0: nothing is trained",
-                          "set weight 1 (or remove the key) on the turns the model should learn")
+        fail(answers[-1].field, "all_weight_zero")

@@ -35,7 +35,7 @@ def validate_file(path: str | Path, *, mapping: Mapping[str, str] | None = None,
     path = Path(path)
     report = Report(file=str(path))
     try:
-        source = open_source(path, report.error, max_bytes)
+        source = open_source(path, report.say, max_bytes)
         if source is not None:
             report.place = source.place
             _check(source, report, mapping, max_rows)
@@ -83,7 +83,7 @@ def _check(source: Source, report: Report, mapping: Mapping | None, max_rows: in
     records = _collect(source.items, report, max_rows)
     if not records:
         if not report.errors:
-            report.error(None, "file", "no records", "add at least one record")
+            report.say(None, "file", "no_records")
         return
     fmt = _choose_format(source, records, report, mapping)
     report.format = fmt
@@ -105,15 +105,13 @@ def _collect(items: Iterator[tuple[Any, Any]], report: Report, max_rows: int) ->
     records = []
     for key, record in items:
         if report.rows == max_rows:
-            report.error(key, "file", f"too many rows: more than {max_rows}",
-                         f"only the first {max_rows} were read; split the file")
+            report.say(key, "file", "too_many_rows", n=max_rows)
             break
         report.rows += 1
         if record is BAD:
             continue
         if not isinstance(record, dict):
-            report.error(key, "record", f"expected a JSON object, got {type_name(record)}",
-                         "each record is an object such as {\"messages\": [...]}")
+            report.say(key, "record", "not_object", got=type_name(record))
             continue
         records.append((key, record))
     return records
@@ -126,10 +124,7 @@ def _choose_format(source: Source, records: list, report: Report,
     if source.columns is not None:  # a table: the header decides, once
         fmt = formats.detect_format(dict.fromkeys(source.columns))
         if fmt is None:
-            report.error(source.header_line, "header", "cannot tell which columns hold the prompt "
-                         f"and the answer; columns found: {_names(source.columns)}",
-                         "name them prompt/response (or question/answer, input/output), or give a "
-                         "mapping such as --map prompt=COL,response=COL")
+            report.say(source.header_line, "header", "header_guess", columns=_names(source.columns))
             return None
         keys: Iterable[str] = source.columns
     else:
@@ -149,26 +144,24 @@ def _use_mapping(mapping: dict, source: Source, report: Report) -> str | None:
     try:
         report.mapping = formats.clean_mapping(mapping)
     except RecordError as exc:
-        report.error(None, exc.field, exc.message, exc.hint)
+        _record_error(report, None, exc)
         return None
     if source.columns is None:
         return "columns"
     missing = [f"{k}={v!r}" for k, v in report.mapping.items() if v not in source.columns]
     if missing:
-        report.error(source.header_line, "mapping", "mapped column(s) not in the file: "
-                     f"{', '.join(missing)}; columns found: {_names(source.columns)}",
-                     "fix the column mapping")
+        report.say(source.header_line, "mapping", "mapped_missing", missing=", ".join(missing),
+                   columns=_names(source.columns))
         return None
     unused = [c for c in source.columns if c not in report.mapping.values()]
     if unused:
-        report.warn(source.header_line, "columns", f"not used: {_names(unused)}",
-                    "map them or remove them; only prompt, response and system are read")
+        report.say_warning(source.header_line, "columns", "columns_unused", columns=_names(unused))
     return "columns"
 
 
 def _unknown(key: Any, record: Mapping, report: Report) -> None:
     keys = _names(list(record)) or "(none)"
-    report.error(key, "record", f"unknown format: keys found: {keys}", f"expected {formats.EXPECTED_KEYS}")
+    report.say(key, "record", "unknown_format", keys=keys, expected=formats.EXPECTED_KEYS)
 
 
 def _normalise_one(key: Any, record: dict, fmt: str, report: Report, per_record: bool) -> MediaError | None:
@@ -180,15 +173,14 @@ def _normalise_one(key: Any, record: dict, fmt: str, report: Report, per_record:
             _unknown(key, record, report)
             return None
         if own != fmt:
-            report.error(key, "record", f"mixed formats: this record is {FORMAT_NAMES[own]} but "
-                         f"most of the file is {FORMAT_NAMES[fmt]}", "use one format per file")
+            report.say(key, "record", "mixed", own=FORMAT_NAMES[own], fmt=FORMAT_NAMES[fmt])
             return None
     try:
         row = formats.normalise(record, fmt, report.mapping)
     except MediaError as exc:
         return exc
     except RecordError as exc:
-        report.error(key, exc.field, exc.message, exc.hint)
+        _record_error(report, key, exc)
         return None
     report.usable.append(row)
     report.lines.append(key)
@@ -247,6 +239,10 @@ def _warn_unused(records: list[tuple[Any, dict]], fmt: str, report: Report) -> N
                     text_key="data_unused", **words)
 
 
+def _record_error(report: Report, key: Any, exc: RecordError) -> None:
+    report.error(key, exc.field, exc.message, exc.hint, exc.key, **exc.words)
+
+
 def _names(columns: list) -> str:
     return ", ".join(map(short, columns[:20])) + (", …" if len(columns) > 20 else "")
 
@@ -256,8 +252,7 @@ def _warn_duplicates(report: Report) -> None:
     for row, key in zip(report.usable, report.lines):
         text = json.dumps(row.get("messages", row.get("text")), ensure_ascii=False, sort_keys=True)
         if text in seen:
-            report.warn(key, "record", f"duplicate of the record at {report.where(seen[text])}",
-                        "duplicates weigh a sample twice")
+            report.say_warning(key, "record", "duplicate", place=report.where(seen[text]))
         else:
             seen[text] = key
 
@@ -277,13 +272,11 @@ def _check_lengths(report: Report, tokenizer: Any, max_length: int | None) -> No
             n = stats.count_tokens(tokenizer, row)
         # a chat template may refuse a row (raise_exception in Jinja)
         except Exception as exc:  # noqa: BLE001
-            report.error(key, "messages", f"the chat template refused this row: {exc}",
-                         "check the turn order")
+            report.say(key, "messages", "template_refused", why=str(exc))
             continue
         lengths.append(n)
         if max_length and n > max_length and "messages" in row:
-            report.error(key, "messages", f"too long: {n} tokens, max_length is {max_length}",
-                         "shorten the row, raise max_length, or drop it")
+            report.say(key, "messages", "too_long", n=n, limit=max_length)
         else:
             keep.append((row, key))
     report.usable = [r for r, _ in keep]

@@ -1,4 +1,5 @@
 """English: every user-facing word by key (the reference: every other language has the same keys)."""
+from studio.text.data_en import DATA
 
 TEXT: dict[str, str] = {
     "title": "Katachi Studio",
@@ -46,9 +47,6 @@ TEXT: dict[str, str] = {
     "data_media_hint": "remove the media rows, or use a vision or audio fine-tuning tool",
     "data_unused": "key {name} is in {n} row(s) but not used by the {fmt} format",
     "data_unused_hint": "remove it, or convert the file so the text is in a field that is read",
-    "data_python": "this line is a Python dict (single quotes, True/None), not JSON",
-    "data_python_hint": "write the file with json.dumps (or df.to_json(orient='records', lines=True)), not "
-                        "str() or print()",
     "data_text_task": "Raw text: the model learns to continue it (continued pretraining, no chat "
                       "template, every token trained), cut into passages of the max length.",
     "sum_split": "Split: **{train} train / {eval} eval**",
@@ -263,3 +261,4 @@ TEXT: dict[str, str] = {
     "toast_state": "{run}: {state}",
     "toast_no_resume": "no run to resume",
 }
+TEXT.update(DATA)  # the data checks' words (studio/text/data_en.py)

@@ -1,4 +1,5 @@
 """Japanese: the same keys as en.py, with the same {fields}."""
+from studio.text.data_ja import DATA
 
 TEXT: dict[str, str] = {
     "title": "Katachi Studio (形スタジオ)",
@@ -42,9 +43,6 @@ TEXT: dict[str, str] = {
     "data_media_hint": "メディアを含む行を除くか、画像・音声向けのファインチューニングツールを使ってください",
     "data_unused": "キー {name} が {n} 行にありますが、{fmt} 形式では使いません",
     "data_unused_hint": "削除するか、読まれる項目に文章が入るよう変換してください",
-    "data_python": "この行は JSON ではなく Python の dict です (シングルクォート、True/None)",
-    "data_python_hint": "str() や print() ではなく json.dumps (または df.to_json(orient='records', lines=True)) "
-                        "で書き出してください",
     "data_text_task": "生テキスト: モデルはこの文章の続きを書くことを学びます (継続事前学習。チャットテンプレートなし、"
                       "全トークンを学習)。最大長ごとの区間に区切ります。",
     "sum_split": "分割: **学習 {train} / 評価 {eval}**",
@@ -248,3 +246,4 @@ TEXT: dict[str, str] = {
     "toast_state": "{run}: {state}",
     "toast_no_resume": "再開する実行がありません",
 }
+TEXT.update(DATA)  # the data checks' words (studio/text/data_ja.py)

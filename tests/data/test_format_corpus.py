@@ -186,3 +186,15 @@ def test_the_trained_token_view_reads_japanese_whole():
     assert "\ufffd" not in "".join(p for p, _ in pieces)
     assert "晴れでござる。🎉" in "".join(p for p, on in pieces if on)
     assert "今日は？" in "".join(p for p, on in pieces if not on)
+
+
+@pytest.mark.parametrize("folder", ["formats", "malformed"])
+def test_every_problem_in_both_corpora_can_be_said_in_japanese(folder):
+    """Each issue comes from the text catalogue, so the Data step says it in the UI's language."""
+    for path in sorted((FIXTURES / folder).iterdir()):
+        report = validate_file(path, tokenizer=tiny_tokenizer(), max_length=64, max_bytes=50_000)
+        for issue in report.errors + report.warnings:
+            assert issue.key, f"{path.name}: {issue} has no catalogue key"
+            ja, en = issue.text("ja"), issue.text("en")
+            assert ja != en and not re.search(r"\{[a-z_]+\}", ja), ja  # translated, every field filled
+            assert issue.hint_text("ja") and issue.hint_text("ja") != issue.hint

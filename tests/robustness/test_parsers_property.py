@@ -24,6 +24,7 @@ from studio import fsutil
 from studio.data import formats
 from studio.data.readers import BAD, SUPPORTED, open_source
 from studio.data.validate import validate_file, validate_records
+from studio.text import TEXT, t
 
 # STUDIO_PROPERTY_EXAMPLES=2000 for a long hunt; the defaults keep this file at ~10 s
 _N = int(os.environ.get("STUDIO_PROPERTY_EXAMPLES", "120"))
@@ -55,14 +56,16 @@ def test_the_readers_report_every_problem_and_raise_nothing(data, suffix):
     issues: list[tuple] = []
     folder, path = _write(data, suffix)
     with folder:
-        source = open_source(path, lambda *issue: issues.append(issue), max_bytes=10_000)
+        source = open_source(path, lambda line, field, what, **words: issues.append((line, field, what, words)),
+                             max_bytes=10_000)
         items = list(source.items) if source is not None else []
     assert source is not None or issues  # a file refused is a file explained
     for line, record in items:
         assert record is BAD or isinstance(record, (dict, list, str, int, float, bool, type(None)))
         assert line is None or isinstance(line, int)
-    for line, field, message, hint in issues:
-        assert isinstance(field, str) and field and isinstance(message, str) and message
+    for _, field, what, words in issues:  # every problem has a field and words in the catalogue
+        assert isinstance(field, str) and field and f"e_{what}" in TEXT["en"] and f"e_{what}" in TEXT["ja"]
+        assert t("ja", f"e_{what}", **words) and t("en", f"e_{what}", **words)
 
 
 _KEYS = st.sampled_from(["messages", "conversations", "instruction", "input", "output", "prompt", "completion",
