@@ -82,7 +82,9 @@ def _summary(view, lang: str = "en", tokenizer=None) -> str:
     lines = [t(lang, "sum_line", label=view.label, fmt=t(lang, f"fmt_{r.format}" if r.format else "fmt_unknown"),
                rows=r.rows, usable=len(r.usable), errors=r.error_count),
              t(lang, "sum_split", train=view.train_n, eval=view.eval_n)]
-    lines += [f"**{i.text(lang)}** — {i.hint_text(lang)}" for i in r.errors[:2] if i.line is None and i.record is None]
+    # the file's verdict (or, with nothing usable, its first problems) where the eye is, not only in the table
+    verdict = [i for i in r.errors if (i.line is None and i.record is None) or not r.usable][:2]
+    lines += [f"**{i.where() + ': ' if i.where() else ''}{i.text(lang)}** — {i.hint_text(lang)}" for i in verdict]
     if r.task == "text":
         lines.append(t(lang, "data_text_task"))
     shown = rendering(tokenizer, r.usable) if tokenizer is not None else None
