@@ -81,6 +81,13 @@ class TrainSpec:
     """auto, cpu or cuda."""
     processes: int = 0
     """Data-parallel processes through `accelerate launch`. 0: one per GPU found (1 on the CPU)."""
+    method: str = "sft"
+    """sft: learn the answers. dpo: prefer the chosen over the rejected answer of each pair. kto: answers
+    labelled good or bad."""
+    beta: float = 0.1
+    """DPO/KTO: how far the tuned model may move from the reference model (lower: further)."""
+    start_from: str | None = None
+    """A finished run to continue: its adapter is trained further (and, for DPO/KTO, is the reference)."""
 
 
 @dataclass
@@ -161,6 +168,8 @@ class Setting:
         """What is allowed, in a few words (the message of check and of the CLI's help)."""
         if self.choices:
             return ", ".join(self.choices[:-1]) + " or " + self.choices[-1]
+        if self.kind is str:
+            return "a run id" + (" (or unset)" if None in self.special else "")
         if self.kind is bool:
             return "true or false" + (" (or unset: auto)" if None in self.special else "")
         lo, hi = _fmt(self.low), _fmt(self.high)
@@ -174,6 +183,8 @@ class Setting:
             return True
         if self.choices:
             return value in self.choices
+        if self.kind is str:
+            return isinstance(value, str) and bool(value.strip())
         if self.kind is bool:
             return isinstance(value, bool)
         if not (is_whole(value) if self.kind is int else is_number(value)):
@@ -199,6 +210,8 @@ SETTINGS: list[Setting] = [
       level="basic"),
     S("max_steps", "train", "max_steps", int, "stop after this many optimizer steps (-1: run the epochs)",
       1, 1_000_000, special=(-1,), level="basic"),
+    S("method", "train", "method", str, "sft: learn the answers; dpo: prefer the chosen over the rejected answer "
+      "(preference pairs); kto: answers labelled good or bad", choices=("sft", "dpo", "kto"), level="basic"),
     S("lora_alpha", "lora", "alpha", float, "LoRA scale numerator (default 2 x rank)", 0.0, 4096.0,
       open_low=True, level="advanced"),
     S("lora_dropout", "lora", "dropout", float, "dropout on the LoRA path", 0.0, 1.0, open_high=True,
@@ -211,6 +224,10 @@ SETTINGS: list[Setting] = [
       choices=("auto", "nf4", "none"), level="advanced"),
     S("dtype", "train", "dtype", str, "compute dtype; auto: bf16 where the device has it",
       choices=("auto", "bf16", "fp16", "fp32"), level="advanced"),
+    S("beta", "train", "beta", float, "DPO/KTO: how far the model may move from the reference (lower: further)",
+      0.0, 10.0, open_low=True, level="advanced"),
+    S("start_from", "train", "start_from", str, "continue a finished run's adapter (for DPO/KTO it is also "
+      "the reference model)", special=(None,), flag="--from"),
     S("weight_decay", "train", "weight_decay", float, "AdamW weight decay", 0.0, 1.0),
     S("scheduler", "train", "scheduler", str, "learning-rate schedule",
       choices=("cosine", "linear", "constant", "constant_with_warmup")),

@@ -164,7 +164,7 @@ def clean_mapping(mapping: Mapping[str, Any]) -> dict[str, str]:
 
 def normalise(record: Mapping, fmt: str, mapping: Mapping[str, str] | None = None) -> dict:
     """One record in `fmt` as a training row. Raises RecordError (MediaError for images & co.)."""
-    _refuse_media(record)
+    refuse_media(record)
     if fmt == "text":
         row: dict = {"text": _raw_text(record)}
     else:
@@ -202,7 +202,7 @@ def _tools(record: Mapping) -> list[dict] | None:
     return tool_list(record.get("functions"), "functions")
 
 
-def _refuse_media(record: Mapping) -> None:
+def refuse_media(record: Mapping) -> None:
     for key, kind in MEDIA_KEYS.items():
         if record.get(key) not in (None, "", [], {}):
             raise MediaError(key, kind)

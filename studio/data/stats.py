@@ -36,6 +36,14 @@ def _prompt_key(text: str) -> str:
     return " ".join(text.split())  # whitespace differences do not make a prompt new
 
 
+def _prompts(row: Mapping) -> list[str]:
+    """The user turns of a chat row or of a preference row's prompt; a raw-text passage is its own prompt."""
+    turns = row.get("messages") or row.get("prompt")
+    if isinstance(turns, list):
+        return [m["content"] for m in turns if m["role"] == "user"]
+    return [row["text"]]
+
+
 def _groups(rows: Sequence[Mapping]) -> list[list[int]]:
     """Row indices grouped so that rows sharing any user prompt fall in one group (union-find)."""
     parent = list(range(len(rows)))
@@ -48,9 +56,7 @@ def _groups(rows: Sequence[Mapping]) -> list[list[int]]:
 
     owner: dict[str, int] = {}
     for i, row in enumerate(rows):
-        # a raw-text passage is its own prompt: identical passages stay together
-        prompts = [m["content"] for m in row["messages"] if m["role"] == "user"] if "messages" in row else [row["text"]]
-        for prompt in prompts:
+        for prompt in _prompts(row):
             j = owner.setdefault(_prompt_key(prompt), i)
             parent[root(i)] = root(j)
     groups: dict[int, list[int]] = {}

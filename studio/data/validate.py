@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from studio.data import formats, stats
+from studio.data import formats, preference, stats
 from studio.data.formats import FORMAT_NAMES, MediaError, RecordError, short, type_name
 from studio.data.readers import BAD, SUPPORTED, Source, open_source
 from studio.data.report import MAX_ISSUES, Issue, Report
@@ -30,15 +30,16 @@ __all__ = ["MAX_ISSUES", "SUPPORTED", "Issue", "Report", "validate_file", "valid
 
 def validate_file(path: str | Path, *, mapping: Mapping[str, str] | None = None,
                   tokenizer: Any = None, max_length: int | None = None, max_bytes: int = MAX_BYTES,
-                  max_rows: int = MAX_ROWS) -> Report:
-    """Read, detect, normalise and check one file. See the module docstring."""
+                  max_rows: int = MAX_ROWS, method: str = "sft") -> Report:
+    """Read, detect, normalise and check one file. See the module docstring. With method dpo or kto,
+    preference data is read into DPO/KTO rows (data/preference.py) and anything else is refused."""
     path = Path(path)
     report = Report(file=str(path))
     try:
         source = open_source(path, report.say, max_bytes)
         if source is not None:
             report.place = source.place
-            _check(source, report, mapping, max_rows)
+            _check(source, report, mapping, max_rows, method)
             _check_lengths(report, tokenizer, max_length)
     # last guard: even a bug here must not crash the UI with a traceback
     except Exception as exc:  # noqa: BLE001
@@ -79,7 +80,7 @@ def validate_hub(dataset_id: str, split: str = "train", *, max_rows: int = MAX_R
 
 # --- checking: records -> usable rows ---------------------------------------------------------
 
-def _check(source: Source, report: Report, mapping: Mapping | None, max_rows: int) -> None:
+def _check(source: Source, report: Report, mapping: Mapping | None, max_rows: int, method: str = "sft") -> None:
     records = _collect(source.items, report, max_rows)
     if not records:
         if not report.errors:
@@ -88,6 +89,9 @@ def _check(source: Source, report: Report, mapping: Mapping | None, max_rows: in
     fmt = _choose_format(source, records, report, mapping)
     report.format = fmt
     if fmt is None:
+        return
+    if method != "sft":
+        _check_preference(records, fmt, method, report)
         return
     if fmt in formats.REFUSED:
         _refuse_preference(records, fmt, report)
@@ -215,6 +219,32 @@ def _refuse_preference(records: list[tuple[Any, dict]], fmt: str, report: Report
                  text_key=f"data_{kind}", **words)
 
 
+def _check_preference(records: list[tuple[Any, dict]], fmt: str, method: str, report: Report) -> None:
+    """DPO or KTO rows from preference data, line by line; any other kind of file is refused once."""
+    if fmt == "stepwise":
+        _refuse_preference(records, fmt, report)
+        return
+    if fmt not in ("preference", "kto"):
+        report.say(None, "file", "needs_pairs", method=method.upper(), fmt=FORMAT_NAMES[fmt])
+        return
+    if method == "dpo" and fmt == "kto":
+        report.say(None, "file", "kto_not_dpo")
+        return
+    for key, record in records:
+        own = formats.detect_format(record)
+        if own != fmt:
+            report.say(key, "record", "mixed", own=FORMAT_NAMES.get(own or "", "?"), fmt=FORMAT_NAMES[fmt])
+            continue
+        try:
+            formats.refuse_media(record)
+            rows = [preference.dpo_row(record)] if method == "dpo" else preference.kto_rows(record, fmt)
+        except RecordError as exc:
+            _record_error(report, key, exc)
+            continue
+        report.usable += rows
+        report.lines += [key] * len(rows)
+
+
 def _refuse_media(media: list[tuple[Any, MediaError]], report: Report) -> None:
     if not media:
         return
@@ -250,7 +280,7 @@ def _names(columns: list) -> str:
 def _warn_duplicates(report: Report) -> None:
     seen: dict[str, Any] = {}
     for row, key in zip(report.usable, report.lines):
-        text = json.dumps(row.get("messages", row.get("text")), ensure_ascii=False, sort_keys=True)
+        text = json.dumps({k: v for k, v in row.items() if k != "meta"}, ensure_ascii=False, sort_keys=True)
         if text in seen:
             report.say_warning(key, "record", "duplicate", place=report.where(seen[text]))
         else:
@@ -261,7 +291,7 @@ def _check_lengths(report: Report, tokenizer: Any, max_length: int | None) -> No
     """Count tokens with the chat template; rows over max_length leave `usable` (the trainer would
     cut them, and a cut answer teaches the model to stop mid-sentence). Raw text is exempt: it is
     cut into passages of max_length on purpose. Then the keys become lines for good."""
-    if tokenizer is None or not report.usable:
+    if tokenizer is None or not report.usable or report.task == "preference":  # trl cuts pairs to max_length
         _settle(report, report.lines)
         return
     report.rendering = rendering(tokenizer, report.usable)

@@ -4,12 +4,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from studio import presets
 from studio.data.validate import validate_file
 from studio.evaluate.advisor import advise
 from studio.evaluate.factslab import run_facts_lab
 from studio.evaluate.meters import primary_label
+from studio.evaluate.pairs import meter_pairs
 from studio.evaluate.run_eval import evaluate_run
 from studio.evaluate.timeline import best, checkpoint_timeline, to_dicts
 
@@ -126,6 +128,20 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pairs(args: argparse.Namespace) -> int:
+    result = meter_pairs(args.run, k=args.k, limit=_limit(args.limit), temperature=args.temperature,
+                         seed=args.seed, out=Path(args.out) if args.out else None, progress=_progress(args.json))
+    summary = {"file": str(result.path), "meter": result.meter, "prompts": result.prompts, "pairs": result.pairs,
+               "mean_best": result.mean_best, "mean_worst": result.mean_worst}
+    if args.json:
+        print(json.dumps(summary))
+        return 0
+    print(f"{result.pairs} pairs from {result.prompts} prompts ({args.k} answers each, meter {result.meter}): "
+          f"best {result.mean_best:.3f} vs worst {result.mean_worst:.3f} -> {result.path}")
+    print(f"train on them: studio train --method dpo --data {result.path} --from {args.run}")
+    return 0 if result.pairs else 2
+
+
 def register(sub) -> None:
     e = sub.add_parser("eval", help="score a run's base and tuned model on its eval rows")
     e.add_argument("--run", required=True)
@@ -148,6 +164,16 @@ def register(sub) -> None:
     f.add_argument("--html", help="write the chart to this HTML file")
     f.add_argument("--json", action="store_true")
     f.set_defaults(func=cmd_facts_lab)
+    p = sub.add_parser("pairs", help="preference pairs made by the task meter: sample k answers per training "
+                       "prompt, pair the best against the worst (for `studio train --method dpo`)")
+    p.add_argument("--run", required=True, help="a finished run: its adapter answers, its meter scores")
+    p.add_argument("--k", type=int, default=4, help="answers sampled per prompt (2..16, default 4)")
+    p.add_argument("--limit", type=int, default=64, help="training prompts to use (default 64)")
+    p.add_argument("--temperature", type=float, default=0.9)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", help="the JSONL to write (default: the datasets folder, pairs-RUN.jsonl)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_pairs)
     t = sub.add_parser("timeline", help="score every saved checkpoint of a run by its meter")
     t.add_argument("--run", required=True)
     t.add_argument("--limit", type=int, default=12, help="eval rows per checkpoint (default 12)")

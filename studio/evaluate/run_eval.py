@@ -66,7 +66,7 @@ def eval_rows(run, limit: int | None = None) -> list[dict]:
         rows = [r for r in map(continuation_row, rows) if r is not None]
     if not rows:
         raise ValueError(f"run {run.id} has no eval rows: give it an eval file or a bigger dataset")
-    rows = [_without_system(r, cfg.data.system_prompt) for r in rows]
+    rows = [without_system(r, cfg.data.system_prompt) for r in rows]
     return rows[:limit] if limit else rows
 
 
@@ -82,7 +82,7 @@ def continuation_row(row: dict, gold_words: int = 48) -> dict | None:
             "passage": row["text"]}
 
 
-def _without_system(row: dict, system: str | None) -> dict:
+def without_system(row: dict, system: str | None) -> dict:
     msgs = row["messages"]
     if system and msgs and msgs[0]["role"] == "system" and msgs[0]["content"] == system:
         return {**row, "messages": msgs[1:]}

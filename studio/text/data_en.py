@@ -124,4 +124,14 @@ DATA: dict[str, str] = {
     "e_refused_row": "{fmt} are not SFT rows",
     "e_refused_row_hint": "train them with preference tuning, not supervised fine-tuning",
     "e_unknown_fmt": "unknown format {fmt}", "e_unknown_fmt_hint": "use one of {formats}",
+    "e_same_answers": "the chosen and the rejected answer are the same: the pair teaches nothing",
+    "e_same_answers_hint": "drop the pair, or write a worse rejected answer",
+    "e_kto_label": "expected the label true or false, got {got}", "e_kto_label_hint": "true = a good answer, false = a bad one",
+    "e_implicit_prompt": "{chosen} and {rejected} must share every turn but the last (the prompt)",
+    "e_implicit_prompt_hint": "give the prompt as \"prompt\" and only the answers as chosen/rejected",
+    "e_needs_pairs": "{method} trains on preference data, but this file is {fmt}",
+    "e_needs_pairs_hint": "give pairs (prompt, chosen, rejected) or labelled answers, or train it with method sft",
+    "e_kto_not_dpo": "these are KTO rows (answers labelled good or bad), not pairs: DPO needs a chosen and a rejected answer "
+                     "to the same prompt",
+    "e_kto_not_dpo_hint": "train them with method kto",
 }

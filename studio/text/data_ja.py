@@ -121,4 +121,13 @@ DATA: dict[str, str] = {
     "e_refused_row": "{fmt} は SFT の行ではありません",
     "e_refused_row_hint": "教師ありファインチューニングではなく、選好チューニングで学習してください",
     "e_unknown_fmt": "不明な形式 {fmt}", "e_unknown_fmt_hint": "{formats} のいずれかを使ってください",
+    "e_same_answers": "選ばれた回答と退けられた回答が同じです: この組からは何も学べません",
+    "e_same_answers_hint": "組を除くか、より悪い退けられた回答を書いてください",
+    "e_kto_label": "ラベルは true か false ですが、{got} でした", "e_kto_label_hint": "true = 良い回答、false = 悪い回答",
+    "e_implicit_prompt": "{chosen} と {rejected} は最後の発話 (回答) 以外をすべて共有する必要があります (それがプロンプトです)",
+    "e_implicit_prompt_hint": "プロンプトを \"prompt\" に、回答だけを chosen/rejected に書いてください",
+    "e_needs_pairs": "{method} は選好データで学習しますが、このファイルは {fmt} です",
+    "e_needs_pairs_hint": "組 (prompt・chosen・rejected) かラベル付きの回答を渡すか、手法 sft で学習してください",
+    "e_kto_not_dpo": "これは KTO の行 (良い/悪いのラベル付き回答) で、組ではありません: DPO には同じプロンプトへの選ばれた回答と退けられた回答が必要です",
+    "e_kto_not_dpo_hint": "手法 kto で学習してください",
 }

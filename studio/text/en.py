@@ -100,6 +100,7 @@ TEXT: dict[str, str] = {
     "train_intro": "**Step 3 — train.** Defaults are set from the model and data size; a first run works "
                    "untouched. Watch the loss fall, then go to **④ Compare**.",
     "hp_epochs": "Epochs", "hp_learning_rate": "Learning rate", "hp_lora_r": "LoRA rank", "hp_batch_size": "Batch size",
+    "hp_method": "Method (sft · dpo · kto)", "hp_beta": "β (DPO/KTO: distance from the reference)",
     "hp_max_length": "Max length (tokens)", "hp_max_steps": "Max steps (-1 = by epochs)",
     "advanced": "Advanced", "hp_lora_alpha": "LoRA alpha", "hp_lora_dropout": "LoRA dropout",
     "hp_grad_accum": "Gradient accumulation", "hp_quant": "Quantisation (nf4 = QLoRA)",

@@ -95,6 +95,7 @@ TEXT: dict[str, str] = {
     "train_intro": "**ステップ3 — 学習。** 初期値はモデルとデータの大きさから決まり、そのままで動きます。"
                    "損失が下がるのを見届けたら **④ 比較** へ。",
     "hp_epochs": "エポック数", "hp_learning_rate": "学習率", "hp_lora_r": "LoRA ランク", "hp_batch_size": "バッチサイズ",
+    "hp_method": "手法 (sft・dpo・kto)", "hp_beta": "β (DPO/KTO: 参照モデルからの距離)",
     "hp_max_length": "最大長（トークン）", "hp_max_steps": "最大ステップ数（-1 = エポックで決定）",
     "advanced": "詳細設定", "hp_lora_alpha": "LoRA alpha", "hp_lora_dropout": "LoRA ドロップアウト",
     "hp_grad_accum": "勾配累積", "hp_quant": "量子化（nf4 = QLoRA）",

@@ -11,6 +11,10 @@ from transformers import TrainerCallback
 from studio.fsutil import append_jsonl
 from studio.runs import Run
 
+REWARDS = {"rewards/chosen": "reward_chosen", "rewards/rejected": "reward_rejected",
+           "rewards/margins": "reward_margin", "rewards/accuracies": "reward_accuracy"}
+"""trl's preference metrics -> the names in metrics.jsonl (eval_ in front for the held-out pairs)."""
+
 
 class RunFailed(RuntimeError):
     """Training cannot go on; the message is the run's reason."""
@@ -109,4 +113,6 @@ class StudioCallback(TrainerCallback):
                "learning_rate": logs.get("learning_rate"), "grad_norm": logs.get("grad_norm"),
                "tokens_per_s": round(rate, 1) if "loss" in logs else None,
                "memory_mb": round(memory_mb(), 1), "elapsed_s": round(now - self.t0, 2)}
+        for key, name in REWARDS.items():  # DPO and KTO: how the policy separates good from bad answers
+            row[name], row[f"eval_{name}"] = logs.get(key), logs.get(f"eval_{key}")
         return {k: v for k, v in row.items() if v is not None}

@@ -7,6 +7,7 @@ import sys
 
 from studio import presets, runs
 from studio.config import DEFAULT_MODEL, SETTINGS, ConfigError, check
+from studio.data import votes
 from studio.train import recipe, runner
 from studio.train.data import load_rows
 from studio.train.runner import recover_all, resume, stop, wait
@@ -60,6 +61,8 @@ def _finish(run, st, as_json: bool) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    if args.votes:
+        return cmd_train(_from_votes(args))
     model = args.model or _preset_model(args.preset) or DEFAULT_MODEL
     cfg = recipe.build(model, preset=args.preset, train_path=args.data, eval_path=args.eval_data,
                        overrides=settings_from(args))
@@ -71,6 +74,19 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.detach:
         return _finish(run, run.status(), args.json)
     return _finish(run, _follow(run, args.json), args.json)
+
+
+def _from_votes(args: argparse.Namespace) -> argparse.Namespace:
+    """`--votes RUN_ID`: the pairs of the blind votes cast on that run, trained with DPO on top of it (its
+    model, its system prompt, its adapter as the start and the reference), unless flags say otherwise."""
+    source = runs.get(args.votes)
+    path, n = votes.run_pairs_file(args.votes)
+    print(f"{n} preference pairs from the votes on {args.votes} -> {path}", file=sys.stderr)
+    cfg = source.config()
+    return argparse.Namespace(**{
+        **vars(args), "votes": None, "data": str(path), "model": args.model or cfg.model.name,
+        "method": args.method or "dpo", "system": args.system or cfg.data.system_prompt,
+        "start_from": args.start_from or (args.votes if source.has_adapter else None)})
 
 
 def settings_from(args: argparse.Namespace) -> dict:
@@ -110,7 +126,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
             rows.append({"id": run.id, "state": "unreadable", "preset": None, "model": None})
             continue
         st = run.status()
-        rows.append({"id": run.id, "preset": cfg.data.preset, "model": cfg.model.name, "state": st.state,
+        rows.append({"id": run.id, "preset": cfg.data.preset, "model": cfg.model.name, "method": cfg.train.method,
+                     "from": cfg.train.start_from, "state": st.state,
                      "step": st.step, "total_steps": st.total_steps, "reason": st.reason,
                      **runs.final_losses(run)})
     if args.json:
@@ -139,7 +156,10 @@ def register(sub) -> None:
     t = sub.add_parser("train", help="train an adapter (foreground, with a progress bar)")
     src = t.add_mutually_exclusive_group(required=True)
     src.add_argument("--preset", help="a preset's training rows (see `studio presets`)")
-    src.add_argument("--data", help="a training file (.jsonl, .json, .csv, .tsv, .parquet)")
+    src.add_argument("--data", help="a training file (.jsonl .json .csv .tsv .parquet .txt .md; preference "
+                     "pairs or labelled answers with --method dpo/kto)")
+    src.add_argument("--votes", metavar="RUN_ID", help="DPO on the blind-test votes cast on that run, starting "
+                     "from its adapter (see Compare's blind test)")
     t.add_argument("--eval-data", help="held-out rows (default: a share of --data, see --eval-fraction)")
     t.add_argument("--model", help=f"default: the preset's model, else {DEFAULT_MODEL}")
     t.add_argument("--system", help="a system prompt added to every training row")

@@ -19,8 +19,8 @@ class DataError(ValueError):
     """The run's data cannot be used; the message names the file and the problem."""
 
 
-def _rows_from_file(path: str) -> list[dict]:
-    report = validate_file(Path(path))
+def _rows_from_file(path: str, method: str = "sft") -> list[dict]:
+    report = validate_file(Path(path), method=method)
     if report.errors:
         first = report.errors[0]
         raise DataError(f"{report.error_count} problem(s) in the data, first: {first}")
@@ -46,29 +46,36 @@ def is_text_task(rows: list[dict]) -> bool:
 
 
 def with_system(rows: list[dict], system: str | None) -> list[dict]:
+    """Every row with the system prompt first (a chat row's messages, a preference row's prompt)."""
     if not system or is_text_task(rows):  # raw text has no turns to put a system prompt before
         return rows
     out = []
     for r in rows:
-        msgs = r["messages"]
+        key = "messages" if "messages" in r else "prompt"
+        msgs = r[key]
         if msgs and msgs[0]["role"] == "system":
             out.append(r)
         else:
-            out.append({**r, "messages": [{"role": "system", "content": system}, *msgs]})
+            out.append({**r, key: [{"role": "system", "content": system}, *msgs]})
     return out
 
 
 def load_rows(cfg: RunConfig) -> tuple[list[dict], list[dict]]:
     d = cfg.data
     if d.train_path:
-        train = _text_passages(_rows_from_file(d.train_path), d.max_length)
-        evals = _text_passages(_rows_from_file(d.eval_path), d.max_length) if d.eval_path else []
+        method = cfg.train.method
+        train = _text_passages(_rows_from_file(d.train_path, method), d.max_length)
+        evals = _text_passages(_rows_from_file(d.eval_path, method), d.max_length) if d.eval_path else []
         if is_text_task(train) != is_text_task(evals or train):
             raise DataError("the eval file must be of the same kind as the training file (both raw text, or "
                             "both chat rows)")
         if not d.eval_path:
             train, evals = split(train, d.eval_fraction, cfg.train.seed)
     elif d.preset:
+        if cfg.train.method != "sft":
+            raise DataError(f"{cfg.train.method.upper()} trains on preference pairs, and preset {d.preset} holds "
+                            "answers: give a preference file (--data), the votes of a run (--votes RUN_ID) or pairs "
+                            "made with the task meter (studio eval pairs)")
         p = presets.load(d.preset)
         train, evals = p.train_rows(), p.eval_rows()
     else:

@@ -5,13 +5,14 @@ import json
 import shutil
 from pathlib import Path
 
+from studio import runs
 from studio.config import RunConfig
 from studio.models import load_model, load_tokenizer
 from studio.models.loader import resolve_device, resolve_dtype
 from studio.runs import Run
 from studio.train.callbacks import StudioCallback
 from studio.train.data import load_rows, to_dataset
-from studio.train.recipe import plan_steps, to_lora_config, to_sft_config, use_quant
+from studio.train.recipe import plan_steps, to_lora_config, to_preference_config, to_sft_config, use_quant
 
 MIN_SAVE_S = 30.0
 """Automatic checkpoints at least this far apart: a kill loses at most about this much training."""
@@ -33,10 +34,13 @@ def _load(cfg: RunConfig, local_rank: int, world: int):
 
 def build_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 0,
                   world: int = 1):
+    if cfg.train.method != "sft":
+        return build_preference_trainer(run, cfg, callback, local_rank, world)
     from trl import SFTTrainer
 
     train_rows, eval_rows = load_rows(cfg)
     model, tok, device, dtype_name = _load(cfg, local_rank, world)
+    model, peft_config = _adapter(model, cfg)
     train_ds = to_dataset(tok, train_rows, cfg.data.max_length)
     eval_ds = to_dataset(tok, eval_rows, cfg.data.max_length) if eval_rows else None
     total = plan_steps(len(train_ds), cfg, world)
@@ -51,9 +55,45 @@ def build_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank
     if not cfg.train.save_steps and world == 1:  # every rank must agree on saving: clocks don't
         callback.min_save_s = MIN_SAVE_S
     trainer = SFTTrainer(model=model, args=args, train_dataset=train_ds, eval_dataset=eval_ds,
-                         processing_class=tok, peft_config=to_lora_config(cfg.lora), callbacks=[callback])
+                         processing_class=tok, peft_config=peft_config, callbacks=[callback])
     _speed_up(trainer.model, device, cfg.train.padding_free, mixed=dtype_name in ("bf16", "fp16"))
     return trainer
+
+
+def build_preference_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 0,
+                             world: int = 1):
+    """DPO or KTO through trl, on preference rows (studio/data/preference.py). Started from a finished
+    run, its adapter is trained further and a frozen copy of it is the reference model (trl makes the
+    copy inside the same PeftModel: no second base model in memory); from the base model, a new LoRA is
+    trained and the reference is the base itself (adapters off)."""
+    from datasets import Dataset
+    from trl import DPOTrainer, KTOTrainer
+
+    train_rows, eval_rows = load_rows(cfg)
+    model, tok, device, dtype_name = _load(cfg, local_rank, world)
+    model, peft_config = _adapter(model, cfg)
+    total = plan_steps(len(train_rows), cfg, world)
+    args = to_preference_config(cfg, str(run.path / "checkpoints"), device, dtype_name, total, bool(eval_rows))
+    print(f"{cfg.train.method.upper()} on {cfg.model.name} ({device}, {dtype_name}): {len(train_rows)} rows, "
+          f"{len(eval_rows)} eval rows, ~{total} steps, beta {cfg.train.beta}, reference: "
+          f"{'run ' + cfg.train.start_from if cfg.train.start_from else 'the base model'}", flush=True)
+    if not cfg.train.save_steps and world == 1:
+        callback.min_save_s = MIN_SAVE_S
+    kind = DPOTrainer if cfg.train.method == "dpo" else KTOTrainer
+    return kind(model=model, args=args, train_dataset=Dataset.from_list(train_rows),
+                eval_dataset=Dataset.from_list(eval_rows) if eval_rows else None, processing_class=tok,
+                peft_config=peft_config, callbacks=[callback])
+
+
+def _adapter(model, cfg: RunConfig):
+    """(model, peft_config): a new LoRA to add, or (start_from) the finished run's adapter, trainable."""
+    if not cfg.train.start_from:
+        return model, to_lora_config(cfg.lora)
+    from peft import PeftModel
+
+    adapter = runs.get(cfg.train.start_from).adapter_dir
+    print(f"continuing the adapter of run {cfg.train.start_from}", flush=True)
+    return PeftModel.from_pretrained(model, str(adapter), is_trainable=True), None
 
 
 def _speed_up(model, device: str, padding_free: bool, mixed: bool) -> None:
@@ -87,7 +127,8 @@ def save_adapter(trainer, run: Run) -> None:
     tmp = run.path / ".adapter.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        trainer.model.save_pretrained(tmp, safe_serialization=True)
+        # only the trained adapter: a DPO run's model also holds the frozen reference copy ("ref")
+        trainer.model.save_pretrained(tmp, safe_serialization=True, selected_adapters=["default"])
         trainer.processing_class.save_pretrained(tmp)
         (tmp / "studio.json").write_text(json.dumps({"run": run.id, "step": trainer.state.global_step}))
     except BaseException:

@@ -14,11 +14,14 @@ from studio.models.info import describe
 from studio.text import t
 
 
-def suggest(params_m: float, n_rows: int) -> dict[str, Any]:
-    """Hyper-parameters a first run should use (small models and small data like higher lr, more epochs)."""
+def suggest(params_m: float, n_rows: int, method: str = "sft") -> dict[str, Any]:
+    """Hyper-parameters a first run should use (small models and small data like higher lr, more epochs).
+    Preference tuning nudges a model it must not break: a tenth of the SFT rate, one or two epochs."""
     lr = 4e-4 if params_m < 500 else 2e-4 if params_m < 3000 else 1e-4
     epochs = 3 if n_rows < 1000 else 2 if n_rows < 5000 else 1
     r = 8 if n_rows < 200 else 16 if n_rows < 5000 else 32
+    if method != "sft":
+        lr, epochs = lr / 10, min(epochs, 2)
     return {"learning_rate": lr, "epochs": epochs, "lora_r": r, "lora_alpha": 2 * r, "batch_size": 8}
 
 
@@ -31,7 +34,7 @@ def build(model: str, *, preset: str | None = None, train_path: str | None = Non
     size = params_m or (entry.params_m if entry else 1000)
     rows = n_rows if n_rows is not None else (len(p.train_rows()) if p else 500)
     user = {k: v for k, v in (overrides or {}).items() if v is not None}
-    values = {**suggest(size, rows), **(p.train if p else {}), **user}
+    values = {**suggest(size, rows, user.get("method", "sft")), **(p.train if p else {}), **user}
     if "lora_r" in user and "lora_alpha" not in user:
         values["lora_alpha"] = 2 * user["lora_r"]  # keep the scale alpha/r the suggestions use
     cfg = RunConfig(model=ModelSpec(name=model),
@@ -138,22 +141,43 @@ def to_sft_config(cfg: RunConfig, out_dir: str, device: str, dtype_name: str, to
     from trl import SFTConfig
 
     t = cfg.train
-    log, evals, save = cadence(total)
     return SFTConfig(
-        output_dir=out_dir, num_train_epochs=t.epochs, max_steps=t.max_steps,
-        per_device_train_batch_size=t.batch_size, per_device_eval_batch_size=t.batch_size,
-        gradient_accumulation_steps=t.grad_accum, learning_rate=t.learning_rate,
-        lr_scheduler_type=t.scheduler, warmup_steps=t.warmup_ratio,  # < 1 means a ratio
-        weight_decay=t.weight_decay,
-        seed=t.seed, bf16=dtype_name == "bf16", fp16=dtype_name == "fp16",
-        gradient_checkpointing=bool(t.gradient_checkpointing),
-        optim=optimizer(cfg, device),
-        logging_steps=t.logging_steps or log, save_steps=t.save_steps or save, save_total_limit=12,
-        eval_strategy="steps" if has_eval else "no", eval_steps=t.eval_steps or evals,
+        **_trainer_args(cfg, out_dir, device, dtype_name, total, has_eval),
         padding_free=t.padding_free,
         train_sampling_strategy="random" if t.padding_free else "group_by_length",
         max_length=None,  # samples are truncated when tokenised (see studio.train.data)
-        report_to=[], disable_tqdm=True, dataloader_num_workers=0, use_cpu=device == "cpu",
-        save_only_model=False, remove_unused_columns=True, dataset_num_proc=None,
-        ddp_find_unused_parameters=False,  # LoRA uses every adapter each step; the search costs time
+        remove_unused_columns=True, dataset_num_proc=None,
     )
+
+
+def to_preference_config(cfg: RunConfig, out_dir: str, device: str, dtype_name: str, total: int,
+                         has_eval: bool):
+    """trl's DPOConfig or KTOConfig: the same cadence, optimizer and precision as SFT, plus beta; pairs
+    are cut to max_length by trl (the prompt keeps its end, the answers their start)."""
+    from trl import DPOConfig, KTOConfig
+
+    kind = DPOConfig if cfg.train.method == "dpo" else KTOConfig
+    return kind(**_trainer_args(cfg, out_dir, device, dtype_name, total, has_eval), beta=cfg.train.beta,
+                max_length=cfg.data.max_length)
+
+
+def _trainer_args(cfg: RunConfig, out_dir: str, device: str, dtype_name: str, total: int,
+                  has_eval: bool) -> dict[str, Any]:
+    """The TrainingArguments every method shares."""
+    t = cfg.train
+    log, evals, save = cadence(total)
+    return {
+        "output_dir": out_dir, "num_train_epochs": t.epochs, "max_steps": t.max_steps,
+        "per_device_train_batch_size": t.batch_size, "per_device_eval_batch_size": t.batch_size,
+        "gradient_accumulation_steps": t.grad_accum, "learning_rate": t.learning_rate,
+        "lr_scheduler_type": t.scheduler, "warmup_steps": t.warmup_ratio,  # < 1 means a ratio
+        "weight_decay": t.weight_decay,
+        "seed": t.seed, "bf16": dtype_name == "bf16", "fp16": dtype_name == "fp16",
+        "gradient_checkpointing": bool(t.gradient_checkpointing),
+        "optim": optimizer(cfg, device),
+        "logging_steps": t.logging_steps or log, "save_steps": t.save_steps or save, "save_total_limit": 12,
+        "eval_strategy": "steps" if has_eval else "no", "eval_steps": t.eval_steps or evals,
+        "report_to": [], "disable_tqdm": True, "dataloader_num_workers": 0, "use_cpu": device == "cpu",
+        "save_only_model": False,
+        "ddp_find_unused_parameters": False,  # LoRA uses every adapter each step; the search costs time
+    }

@@ -61,7 +61,7 @@ def spawn(run: Run) -> int:
 
 
 def start(cfg: RunConfig) -> Run:
-    problems = check(cfg) + data_problems(cfg)
+    problems = check(cfg) + data_problems(cfg) + start_problems(cfg)
     if problems:
         raise ConfigError("; ".join(problems))
 
@@ -69,6 +69,22 @@ def start(cfg: RunConfig) -> Run:
     run = runs.create(cfg)
     spawn(run)
     return run
+
+
+def start_problems(cfg: RunConfig) -> list[str]:
+    """A run to continue must exist, hold a finished adapter and have tuned the same base model."""
+    name = cfg.train.start_from
+    if not name:
+        return []
+    try:
+        source = runs.get(name)
+    except (KeyError, ValueError) as exc:
+        return [f"train.start_from: {exc}"]
+    if not source.has_adapter:
+        return [f"train.start_from: run {name} has no finished adapter: let it finish (or stop it) first"]
+    if source.config().model.name != cfg.model.name:
+        return [f"train.start_from: run {name} tuned {source.config().model.name}, not {cfg.model.name}"]
+    return []
 
 
 def data_problems(cfg: RunConfig) -> list[str]:

@@ -13,7 +13,7 @@ import pytest
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 from studio import presets
-from studio.compare import votes
+from studio.data import votes
 from studio.evaluate.batch_meter import batch_meter
 from studio.text import TEXT
 from studio.ui.compare import batch as compare_batch

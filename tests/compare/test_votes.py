@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from studio.compare import votes
+from studio.data import votes
 
 
 def _vote(prompt, winner, **answers):

@@ -1,5 +1,5 @@
 """Compare's blind test: the chosen columns answer one prompt, shown shuffled behind A, B, C...; the
-user votes for the better answer, then the names are revealed. Votes are kept per run (studio.compare.votes),
+user votes for the better answer, then the names are revealed. Votes are kept per run (studio.data.votes),
 give a running win rate per column and export as DPO preference pairs."""
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import gradio as gr
 import pandas as pd
 
 from studio.chat import check_prompt
-from studio.compare import votes
 from studio.compare.engine import build_columns
+from studio.data import votes
 from studio.text import t
 from studio.ui.compare.common import Setup, SetupWidgets, column_label, fail, stream, warn
 from studio.ui.context import Ctx, guard

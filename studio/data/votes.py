@@ -99,6 +99,20 @@ def preference_pairs(votes: list[dict]) -> list[dict]:
     return pairs
 
 
+def run_pairs_file(run_id: str, vote_set: str = DEFAULT_SET) -> tuple[Path, int]:
+    """The pairs of the votes cast on one run, written to the datasets folder for a DPO run to train on:
+    (the file, how many pairs). ValueError when there is nothing to train on."""
+    from studio.data.store import datasets_dir
+
+    pairs = preference_pairs([v for v in load(vote_set) if v.get("run") == run_id])
+    if not pairs:
+        raise ValueError(f"no usable votes for run {run_id}: vote in Compare's blind test (a tie, or two "
+                         "identical answers, makes no pair)")
+    path = inside(datasets_dir(), f"votes-{check_name(run_id, 'run id')}.jsonl")
+    atomic_write_text(path, "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs))
+    return path, len(pairs)
+
+
 def export_dpo(path: str | Path, vote_set: str = DEFAULT_SET) -> int:
     """Write the preference pairs as JSONL; returns how many."""
     pairs = preference_pairs(load(vote_set))
