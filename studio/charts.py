@@ -33,13 +33,27 @@ def loss_figure(metrics: list[dict], title: str | None = None, lang: str = "en")
         fig.add_trace(go.Scatter(x=[s for s, _ in evals], y=[v for _, v in evals], name=w["eval_loss"],
                                  mode="lines+markers", line={"color": EVAL, "width": 2, "dash": "dot"},
                                  marker={"size": 7, "symbol": "diamond"}), secondary_y=False)
-    if lrs:
-        fig.add_trace(go.Scatter(x=[s for s, _ in lrs], y=[v for _, v in lrs], name=w["lr"],
-                                 mode="lines", line={"color": LR, "width": 1}), secondary_y=True)
+    if any("reward_margin" in m for m in metrics):  # DPO/KTO: how far apart good and bad answers are
+        _reward_traces(fig, metrics, w)
+        fig.update_yaxes(title_text=w["reward_axis"], secondary_y=True, showgrid=False)
+    else:
+        if lrs:
+            fig.add_trace(go.Scatter(x=[s for s, _ in lrs], y=[v for _, v in lrs], name=w["lr"],
+                                     mode="lines", line={"color": LR, "width": 1}), secondary_y=True)
+        fig.update_yaxes(title_text=w["lr"], secondary_y=True, showgrid=False, exponentformat="e")
     fig.update_xaxes(title_text=w["step"])
     fig.update_yaxes(title_text=w["loss_axis"], secondary_y=False)
-    fig.update_yaxes(title_text=w["lr"], secondary_y=True, showgrid=False, exponentformat="e")
     return _layout(fig, title if train or evals else f"{title}: {w['waiting']}")
+
+
+def _reward_traces(fig: go.Figure, metrics: list[dict], w: dict[str, str]) -> None:
+    """Reward margin (train) and the share of held-out pairs the model prefers the right way (eval)."""
+    for key, name, style in (("reward_margin", w["margin"], {"color": LR, "width": 1}),
+                             ("eval_reward_accuracy", w["pref_accuracy"], {"color": EVAL, "width": 1, "dash": "dash"})):
+        points = [(m["step"], m[key]) for m in metrics if m.get(key) is not None]
+        if points:
+            fig.add_trace(go.Scatter(x=[s for s, _ in points], y=[v for _, v in points], name=name,
+                                     mode="lines+markers", line=style, marker={"size": 4}), secondary_y=True)
 
 
 def spark_figure(metrics: list[dict], lang: str = "en") -> go.Figure:

@@ -14,7 +14,8 @@ from studio.compare.retrieval import rag_user_turn, retrieve
 from studio.fsutil import read_jsonl
 from studio.train.data import is_text_run
 
-COLUMN_KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
+COLUMN_KINDS = ["base", "tuned", "parent", "prompt", "fewshot", "rag"]
+"""parent: the run this run started from (the SFT adapter under a DPO run): base -> SFT -> DPO side by side."""
 NOTES_FILE = "notes.md"
 
 
@@ -86,7 +87,8 @@ def build_columns(model_name: str, prompt: str, kinds: list[str], *, run_id: str
     """One Column per kind, in the order given. Errors a user can fix raise ValueError."""
     ctx = _Ctx(model_name, check_prompt(prompt), list(history or []), run_id, checkpoint,
                system_prompt, k, dynamic, notes, train_rows)
-    builders = {"base": _base, "tuned": _tuned, "prompt": _prompt, "fewshot": _fewshot, "rag": _rag}
+    builders = {"base": _base, "tuned": _tuned, "parent": _parent, "prompt": _prompt, "fewshot": _fewshot,
+                "rag": _rag}
     return [builders[kind.split("@", 1)[0]](ctx, kind) for kind in parse_kinds(kinds)]
 
 
@@ -113,6 +115,17 @@ def _tuned(ctx: _Ctx, kind: str) -> Column:
     key = f"tuned@{checkpoint}" if checkpoint else "tuned"
     label = f"Tuned ({ctx.run.id}{', ' + checkpoint if checkpoint else ''})"
     return Column(key, label, str(adapter), _trained_prompt(ctx), ctx.raw)
+
+
+def _parent(ctx: _Ctx, kind: str) -> Column:
+    start = ctx.cfg.train.start_from if ctx.cfg else None
+    if not start:
+        raise ValueError("the 'started from' column needs a run that continued another run (e.g. DPO on top of "
+                         "an SFT run): choose such a run, or untick the column")
+    parent = get_run(start)
+    adapter = adapter_for(parent, None)
+    check_adapter(adapter, parent.config().model.name)
+    return Column("parent", f"Started from ({parent.id})", str(adapter), _trained_prompt(ctx), ctx.raw)
 
 
 def default_system_prompt(preset) -> str | None:

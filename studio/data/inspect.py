@@ -21,6 +21,8 @@ class DataView:
     lengths: list[int] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
     preview: list[dict] = field(default_factory=list)
+    method: str = "sft"
+    """What the rows train with: sft, or dpo/kto for preference data read as such."""
 
     @property
     def usable(self) -> list[dict]:
@@ -61,9 +63,11 @@ def inspect(report: Report, label: str, tokenizer=None, max_length: int = 512,
 
 
 def inspect_file(path: str | Path, tokenizer=None, max_length: int = 512,
-                 mapping: dict | None = None) -> DataView:
-    report = validate_file(Path(path), mapping=mapping)
-    return inspect(report, Path(path).name, tokenizer, max_length)
+                 mapping: dict | None = None, method: str = "sft") -> DataView:
+    report = validate_file(Path(path), mapping=mapping, method=method)
+    view = inspect(report, Path(path).name, tokenizer, max_length)
+    view.method = method
+    return view
 
 
 def inspect_preset(name: str, tokenizer=None, max_length: int = 512) -> DataView:

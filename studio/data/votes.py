@@ -104,7 +104,8 @@ def run_pairs_file(run_id: str, vote_set: str = DEFAULT_SET) -> tuple[Path, int]
     (the file, how many pairs). ValueError when there is nothing to train on."""
     from studio.data.store import datasets_dir
 
-    pairs = preference_pairs([v for v in load(vote_set) if v.get("run") == run_id])
+    cast = load(check_name(run_id, "run id")) + [v for v in load(vote_set) if v.get("run") == run_id]
+    pairs = preference_pairs(cast)  # Compare keeps a run's votes in a set named after it
     if not pairs:
         raise ValueError(f"no usable votes for run {run_id}: vote in Compare's blind test (a tie, or two "
                          "identical answers, makes no pair)")

@@ -27,7 +27,7 @@ EVAL_FILE = "eval.json"
 N_SAMPLES = 10
 BATCH_SIZE = 16
 """Sequences per generate call (prompts x columns): past ~16 the CPU gains little and memory grows."""
-LOSS_COLUMNS = ("base", "tuned")
+LOSS_COLUMNS = ("base", "tuned", "parent")
 """Loss is measured only where the prompt is the trained one (alternatives add text to the prompt)."""
 STRUCTURED = ("json", "sql", "classify")
 Progress = Callable[[float, str], None]
@@ -218,7 +218,8 @@ def _add_losses(scored: dict[str, dict], comparer, run, rows, system: str | None
         if key.split("@", 1)[0] not in LOSS_COLUMNS:
             continue
         checkpoint = key.split("@", 1)[1] if "@" in key else None
-        adapter = None if key == "base" else str(adapter_for(run, checkpoint))
+        source = runs.get(run.config().train.start_from) if key == "parent" else run
+        adapter = None if key == "base" else str(adapter_for(source, checkpoint))
         loss = answer_loss(comparer, rows, system, adapter)
         if loss is not None and math.isfinite(loss):
             values.update(eval_loss=round(loss, 4), perplexity=round(meters.perplexity(loss), 3))

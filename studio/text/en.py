@@ -47,6 +47,8 @@ TEXT: dict[str, str] = {
     "data_media_hint": "remove the media rows, or use a vision or audio fine-tuning tool",
     "data_unused": "key {name} is in {n} row(s) but not used by the {fmt} format",
     "data_unused_hint": "remove it, or convert the file so the text is in a field that is read",
+    "data_pref_ok": "Preference data: {n} rows for **{method}**. ③ Train is set to {method}; start it from a "
+                    "finished SFT run of the same model for the best result.",
     "data_text_task": "Raw text: the model learns to continue it (continued pretraining, no chat "
                       "template, every token trained), cut into passages of the max length.",
     "sum_split": "Split: **{train} train / {eval} eval**",
@@ -63,6 +65,8 @@ TEXT: dict[str, str] = {
                    "what a model knows. Put the facts in documents and retrieve them.",
     "verdict_prompt": "**A system prompt will do better.** State the rule or the fact in the prompt.",
     "verdict_few-shot": "**Few-shot examples will do better.** Show a few examples in the prompt.",
+    "chart_margin": "reward margin (chosen − rejected)", "chart_pref_accuracy": "preference accuracy (eval)",
+    "chart_reward_axis": "reward margin · accuracy",
     "chart_loss": "Loss", "chart_train_loss": "train loss", "chart_eval_loss": "eval loss",
     "chart_lr": "learning rate", "chart_step": "optimizer step", "chart_loss_axis": "loss (cross-entropy, nats/token)",
     "chart_waiting": "waiting for the first step…", "chart_tokens": "Tokens per sample",
@@ -100,6 +104,10 @@ TEXT: dict[str, str] = {
     "train_intro": "**Step 3 — train.** Defaults are set from the model and data size; a first run works "
                    "untouched. Watch the loss fall, then go to **④ Compare**.",
     "hp_epochs": "Epochs", "hp_learning_rate": "Learning rate", "hp_lora_r": "LoRA rank", "hp_batch_size": "Batch size",
+    "hp_start_from": "Start from a finished run (optional: continue its adapter)",
+    "dpo_explain": "**DPO / KTO** learn from preferences: which of two answers is better (or whether one answer is good). "
+                   "They sharpen *form and preferences* the model already half-knows, best on top of an SFT run; they "
+                   "do not teach new *facts*.",
     "hp_method": "Method (sft · dpo · kto)", "hp_beta": "β (DPO/KTO: distance from the reference)",
     "hp_max_length": "Max length (tokens)", "hp_max_steps": "Max steps (-1 = by epochs)",
     "advanced": "Advanced", "hp_lora_alpha": "LoRA alpha", "hp_lora_dropout": "LoRA dropout",
@@ -111,7 +119,7 @@ TEXT: dict[str, str] = {
                      "with the same settings, streamed side by side.",
     "compare_run": "Tuned run", "compare_prompt": "Prompt", "compare_send": "Send to all columns",
     "compare_clear": "Clear", "compare_columns": "Columns", "compare_tokens": "Max new tokens",
-    "col_base": "Base model", "col_tuned": "Tuned (LoRA)", "col_prompt": "Base + system prompt",
+    "col_parent": "Started from (the SFT run)", "col_base": "Base model", "col_tuned": "Tuned (LoRA)", "col_prompt": "Base + system prompt",
     "col_fewshot": "Base + few-shot", "col_rag": "Base + retrieval (RAG)",
     # -- Compare modes: adapter pick, regenerate, batch table, blind test (issue 6) --
     "cmp_adapter": "Tuned adapter",
@@ -152,6 +160,8 @@ TEXT: dict[str, str] = {
     "blind_need_answers": "Ask a prompt first, then vote.",
     "blind_voted": "You voted on this prompt already: ask another.",
     "blind_reveal_line": "{x} was **{name}**", "blind_your_pick": "your pick", "blind_tie_done": "a tie",
+    "blind_dpo": "Train DPO on these votes",
+    "blind_dpo_started": "{n} preference pairs: DPO run {run} started on top of this run (see ③ Train)",
     "blind_rates": "Win rates (this run's votes)", "blind_export": "Export votes as DPO pairs (JSONL)",
     "blind_export_file": "DPO preference pairs",
     "blind_no_pairs": "No preference pairs yet: vote for an answer (ties teach nothing).",

@@ -43,6 +43,8 @@ TEXT: dict[str, str] = {
     "data_media_hint": "メディアを含む行を除くか、画像・音声向けのファインチューニングツールを使ってください",
     "data_unused": "キー {name} が {n} 行にありますが、{fmt} 形式では使いません",
     "data_unused_hint": "削除するか、読まれる項目に文章が入るよう変換してください",
+    "data_pref_ok": "選好データ: **{method}** 用に {n} 行。③ 学習は {method} に設定されます。"
+                    "同じモデルの終了した SFT の実行から始めると効果的です。",
     "data_text_task": "生テキスト: モデルはこの文章の続きを書くことを学びます (継続事前学習。チャットテンプレートなし、"
                       "全トークンを学習)。最大長ごとの区間に区切ります。",
     "sum_split": "分割: **学習 {train} / 評価 {eval}**",
@@ -58,6 +60,8 @@ TEXT: dict[str, str] = {
                    "モデルの知識はほとんど変わりません。事実を文書にして検索させましょう。",
     "verdict_prompt": "**システムプロンプトの方がうまくいきます。** ルールや事実をプロンプトに書きましょう。",
     "verdict_few-shot": "**Few-shot 例の方がうまくいきます。** プロンプトにいくつか例を示しましょう。",
+    "chart_margin": "報酬の差 (選ばれた − 退けられた)", "chart_pref_accuracy": "選好の正解率 (評価)",
+    "chart_reward_axis": "報酬の差・正解率",
     "chart_loss": "損失", "chart_train_loss": "学習損失", "chart_eval_loss": "評価損失",
     "chart_lr": "学習率", "chart_step": "最適化ステップ", "chart_loss_axis": "損失（交差エントロピー, nats/トークン）",
     "chart_waiting": "最初のステップを待っています…", "chart_tokens": "1 サンプルのトークン数",
@@ -95,6 +99,9 @@ TEXT: dict[str, str] = {
     "train_intro": "**ステップ3 — 学習。** 初期値はモデルとデータの大きさから決まり、そのままで動きます。"
                    "損失が下がるのを見届けたら **④ 比較** へ。",
     "hp_epochs": "エポック数", "hp_learning_rate": "学習率", "hp_lora_r": "LoRA ランク", "hp_batch_size": "バッチサイズ",
+    "hp_start_from": "終了した実行から始める (任意: そのアダプターを続けて学習)",
+    "dpo_explain": "**DPO / KTO** は好みから学びます: 2 つの回答のどちらが良いか (または 1 つの回答が良いか)。"
+                   "モデルが半分知っている *形式や好み* を磨くもので、SFT の実行の上で使うと効果的です。新しい *事実* は教えません。",
     "hp_method": "手法 (sft・dpo・kto)", "hp_beta": "β (DPO/KTO: 参照モデルからの距離)",
     "hp_max_length": "最大長（トークン）", "hp_max_steps": "最大ステップ数（-1 = エポックで決定）",
     "advanced": "詳細設定", "hp_lora_alpha": "LoRA alpha", "hp_lora_dropout": "LoRA ドロップアウト",
@@ -106,7 +113,7 @@ TEXT: dict[str, str] = {
                      "並べてストリーミング表示します。",
     "compare_run": "学習済みの実行", "compare_prompt": "プロンプト", "compare_send": "全ての列に送信",
     "compare_clear": "クリア", "compare_columns": "列", "compare_tokens": "最大生成トークン数",
-    "col_base": "ベースモデル", "col_tuned": "学習後 (LoRA)", "col_prompt": "ベース + システムプロンプト",
+    "col_parent": "開始元 (SFT の実行)", "col_base": "ベースモデル", "col_tuned": "学習後 (LoRA)", "col_prompt": "ベース + システムプロンプト",
     "col_fewshot": "ベース + Few-shot", "col_rag": "ベース + 検索 (RAG)",
     # -- Compare modes: adapter pick, regenerate, batch table, blind test (issue 6) --
     "cmp_adapter": "学習済みアダプタ", "cmp_adapter_info": "実行の最終アダプタ、またはチェックポイントのどれか",
@@ -144,6 +151,8 @@ TEXT: dict[str, str] = {
     "blind_need_answers": "先にプロンプトを送信してから投票してください。",
     "blind_voted": "このプロンプトには投票済みです。別のプロンプトを送信してください。",
     "blind_reveal_line": "{x} は **{name}**", "blind_your_pick": "あなたの選択", "blind_tie_done": "引き分け",
+    "blind_dpo": "この投票で DPO を学習",
+    "blind_dpo_started": "選好ペア {n} 組: この実行の上で DPO の実行 {run} を開始しました (③ 学習を参照)",
     "blind_rates": "勝率（この実行の投票）", "blind_export": "投票を DPO ペアとして書き出す (JSONL)",
     "blind_export_file": "DPO 選好ペア",
     "blind_no_pairs": "選好ペアがまだありません。どちらかに投票してください（引き分けからは学べません）。",

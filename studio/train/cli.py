@@ -7,7 +7,6 @@ import sys
 
 from studio import presets, runs
 from studio.config import DEFAULT_MODEL, SETTINGS, ConfigError, check
-from studio.data import votes
 from studio.train import recipe, runner
 from studio.train.data import load_rows
 from studio.train.runner import recover_all, resume, stop, wait
@@ -62,10 +61,12 @@ def _finish(run, st, as_json: bool) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     if args.votes:
-        return cmd_train(_from_votes(args))
-    model = args.model or _preset_model(args.preset) or DEFAULT_MODEL
-    cfg = recipe.build(model, preset=args.preset, train_path=args.data, eval_path=args.eval_data,
-                       overrides=settings_from(args))
+        cfg, n = recipe.from_votes(args.votes, settings_from(args))
+        print(f"{n} preference pairs from the votes on {args.votes} -> {cfg.data.train_path}", file=sys.stderr)
+    else:
+        model = args.model or _preset_model(args.preset) or DEFAULT_MODEL
+        cfg = recipe.build(model, preset=args.preset, train_path=args.data, eval_path=args.eval_data,
+                           overrides=settings_from(args))
     if args.system:
         cfg.data.system_prompt = args.system
     if args.plan:
@@ -74,19 +75,6 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.detach:
         return _finish(run, run.status(), args.json)
     return _finish(run, _follow(run, args.json), args.json)
-
-
-def _from_votes(args: argparse.Namespace) -> argparse.Namespace:
-    """`--votes RUN_ID`: the pairs of the blind votes cast on that run, trained with DPO on top of it (its
-    model, its system prompt, its adapter as the start and the reference), unless flags say otherwise."""
-    source = runs.get(args.votes)
-    path, n = votes.run_pairs_file(args.votes)
-    print(f"{n} preference pairs from the votes on {args.votes} -> {path}", file=sys.stderr)
-    cfg = source.config()
-    return argparse.Namespace(**{
-        **vars(args), "votes": None, "data": str(path), "model": args.model or cfg.model.name,
-        "method": args.method or "dpo", "system": args.system or cfg.data.system_prompt,
-        "start_from": args.start_from or (args.votes if source.has_adapter else None)})
 
 
 def settings_from(args: argparse.Namespace) -> dict:

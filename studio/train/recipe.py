@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from studio import presets
+from studio import presets, runs
 from studio.config import SETTING, DataSpec, LoraSpec, ModelSpec, RunConfig
+from studio.data import votes
 from studio.models import resolve
 from studio.models.device import DeviceInfo
 from studio.models.fit import Method, Verdict
@@ -41,6 +42,20 @@ def build(model: str, *, preset: str | None = None, train_path: str | None = Non
                     data=DataSpec(preset=preset, train_path=train_path, eval_path=eval_path,
                                   system_prompt=p.system if p else None))
     return apply(cfg, values)
+
+
+def from_votes(run_id: str, overrides: dict[str, Any] | None = None) -> tuple[RunConfig, int]:
+    """(a DPO run on the blind votes cast on run_id, how many pairs): that run's model and system prompt,
+    its adapter as the start and the reference, unless the overrides say otherwise."""
+    source = runs.get(run_id)
+    path, n = votes.run_pairs_file(run_id)
+    values = {"method": "dpo", **{k: v for k, v in (overrides or {}).items() if v is not None}}
+    if "start_from" not in values and source.has_adapter:
+        values["start_from"] = run_id
+    original = source.config()
+    cfg = build(original.model.name, train_path=str(path), overrides=values, n_rows=n)
+    cfg.data.system_prompt = original.data.system_prompt
+    return cfg, n
 
 
 def apply(cfg: RunConfig, values: dict[str, Any]) -> RunConfig:

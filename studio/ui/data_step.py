@@ -58,6 +58,9 @@ def _bubbles(view) -> list[dict]:
     text as one passage (what the model learns to write)."""
     out: list[dict] = []
     for row in view.preview[:3]:
+        if "prompt" in row and "messages" not in row:  # a preference pair or a labelled answer
+            out += _pair_bubbles(row)
+            continue
         if "text" in row:
             out.append({"role": "assistant", "content": row["text"][:600]})
             continue
@@ -68,8 +71,17 @@ def _bubbles(view) -> list[dict]:
     return out
 
 
+def _pair_bubbles(row: dict) -> list[dict]:
+    """The prompt's turns, then the chosen answer (✓) and the rejected one (✗), or the labelled answer."""
+    out = [{"role": "assistant" if m["role"] == "assistant" else "user", "content": m["content"]}
+           for m in row["prompt"] if m["role"] != "system"]
+    answers = ([(row["chosen"], "✓"), (row["rejected"], "✗")] if "chosen" in row
+               else [(row["completion"], "✓" if row.get("label") else "✗")])
+    return out + [{"role": "assistant", "content": f"{mark} {turns[-1]['content']}"} for turns, mark in answers]
+
+
 def _mask_html(tokenizer, view, max_length: int) -> str:
-    if tokenizer is None or not view.preview:
+    if tokenizer is None or not view.preview or view.report.task == "preference":  # trl masks the pairs
         return ""
     pieces = trained_pieces(tokenizer, view.preview[0], max_length)
     spans = "".join(f'<span class="{"tok-train" if on else "tok-ctx"}">{html.escape(text)}</span>'
@@ -87,6 +99,8 @@ def _summary(view, lang: str = "en", tokenizer=None) -> str:
     lines += [f"**{i.where() + ': ' if i.where() else ''}{i.text(lang)}** — {i.hint_text(lang)}" for i in verdict]
     if r.task == "text":
         lines.append(t(lang, "data_text_task"))
+    if r.task == "preference" and r.usable:
+        lines.append(t(lang, "data_pref_ok", n=len(r.usable), method=view.method.upper()))
     shown = rendering(tokenizer, r.usable) if tokenizer is not None else None
     if shown:
         lines.append(t(lang, f"data_tools_{shown}"))
@@ -102,7 +116,7 @@ def _summary(view, lang: str = "en", tokenizer=None) -> str:
 
 def show(view, model: str, max_length: int = 512, lang: str = "en"):
     tok = _tokenizer(model, lang)
-    if tok is not None and not view.lengths and view.usable:
+    if tok is not None and not view.lengths and view.usable and view.report.task != "preference":
         view.lengths = token_lengths(tok, view.usable[:2000])
         view.stats = summarise(view.lengths, max_length)
     hist = token_histogram(view.lengths, max_length, lang) if view.lengths else None
@@ -124,6 +138,8 @@ def load_file(path: str | None, mapping_text: str, model: str, lang: str = "en")
         src, name = check_upload(path)
         # validated where gradio put it: a file with nothing usable is shown, never stored
         view = inspect_file(src, mapping=parse_mapping(mapping_text, lang))
+        if view.report.format in ("preference", "kto"):  # read again as DPO/KTO rows, for ③ Train
+            view = inspect_file(src, method="dpo" if view.report.format == "preference" else "kto")
         if not view.usable:
             gr.Warning(t(lang, "toast_no_usable", name=name))
             return (*show(view, model, lang=lang), None)
@@ -131,7 +147,10 @@ def load_file(path: str | None, mapping_text: str, model: str, lang: str = "en")
     except ValueError as e:
         raise gr.Error(str(e)) from None
     view.label = stored.name
-    return (*show(view, model, lang=lang), {"path": str(stored), "label": stored.name, "rows": len(view.usable)})
+    choice = {"path": str(stored), "label": stored.name, "rows": len(view.usable)}
+    if view.method != "sft":
+        choice["method"] = view.method
+    return (*show(view, model, lang=lang), choice)
 
 
 def parse_mapping(text: str, lang: str = "en") -> dict | None:

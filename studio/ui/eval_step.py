@@ -16,7 +16,7 @@ from studio.models import EMBEDDED
 from studio.text import t
 from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard
 
-COLUMN_KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
+COLUMN_KINDS = ["base", "tuned", "parent", "prompt", "fewshot", "rag"]
 
 
 def _progress(progress: gr.Progress) -> Callable[[float, str], None]:

@@ -17,7 +17,7 @@ from studio.evaluate.advisor import advise
 from studio.text import t
 from studio.train import recipe, runner
 from studio.ui.advice import rows_for, verdict_text
-from studio.ui.context import Ctx, guard
+from studio.ui.context import Ctx, OnOpen, guard
 
 SHOWN = [s for s in SETTINGS if s.level in ("basic", "advanced")]
 """The Train step's widgets, in config.SETTINGS order; each is labelled by studio.text's hp_<name>."""
@@ -48,8 +48,27 @@ def _config(model: str, data: dict | None, values: dict | None = None, lang: str
     path = data.get("path")
     if path:
         path = str(dataset_file(path))  # the choice comes from the browser: only the datasets folder
+    values = {"method": data.get("method"), **(values or {})}  # preference data comes with its method
     return recipe.build(model, preset=data.get("preset"), train_path=path,
                         n_rows=data.get("rows"), overrides=values)
+
+
+def start_choices(model: str) -> list[tuple[str, str]]:
+    """Finished runs of this model whose adapter a new run can continue (SFT, then DPO on top)."""
+    found = []
+    for run in runs.all_runs():
+        try:
+            same = run.has_adapter() and run.config().model.name == model
+        except (OSError, ValueError):
+            continue
+        if same:
+            found.append((f"{run.id} ({run.config().train.method})", run.id))
+    return found
+
+
+def refresh_start(model: str, current: str | None) -> Any:
+    choices = start_choices(model)
+    return gr.Dropdown(choices=[("—", "")] + choices, value=current if current in dict(choices).values() else "")
 
 
 def defaults(model: str, data: dict | None) -> list[Any]:
@@ -155,10 +174,14 @@ def _widgets(L) -> TrainWidgets:
     return TrainWidgets({s.name: by_name[s.name] for s in SHOWN})
 
 
-def build(ctx: Ctx) -> None:
+def build(ctx: Ctx) -> OnOpen:
     L = ctx.labels
     L.md("train_intro")
     w = _widgets(L)
+    with gr.Row():
+        origin = L(gr.Dropdown([("—", "")], value="", label=L.text("hp_start_from"), elem_id="hp-start-from",
+                               scale=2), "hp_start_from")
+        L.md("dpo_explain")
     estimate = gr.Markdown(L.text("need_data"), elem_id="train-plan")
     with gr.Row():
         go = L(gr.Button(L.text("start"), variant="primary", elem_id="train-start"), "start", "value")
@@ -168,18 +191,20 @@ def build(ctx: Ctx) -> None:
     chart = L(gr.Plot(label=L.text("loss_chart"), elem_id="loss-chart"), "loss_chart")
     log = L(gr.Textbox(label=L.text("log"), lines=8, max_lines=8, interactive=False), "log")
     timer = gr.Timer(2.0, active=False)
-    settings = [ctx.model, ctx.data, *w.inputs()]
+    settings = [ctx.model, ctx.data, origin, *w.inputs()]
 
-    def _plan(lang, model, data, *args):
-        return plan(model, data, w.values(args), lang)
+    def _plan(lang, model, data, start_from, *args):
+        return plan(model, data, {**w.values(args), "start_from": start_from or None}, lang)
 
-    def _start(lang, model, data, *args):
-        return start(model, data, w.values(args), lang)
+    def _start(lang, model, data, start_from, *args):
+        return start(model, data, {**w.values(args), "start_from": start_from or None}, lang)
 
     for trigger in (ctx.model.change, ctx.data.change):
         trigger(defaults, [ctx.model, ctx.data], w.inputs(), concurrency_limit=None).then(
             _plan, [ctx.lang, *settings], estimate, concurrency_limit=None)
     ctx.lang.change(_plan, [ctx.lang, *settings], estimate, show_progress="hidden", concurrency_limit=None)
+    ctx.model.change(refresh_start, [ctx.model, origin], origin, show_progress="hidden")
+    origin.input(_plan, [ctx.lang, *settings], estimate, show_progress="hidden", concurrency_limit=None)
     for widget in w.inputs():  # user edits only: programmatic updates would fire 13 plans at once
         for event in (widget.blur, widget.submit) if isinstance(widget, gr.Number) else (widget.input,):
             event(_plan, [ctx.lang, *settings], estimate, show_progress="hidden", concurrency_limit=None,
@@ -189,3 +214,4 @@ def build(ctx: Ctx) -> None:
     again.click(resume, [ctx.run, ctx.lang], timer)
     for event in (timer.tick, ctx.run.change, ctx.lang.change):
         event(poll, [ctx.run, ctx.lang], [prog, chart, log, timer], show_progress="hidden", concurrency_limit=None)
+    return OnOpen(refresh_start, [ctx.model, origin], origin)  # a run may have finished since

@@ -15,6 +15,7 @@ from studio.chat import check_prompt
 from studio.compare.engine import build_columns
 from studio.data import votes
 from studio.text import t
+from studio.train import recipe, runner
 from studio.ui.compare.common import Setup, SetupWidgets, column_label, fail, stream, warn
 from studio.ui.context import Ctx, guard
 
@@ -119,6 +120,17 @@ def export(run_id: str | None, lang: str | None) -> Any:
     return gr.File(value=str(path), visible=True)
 
 
+def train_on_votes(run_id: str | None, lang: str | None) -> Any:
+    """A DPO run on this run's votes, continuing its adapter: the loop from judging answers to training."""
+    lang = lang or "en"
+    if not run_id:
+        fail("cmp_need_run", lang)
+    cfg, n = guard(recipe.from_votes, run_id)
+    run = guard(runner.start, cfg)
+    gr.Info(t(lang, "blind_dpo_started", n=n, run=run.id))
+    return run.id
+
+
 def _vote_for(choice: str) -> Callable[[dict | None, str | None], tuple]:
     return lambda state, lang: vote(choice, state, lang)
 
@@ -145,6 +157,7 @@ def build(ctx: Ctx, setup: SetupWidgets) -> None:
                            elem_id="blind-rates"), "blind_rates")
     with gr.Row():
         export_btn = L(gr.Button(L.text("blind_export"), elem_id="blind-export"), "blind_export", "value")
+        dpo_btn = L(gr.Button(L.text("blind_dpo"), variant="primary", elem_id="blind-dpo"), "blind_dpo", "value")
         file = L(gr.File(label=L.text("blind_export_file"), visible=False, elem_id="blind-file"),
                  "blind_export_file")
     go.click(ask, [prompt, *setup.inputs()], [state, *boxes, *buttons, reveal])
@@ -152,4 +165,5 @@ def build(ctx: Ctx, setup: SetupWidgets) -> None:
     for choice, button in zip([*LETTERS, votes.TIE], buttons):
         button.click(_vote_for(choice), [state, ctx.lang], [state, *boxes, *buttons, reveal, rates])
     export_btn.click(export, [setup.run, ctx.lang], file)
+    dpo_btn.click(train_on_votes, [setup.run, ctx.lang], ctx.run)
     setup.run.change(rates_frame, [setup.run, ctx.lang], rates)

@@ -14,9 +14,8 @@ from studio.compare.engine import Comparer
 from studio.text import t
 from studio.ui.context import guard
 
-KINDS = ["base", "tuned", "prompt", "fewshot", "rag"]
-KEYS = {"base": "col_base", "tuned": "col_tuned", "prompt": "col_prompt", "fewshot": "col_fewshot",
-        "rag": "col_rag"}
+KINDS = ["base", "tuned", "parent", "prompt", "fewshot", "rag"]
+KEYS = {k: f"col_{k}" for k in KINDS}
 FINAL = "final"
 """The adapter dropdown's value for the run's final adapter/ (the others are checkpoint names)."""
 
