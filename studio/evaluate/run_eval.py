@@ -57,11 +57,26 @@ class EvalResult:
 
 # ---- rows and prompts --------------------------------------------------------------------------
 
+def task_run(run):
+    """The run whose data defines the task: a DPO/KTO run started from an SFT run is measured on that
+    run's held-out rows with its meter (base -> SFT -> DPO on one yardstick)."""
+    seen = {run.id}
+    while run.config().train.method != "sft" and run.config().train.start_from not in (None, *seen):
+        run = runs.get(run.config().train.start_from)
+        seen.add(run.id)
+    return run
+
+
 def eval_rows(run, limit: int | None = None) -> list[dict]:
     """The run's eval split (the rows its worker held out: the preset's eval.jsonl, the user's eval
-    file, or the seeded split of the training file), without the system prompt the run added."""
+    file, or the seeded split of the training file), without the system prompt the run added. For a
+    preference run, those of the run it started from; without one, its held-out pairs' chosen answers."""
+    run = task_run(run)
     cfg = run.config()
     _, rows = load_rows(cfg)
+    if cfg.train.method != "sft":
+        rows = [{"messages": r["prompt"] + r.get("chosen", r.get("completion", []))} for r in rows
+                if r.get("label", True)]
     if is_text_task(rows):
         rows = [r for r in map(continuation_row, rows) if r is not None]
     if not rows:
@@ -99,7 +114,7 @@ def split_prompt(row: dict) -> tuple[str, list[dict]]:
 
 def meter_for(run, rows: Sequence[dict]) -> tuple[str, str]:
     """(task kind, meter id): the preset's, else guessed from the gold answers."""
-    cfg = run.config()
+    cfg = task_run(run).config()
     if cfg.data.preset:
         with contextlib.suppress(KeyError, ValueError):
             p = presets.load(cfg.data.preset)

@@ -63,6 +63,14 @@ def test_dpo_on_top_of_an_sft_run_continues_its_adapter(tiny_model_dir, tiny_dat
     listed = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
     assert listed[run.id]["method"] == "dpo" and listed[run.id]["from"] == sft.id
     assert listed[sft.id]["method"] == "sft" and listed[sft.id]["from"] is None
+    # base -> SFT -> DPO on one yardstick: the SFT run's held-out rows, each column with its eval loss
+    from studio.evaluate import run_eval
+    from studio.train.data import load_rows
+
+    result = run_eval.evaluate_run(run.id, columns=["base", "parent", "tuned"], meter="regex:^Good", limit=4)
+    assert list(result.meters) == ["base", "parent", "tuned"] and result.n == min(4, len(load_rows(sft.config())[1]))
+    assert all("eval_loss" in m for m in result.meters.values())
+    assert result.meters["parent"]["eval_loss"] != result.meters["base"]["eval_loss"]
 
 
 def test_kto_from_labelled_answers_and_dpo_refuses_them(tiny_model_dir, tmp_path):

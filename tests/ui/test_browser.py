@@ -153,6 +153,24 @@ def compare_batch_and_blind(page) -> None:
     page.wait_for_function("document.querySelector('#blind-reveal')?.innerText.includes('A was')")
     assert "100%" in page.locator("#blind-rates").inner_text()
     shot(page, "4-compare-blind")
+    dpo_on_the_vote(page)
+
+
+def dpo_on_the_vote(page) -> None:
+    """The loop closes: the vote just cast trains a DPO run on top of the tuned run, shown in ③ Train with
+    its reward curve; Evaluate then measures that run (base, the SFT it started from, DPO) on the SFT's rows."""
+    before = page.locator("#compare-run input").input_value()
+    page.locator("#blind-dpo").click()
+    page.wait_for_function("document.body.innerText.includes('DPO run')", timeout=60_000)  # the toast
+    tab(page, "③ Train")
+    page.wait_for_function("document.querySelector('#train-progress .badge')?.innerText === 'done'",
+                           timeout=300_000)
+    page.wait_for_timeout(2500)
+    run_id = page.locator("#train-progress b").inner_text()
+    assert run_id != before and "prefer" not in run_id
+    legend = page.locator("#loss-chart").inner_text()
+    assert "reward margin" in legend
+    tab(page, "④ Compare")
 
 
 def evaluate(page) -> None:
