@@ -8,6 +8,7 @@ from plotly.subplots import make_subplots
 from studio.text import words
 
 INK, TRAIN, EVAL, LR = "#1f2733", "#c2410c", "#0f766e", "#94a3b8"
+GOOD, BAD = "#15803d", "#b91c1c"  # the chosen and the rejected answers of preference runs
 
 
 def _layout(fig: go.Figure, title: str, height: int = 320) -> go.Figure:
@@ -49,7 +50,9 @@ def loss_figure(metrics: list[dict], title: str | None = None, lang: str = "en")
 def _reward_traces(fig: go.Figure, metrics: list[dict], w: dict[str, str]) -> None:
     """Reward margin (train) and the share of held-out pairs the model prefers the right way (eval)."""
     for key, name, style in (("reward_margin", w["margin"], {"color": LR, "width": 1}),
-                             ("eval_reward_accuracy", w["pref_accuracy"], {"color": EVAL, "width": 1, "dash": "dash"})):
+                             ("eval_reward_accuracy", w["pref_accuracy"], {"color": EVAL, "width": 1, "dash": "dash"}),
+                             ("reward_chosen", w["reward_chosen"], {"color": GOOD, "width": 1, "dash": "dot"}),
+                             ("reward_rejected", w["reward_rejected"], {"color": BAD, "width": 1, "dash": "dot"})):
         points = [(m["step"], m[key]) for m in metrics if m.get(key) is not None]
         if points:
             fig.add_trace(go.Scatter(x=[s for s, _ in points], y=[v for _, v in points], name=name,

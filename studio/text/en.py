@@ -65,6 +65,7 @@ TEXT: dict[str, str] = {
                    "what a model knows. Put the facts in documents and retrieve them.",
     "verdict_prompt": "**A system prompt will do better.** State the rule or the fact in the prompt.",
     "verdict_few-shot": "**Few-shot examples will do better.** Show a few examples in the prompt.",
+    "chart_reward_chosen": "reward of the chosen answers", "chart_reward_rejected": "reward of the rejected answers",
     "chart_margin": "reward margin (chosen − rejected)", "chart_pref_accuracy": "preference accuracy (eval)",
     "chart_reward_axis": "reward margin · accuracy",
     "chart_loss": "Loss", "chart_train_loss": "train loss", "chart_eval_loss": "eval loss",

@@ -60,6 +60,7 @@ TEXT: dict[str, str] = {
                    "モデルの知識はほとんど変わりません。事実を文書にして検索させましょう。",
     "verdict_prompt": "**システムプロンプトの方がうまくいきます。** ルールや事実をプロンプトに書きましょう。",
     "verdict_few-shot": "**Few-shot 例の方がうまくいきます。** プロンプトにいくつか例を示しましょう。",
+    "chart_reward_chosen": "選ばれた回答の報酬", "chart_reward_rejected": "退けられた回答の報酬",
     "chart_margin": "報酬の差 (選ばれた − 退けられた)", "chart_pref_accuracy": "選好の正解率 (評価)",
     "chart_reward_axis": "報酬の差・正解率",
     "chart_loss": "損失", "chart_train_loss": "学習損失", "chart_eval_loss": "評価損失",

@@ -161,11 +161,14 @@ def test_every_preference_file_of_the_corpus_reads_as_dpo_and_kto_rows():
 def test_the_live_chart_of_a_preference_run_shows_the_reward_margin_and_preference_accuracy():
     from studio.charts import loss_figure
 
-    metrics = [{"step": 1, "loss": 0.69, "reward_margin": 0.01, "learning_rate": 1e-5},
-               {"step": 2, "loss": 0.6, "reward_margin": 0.2, "learning_rate": 1e-5},
+    metrics = [{"step": 1, "loss": 0.69, "reward_margin": 0.01, "learning_rate": 1e-5, "reward_chosen": 0.02,
+                "reward_rejected": 0.01},
+               {"step": 2, "loss": 0.6, "reward_margin": 0.2, "learning_rate": 1e-5, "reward_chosen": 0.15,
+                "reward_rejected": -0.05},
                {"step": 2, "eval_loss": 0.62, "eval_reward_accuracy": 0.75}]
     names = [trace.name for trace in loss_figure(metrics).data]
-    assert names == ["train loss", "eval loss", "reward margin (chosen − rejected)", "preference accuracy (eval)"]
+    assert names == ["train loss", "eval loss", "reward margin (chosen − rejected)", "preference accuracy (eval)",
+                     "reward of the chosen answers", "reward of the rejected answers"]
     assert "learning rate" not in names  # the right axis is for the rewards
     sft = [trace.name for trace in loss_figure([{"step": 1, "loss": 1.0, "learning_rate": 1e-4}]).data]
     assert sft == ["train loss", "learning rate"]
