@@ -90,7 +90,8 @@ def _print_plan(cfg, as_json: bool) -> int:
     train_rows, _ = load_rows(cfg)
     p = recipe.plan(cfg, len(train_rows))
     if as_json:
-        print(json.dumps({"method": p.method, "device": p.device.kind, "rows": p.rows, "steps": p.steps,
+        print(json.dumps({"method": p.method, "objective": p.objective, "device": p.device.kind, "rows": p.rows,
+                          "steps": p.steps,
                           "epochs": p.epochs, "minutes": round(p.seconds / 60, 1),
                           "tokens_per_s": round(p.tokens_per_s), "fits": p.fit.fits if p.fit else None}))
         return 0

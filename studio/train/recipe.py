@@ -100,6 +100,8 @@ class Plan:
     tokens_per_s: float
     fit: Verdict | None
     """The memory fit of that method on this machine (None: the model's size is unknown)."""
+    objective: str = "sft"
+    """What the run learns from: sft (answers), dpo (pairs) or kto (labelled answers)."""
 
     def say(self, lang: str = "en") -> list[str]:
         """Three lines of markdown: rows and steps, the rough time, the memory fit."""
@@ -108,7 +110,7 @@ class Plan:
         return [t(lang, "plan_rows", rows=self.rows, steps=self.steps, epochs=f"{self.epochs:g}",
                   device=self.device.describe(lang)),
                 t(lang, "plan_time", minutes=f"{max(1, self.seconds / 60):.0f}", speed=f"{self.tokens_per_s:.0f}"),
-                f"{t(lang, 'plan_memory')} ({self.method.upper()}): {mark} {fit}"]
+                f"{t(lang, 'plan_memory')} ({self.method.upper()} · {self.objective.upper()}): {mark} {fit}"]
 
 
 def plan(cfg: RunConfig, n_rows: int) -> Plan:
@@ -121,8 +123,9 @@ def plan(cfg: RunConfig, n_rows: int) -> Plan:
     if kind == "cuda":
         speed *= GPU_SPEEDUP
     rows_seen = n_rows * cfg.train.epochs if cfg.train.max_steps <= 0 else steps * cfg.train.batch_size
-    return Plan(method, card.device, n_rows, steps, cfg.train.epochs, rows_seen * TOKENS_PER_ROW / speed, speed,
-                card.fits.get(method))
+    passes = 1 if cfg.train.method == "sft" else 3  # chosen and rejected through the policy, and the reference
+    return Plan(method, card.device, n_rows, steps, cfg.train.epochs, passes * rows_seen * TOKENS_PER_ROW / speed,
+                speed, card.fits.get(method), cfg.train.method)
 
 
 def cadence(total: int) -> tuple[int, int, int]:

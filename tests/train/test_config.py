@@ -136,7 +136,7 @@ def test_the_plan_names_the_method_training_will_use(monkeypatch):
     assert recipe.use_quant(auto, "cuda") and not recipe.use_quant(plain, "cuda")
     p = recipe.plan(auto, 400)
     assert p.steps == recipe.plan_steps(400, auto) and p.fit is not None and p.fit.fits
-    assert "(QLORA)" in p.say("en")[2] and "H200" in p.say("en")[0]
+    assert "(QLORA · SFT)" in p.say("en")[2] and "H200" in p.say("en")[0]
     cpu = recipe.plan(recipe.build("smollm2-135m", preset="json", overrides={"device": "cpu"}), 400)
     assert cpu.method == "lora" and cpu.seconds > p.seconds
 

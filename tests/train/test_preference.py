@@ -172,3 +172,10 @@ def test_the_live_chart_of_a_preference_run_shows_the_reward_margin_and_preferen
     assert "learning rate" not in names  # the right axis is for the rewards
     sft = [trace.name for trace in loss_figure([{"step": 1, "loss": 1.0, "learning_rate": 1e-4}]).data]
     assert sft == ["train loss", "learning rate"]
+
+
+def test_the_plan_of_a_dpo_run_names_it_and_counts_its_pairs(tiny_model_dir, tmp_path, capsys):
+    code = main(["train", "--method", "dpo", "--data", str(_prefs(tmp_path)), "--model", str(tiny_model_dir),
+                 "--device", "cpu", "--plan", "--json"])
+    plan = json.loads(capsys.readouterr().out)
+    assert code == 0 and plan["objective"] == "dpo" and plan["rows"] == 36  # 40 pairs, 10% held out
