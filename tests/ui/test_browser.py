@@ -170,6 +170,7 @@ def dpo_on_the_vote(page) -> None:
     assert run_id != before and "prefer" not in run_id
     legend = page.locator("#loss-chart").inner_text()
     assert "reward margin" in legend
+    shot(page, "3-train-dpo")
     tab(page, "④ Compare")
 
 
