@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from studio.data.store import datasets_dir
 from studio.fsutil import atomic_write_text, read_jsonl
 from studio.paths import check_name, inside, studio_home
 
@@ -102,8 +103,6 @@ def preference_pairs(votes: list[dict]) -> list[dict]:
 def run_pairs_file(run_id: str, vote_set: str = DEFAULT_SET) -> tuple[Path, int]:
     """The pairs of the votes cast on one run, written to the datasets folder for a DPO run to train on:
     (the file, how many pairs). ValueError when there is nothing to train on."""
-    from studio.data.store import datasets_dir
-
     cast = load(check_name(run_id, "run id")) + [v for v in load(vote_set) if v.get("run") == run_id]
     pairs = preference_pairs(cast)  # Compare keeps a run's votes in a set named after it
     if not pairs:
