@@ -236,3 +236,18 @@ def test_the_setup_is_read_by_name_not_by_position():
     widgets = SetupWidgets(*names)  # stand-ins: each widget is its own name
     s = Setup.of([*widgets.inputs(), "own input"])
     assert (s.run_id, s.adapter, s.kinds, s.system, s.notes, s.max_tokens, s.lang) == tuple(names)
+
+
+def test_a_column_that_cannot_answer_says_why_in_place_and_the_others_answer(tiny_model_dir, lora):
+    """Issue 15: few-shot without examples (a run without a preset) must not silence base and tuned."""
+    run = fake_run(tiny_model_dir, lora)
+    values = setup(run.id, kinds=("base", "tuned", "fewshot"), tokens=32)
+    _, base, tuned, _parent, _prompt, fewshot, _rag = last(
+        compare_step.send("Greet guest 1", *values, [], [], [], [], [], []))
+    assert [m["role"] for m in base] == [m["role"] for m in tuned] == ["user", "assistant"]
+    assert not base[-1]["content"].startswith("⚠") and tuned[-1]["content"].strip()
+    assert fewshot[-1]["content"].startswith("⚠ ") and "few-shot" in fewshot[-1]["content"]
+    # the next turn does not feed that warning to the model as an answer
+    assert compare_step._answered(fewshot) == []
+    with pytest.raises(gr.Error, match="few-shot"):  # when no column can answer, one clear toast
+        next(compare_step.send("hi", *setup(run.id, kinds=("fewshot",)), [], [], [], [], [], []))

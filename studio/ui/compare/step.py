@@ -57,15 +57,40 @@ def send(prompt: str, *values: Any) -> Iterator[tuple]:
     s = Setup.of(values)
     chats = [plain(c) for c in values[SETUP_SIZE:]]
     prompt, model, kinds = guard(check_prompt, prompt), s.model(), s.column_kinds()
-    columns = [col for k in kinds for col in guard(build_columns, model, prompt, [k],
-                                                    history=chats[_slot(k)], **s.column_kw())]
+    columns, failed = _columns(model, prompt, kinds, chats, s)
+    if not columns:  # no column can answer: one toast with the first reason
+        raise gr.Error(next(iter(failed.values())))
     comparer = s.comparer()
     for k in kinds:
-        chats[_slot(k)] += [{"role": "user", "content": prompt}, {"role": "assistant", "content": ""}]
+        answer = f"⚠ {failed[k]}" if k in failed else ""  # a column that cannot answer says why, in place
+        chats[_slot(k)] += [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]
     for texts in stream(comparer, columns, s.settings()):
         for col, text in zip(columns, texts):
             chats[_slot(col.key)][-1]["content"] = text
         yield ("", *chats)
+
+
+def _columns(model: str, prompt: str, kinds: list[str], chats: list[list[dict]], s: Setup):
+    """(the columns that can answer, {kind: why not} for those that cannot): a column without its input
+    (few-shot without examples, a system prompt never typed) must not silence the others."""
+    columns, failed = [], {}
+    for k in kinds:
+        try:
+            columns += build_columns(model, prompt, [k], history=_answered(chats[_slot(k)]), **s.column_kw())
+        except (ValueError, KeyError, OSError) as exc:
+            failed[k] = str(exc).strip("'\"")
+    return columns, failed
+
+
+def _answered(chat: list[dict]) -> list[dict]:
+    """A column's history without the turns it could not answer (their '⚠ why' is not a model's answer)."""
+    out: list[dict] = []
+    for m in chat:
+        if m["role"] == "assistant" and m["content"].startswith("⚠ ") and out and out[-1]["role"] == "user":
+            out.pop()
+        else:
+            out.append(m)
+    return out
 
 
 def regenerate(kind: str, *values: Any) -> Iterator[list[dict]]:
