@@ -28,7 +28,10 @@ module has build(ctx) -> OnOpen | None."""
 
 def theme() -> gr.Theme:
     return gr.themes.Soft(primary_hue="orange", secondary_hue="teal", neutral_hue="slate",
-                          font=[gr.themes.GoogleFont("Inter"), "system-ui", "sans-serif"],
+                          # the machine's own fonts: a web font would tell a third party who uses the
+                          # studio, and fail (slowly) offline; Noto covers Japanese on Linux
+                          font=["system-ui", "-apple-system", "Segoe UI", "Noto Sans", "Noto Sans CJK JP",
+                                "Hiragino Sans", "Meiryo", "sans-serif"],
                           font_mono=["ui-monospace", "monospace"]).set(
         button_primary_background_fill="#c2410c", button_primary_background_fill_hover="#9a3412")
 

@@ -232,3 +232,23 @@ def export_and_import(page) -> None:
     page.locator("#compare-prompt textarea").fill("Say hi.")
     page.locator("#compare-send").click()
     page.wait_for_function("document.querySelector('#col-tuned .bot')?.innerText.trim()", timeout=300_000)
+
+
+def test_no_request_leaves_the_studio(app_url):
+    """Offline and private (issue 15): the app and every tab ask nothing of any host but the studio's own —
+    no web font, no CDN — so the page loads offline and tells no third party who uses it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        seen: list[str] = []
+        page.on("request", lambda request: seen.append(request.url))
+        page.goto(app_url)
+        page.wait_for_selector("#model-card")
+        for name in ("② Data", "③ Train", "④ Compare", "⑤ Evaluate", "Runs", "Export"):
+            tab(page, name)
+        page.wait_for_timeout(1500)
+        browser.close()
+    assert len(seen) > 10  # the page did load its own assets
+    assert [url for url in seen if not url.startswith(app_url)] == []
