@@ -67,8 +67,8 @@ def _steps(ctx: Ctx) -> None:
 
 
 def _persist(ctx: Ctx, line: gr.Markdown) -> None:
-    keep = [ctx.model, ctx.data, ctx.run, ctx.lang]
-    save = lambda m, d, r, lg: {"model": m, "data": d, "run": r, "lang": lg}
+    keep = [ctx.model, ctx.data, ctx.run, ctx.lang, ctx.settings]
+    save = lambda m, d, r, lg, st: {"model": m, "data": d, "run": r, "lang": lg, "settings": st}
     for comp in keep:
         comp.change(save, keep, ctx.state).then(_choice_line, [ctx.model, ctx.data, ctx.run, ctx.lang], line)
     ctx.lang.change(ctx.labels.updates, ctx.lang, ctx.labels.components())
@@ -77,9 +77,9 @@ def _persist(ctx: Ctx, line: gr.Markdown) -> None:
 def _restore(ctx: Ctx, demo: gr.Blocks) -> None:
     def restore(state):
         s = {**DEFAULT_STATE, **(state or {})}
-        return s["model"], s["data"], s["run"], s["lang"]
+        return s["settings"], s["model"], s["data"], s["run"], s["lang"]
 
-    ev = demo.load(restore, ctx.state, [ctx.model, ctx.data, ctx.run, ctx.lang])
+    ev = demo.load(restore, ctx.state, [ctx.settings, ctx.model, ctx.data, ctx.run, ctx.lang])
     for fn, inputs, outputs in ctx.on_load:
         ev = ev.then(fn, inputs, outputs)
 
@@ -89,7 +89,7 @@ def build_ui() -> gr.Blocks:
     ctx = Ctx(labels=L)
     with gr.Blocks(title="Katachi Studio") as demo:
         ctx.state = gr.BrowserState(DEFAULT_STATE, storage_key="katachi-studio")
-        ctx.data, ctx.run = gr.State(None), gr.State(None)
+        ctx.data, ctx.run, ctx.settings = gr.State(None), gr.State(None), gr.State({})
         ctx.lang = _header(L)
         line = gr.Markdown(_choice_line(DEFAULT_STATE["model"], None, None), elem_id="choice-line")
         with gr.Tabs() as ctx.tabs:

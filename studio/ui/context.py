@@ -11,7 +11,7 @@ import gradio as gr
 from studio.config import DEFAULT_MODEL
 from studio.ui.i18n import Labels
 
-DEFAULT_STATE = {"model": DEFAULT_MODEL, "data": None, "run": None, "lang": "en"}
+DEFAULT_STATE = {"model": DEFAULT_MODEL, "data": None, "run": None, "lang": "en", "settings": {}}
 
 
 @dataclass
@@ -21,6 +21,7 @@ class Ctx:
     model: Any = None        # gr.Dropdown in the Model step (the chosen model name)
     data: Any = None         # gr.State: {"preset": name} or {"path": file, "label": ...}
     run: Any = None          # gr.State: the current run id
+    settings: Any = None     # gr.State: {"for": [model, data], "values": the Train step's edited settings}
     tabs: Any = None         # gr.Tabs, to move between steps
     lang: Any = None         # gr.Radio
     compare_kinds: Any = None  # gr.CheckboxGroup in Compare: which columns to show

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,14 +72,27 @@ def refresh_start(model: str, current: str | None) -> Any:
     return gr.Dropdown(choices=[("—", "")] + choices, value=current if current in dict(choices).values() else "")
 
 
-def defaults(model: str, data: dict | None) -> list[Any]:
+def defaults(model: str, data: dict | None, saved: dict | None = None) -> list[Any]:
+    """The suggested settings for this model and data; the user's own edits for the same choice win, so
+    a reload (or a trip to another tab) never silently resets Max steps to the suggestion."""
     if not data:
         return [gr.update() for _ in SHOWN]
     try:
         values = flat(_config(model, data))
     except (ValueError, KeyError, OSError):  # a model typed by hand, a data file gone: plan() says why
         return [gr.update() for _ in SHOWN]
+    if saved and saved.get("for") == choice_key(model, data):
+        values.update({k: v for k, v in saved.get("values", {}).items() if k in values})
     return [values[s.name] for s in SHOWN]
+
+
+def choice_key(model: str, data: dict | None) -> list[str]:
+    return [model, json.dumps(data, sort_keys=True)]
+
+
+def remember(model: str, data: dict | None, values: dict) -> dict:
+    """What ctx.settings keeps (the browser stores it): the edited settings and the choice they were for."""
+    return {"for": choice_key(model, data), "values": values}
 
 
 def plan(model: str, data: dict | None, values: dict, lang: str = "en") -> str:
@@ -199,8 +213,11 @@ def build(ctx: Ctx) -> OnOpen:
     def _start(lang, model, data, start_from, *args):
         return start(model, data, {**w.values(args), "start_from": start_from or None}, lang)
 
+    def _remember(model, data, *args):
+        return remember(model, data, w.values(args))
+
     for trigger in (ctx.model.change, ctx.data.change):
-        trigger(defaults, [ctx.model, ctx.data], w.inputs(), concurrency_limit=None).then(
+        trigger(defaults, [ctx.model, ctx.data, ctx.settings], w.inputs(), concurrency_limit=None).then(
             _plan, [ctx.lang, *settings], estimate, concurrency_limit=None)
     ctx.lang.change(_plan, [ctx.lang, *settings], estimate, show_progress="hidden", concurrency_limit=None)
     ctx.model.change(refresh_start, [ctx.model, origin], origin, show_progress="hidden")
@@ -209,6 +226,8 @@ def build(ctx: Ctx) -> OnOpen:
         for event in (widget.blur, widget.submit) if isinstance(widget, gr.Number) else (widget.input,):
             event(_plan, [ctx.lang, *settings], estimate, show_progress="hidden", concurrency_limit=None,
                   trigger_mode="always_last")
+            event(_remember, [ctx.model, ctx.data, *w.inputs()], ctx.settings, show_progress="hidden",
+                  concurrency_limit=None, trigger_mode="always_last")
     go.click(_start, [ctx.lang, *settings], [ctx.run, timer], concurrency_limit=None)
     halt.click(stop, [ctx.run, ctx.lang], None)
     again.click(resume, [ctx.run, ctx.lang], timer)

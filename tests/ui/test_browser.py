@@ -252,3 +252,26 @@ def test_no_request_leaves_the_studio(app_url):
         browser.close()
     assert len(seen) > 10  # the page did load its own assets
     assert [url for url in seen if not url.startswith(app_url)] == []
+
+
+def test_train_settings_survive_a_reload(page):
+    """Issue 15: Max steps 20 stayed 20 after a reload (it used to come back as the suggestion, -1, and Start
+    would have run the epochs)."""
+    tab(page, "② Data")
+    pick(page, "preset-pick", "json")
+    page.locator("#use-preset").click()
+    page.wait_for_function("document.querySelector('#data-summary').innerText.includes('usable')")
+    tab(page, "③ Train")
+    page.wait_for_function("document.querySelector('#train-plan').innerText.includes('steps')")
+    box = page.locator("#hp-max_steps input")
+    box.fill("20")
+    box.press("Tab")
+    page.wait_for_function("document.querySelector('#train-plan').innerText.includes('20 steps')")
+    page.wait_for_timeout(1500)  # the browser stores the state
+    page.reload()
+    page.wait_for_selector("#model-card")
+    tab(page, "③ Train")
+    page.wait_for_function("document.querySelector('#train-plan').innerText.includes('steps')")
+    page.wait_for_timeout(1500)
+    assert page.locator("#hp-max_steps input").input_value() == "20"
+    assert "20 steps" in page.locator("#train-plan").inner_text()
