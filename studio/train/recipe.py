@@ -123,8 +123,9 @@ def plan(cfg: RunConfig, n_rows: int) -> Plan:
     if kind == "cuda":
         speed *= GPU_SPEEDUP
     rows_seen = n_rows * cfg.train.epochs if cfg.train.max_steps <= 0 else steps * cfg.train.batch_size
+    epochs = cfg.train.epochs if cfg.train.max_steps <= 0 else round(rows_seen / max(1, n_rows), 2)  # what runs
     passes = 1 if cfg.train.method == "sft" else 3  # chosen and rejected through the policy, and the reference
-    return Plan(method, card.device, n_rows, steps, cfg.train.epochs, passes * rows_seen * TOKENS_PER_ROW / speed,
+    return Plan(method, card.device, n_rows, steps, epochs, passes * rows_seen * TOKENS_PER_ROW / speed,
                 speed, card.fits.get(method), cfg.train.method)
 
 

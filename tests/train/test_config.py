@@ -158,3 +158,12 @@ def test_cli_plan_is_the_train_steps_plan_and_starts_nothing(capsys, studio_home
     ui = ui_plan("smollm2-135m", {"preset": "json", "rows": rows}, {"max_steps": 20})
     assert text.splitlines()[0] == recipe.plan(cfg, rows).say("en")[0].replace("**", "")
     assert text.splitlines()[0] in ui.replace("**", "") and runs.all_runs() == []
+
+
+def test_the_plan_of_a_capped_run_says_the_epochs_it_will_really_run():
+    """Issue 15: 20 steps of 8 rows over 400 rows is 0.4 epoch, not the suggested 3 epochs."""
+    cfg = recipe.build("smollm2-135m", preset="json", overrides={"max_steps": 20, "batch_size": 8, "device": "cpu"})
+    plan = recipe.plan(cfg, 400)
+    assert (plan.steps, plan.epochs) == (20, 0.4) and "20 steps · 0.4 epochs" in plan.say("en")[0]
+    uncapped = recipe.plan(recipe.build("smollm2-135m", preset="json", overrides={"device": "cpu"}), 400)
+    assert uncapped.epochs == 3 and uncapped.steps == 150
