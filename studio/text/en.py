@@ -232,6 +232,20 @@ TEXT: dict[str, str] = {
     "ev_head": "### {label}: base {base}% → tuned {tuned}% ({delta} points)\n{n} held-out rows never trained "
                "on, {s} s.",
     "ev_head_plain": "**{label}** measured on {n} held-out rows.", "ev_last": "*(last measurement)*",
+    "ev_col_measure": "measure",
+    "ev_moved": "The headline barely moved, but **{label}** did: base {base}% → tuned {tuned}%.",
+    "ev_short_run": "*This run stopped at step {step} of {total}: a short run can look like a failed one — resume it "
+                    "to finish.*",
+    "measure_parse_rate": "parses as JSON / SQL", "measure_schema_valid": "schema-valid JSON",
+    "measure_field_accuracy": "fields right", "measure_exec_match": "same rows as the gold query",
+    "measure_exact_match": "exactly the gold answer", "measure_accuracy": "right label",
+    "measure_new_fact": "names the new fact", "measure_old_fact": "names the old fact",
+    "measure_empty": "empty answers", "measure_first_person_sessha": "uses 拙者 (I, samurai)",
+    "measure_n": "rows judged", "measure_scored": "rows scored", "measure_eval_loss": "eval loss (gold answers)",
+    "measure_perplexity": "perplexity", "measure_distinct_markers": "distinct style markers",
+    "measure_marker_density": "style markers per sentence", "measure_mean_chars": "mean answer length (chars)",
+    "measure_mean_matches": "mean matches per answer", "measure_sentence_share": "sentences in style",
+    "measure_thou_share": "answers using thou/thee",
     "ev_headline_row": "{label} (headline)",
     "ev_best": "Best by the meter: **{checkpoint}** (step {step}, {share}%). Pick it in Compare as the tuned "
                "column's adapter.",

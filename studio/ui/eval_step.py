@@ -9,11 +9,11 @@ import pandas as pd
 
 from studio import runs
 from studio.evaluate.factslab import run_facts_lab
-from studio.evaluate.meters import format_measure, primary_label
+from studio.evaluate.meters import PERCENT_KEYS, format_measure, primary_label
 from studio.evaluate.run_eval import EvalResult, evaluate_run, load_saved
 from studio.evaluate.timeline import best, checkpoint_timeline
 from studio.models import EMBEDDED
-from studio.text import t
+from studio.text import TEXT, t
 from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard
 
 COLUMN_KINDS = ["base", "tuned", "parent", "prompt", "fewshot", "rag"]
@@ -28,17 +28,51 @@ def meters_frame(meters: dict[str, dict[str, float]], meter: str = "", lang: str
     ("primary") is named after its meter."""
     keys = list(dict.fromkeys(k for m in meters.values() for k in m))
     name = {"primary": t(lang, "ev_headline_row", label=primary_label(meter, lang))} if meter else {}
-    rows = [[name.get(k, k), *(format_measure(k, meters[c].get(k)) for c in meters)] for k in keys]
-    return pd.DataFrame(rows, columns=["measure", *meters])
+    rows = [[name.get(k) or measure_name(k, lang), *(format_measure(k, meters[c].get(k)) for c in meters)]
+            for k in keys]
+    return pd.DataFrame(rows, columns=[t(lang, "ev_col_measure"), *(column_name(c, lang) for c in meters)])
 
 
-def headline(result, lang: str = "en") -> str:
+def measure_name(key: str, lang: str = "en") -> str:
+    """A measure's human name ('parses as JSON', not parse_rate); the key itself for a user's own."""
+    return t(lang, f"measure_{key}") if f"measure_{key}" in TEXT["en"] else key
+
+
+def column_name(key: str, lang: str = "en") -> str:
+    kind, _, checkpoint = key.partition("@")
+    name = t(lang, f"col_{kind}") if f"col_{kind}" in TEXT["en"] else kind
+    return f"{name} · {checkpoint}" if checkpoint else name
+
+
+def headline(result, lang: str = "en", run=None) -> str:
+    """The headline measure base -> tuned; beside it the measure that moved most when the headline did not
+    move, and a word when the run stopped before its planned steps (a short run can look like a failed one)."""
     base, tuned = (result.meters.get(c, {}).get("primary") for c in ("base", "tuned"))
     label = primary_label(result.meter, lang)
     if base is None or tuned is None:
         return t(lang, "ev_head_plain", label=label, n=result.n)
-    return t(lang, "ev_head", label=label, base=f"{100 * base:.0f}", tuned=f"{100 * tuned:.0f}",
-              delta=f"{100 * (tuned - base):+.0f}", n=result.n, s=f"{result.seconds:.0f}")
+    text = t(lang, "ev_head", label=label, base=f"{100 * base:.0f}", tuned=f"{100 * tuned:.0f}",
+             delta=f"{100 * (tuned - base):+.0f}", n=result.n, s=f"{result.seconds:.0f}")
+    return text + _moved(result, base, tuned, lang) + _stopped_early(run, lang)
+
+
+def _moved(result, base: float, tuned: float, lang: str) -> str:
+    shifts = [(abs(result.meters["tuned"][k] - result.meters["base"][k]), k) for k in result.meters["base"]
+              if k in PERCENT_KEYS and k != "primary" and k in result.meters["tuned"]]
+    if not shifts or abs(tuned - base) >= 0.05 or max(shifts)[0] < 0.10:
+        return ""
+    key = max(shifts)[1]
+    return "\n\n" + t(lang, "ev_moved", label=measure_name(key, lang), base=f"{100 * result.meters['base'][key]:.0f}",
+                       tuned=f"{100 * result.meters['tuned'][key]:.0f}")
+
+
+def _stopped_early(run, lang: str) -> str:
+    if run is None:
+        return ""
+    st = run.status()
+    if st.state == "stopped" or (st.total_steps and st.step < st.total_steps):
+        return "\n\n" + t(lang, "ev_short_run", step=st.step, total=st.total_steps)
+    return ""
 
 
 def confusion_figure(confusion: dict | None):
@@ -61,7 +95,7 @@ def measure(run_id: str | None, limit: int, columns: list[str], lang: str = "en"
         raise gr.Error(t(lang, "ev_need_columns"))
     result = guard(evaluate_run, run_id, int(limit), columns, progress=_progress(progress))
     fig = confusion_figure(result.confusion)
-    return (headline(result, lang), meters_frame(result.meters, result.meter, lang),
+    return (headline(result, lang, runs.get(run_id)), meters_frame(result.meters, result.meter, lang),
             gr.Plot(fig, visible=fig is not None),
             pd.DataFrame(result.samples))
 
@@ -79,7 +113,8 @@ def saved(run_id: str | None, lang: str = "en"):
         return empty
     result = EvalResult(**data)
     fig = confusion_figure(result.confusion)
-    return (f"{headline(result, lang)} {t(lang, 'ev_last')}", meters_frame(result.meters, result.meter, lang),
+    head = headline(result, lang, runs.get(run_id))
+    return (f"{head} {t(lang, 'ev_last')}", meters_frame(result.meters, result.meter, lang),
             gr.Plot(fig, visible=fig is not None), pd.DataFrame(result.samples))
 
 

@@ -168,7 +168,7 @@ def test_evaluate_tab_measures_then_shows_the_saved_result(run_id):
 
     head, table, _, answers = eval_step.measure(run_id, 10, ["base", "tuned"])
     assert "base" in head and "tuned" in head and "points" in head
-    assert list(table.columns) == ["measure", "base", "tuned"]
+    assert list(table.columns) == ["measure", "Base model", "Tuned (LoRA)"]
     assert "primary" not in set(table["measure"]) and table["measure"].iloc[0].endswith("(headline)")
     assert len(answers) > 0 and {"prompt", "base", "tuned"} <= set(answers.columns)
     again = eval_step.saved(run_id)

@@ -177,7 +177,28 @@ def test_the_evaluate_headline_follows_the_language():
                         meters={"base": {"primary": 0.0}, "tuned": {"primary": 0.98}})
     assert headline(result).startswith("### ござる style rate: base 0% → tuned 98% (+98 points)")
     assert headline(result, "ja").startswith("### ござる口調率: ベース 0% → 学習後 98%（+98 ポイント）")
-    assert meters_frame(result.meters, "gozaru", "ja")["measure"].iloc[0] == "ござる口調率（主指標）"
+    assert meters_frame(result.meters, "gozaru", "ja").iloc[0, 0] == "ござる口調率（主指標）"
+
+
+def test_the_evaluate_tab_names_measures_for_humans_and_shows_what_moved_in_a_short_run(tmp_path):
+    """Issue 15: a short run headlined '0% → 0%' while the parse rate moved 10% → 93%."""
+    from studio import runs
+    from studio.evaluate.run_eval import EvalResult
+    from studio.ui.eval_step import headline, meters_frame
+
+    meters = {"base": {"primary": 0.0, "parse_rate": 0.1, "eval_loss": 2.0},
+              "tuned": {"primary": 0.0, "parse_rate": 0.93, "eval_loss": 0.9}}
+    result = EvalResult(run="r", kind="json", meter="json_mr", n=30, seconds=5.0, meters=meters)
+    frame = meters_frame(meters, "json_mr")
+    assert list(frame.columns) == ["measure", "Base model", "Tuned (LoRA)"]
+    assert list(frame["measure"]) == ["schema-valid JSON rate (headline)", "parses as JSON / SQL",
+                                      "eval loss (gold answers)"]
+    run = runs.Run("r", tmp_path)
+    run.write_status(state="stopped", step=4, total_steps=150)
+    text = headline(result, "en", run)
+    assert "**parses as JSON / SQL** did: base 10% → tuned 93%" in text and "stopped at step 4 of 150" in text
+    assert "did:" not in headline(EvalResult(run="r", kind="json", meter="json_mr", n=30, seconds=5.0, meters={
+        "base": {"primary": 0.0, "parse_rate": 0.1}, "tuned": {"primary": 0.5, "parse_rate": 0.93}}))
 
 
 @pytest.mark.parametrize("step,call,key", [

@@ -185,7 +185,7 @@ def evaluate(page) -> None:
     page.wait_for_function("document.querySelector('#eval-headline')?.innerText.includes('→')",
                            timeout=300_000)
     table = page.locator("#eval-meters").inner_text()
-    assert "base" in table and "tuned" in table and "%" in table
+    assert "Base model" in table and "Tuned (LoRA)" in table and "%" in table
     page.wait_for_function("!document.querySelector('#eval-meters .pending, #eval-meters.pending')")
     page.wait_for_timeout(1000)  # the outputs fade back in once the event ends
     shot(page, "6-evaluate")
