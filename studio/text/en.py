@@ -86,6 +86,7 @@ TEXT: dict[str, str] = {
     "card_languages": "languages", "card_context": "Context", "card_tokens": "tokens", "card_unknown": "unknown",
     "card_note": "Note", "card_machine": "This machine", "card_fit": "{method} (batch 8 × 512)",
     "card_template": "Chat template", "card_template_later": "loaded on first use",
+    "plan_command": "The same run from a shell:",
     "plan_rows": "**{rows} rows · {steps} steps · {epochs} epochs** on {device}",
     "plan_time": "Rough time: ~{minutes} min (at ~{speed} tokens/s)", "plan_memory": "Memory",
     "plan_advisor_ok": "Advisor: fine-tuning suits this data ({confidence}).",

@@ -81,6 +81,7 @@ TEXT: dict[str, str] = {
     "card_languages": "言語", "card_context": "文脈長", "card_tokens": "トークン", "card_unknown": "不明",
     "card_note": "メモ", "card_machine": "このマシン", "card_fit": "{method}（バッチ 8 × 512）",
     "card_template": "チャットテンプレート", "card_template_later": "初回使用時に読み込み",
+    "plan_command": "同じ実行をシェルから:",
     "plan_rows": "**{rows} 行 · {steps} ステップ · {epochs} エポック**（{device}）",
     "plan_time": "目安時間: 約 {minutes} 分（約 {speed} トークン/秒）", "plan_memory": "メモリ",
     "plan_advisor_ok": "アドバイザー: このデータにはファインチューニングが向いています（{confidence}）。",

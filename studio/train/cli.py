@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 
 from studio import presets, runs
-from studio.config import DEFAULT_MODEL, SETTINGS, ConfigError, check
+from studio.config import DEFAULT_MODEL, SETTINGS, ConfigError, check, flat
 from studio.train import recipe, runner
 from studio.train.data import load_rows
 from studio.train.runner import recover_all, resume, stop, wait
@@ -75,6 +76,22 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.detach:
         return _finish(run, run.status(), args.json)
     return _finish(run, _follow(run, args.json), args.json)
+
+
+def command_for(cfg, n_rows: int | None = None) -> str:
+    """The `studio train` line that makes this config (the settings that differ from the suggestions),
+    so a run set up in the UI can be repeated from a shell, as LlamaBoard shows."""
+    plain = recipe.build(cfg.model.name, preset=cfg.data.preset, train_path=cfg.data.train_path, n_rows=n_rows,
+                         overrides={"method": cfg.train.method})
+    words = ["studio", "train", "--model", cfg.model.name]
+    words += ["--preset", cfg.data.preset] if cfg.data.preset else ["--data", str(cfg.data.train_path)]
+    mine, suggested = flat(cfg), flat(plain)
+    for s in SETTINGS:
+        if mine[s.name] != suggested[s.name] or (s.name == "method" and mine[s.name] != "sft"):
+            value = mine[s.name]
+            words += [s.cli_flag, str(value).lower() if isinstance(value, bool) else f"{value:g}"
+                      if isinstance(value, float) else str(value)]
+    return " ".join(shlex.quote(w) for w in words)
 
 
 def settings_from(args: argparse.Namespace) -> dict:

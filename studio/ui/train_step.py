@@ -16,6 +16,7 @@ from studio.config import DEFAULT_MODEL, SETTING, SETTINGS, Setting, flat
 from studio.data.store import dataset_file
 from studio.evaluate.advisor import advise
 from studio.text import t
+from studio.train import cli as train_cli
 from studio.train import recipe, runner
 from studio.ui.advice import rows_for, verdict_text
 from studio.ui.context import Ctx, OnOpen, guard
@@ -100,10 +101,12 @@ def plan(model: str, data: dict | None, values: dict, lang: str = "en") -> str:
     if not data:
         return T("need_data")
     try:
-        lines = recipe.plan(_config(model, data, values), data.get("rows") or 0).say(lang)
+        cfg = _config(model, data, values)
+        lines = recipe.plan(cfg, data.get("rows") or 0).say(lang)
     except (ValueError, KeyError, OSError) as e:
         return f"{html.escape(str(e))}"
-    return _advice_line(data, T, lang) + "  \n".join(lines)
+    command = f"\n\n{T('plan_command')}\n```bash\n{train_cli.command_for(cfg, data.get('rows'))}\n```"
+    return _advice_line(data, T, lang) + "  \n".join(lines) + command
 
 
 def _advice_line(data: dict, T, lang: str) -> str:

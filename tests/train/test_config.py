@@ -167,3 +167,24 @@ def test_the_plan_of_a_capped_run_says_the_epochs_it_will_really_run():
     assert (plan.steps, plan.epochs) == (20, 0.4) and "20 steps · 0.4 epochs" in plan.say("en")[0]
     uncapped = recipe.plan(recipe.build("smollm2-135m", preset="json", overrides={"device": "cpu"}), 400)
     assert uncapped.epochs == 3 and uncapped.steps == 150
+
+
+def test_the_command_line_shown_for_a_config_rebuilds_that_config():
+    """Issue 15 (what LlamaBoard shows): the Train step's `studio train ...` line, parsed by the real CLI,
+    gives back every setting of the config it was written for."""
+    import shlex
+
+    from studio.cli import build_parser
+    from studio.config import flat
+    from studio.train.cli import command_for, settings_from
+
+    for cfg, rows in ((recipe.build("smollm2-135m", preset="json", overrides={"max_steps": 20, "batch_size": 4,
+                                                                               "padding_free": False}), 400),
+                      (recipe.build("smollm2-135m", train_path="/data/p q.jsonl", n_rows=40,
+                                    overrides={"method": "dpo", "start_from": "run-1", "beta": 0.3}), 40)):
+        line = command_for(cfg, rows)
+        args = build_parser().parse_args(shlex.split(line)[1:])
+        again = recipe.build(args.model, preset=args.preset, train_path=args.data, n_rows=rows,
+                             overrides=settings_from(args))
+        assert flat(again) == flat(cfg), line
+    assert "'/data/p q.jsonl'" in line and "--from run-1" in line and "--method dpo" in line
