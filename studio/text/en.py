@@ -73,6 +73,7 @@ TEXT: dict[str, str] = {
     "chart_waiting": "waiting for the first step…", "chart_tokens": "Tokens per sample",
     "chart_tokens_axis": "tokens per sample (chat template applied)", "chart_samples": "samples",
     "chart_max_length": "max length {n}",
+    "prog_loading": "loading the model and the data…", "train_done_compare": "Done — compare it in ④ Compare",
     "prog_step": "step {step}/{total}", "prog_eta": "{minutes} min left", "prog_speed": "{speed} tokens/s",
     "prog_peak": "{gb} GB peak",
     "dev_cpu": "CPU only: {threads} threads, {gb} GB RAM, bf16 {bf16}", "dev_gpu": "{count}× {name} ({gb} GB each)",

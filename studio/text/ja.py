@@ -68,6 +68,7 @@ TEXT: dict[str, str] = {
     "chart_waiting": "最初のステップを待っています…", "chart_tokens": "1 サンプルのトークン数",
     "chart_tokens_axis": "1 サンプルのトークン数（チャットテンプレート適用後）", "chart_samples": "サンプル数",
     "chart_max_length": "最大長 {n}",
+    "prog_loading": "モデルとデータを読み込み中…", "train_done_compare": "完了 — ④ 比較で確かめる",
     "prog_step": "ステップ {step}/{total}", "prog_eta": "残り {minutes} 分", "prog_speed": "{speed} トークン/秒",
     "prog_peak": "ピーク {gb} GB",
     "dev_cpu": "CPU のみ: {threads} スレッド, RAM {gb} GB, bf16 {bf16}", "dev_gpu": "{name} × {count}（各 {gb} GB）",

@@ -62,9 +62,11 @@ class StudioCallback(TrainerCallback):
         """Skip a scheduled checkpoint when the last one is younger than this: a short CPU run saving
         every step spent more time writing optimizer states than training (engine sets it)."""
         self.last_save = self.t0
+        self.first_step = 0
 
     def on_train_begin(self, args, state, control, **kw):
         reset_peak_memory()
+        self.first_step = state.global_step  # after a resume: the time left counts this session's steps only
         self.t0 = self.last_save = time.time()
         self.last = (self.t0, 0.0)
         if self.main:
@@ -87,7 +89,7 @@ class StudioCallback(TrainerCallback):
 
     def _status(self, state) -> None:
         done, total = state.global_step, state.max_steps
-        rate = (time.time() - self.t0) / max(1, done)
+        rate = (time.time() - self.t0) / max(1, done - self.first_step)
         self.run.write_status(step=done, total_steps=total, eta_s=round(rate * (total - done), 1),
                               state="stopping" if self.stop_reason == "stop" else "running")
 

@@ -50,7 +50,7 @@ def from_votes(run_id: str, overrides: dict[str, Any] | None = None) -> tuple[Ru
     source = runs.get(run_id)
     path, n = votes.run_pairs_file(run_id)
     values = {"method": "dpo", **{k: v for k, v in (overrides or {}).items() if v is not None}}
-    if "start_from" not in values and source.has_adapter:
+    if "start_from" not in values and source.has_adapter():
         values["start_from"] = run_id
     original = source.config()
     cfg = build(original.model.name, train_path=str(path), overrides=values, n_rows=n)

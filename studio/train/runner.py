@@ -80,7 +80,7 @@ def start_problems(cfg: RunConfig) -> list[str]:
         source = runs.get(name)
     except (KeyError, ValueError) as exc:
         return [f"train.start_from: {exc}"]
-    if not source.has_adapter:
+    if not source.has_adapter():
         return [f"train.start_from: run {name} has no finished adapter: let it finish (or stop it) first"]
     if source.config().model.name != cfg.model.name:
         return [f"train.start_from: run {name} tuned {source.config().model.name}, not {cfg.model.name}"]

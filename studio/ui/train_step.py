@@ -142,7 +142,8 @@ def progress_html(run_id: str, st: runs.RunStatus, metrics: list[dict], lang: st
     pct = st.progress * 100
     last = next((m for m in reversed(metrics) if "loss" in m), {})
     eta = T("prog_eta", minutes=f"{st.eta_s / 60:.1f}") if st.eta_s and st.active else ""
-    bits = [T("prog_step", step=st.step, total=st.total_steps), eta,
+    loading = st.active and not st.total_steps  # the worker is loading the model and the data
+    bits = [T("prog_loading") if loading else T("prog_step", step=st.step, total=st.total_steps), eta,
             T("prog_speed", speed=f"{last['tokens_per_s']:.0f}") if last.get("tokens_per_s") else "",
             T("prog_peak", gb=f"{last['memory_mb'] / 1024:.1f}") if last.get("memory_mb") else ""]
     reason = f'<div class="run-reason">{html.escape(st.reason)}</div>' if st.reason else ""
@@ -153,16 +154,17 @@ def progress_html(run_id: str, st: runs.RunStatus, metrics: list[dict], lang: st
 
 
 def poll(run_id: str | None, lang: str = "en"):
+    hidden = gr.Button(visible=False)
     if not run_id:
-        return "", None, "", gr.Timer(active=False)
+        return "", None, "", gr.Timer(active=False), hidden
     try:
         run = runs.get(run_id)
     except (KeyError, ValueError):
-        return f"run {html.escape(run_id)} is gone", None, "", gr.Timer(active=False)
+        return f"run {html.escape(run_id)} is gone", None, "", gr.Timer(active=False), hidden
     st = runs.reconcile(run)
     metrics = run.metrics()
     return (progress_html(run_id, st, metrics, lang), loss_figure(metrics, lang=lang), run.log_tail(15),
-            gr.Timer(active=st.active))
+            gr.Timer(active=st.active), gr.Button(visible=st.state == "done" and run.has_adapter()))
 
 
 def _initial() -> dict[str, Any]:
@@ -205,6 +207,8 @@ def build(ctx: Ctx) -> OnOpen:
         halt = L(gr.Button(L.text("stop"), variant="stop", elem_id="train-stop"), "stop", "value")
         again = L(gr.Button(L.text("resume"), elem_id="train-resume"), "resume", "value")
     prog = gr.HTML(elem_id="train-progress")
+    done = L(gr.Button(L.text("train_done_compare"), variant="primary", visible=False, elem_id="train-done"),
+             "train_done_compare", "value")
     chart = L(gr.Plot(label=L.text("loss_chart"), elem_id="loss-chart"), "loss_chart")
     log = L(gr.Textbox(label=L.text("log"), lines=8, max_lines=8, interactive=False), "log")
     timer = gr.Timer(2.0, active=False)
@@ -235,5 +239,7 @@ def build(ctx: Ctx) -> OnOpen:
     halt.click(stop, [ctx.run, ctx.lang], None)
     again.click(resume, [ctx.run, ctx.lang], timer)
     for event in (timer.tick, ctx.run.change, ctx.lang.change):
-        event(poll, [ctx.run, ctx.lang], [prog, chart, log, timer], show_progress="hidden", concurrency_limit=None)
+        event(poll, [ctx.run, ctx.lang], [prog, chart, log, timer, done], show_progress="hidden",
+              concurrency_limit=None)
+    done.click(lambda: gr.Tabs(selected="compare"), None, ctx.tabs)
     return OnOpen(refresh_start, [ctx.model, origin], origin)  # a run may have finished since

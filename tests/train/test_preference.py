@@ -3,6 +3,7 @@ a finished SFT run whose adapter is the reference), KTO from labelled answers, s
 failed -> resume of a DPO run, and DPO on the blind votes of a run through the CLI."""
 import json
 import os
+import shutil
 import signal
 
 import pytest
@@ -179,3 +180,12 @@ def test_the_plan_of_a_dpo_run_names_it_and_counts_its_pairs(tiny_model_dir, tmp
                  "--device", "cpu", "--plan", "--json"])
     plan = json.loads(capsys.readouterr().out)
     assert code == 0 and plan["objective"] == "dpo" and plan["rows"] == 36  # 40 pairs, 10% held out
+
+
+def test_a_run_without_a_finished_adapter_cannot_be_started_from(tiny_model_dir, tmp_path):
+    from tests.helpers.runs import fake_run, random_lora_folder
+
+    unfinished = fake_run(tiny_model_dir, random_lora_folder(tiny_model_dir, tmp_path / "lora"))
+    shutil.rmtree(unfinished.adapter_dir)
+    with pytest.raises(ValueError, match="has no finished adapter"):
+        runner.start(_cfg(tiny_model_dir, _prefs(tmp_path), start_from=unfinished.id))

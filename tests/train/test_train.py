@@ -154,3 +154,23 @@ def test_automatic_checkpoints_are_spaced_in_time_but_stop_and_the_last_step_alw
     cb2.run.stop_requested = lambda: False
     cb2.on_step_end(None, SimpleNamespace(global_step=1, max_steps=10), control)
     assert control.should_save
+
+
+def test_the_time_left_after_a_resume_counts_only_the_steps_of_this_session(tmp_path, monkeypatch):
+    """Issue 15: resumed at step 90 of 100, 10 s for 5 new steps means ~10 s left, not 0.5 s."""
+    from types import SimpleNamespace
+
+    from studio.config import RunConfig
+    from studio.train import callbacks
+    from studio.train.callbacks import StudioCallback
+
+    run = runs.Run("r", tmp_path)
+    RunConfig().save(run.config_path)
+    cb = StudioCallback(run)
+    clock = [1000.0]
+    monkeypatch.setattr(callbacks.time, "time", lambda: clock[0])
+    control = SimpleNamespace(should_training_stop=False, should_save=False)
+    cb.on_train_begin(None, SimpleNamespace(global_step=90, max_steps=100), control)
+    clock[0] += 10.0
+    cb.on_step_end(None, SimpleNamespace(global_step=95, max_steps=100, epoch=1.0), control)
+    assert run.status().eta_s == 10.0

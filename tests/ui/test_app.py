@@ -225,3 +225,21 @@ def test_toasts_speak_the_ui_language(step, call, key):
             call(module, lang)
         said[lang] = message(err.value)
     assert said == {"en": t("en", key), "ja": t("ja", key)} and said["en"] != said["ja"]
+
+
+def test_the_progress_says_loading_before_the_first_step_and_done_offers_compare(tmp_path, monkeypatch):
+    """Issue 15: 'step 0/0' for 40 s became 'loading the model'; a finished run offers ④ Compare."""
+    from studio import runs
+    from studio.ui import train_step
+
+    run = runs.Run("r", tmp_path)
+    loading = runs.RunStatus(state="running", step=0, total_steps=0)
+    assert "loading the model" in train_step.progress_html("r", loading, [])
+    assert "モデルとデータを読み込み中" in train_step.progress_html("r", loading, [], "ja")
+    assert "step 3/10" in train_step.progress_html("r", runs.RunStatus(state="running", step=3, total_steps=10), [])
+    monkeypatch.setattr(runs, "get", lambda run_id: run)
+    monkeypatch.setattr(runs, "reconcile", lambda r: runs.RunStatus(state="done", step=10, total_steps=10))
+    monkeypatch.setattr(runs.Run, "has_adapter", lambda self: True)  # a method, like the real one
+    assert train_step.poll("r")[-1].visible is True
+    monkeypatch.setattr(runs, "reconcile", lambda r: runs.RunStatus(state="failed", step=3, total_steps=10))
+    assert train_step.poll("r")[-1].visible is False
