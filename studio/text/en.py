@@ -86,6 +86,8 @@ TEXT: dict[str, str] = {
     "card_type": "Type", "card_instruct": "instruct (chat-tuned)", "card_base": "base (not chat-tuned)",
     "card_languages": "languages", "card_context": "Context", "card_tokens": "tokens", "card_unknown": "unknown",
     "card_note": "Note", "card_machine": "This machine", "card_fit": "{method} (batch 8 × 512)",
+    "card_runs": "What training runs here", "card_runs_gpu": "QLoRA: the base in 4-bit NF4, LoRA in bf16, on this GPU",
+    "card_runs_cpu": "{dtype} LoRA on this CPU (QLoRA's 4-bit base needs a CUDA GPU; the QLoRA line below is for one)",
     "card_template": "Chat template", "card_template_later": "loaded on first use",
     "plan_command": "The same run from a shell:",
     "plan_rows": "**{rows} rows · {steps} steps · {epochs} epochs** on {device}",

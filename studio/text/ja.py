@@ -81,6 +81,8 @@ TEXT: dict[str, str] = {
     "card_type": "種類", "card_instruct": "instruct（チャット調整済み）", "card_base": "base（チャット未調整）",
     "card_languages": "言語", "card_context": "文脈長", "card_tokens": "トークン", "card_unknown": "不明",
     "card_note": "メモ", "card_machine": "このマシン", "card_fit": "{method}（バッチ 8 × 512）",
+    "card_runs": "ここで動く学習", "card_runs_gpu": "QLoRA: ベースを 4 ビット NF4、LoRA を bf16 で、この GPU 上で",
+    "card_runs_cpu": "この CPU で {dtype} の LoRA (QLoRA の 4 ビットのベースには CUDA の GPU が必要です。下の QLoRA の行は GPU の場合です)",
     "card_template": "チャットテンプレート", "card_template_later": "初回使用時に読み込み",
     "plan_command": "同じ実行をシェルから:",
     "plan_rows": "**{rows} 行 · {steps} ステップ · {epochs} エポック**（{device}）",

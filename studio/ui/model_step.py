@@ -32,6 +32,8 @@ def card_markdown(name: str, lang: str = "en") -> str:
     if card.entry:
         lines += _entry_lines(card.entry, T)
     lines.append(f"- **{T('card_machine')}:** {card.device.describe(lang)}")
+    lines.append(f"- **{T('card_runs')}:** " + (T("card_runs_gpu") if card.device.kind == "cuda" else
+                                                 T("card_runs_cpu", dtype="bf16" if card.device.bf16 else "fp32")))
     for method, v in card.fits.items():
         fit = v.say(lang)
         lines.append(f"- **{T('card_fit', method=method.upper())}:** {'✓' if v.fits else '✗'} {fit}")

@@ -72,6 +72,9 @@ def test_the_model_card_the_plan_and_the_choice_line_follow_the_language():
     card = {lang: card_markdown("smollm2-135m", lang) for lang in ("en", "ja")}
     assert "**Size:** 135 M parameters" in card["en"] and "**規模:** 135 M パラメータ" in card["ja"]
     assert "Source" not in card["ja"] and "Chat template" not in card["ja"]
+    # issue 15: on this CPU-only machine the card says what will really run, not only "QLoRA fits"
+    assert "LoRA on this CPU (QLoRA's 4-bit base needs a CUDA GPU" in card["en"]
+    assert "この CPU で" in card["ja"]
     data = {"preset": "json", "rows": 400}
     ja, en = plan("smollm2-135m", data, {}, "ja"), plan("smollm2-135m", data, {})
     assert "**400 行" in ja and "目安時間" in ja and "**400 rows" in en and "Rough time" in en
