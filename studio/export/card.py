@@ -16,6 +16,7 @@ from studio.evaluate.meters import format_measure, primary_label
 from studio.evaluate.run_eval import EVAL_FILE
 from studio.fsutil import atomic_write_text, read_json
 from studio.models import ModelError, resolve
+from studio.models.loader import resolve_dtype
 from studio.runs import Run, final_losses
 from studio.train.recipe import use_quant
 
@@ -157,7 +158,16 @@ def _train_rows(cfg: RunConfig, device: str | None) -> list[tuple[str, Any]]:
             ("Learning rate", t.learning_rate), ("Batch size", t.batch_size), ("Grad accumulation", t.grad_accum),
             ("Scheduler", t.scheduler), ("Warmup ratio", t.warmup_ratio),
             ("Quantisation", _quant_used(cfg, device)),
-            ("Compute dtype", t.dtype), ("Seed", t.seed)]
+            ("Compute dtype", _dtype_used(cfg, device)), ("Seed", t.seed)]
+
+
+def _dtype_used(cfg: RunConfig, device: str | None) -> str:
+    """The dtype training computed in: "auto" resolved for the device the run trained on."""
+    if cfg.train.dtype != "auto" or not device:
+        return cfg.train.dtype
+    resolved = resolve_dtype("auto", "cuda" if device.startswith("cuda") else "cpu")
+    name = {"torch.bfloat16": "bf16", "torch.float16": "fp16"}.get(str(resolved), "fp32")
+    return f"{name} (auto on {device})"
 
 
 def _quant_used(cfg: RunConfig, device: str | None) -> str:

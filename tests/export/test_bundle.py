@@ -249,3 +249,17 @@ def test_cli_exit_codes_and_one_line_errors(tiny_run, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["export", "--run", tiny_run.id])  # neither --adapter-zip nor --merged
     assert exit_.value.code == 2
+
+
+def test_the_card_writes_the_dtype_that_ran_not_auto():
+    """Issue 15: the card said 'Compute dtype auto'; it says what auto became on the device that trained."""
+    from studio.config import RunConfig
+    from studio.export.card import _dtype_used
+    from studio.models.loader import cpu_has_bf16
+
+    cfg = RunConfig()
+    assert cfg.train.dtype == "auto"
+    assert _dtype_used(cfg, "cpu") == f"{'bf16' if cpu_has_bf16() else 'fp32'} (auto on cpu)"
+    assert _dtype_used(cfg, None) == "auto"  # the device is unknown: say what was asked, nothing more
+    cfg.train.dtype = "fp32"
+    assert _dtype_used(cfg, "cpu") == "fp32"
