@@ -49,6 +49,8 @@ TEXT: dict[str, str] = {
     "data_unused_hint": "remove it, or convert the file so the text is in a field that is read",
     "data_pref_ok": "Preference data: {n} rows for **{method}**. ③ Train is set to {method}; start it from a "
                     "finished SFT run of the same model for the best result.",
+    "data_lang_mismatch": "⚠ This data is Japanese and **{model}** is an English-only model: it will learn the "
+                          "form poorly. Pick **gemma3-270m** (offline, multilingual) or a Qwen model in ① Model.",
     "data_text_task": "Raw text: the model learns to continue it (continued pretraining, no chat "
                       "template, every token trained), cut into passages of the max length.",
     "sum_split": "Split: **{train} train / {eval} eval**",

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import html
+import json
+import re
 
 import gradio as gr
 import pandas as pd
@@ -13,15 +15,16 @@ from studio.data.generate import generate as run_generator
 from studio.data.inspect import inspect_file, inspect_preset, trained_pieces
 from studio.data.readers import SUPPORTED
 from studio.data.stats import summarise, token_lengths
-from studio.data.store import check_upload, generated_path, import_upload
+from studio.data.store import check_upload, dataset_file, generated_path, import_upload
 from studio.data.template import plain, rendering
 from studio.fsutil import write_jsonl
-from studio.models import load_tokenizer
+from studio.models import load_tokenizer, resolve
 from studio.text import t
 from studio.ui import advice
 from studio.ui.context import Ctx
 
 ERROR_KEYS = ["err_file", "err_line", "err_field", "err_problem", "err_fix"]
+KANA = re.compile(r"[\u3041-\u30ff]")
 
 
 def preset_choices(lang: str = "en") -> list[tuple[str, str]]:
@@ -89,7 +92,21 @@ def _mask_html(tokenizer, view, max_length: int) -> str:
     return f'<div class="tok-view">{spans}</div>'
 
 
-def _summary(view, lang: str = "en", tokenizer=None) -> str:
+def _english_only(model: str) -> bool:
+    try:
+        entry = resolve(model).entry
+    except (ValueError, KeyError):
+        return False
+    return bool(entry) and entry.languages.strip() == "en"
+
+
+def _japanese(rows: list[dict], sample: int = 50) -> bool:
+    """Kana in a good share of the first rows' answers: the data is Japanese."""
+    texts = [json.dumps(r, ensure_ascii=False) for r in rows[:sample]]
+    return bool(texts) and sum(bool(KANA.search(x)) for x in texts) >= len(texts) / 3
+
+
+def _summary(view, lang: str = "en", tokenizer=None, model: str = "") -> str:
     r, s = view.report, view.stats
     lines = [t(lang, "sum_line", label=view.label, fmt=t(lang, f"fmt_{r.format}" if r.format else "fmt_unknown"),
                rows=r.rows, usable=len(r.usable), errors=r.error_count),
@@ -99,6 +116,8 @@ def _summary(view, lang: str = "en", tokenizer=None) -> str:
     lines += [f"**{i.where() + ': ' if i.where() else ''}{i.text(lang)}** — {i.hint_text(lang)}" for i in verdict]
     if r.task == "text":
         lines.append(t(lang, "data_text_task"))
+    if model and _english_only(model) and _japanese(r.usable):
+        lines.append(t(lang, "data_lang_mismatch", model=model))
     if r.task == "preference" and r.usable:
         lines.append(t(lang, "data_pref_ok", n=len(r.usable), method=view.method.upper()))
     shown = rendering(tokenizer, r.usable) if tokenizer is not None else None
@@ -120,7 +139,7 @@ def show(view, model: str, max_length: int = 512, lang: str = "en"):
         view.lengths = token_lengths(tok, view.usable[:2000])
         view.stats = summarise(view.lengths, max_length)
     hist = token_histogram(view.lengths, max_length, lang) if view.lengths else None
-    return (_summary(view, lang, tok), _errors_frame(view, lang), _bubbles(view), hist,
+    return (_summary(view, lang, tok, model), _errors_frame(view, lang), _bubbles(view), hist,
             _mask_html(tok, view, max_length))
 
 
@@ -151,6 +170,21 @@ def load_file(path: str | None, mapping_text: str, model: str, lang: str = "en")
     if view.method != "sft":
         choice["method"] = view.method
     return (*show(view, model, lang=lang), choice)
+
+
+def last_check(data: dict | None, model: str, lang: str = "en"):
+    """After a reload, the chosen data's check as it was shown (issue 15): nothing to press again."""
+    if not data:
+        return "", None, [], None, ""
+    try:
+        if data.get("preset"):
+            view = inspect_preset(data["preset"])
+        else:
+            view = inspect_file(dataset_file(data["path"]), method=data.get("method", "sft"))
+            view.label = data.get("label") or view.label
+    except (ValueError, KeyError, OSError) as e:  # the file is gone since: say so where the summary goes
+        return html.escape(str(e)), None, [], None, ""
+    return show(view, model, lang=lang)
 
 
 def parse_mapping(text: str, lang: str = "en") -> dict | None:
@@ -222,3 +256,4 @@ def build(ctx: Ctx) -> None:
     use_file.click(load_file, [upload, mapping, ctx.model, ctx.lang], outputs)
     gen.click(generate, [kind, n, seed, ctx.model, ctx.lang], outputs)
     ctx.on_load.append((lambda choice: (choice or {}).get("preset"), [ctx.data], [preset]))
+    ctx.on_load.append((last_check, [ctx.data, ctx.model, ctx.lang], outputs[:-1]))  # the check, as it was

@@ -246,3 +246,24 @@ def test_the_progress_says_loading_before_the_first_step_and_done_offers_compare
     assert train_step.poll("r")[-1].visible is True
     monkeypatch.setattr(runs, "reconcile", lambda r: runs.RunStatus(state="failed", step=3, total_steps=10))
     assert train_step.poll("r")[-1].visible is False
+
+
+def test_the_data_step_warns_when_japanese_data_meets_an_english_only_model():
+    """Issue 15: the gozaru preset with smollm2-135m (English only) says so; with gemma3-270m it does not."""
+    from studio.ui import data_step
+
+    english = data_step.load_preset("gozaru", "smollm2-135m")[0]
+    assert "English-only model" in english and "gemma3-270m" in english
+    assert "英語専用" in data_step.load_preset("gozaru", "smollm2-135m", "ja")[0]
+    assert "English-only" not in data_step.load_preset("json", "smollm2-135m")[0]  # English data: fine
+
+
+def test_after_a_reload_the_data_step_shows_the_last_check_without_pressing_it():
+    from studio.ui import data_step
+
+    summary, errors, bubbles, *_ = data_step.last_check({"preset": "json", "label": "preset json", "rows": 400},
+                                                        "smollm2-135m")
+    assert "400 usable" in summary and bubbles
+    assert data_step.last_check(None, "smollm2-135m")[0] == ""
+    gone = data_step.last_check({"path": "nowhere.jsonl", "label": "nowhere.jsonl"}, "smollm2-135m")[0]
+    assert "gone" in gone  # a file deleted since is named, not a crash
