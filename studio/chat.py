@@ -140,8 +140,9 @@ class ChatModel:
         return kw
 
     def stream(self, messages: list[dict], settings: GenSettings | None = None,
-               adapter: str | None = None) -> Iterator[str]:
-        """Yield the answer so far, growing, until it is complete."""
+               adapter: str | None = None, new_tokens: list[int] | None = None) -> Iterator[str]:
+        """Yield the answer so far, growing, until it is complete; `new_tokens` (a list) gets how many
+        tokens were generated, so a caller can tell an answer cut at the limit from a finished one."""
         from transformers import TextIteratorStreamer
 
         settings = settings or GenSettings()
@@ -150,7 +151,7 @@ class ChatModel:
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         kw = {**inputs, **self._gen_kwargs(settings), "streamer": streamer}
         errors: list[BaseException] = []
-        worker = threading.Thread(target=self._run, args=(kw, settings.seed, adapter, errors))
+        worker = threading.Thread(target=self._run, args=(kw, settings.seed, adapter, errors, new_tokens))
         worker.start()
         text = ""
         for piece in streamer:
@@ -160,13 +161,15 @@ class ChatModel:
         if errors:
             raise errors[0]
 
-    def _run(self, kw: dict, seed: int, adapter: str | None, errors: list) -> None:
+    def _run(self, kw: dict, seed: int, adapter: str | None, errors: list, new_tokens: list[int] | None = None) -> None:
         import torch
 
         try:
             with self.lock, torch.inference_mode(), self._adapter(adapter):
                 torch.manual_seed(seed)
-                self.model.generate(**kw)
+                out = self.model.generate(**kw)
+            if new_tokens is not None:
+                new_tokens.append(int(out.shape[1] - kw["input_ids"].shape[1]))
         except BaseException as e:  # noqa: BLE001 - surfaced by stream() in the caller's thread
             errors.append(e)
             kw["streamer"].end()
@@ -202,6 +205,12 @@ def clean(text: str, stop_strings: list[str]) -> str:
 
 _CACHE: OrderedDict[tuple, ChatModel] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
+
+
+def is_loaded(name: str, trust_remote_code: bool = False) -> bool:
+    """The model is in memory already (answers start at once)."""
+    with _CACHE_LOCK:
+        return (name, trust_remote_code) in _CACHE
 
 
 def get_chat_model(name: str, trust_remote_code: bool = False, keep: int = 2) -> ChatModel:

@@ -84,6 +84,8 @@ TEXT: dict[str, str] = {
     "fit_gc": "fits with gradient checkpointing: ~{need} GB of {have} GB", "where_gpu": "GPU memory",
     "where_ram": "RAM",
     "choice_model": "Model", "choice_data": "Data", "choice_run": "Run",
+    "try_tokens": "Max new tokens", "try_converting": "Converting {model} from its embedded GGUF, once (~30 s)…",
+    "try_loading": "Loading {model}…", "try_cut": "[cut at {n} tokens: raise Max new tokens for more]",
     "card_source": "Source", "card_size": "Size", "card_size_text": "{p} M parameters · {l} layers · hidden {h}",
     "card_type": "Type", "card_instruct": "instruct (chat-tuned)", "card_base": "base (not chat-tuned)",
     "card_languages": "languages", "card_context": "Context", "card_tokens": "tokens", "card_unknown": "unknown",

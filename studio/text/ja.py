@@ -79,6 +79,8 @@ TEXT: dict[str, str] = {
     "fit_gc": "勾配チェックポイントで収まります: 約 {need} GB / {have} GB", "where_gpu": "GPU メモリ",
     "where_ram": "RAM",
     "choice_model": "モデル", "choice_data": "データ", "choice_run": "実行",
+    "try_tokens": "最大生成トークン数", "try_converting": "{model} を同梱の GGUF から変換しています (初回のみ、約 30 秒)…",
+    "try_loading": "{model} を読み込み中…", "try_cut": "[{n} トークンで打ち切り: 続きは最大生成トークン数を上げてください]",
     "card_source": "入手元", "card_size": "規模", "card_size_text": "{p} M パラメータ · {l} 層 · 隠れ次元 {h}",
     "card_type": "種類", "card_instruct": "instruct（チャット調整済み）", "card_base": "base（チャット未調整）",
     "card_languages": "言語", "card_context": "文脈長", "card_tokens": "トークン", "card_unknown": "不明",

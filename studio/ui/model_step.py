@@ -8,7 +8,8 @@ import gradio as gr
 
 from studio import chat
 from studio.config import DEFAULT_MODEL
-from studio.models import ModelError, list_models
+from studio.models import EMBEDDED, ModelError, list_models
+from studio.models.embedded import is_converted
 from studio.models.info import describe
 from studio.text import t
 from studio.ui.context import Ctx, guard
@@ -55,11 +56,21 @@ def _entry_lines(e, T) -> list[str]:
             f"- **{T('card_context')}:** {context}", f"- **{T('card_note')}:** {e.note}"]
 
 
-def try_it(name: str, prompt: str):
+def try_it(name: str, prompt: str, max_tokens: float = 128, lang: str = "en"):
+    """The answer streamed; first what the wait is for (an embedded model is converted once, ~30 s), and
+    at the end a note when the answer was cut at the token limit."""
     messages = guard(chat.messages_for, prompt)
+    settings = guard(chat.GenSettings, max_new_tokens=int(max_tokens or 128))
+    if name in EMBEDDED and not is_converted(name):
+        yield t(lang, "try_converting", model=name)
+    elif not chat.is_loaded(name):
+        yield t(lang, "try_loading", model=name)
     model = guard(chat.get_chat_model, name)
-    yield ""
-    yield from model.stream(messages)
+    text, count = "", []
+    for text in model.stream(messages, settings, new_tokens=count):
+        yield text
+    if count and count[0] >= settings.max_new_tokens:
+        yield text + "\n\n" + t(lang, "try_cut", n=settings.max_new_tokens)
 
 
 def build(ctx: Ctx) -> None:
@@ -77,10 +88,13 @@ def build(ctx: Ctx) -> None:
             L.md("try_it")
             prompt = L(gr.Textbox(label=L.text("try_prompt"), lines=2, elem_id="try-prompt",
                                   value="What is the capital of France?"), "try_prompt")
-            send = L(gr.Button(L.text("try_send"), variant="secondary"), "try_send", "value")
+            with gr.Row():
+                send = L(gr.Button(L.text("try_send"), variant="secondary", scale=2), "try_send", "value")
+                tokens = L(gr.Number(128, label=L.text("try_tokens"), minimum=1, maximum=2048, precision=0,
+                                     scale=1, elem_id="try-tokens"), "try_tokens")
             answer = L(gr.Textbox(label=L.text("try_answer"), lines=6, interactive=False,
                                   elem_id="try-answer"), "try_answer")
     ctx.model.change(card_markdown, [ctx.model, ctx.lang], card, show_progress="minimal")
     ctx.lang.change(card_markdown, [ctx.model, ctx.lang], card, show_progress="hidden")
-    send.click(try_it, [ctx.model, prompt], answer)
-    prompt.submit(try_it, [ctx.model, prompt], answer)
+    send.click(try_it, [ctx.model, prompt, tokens, ctx.lang], answer)
+    prompt.submit(try_it, [ctx.model, prompt, tokens, ctx.lang], answer)

@@ -267,3 +267,17 @@ def test_after_a_reload_the_data_step_shows_the_last_check_without_pressing_it()
     assert data_step.last_check(None, "smollm2-135m")[0] == ""
     gone = data_step.last_check({"path": "nowhere.jsonl", "label": "nowhere.jsonl"}, "smollm2-135m")[0]
     assert "gone" in gone  # a file deleted since is named, not a crash
+
+
+def test_try_it_says_what_it_waits_for_and_when_it_cut_the_answer(tiny_model_dir):
+    """Issue 15: 'Try it' showed nothing while loading and cut answers at 128 tokens without a word."""
+    from studio import chat
+    from studio.ui import model_step
+
+    name = str(tiny_model_dir)
+    chat._CACHE.pop((name, False), None)
+    first, *rest = list(model_step.try_it(name, "Say hi", 4))
+    assert first == f"Loading {name}…"
+    assert rest[-1].endswith("[cut at 4 tokens: raise Max new tokens for more]")  # a random model never stops
+    again = list(model_step.try_it(name, "Say hi", 4, "ja"))
+    assert not again[0].startswith("Loading") and again[-1].endswith("[4 トークンで打ち切り: 続きは最大生成トークン数を上げてください]")
