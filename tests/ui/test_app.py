@@ -261,7 +261,7 @@ def test_the_data_step_warns_when_japanese_data_meets_an_english_only_model():
 def test_after_a_reload_the_data_step_shows_the_last_check_without_pressing_it():
     from studio.ui import data_step
 
-    summary, errors, bubbles, *_ = data_step.last_check({"preset": "json", "label": "preset json", "rows": 400},
+    summary, _errors, bubbles, *_ = data_step.last_check({"preset": "json", "label": "preset json", "rows": 400},
                                                         "smollm2-135m")
     assert "400 usable" in summary and bubbles
     assert data_step.last_check(None, "smollm2-135m")[0] == ""
