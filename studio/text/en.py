@@ -292,6 +292,8 @@ TEXT: dict[str, str] = {
     "toast_need_data": "choose data in step ② first",
     "toast_started": "run {run} started",
     "toast_no_stop": "no run to stop",
+    "toast_stop_loading": "{run}: the model is still loading; the run stops after its first step and saves it",
+    "toast_stop_step": "{run}: stopping after the step in progress (~{seconds} s a step), then saving the adapter",
     "toast_state": "{run}: {state}",
     "toast_no_resume": "no run to resume",
 }

@@ -276,6 +276,8 @@ TEXT: dict[str, str] = {
     "toast_need_data": "先にステップ②でデータを選んでください",
     "toast_started": "実行 {run} を開始しました",
     "toast_no_stop": "停止する実行がありません",
+    "toast_stop_loading": "{run}: モデルを読み込み中です。最初のステップの後に止めて保存します",
+    "toast_stop_step": "{run}: 実行中のステップ (1 ステップ約 {seconds} 秒) の後に止め、アダプターを保存します",
     "toast_state": "{run}: {state}",
     "toast_no_resume": "再開する実行がありません",
 }

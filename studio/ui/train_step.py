@@ -126,8 +126,21 @@ def start(model: str, data: dict | None, values: dict, lang: str = "en"):
 def stop(run_id: str | None, lang: str = "en"):
     if not run_id:
         raise gr.Error(t(lang, "toast_no_stop"))
+    before = runs.get(run_id).status()
     st = guard(runner.stop, run_id)
-    gr.Info(t(lang, "toast_state", run=run_id, state=st.state))
+    gr.Info(stop_message(run_id, before, st, lang))
+
+
+def stop_message(run_id: str, before: runs.RunStatus, after: runs.RunStatus, lang: str = "en") -> str:
+    """What Stop is waiting for (issue 15): nothing (a queued run stops at once), the model still loading,
+    or the step in progress, with how long a step takes."""
+    if after.state != "stopping":
+        return t(lang, "toast_state", run=run_id, state=after.state)
+    if not before.total_steps:
+        return t(lang, "toast_stop_loading", run=run_id)
+    started = before.started_at or before.updated_at
+    per_step = max(0.0, before.updated_at - started) / max(1, before.step)
+    return t(lang, "toast_stop_step", run=run_id, seconds=f"{per_step:.0f}" if before.step else "?")
 
 
 def resume(run_id: str | None, lang: str = "en"):

@@ -282,3 +282,17 @@ def test_try_it_says_what_it_waits_for_and_when_it_cut_the_answer(tiny_model_dir
     again = list(model_step.try_it(name, "Say hi", 4, "ja"))
     assert not again[0].startswith("Loading")
     assert again[-1].endswith("[4 トークンで打ち切り: 続きは最大生成トークン数を上げてください]")
+
+
+def test_stop_says_what_it_waits_for():
+    """Issue 15: Stop answers at once with what it is waiting for."""
+    from studio.runs import RunStatus
+    from studio.ui.train_step import stop_message
+
+    stopping = RunStatus(state="stopping")
+    loading = RunStatus(state="running", step=0, total_steps=0)
+    assert "still loading; the run stops after its first step" in stop_message("r", loading, stopping)
+    running = RunStatus(state="running", step=10, total_steps=50, started_at=100.0, updated_at=130.0)
+    assert "after the step in progress (~3 s a step)" in stop_message("r", running, stopping)
+    assert "約 3 秒" in stop_message("r", running, stopping, "ja")
+    assert stop_message("r", RunStatus(state="queued"), RunStatus(state="stopped")) == "r: stopped"
