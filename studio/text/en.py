@@ -103,6 +103,8 @@ TEXT: dict[str, str] = {
     "data_intro": "**Step 2 — choose the training data.** Pick a preset, upload a file or generate a "
                   "dataset. Check the errors, the preview and the token lengths, then go to **③ Train**.",
     "data_source": "Where the data comes from", "src_preset": "Preset", "src_upload": "Upload",
+    "src_hub": "Hub", "hub_id": "Hub dataset id (org/name)", "hub_split": "Split",
+    "toast_bad_hub_id": "{id} is not a hub dataset id: write it as org/name (e.g. tatsu-lab/alpaca), and the split as a plain name",
     "src_generate": "Generate",
     "preset": "Preset", "upload": "Training file (.jsonl .json .csv .tsv .parquet, raw text .txt .md)",
     "mapping": "Column mapping for CSV/TSV (prompt=col,response=col)",

@@ -98,6 +98,8 @@ TEXT: dict[str, str] = {
     "data_intro": "**ステップ2 — 学習データを選ぶ。** プリセット・アップロード・自動生成から選び、"
                   "エラー・プレビュー・トークン長を確認して **③ 学習** へ。",
     "data_source": "データの入手元", "src_preset": "プリセット", "src_upload": "アップロード",
+    "src_hub": "Hub", "hub_id": "Hub のデータセット ID (組織/名前)", "hub_split": "分割",
+    "toast_bad_hub_id": "{id} は Hub のデータセット ID ではありません: 組織/名前 (例: tatsu-lab/alpaca) の形で、分割は単純な名前で書いてください",
     "src_generate": "生成",
     "preset": "プリセット", "upload": "学習ファイル (.jsonl .json .csv .tsv .parquet、生テキスト .txt .md)",
     "mapping": "CSV/TSV の列の対応 (prompt=列名,response=列名)",

@@ -12,13 +12,22 @@ from studio import presets
 from studio.charts import token_histogram
 from studio.data.generate import KINDS, check_settings, generator
 from studio.data.generate import generate as run_generator
-from studio.data.inspect import inspect_file, inspect_preset, trained_pieces
+from studio.data.inspect import inspect, inspect_file, inspect_preset, trained_pieces
 from studio.data.readers import SUPPORTED
 from studio.data.stats import summarise, token_lengths
-from studio.data.store import check_upload, dataset_file, generated_path, import_upload
+from studio.data.store import (
+    check_upload,
+    dataset_file,
+    datasets_dir,
+    generated_path,
+    import_upload,
+    safe_filename,
+)
 from studio.data.template import plain, rendering
+from studio.data.validate import validate_hub
 from studio.fsutil import write_jsonl
 from studio.models import load_tokenizer, resolve
+from studio.paths import inside
 from studio.text import t
 from studio.ui import advice
 from studio.ui.context import Ctx
@@ -172,6 +181,25 @@ def load_file(path: str | None, mapping_text: str, model: str, lang: str = "en")
     return (*show(view, model, lang=lang), choice)
 
 
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[\w.-]{1,96}$")
+"""org/name: never a path (datasets would read a local folder of that name)."""
+
+
+def load_hub(dataset_id: str, split: str, model: str, lang: str = "en"):
+    """A hub dataset, checked like an upload; its usable rows are kept in the datasets folder to train on."""
+    dataset_id, split = (dataset_id or "").strip(), (split or "train").strip()
+    if not HUB_ID.match(dataset_id) or ".." in dataset_id or not re.fullmatch(r"[\w.-]+", split):
+        raise gr.Error(t(lang, "toast_bad_hub_id", id=dataset_id or "—"))
+    report = validate_hub(dataset_id, split)
+    view = inspect(report, dataset_id)
+    if not view.usable:
+        return (*show(view, model, lang=lang), None)
+    path = inside(datasets_dir(), safe_filename(f"hub-{dataset_id.replace('/', '--')}-{split}.jsonl"))
+    write_jsonl(path, view.usable)
+    return (*show(view, model, lang=lang), {"path": str(path), "label": f"{dataset_id} ({split})",
+                                            "rows": len(view.usable)})
+
+
 def last_check(data: dict | None, model: str, lang: str = "en"):
     """After a reload, the chosen data's check as it was shown (issue 15): nothing to press again."""
     if not data:
@@ -230,6 +258,12 @@ def build(ctx: Ctx) -> None:
                     mapping = L(gr.Textbox(label=L.text("mapping"), placeholder="prompt=question,"
                                            "response=answer"), "mapping")
                     use_file = L(gr.Button(L.text("validate"), variant="primary"), "validate", "value")
+                with L(gr.Tab(L.text("src_hub"), id="hub"), "src_hub"):
+                    hub_id = L(gr.Textbox(label=L.text("hub_id"), placeholder="tatsu-lab/alpaca",
+                                          elem_id="hub-id"), "hub_id")
+                    hub_split = L(gr.Textbox("train", label=L.text("hub_split"), elem_id="hub-split"), "hub_split")
+                    use_hub = L(gr.Button(L.text("validate"), variant="primary", elem_id="use-hub"), "validate",
+                                "value")
                 with L(gr.Tab(L.text("src_generate"), id="generate"), "src_generate"):
                     kind = L(gr.Dropdown(list(KINDS), value="gozaru", label=L.text("gen_kind")), "gen_kind")
                     with gr.Row():
@@ -255,5 +289,6 @@ def build(ctx: Ctx) -> None:
     use_preset.click(load_preset, [preset, ctx.model, ctx.lang], outputs)
     use_file.click(load_file, [upload, mapping, ctx.model, ctx.lang], outputs)
     gen.click(generate, [kind, n, seed, ctx.model, ctx.lang], outputs)
+    use_hub.click(load_hub, [hub_id, hub_split, ctx.model, ctx.lang], outputs)
     ctx.on_load.append((lambda choice: (choice or {}).get("preset"), [ctx.data], [preset]))
     ctx.on_load.append((last_check, [ctx.data, ctx.model, ctx.lang], outputs[:-1]))  # the check, as it was

@@ -296,3 +296,22 @@ def test_stop_says_what_it_waits_for():
     assert "after the step in progress (~3 s a step)" in stop_message("r", running, stopping)
     assert "約 3 秒" in stop_message("r", running, stopping, "ja")
     assert stop_message("r", RunStatus(state="queued"), RunStatus(state="stopped")) == "r: stopped"
+
+
+@pytest.mark.parametrize("bad", ["../etc", "/abs/path", "name-only", "a/../b", "org/name/more", ""])
+def test_a_hub_dataset_id_is_never_a_path(bad):
+    import gradio as gr
+
+    from studio.ui import data_step
+
+    with pytest.raises(gr.Error, match="not a hub dataset id"):
+        data_step.load_hub(bad, "train", "smollm2-135m")
+
+
+def test_a_hub_dataset_that_cannot_be_reached_is_named_not_a_crash(monkeypatch, studio_home):
+    """Issue 15 (a hub dataset id in the Data step): offline, the check says why and keeps no choice."""
+    from studio.ui import data_step
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    _summary, errors, *_, choice = data_step.load_hub("someone/not-here", "train", "smollm2-135m")
+    assert choice is None and "could not load hub dataset 'someone/not-here'" in errors.to_string()
