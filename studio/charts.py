@@ -9,6 +9,7 @@ from studio.text import words
 
 INK, TRAIN, EVAL, LR = "#1f2733", "#c2410c", "#0f766e", "#94a3b8"
 GOOD, BAD = "#15803d", "#b91c1c"  # the chosen and the rejected answers of preference runs
+PALETTE = ["#c2410c", "#0f766e", "#6d28d9", "#b45309", "#1d4ed8", "#be185d"]  # one colour per overlaid run
 
 
 def _layout(fig: go.Figure, title: str, height: int = 320) -> go.Figure:
@@ -57,6 +58,25 @@ def _reward_traces(fig: go.Figure, metrics: list[dict], w: dict[str, str]) -> No
         if points:
             fig.add_trace(go.Scatter(x=[s for s, _ in points], y=[v for _, v in points], name=name,
                                      mode="lines+markers", line=style, marker={"size": 4}), secondary_y=True)
+
+
+def overlay_figure(series: dict[str, list[dict]], lang: str = "en") -> go.Figure:
+    """Several runs' train loss (lines) and eval loss (markers) on one chart, one colour a run."""
+    w = words(lang, "chart_")
+    fig = go.Figure()
+    for i, (name, metrics) in enumerate(series.items()):
+        colour = PALETTE[i % len(PALETTE)]
+        train = [(m["step"], m["loss"]) for m in metrics if m.get("loss") is not None]
+        evals = [(m["step"], m["eval_loss"]) for m in metrics if m.get("eval_loss") is not None]
+        fig.add_trace(go.Scatter(x=[s for s, _ in train], y=[v for _, v in train],
+                                 name=f"{name} · {w['train_loss']}", mode="lines", line={"color": colour, "width": 2}))
+        if evals:
+            fig.add_trace(go.Scatter(x=[s for s, _ in evals], y=[v for _, v in evals],
+                                     name=f"{name} · {w['eval_loss']}", mode="markers",
+                                     marker={"color": colour, "size": 8, "symbol": "diamond"}))
+    fig.update_xaxes(title_text=w["step"])
+    fig.update_yaxes(title_text=w["loss_axis"])
+    return _layout(fig, w["loss"], height=420)
 
 
 def spark_figure(metrics: list[dict], lang: str = "en") -> go.Figure:

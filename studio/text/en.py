@@ -183,6 +183,8 @@ TEXT: dict[str, str] = {
     "runs_intro": "Every run, its state and its loss. Runs live on disk and survive restarts.",
     "runs_refresh": "Refresh", "runs_open": "Open in Compare", "runs_delete": "Delete run",
     "runs_confirm": "Yes, delete it", "runs_pick": "Run",
+    "runs_overlay": "Compare runs: loss curves and the settings that differ", "runs_overlay_pick": "Runs (two or more)",
+    "runs_differ": "Settings that differ", "runs_setting": "setting",
     "runs_col_run": "run", "runs_col_state": "state", "runs_col_model": "model", "runs_col_data": "data",
     "runs_col_step": "step", "runs_col_loss": "train loss", "runs_col_eval_loss": "eval loss",
     "runs_loss": "Loss of the picked run",

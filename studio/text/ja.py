@@ -174,6 +174,8 @@ TEXT: dict[str, str] = {
     "runs_intro": "全ての実行と状態・損失。実行はディスクに保存され、再起動後も残ります。",
     "runs_refresh": "更新", "runs_open": "比較で開く", "runs_delete": "実行を削除",
     "runs_confirm": "はい、削除します", "runs_pick": "実行",
+    "runs_overlay": "実行を比べる: 損失曲線と違う設定", "runs_overlay_pick": "実行 (2 つ以上)",
+    "runs_differ": "違う設定", "runs_setting": "設定",
     "runs_col_run": "実行", "runs_col_state": "状態", "runs_col_model": "モデル", "runs_col_data": "データ",
     "runs_col_step": "ステップ", "runs_col_loss": "学習損失", "runs_col_eval_loss": "評価損失",
     "runs_loss": "選んだ実行の損失",

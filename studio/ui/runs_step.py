@@ -5,7 +5,8 @@ import gradio as gr
 import pandas as pd
 
 from studio import runs
-from studio.charts import spark_figure
+from studio.charts import overlay_figure, spark_figure
+from studio.config import flat
 from studio.text import t
 from studio.train.runner import recover_all
 from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard
@@ -52,6 +53,24 @@ def detail(run_id: str | None, lang: str = "en"):
     return (spark_figure(metrics, lang) if metrics or st.active else None), text
 
 
+def overlay(run_ids: list[str] | None, lang: str = "en"):
+    """The chosen runs' loss curves on one chart, and the settings in which they differ (LlamaBoard-style)."""
+    chosen = []
+    for run_id in run_ids or []:
+        try:
+            chosen.append(runs.get(run_id))
+        except (KeyError, ValueError):
+            continue
+    if len(chosen) < 2:
+        return None, pd.DataFrame()
+    configs = {r.id: {**flat(r.config()), "data": r.config().data.preset or r.config().data.train_path,
+                      "model": r.config().model.name} for r in chosen}
+    keys = [k for k in next(iter(configs.values())) if len({repr(c.get(k)) for c in configs.values()}) > 1]
+    frame = pd.DataFrame([[k, *(configs[r.id].get(k) for r in chosen)] for k in keys],
+                         columns=[t(lang, "runs_setting"), *(r.id for r in chosen)])
+    return overlay_figure({r.id: r.metrics() for r in chosen}, lang), frame
+
+
 def delete(run_id: str | None, current: str | None, lang: str = "en"):
     if not run_id:
         raise gr.Error(t(lang, "toast_need_run_pick"))
@@ -74,6 +93,13 @@ def build(ctx: Ctx) -> OnOpen:
         confirm = L(gr.Button(L.text("runs_confirm"), variant="stop", visible=False), "runs_confirm", "value")
     info = gr.Markdown()
     spark = L(gr.Plot(label=L.text("runs_loss")), "runs_loss")
+    with L(gr.Accordion(L.text("runs_overlay"), open=False), "runs_overlay"):
+        several = L(gr.Dropdown(list(table().iloc[:, 0]), multiselect=True, label=L.text("runs_overlay_pick"),
+                                elem_id="runs-overlay-pick"), "runs_overlay_pick")
+        overlaid = gr.Plot(elem_id="runs-overlay")
+        differ = L(gr.Dataframe(interactive=False, wrap=True, label=L.text("runs_differ"), elem_id="runs-differ"),
+                   "runs_differ")
+    several.change(overlay, [several, ctx.lang], [overlaid, differ])
     refresh_btn.click(refresh, [pick, ctx.lang], [frame, pick])
     ctx.lang.change(refresh, [pick, ctx.lang], [frame, pick], show_progress="hidden")
     pick.change(detail, [pick, ctx.lang], [spark, info])
@@ -81,10 +107,12 @@ def build(ctx: Ctx) -> OnOpen:
     delete_btn.click(lambda: gr.Button(visible=True), None, confirm)
     confirm.click(delete, [pick, ctx.run, ctx.lang], [frame, pick, confirm, ctx.run])
     bind_run_picker(ctx, pick, refresh, [frame, pick], inputs=[ctx.run, ctx.lang], sets_current=False)
-    return OnOpen(opened, [ctx.run, ctx.lang], [frame, pick, spark, info])
+    return OnOpen(opened, [ctx.run, ctx.lang], [frame, pick, spark, info, several])
 
 
 def opened(current: str | None, lang: str = "en"):
-    """When the tab opens: the table, and the picked run's chart even when the pick did not change."""
+    """When the tab opens: the table, the picked run's chart even when the pick did not change, and every
+    run to overlay."""
     frame, dd = refresh(current, lang)
-    return frame, dd, *detail(current_or_newest(current, list(frame.iloc[:, 0])), lang)
+    ids = list(frame.iloc[:, 0])
+    return frame, dd, *detail(current_or_newest(current, ids), lang), gr.Dropdown(choices=ids)

@@ -315,3 +315,22 @@ def test_a_hub_dataset_that_cannot_be_reached_is_named_not_a_crash(monkeypatch, 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     _summary, errors, *_, choice = data_step.load_hub("someone/not-here", "train", "smollm2-135m")
     assert choice is None and "could not load hub dataset 'someone/not-here'" in errors.to_string()
+
+
+def test_runs_overlays_several_runs_and_names_the_settings_that_differ(studio_home, tiny_model_dir, tmp_path):
+    """Issue 15 (what peers have): several runs' loss curves on one chart, and how their settings differ."""
+    from studio import runs
+    from studio.fsutil import append_jsonl
+    from studio.train import recipe
+    from studio.ui import runs_step
+
+    made = []
+    for lr in (1e-4, 3e-4):
+        run = runs.create(recipe.build(str(tiny_model_dir), train_path="x.jsonl", overrides={"learning_rate": lr}))
+        for step in (1, 2):
+            append_jsonl(run.path / "metrics.jsonl", {"step": step, "loss": 2.0 / step / (lr * 1e4)})
+        made.append(run.id)
+    fig, frame = runs_step.overlay(made)
+    assert [trace.name for trace in fig.data] == [f"{made[0]} · train loss", f"{made[1]} · train loss"]
+    assert list(frame.iloc[:, 0]) == ["learning_rate"] and list(frame.iloc[0, 1:]) == [1e-4, 3e-4]
+    assert runs_step.overlay(made[:1])[0] is None  # one run: nothing to compare
