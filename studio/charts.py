@@ -2,6 +2,8 @@
 studio.text's chart_* keys, in the language asked for."""
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -43,9 +45,17 @@ def loss_figure(metrics: list[dict], title: str | None = None, lang: str = "en")
             fig.add_trace(go.Scatter(x=[s for s, _ in lrs], y=[v for _, v in lrs], name=w["lr"],
                                      mode="lines", line={"color": LR, "width": 1}), secondary_y=True)
         fig.update_yaxes(title_text=w["lr"], secondary_y=True, showgrid=False, exponentformat="e")
+    _whole_steps(fig, [s for s, _ in train + evals])
     fig.update_xaxes(title_text=w["step"])
     fig.update_yaxes(title_text=w["loss_axis"], secondary_y=False)
-    return _layout(fig, title if train or evals else f"{title}: {w['waiting']}")
+    waiting = f"{title}: {w['waiting']}" if title else w["waiting"]
+    return _layout(fig, title if train or evals else waiting)
+
+
+def _whole_steps(fig: go.Figure, steps: list[int]) -> None:
+    """Steps are whole numbers: no 1.2, 1.4… ticks on a short run's axis (issue 15)."""
+    if steps:
+        fig.update_xaxes(tick0=0, dtick=max(1, math.ceil(max(steps) / 10)), tickformat="d")
 
 
 def _reward_traces(fig: go.Figure, metrics: list[dict], w: dict[str, str]) -> None:
@@ -89,8 +99,14 @@ def spark_figure(metrics: list[dict], lang: str = "en") -> go.Figure:
 def token_histogram(lengths: list[int], max_length: int, lang: str = "en") -> go.Figure:
     w = words(lang, "chart_")
     fig = go.Figure(go.Histogram(x=lengths, nbinsx=40, marker_color=EVAL, name=w["samples"]))
-    fig.add_vline(x=max_length, line={"color": TRAIN, "dash": "dash", "width": 2},
-                  annotation_text=w["max_length"].format(n=max_length), annotation_position="top right")
+    longest = max(lengths, default=0)
+    if max_length <= 2 * longest:  # the limit is in view: draw it where it is
+        fig.add_vline(x=max_length, line={"color": TRAIN, "dash": "dash", "width": 2},
+                      annotation_text=w["max_length"].format(n=max_length), annotation_position="top right")
+    else:  # far to the right: short rows must not shrink to a sliver, so the limit is named, not drawn
+        fig.update_xaxes(range=[0, longest * 1.15 + 1])
+        fig.add_annotation(x=1, y=1, xref="paper", yref="paper", showarrow=False, xanchor="right",
+                           text=w["max_length"].format(n=max_length) + " →", font={"color": TRAIN})
     fig.update_xaxes(title_text=w["tokens_axis"])
     fig.update_yaxes(title_text=w["samples"])
     return _layout(fig, w["tokens"], height=280)

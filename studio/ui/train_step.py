@@ -166,6 +166,15 @@ def progress_html(run_id: str, st: runs.RunStatus, metrics: list[dict], lang: st
             f'<div class="run-meta">{" · ".join(b for b in bits if b)}</div>{reason}</div>')
 
 
+NOISE = ("FutureWarning", "warnings.warn(", "UserWarning", "TRLExperimentalWarning")
+
+
+def log_lines(run: runs.Run, n: int = 15) -> str:
+    """The log's last lines without the libraries' deprecation chatter (issue 15): the user's run, not ours."""
+    lines = [line for line in run.log_tail(200).splitlines() if not any(word in line for word in NOISE)]
+    return "\n".join(lines[-n:])
+
+
 def poll(run_id: str | None, lang: str = "en"):
     hidden = gr.Button(visible=False)
     if not run_id:
@@ -176,7 +185,8 @@ def poll(run_id: str | None, lang: str = "en"):
         return f"run {html.escape(run_id)} is gone", None, "", gr.Timer(active=False), hidden
     st = runs.reconcile(run)
     metrics = run.metrics()
-    return (progress_html(run_id, st, metrics, lang), loss_figure(metrics, lang=lang), run.log_tail(15),
+    # no title: the plot's label already says "Loss" (issue 15: it said it twice)
+    return (progress_html(run_id, st, metrics, lang), loss_figure(metrics, "", lang), log_lines(run),
             gr.Timer(active=st.active), gr.Button(visible=st.state == "done" and run.has_adapter()))
 
 
@@ -223,7 +233,8 @@ def build(ctx: Ctx) -> OnOpen:
     done = L(gr.Button(L.text("train_done_compare"), variant="primary", visible=False, elem_id="train-done"),
              "train_done_compare", "value")
     chart = L(gr.Plot(label=L.text("loss_chart"), elem_id="loss-chart"), "loss_chart")
-    log = L(gr.Textbox(label=L.text("log"), lines=8, max_lines=8, interactive=False), "log")
+    log = L(gr.Textbox(label=L.text("log"), lines=8, max_lines=8, interactive=False, autoscroll=True,
+                       elem_id="train-log"), "log")
     timer = gr.Timer(2.0, active=False)
     settings = [ctx.model, ctx.data, origin, *w.inputs()]
 

@@ -334,3 +334,23 @@ def test_runs_overlays_several_runs_and_names_the_settings_that_differ(studio_ho
     assert [trace.name for trace in fig.data] == [f"{made[0]} · train loss", f"{made[1]} · train loss"]
     assert list(frame.iloc[:, 0]) == ["learning_rate"] and list(frame.iloc[0, 1:]) == [1e-4, 3e-4]
     assert runs_step.overlay(made[:1])[0] is None  # one run: nothing to compare
+
+
+def test_charts_and_log_read_cleanly(tmp_path):
+    """Issue 15's layout: whole-number steps, short rows not squeezed by a far max length, a log without the
+    libraries' FutureWarnings."""
+    from studio import runs
+    from studio.charts import loss_figure, token_histogram
+    from studio.ui.train_step import log_lines
+
+    fig = loss_figure([{"step": s, "loss": 1.0 / s} for s in range(1, 5)], "")
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tickformat == "d"
+    assert loss_figure([{"step": s, "loss": 1.0} for s in range(1, 301)]).layout.xaxis.dtick == 30
+    short = token_histogram([20, 30, 40], 512)
+    assert tuple(short.layout.xaxis.range) == (0, 40 * 1.15 + 1) and not short.layout.shapes
+    assert "512" in short.layout.annotations[0].text
+    near = token_histogram([200, 300, 400], 512)
+    assert near.layout.shapes and near.layout.xaxis.range is None
+    run = runs.Run("r", tmp_path)
+    (tmp_path / "train.log").write_text("loading\n/x.py:1: FutureWarning: old\n  warnings.warn(\nstep 1\n")
+    assert log_lines(run) == "loading\nstep 1"
