@@ -298,6 +298,13 @@ TEXT: dict[str, str] = {
     "toast_no_stop": "no run to stop",
     "toast_stop_loading": "{run}: the model is still loading; the run stops after its first step and saves it",
     "toast_stop_step": "{run}: stopping after the step in progress (~{seconds} s a step), then saving the adapter",
+    "state_queued": "queued", "state_running": "running", "state_stopping": "stopping", "state_stopped": "stopped",
+    "state_done": "done", "state_failed": "failed", "state_unreadable": "unreadable",
+    "blind_vote_A": "Vote A",
+    "blind_vote_B": "Vote B",
+    "blind_vote_C": "Vote C",
+    "blind_vote_D": "Vote D",
+    "blind_vote_E": "Vote E",
     "toast_state": "{run}: {state}",
     "toast_no_resume": "no run to resume",
 }

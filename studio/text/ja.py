@@ -282,6 +282,13 @@ TEXT: dict[str, str] = {
     "toast_no_stop": "停止する実行がありません",
     "toast_stop_loading": "{run}: モデルを読み込み中です。最初のステップの後に止めて保存します",
     "toast_stop_step": "{run}: 実行中のステップ (1 ステップ約 {seconds} 秒) の後に止め、アダプターを保存します",
+    "state_queued": "待機中", "state_running": "学習中", "state_stopping": "停止中", "state_stopped": "停止",
+    "state_done": "完了", "state_failed": "失敗", "state_unreadable": "読めない",
+    "blind_vote_A": "A に投票",
+    "blind_vote_B": "B に投票",
+    "blind_vote_C": "C に投票",
+    "blind_vote_D": "D に投票",
+    "blind_vote_E": "E に投票",
     "toast_state": "{run}: {state}",
     "toast_no_resume": "再開する実行がありません",
 }

@@ -21,11 +21,11 @@ def table(lang: str = "en") -> pd.DataFrame:
         try:
             cfg, st = run.config(), run.status()
         except Exception:  # noqa: BLE001 - one unreadable run must not hide the others
-            rows.append([run.id, "unreadable", "", "", "", None, None])
+            rows.append([run.id, t(lang, "state_unreadable"), "", "", "", None, None])
             continue
         loss = runs.final_losses(run)
         data = cfg.data.preset or (cfg.data.train_path or "").rsplit("/", 1)[-1]
-        rows.append([run.id, st.state, cfg.model.name, data, f"{st.step}/{st.total_steps}",
+        rows.append([run.id, t(lang, "state_" + st.state), cfg.model.name, data, f"{st.step}/{st.total_steps}",
                      _round(loss["loss"]), _round(loss["eval_loss"])])
     return pd.DataFrame(rows, columns=[t(lang, k) for k in COLUMN_KEYS])
 
@@ -48,7 +48,7 @@ def detail(run_id: str | None, lang: str = "en"):
     except (KeyError, ValueError) as e:
         return None, str(e)
     st = run.status()
-    text = f"**{run_id}** — {st.state}" + (f": {st.reason}" if st.reason else "")
+    text = f"**{run_id}** — {t(lang, 'state_' + st.state)}" + (f": {st.reason}" if st.reason else "")
     metrics = run.metrics()  # none for an imported adapter: no chart rather than "waiting for the first step"
     return (spark_figure(metrics, lang) if metrics or st.active else None), text
 

@@ -135,7 +135,7 @@ def stop_message(run_id: str, before: runs.RunStatus, after: runs.RunStatus, lan
     """What Stop is waiting for (issue 15): nothing (a queued run stops at once), the model still loading,
     or the step in progress, with how long a step takes."""
     if after.state != "stopping":
-        return t(lang, "toast_state", run=run_id, state=after.state)
+        return t(lang, "toast_state", run=run_id, state=t(lang, "state_" + after.state))
     if not before.total_steps:
         return t(lang, "toast_stop_loading", run=run_id)
     started = before.started_at or before.updated_at
@@ -161,7 +161,7 @@ def progress_html(run_id: str, st: runs.RunStatus, metrics: list[dict], lang: st
             T("prog_peak", gb=f"{last['memory_mb'] / 1024:.1f}") if last.get("memory_mb") else ""]
     reason = f'<div class="run-reason">{html.escape(st.reason)}</div>' if st.reason else ""
     return (f'<div class="run-box state-{st.state}"><div class="run-head"><b>{html.escape(run_id)}</b>'
-            f'<span class="badge">{st.state}</span></div>'
+            f'<span class="badge">{t(lang, "state_" + st.state)}</span></div>'
             f'<div class="bar"><div class="fill" style="width:{pct:.1f}%"></div></div>'
             f'<div class="run-meta">{" · ".join(b for b in bits if b)}</div>{reason}</div>')
 

@@ -354,3 +354,12 @@ def test_charts_and_log_read_cleanly(tmp_path):
     run = runs.Run("r", tmp_path)
     (tmp_path / "train.log").write_text("loading\n/x.py:1: FutureWarning: old\n  warnings.warn(\nstep 1\n")
     assert log_lines(run) == "loading\nstep 1"
+
+
+def test_run_states_and_vote_buttons_follow_the_language():
+    from studio.runs import RunStatus
+    from studio.ui import train_step
+
+    assert '<span class="badge">完了</span>' in train_step.progress_html("r", RunStatus(state="done"), [], "ja")
+    assert '<span class="badge">done</span>' in train_step.progress_html("r", RunStatus(state="done"), [])
+    assert train_step.stop_message("r", RunStatus(state="queued"), RunStatus(state="stopped"), "ja") == "r: 停止"

@@ -149,8 +149,8 @@ def build(ctx: Ctx, setup: SetupWidgets) -> None:
                             elem_classes=["compare-col"]) for x in LETTERS]
     reveal = gr.Markdown(elem_id="blind-reveal")
     with gr.Row():
-        buttons = [gr.Button(f"Vote {x}", visible=False, interactive=False, elem_id=f"vote-{x}")
-                   for x in LETTERS]
+        buttons = [L(gr.Button(L.text(f"blind_vote_{x}"), visible=False, interactive=False, elem_id=f"vote-{x}"),
+                     f"blind_vote_{x}", "value") for x in LETTERS]
         buttons.append(L(gr.Button(L.text("blind_tie"), interactive=False, elem_id="vote-tie"),
                          "blind_tie", "value"))
     rates = L(gr.Dataframe(rates_frame(None, "en"), interactive=False, label=L.text("blind_rates"),
