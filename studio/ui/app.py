@@ -38,15 +38,18 @@ def theme() -> gr.Theme:
 
 def _header(L: Labels) -> gr.Radio:
     logo = base64.b64encode((ASSETS_DIR / "logo.svg").read_bytes()).decode()
+    def header(lang: str = "en") -> str:
+        return (f'<div id="studio-header"><img src="data:image/svg+xml;base64,{logo}" alt="logo"/>'
+                f'<div><h1>Katachi Studio</h1><div class="sub">{t(lang, "studio_sub")}</div></div></div>')
+
     with gr.Row(equal_height=True):
         with gr.Column(scale=5):
-            gr.HTML(f'<div id="studio-header"><img src="data:image/svg+xml;base64,{logo}" alt="logo"/>'
-                    f'<div><h1>Katachi Studio</h1><div class="sub">形 — tune for form, prompt and retrieve '
-                    f'for facts</div></div></div>')
+            title = gr.HTML(header())
         with gr.Column(scale=1, min_width=180):
             lang = L(gr.Radio([(v, k) for k, v in LANGS.items()], value="en", label=L.text("lang"),
                               elem_id="lang"), "lang")
     L.md("tagline")
+    lang.change(header, lang, title, show_progress="hidden")
     return lang
 
 

@@ -65,6 +65,14 @@ def _errors_frame(view, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[t(lang, k) for k in ERROR_KEYS])
 
 
+def relabel_errors(frame: pd.DataFrame | None, lang: str) -> pd.DataFrame:
+    """The problems table's headers in the new language, its rows kept (they were said when checked)."""
+    frame = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame()
+    if frame.empty:
+        return pd.DataFrame(columns=[t(lang, k) for k in ERROR_KEYS])
+    return frame.set_axis([t(lang, k) for k in ERROR_KEYS], axis=1)
+
+
 def _bubbles(view) -> list[dict]:
     """The first rows as chat bubbles; tool calls and outputs as the plain rendering shows them, raw
     text as one passage (what the model learns to write)."""
@@ -290,5 +298,6 @@ def build(ctx: Ctx) -> None:
     use_file.click(load_file, [upload, mapping, ctx.model, ctx.lang], outputs)
     gen.click(generate, [kind, n, seed, ctx.model, ctx.lang], outputs)
     use_hub.click(load_hub, [hub_id, hub_split, ctx.model, ctx.lang], outputs)
+    ctx.lang.change(relabel_errors, [errors, ctx.lang], errors, show_progress="hidden")
     ctx.on_load.append((lambda choice: (choice or {}).get("preset"), [ctx.data], [preset]))
     ctx.on_load.append((last_check, [ctx.data, ctx.model, ctx.lang], outputs[:-1]))  # the check, as it was

@@ -150,6 +150,9 @@ def _measure_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
         go = L(gr.Button(L.text("eval_go"), variant="primary", elem_id="eval-go"), "eval_go", "value")
     head = gr.Markdown(elem_id="eval-headline")
     table = gr.Dataframe(headers=["measure", "base", "tuned"], interactive=False, elem_id="eval-meters")
+    ctx.lang.change(lambda lang: gr.Dataframe(headers=[t(lang, "ev_col_measure"), column_name("base", lang),
+                                                       column_name("tuned", lang)]) , ctx.lang, table,
+                    show_progress="hidden")
     conf = gr.Plot(visible=False)
     with gr.Accordion(L.text("eval_samples"), open=False) as acc:
         sample = gr.Dataframe(interactive=False, wrap=True)

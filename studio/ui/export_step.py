@@ -143,6 +143,10 @@ def _files_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
             go.click(gguf_file, [pick, kind, ctx.lang], [info, files])
 
 
+def push_choices(lang: str) -> list[tuple[str, str]]:
+    return [(t(lang, "export_what_adapter"), "adapter"), (t(lang, "export_what_merged"), "merged")]
+
+
 def _hub_panel(ctx: Ctx, pick: gr.Dropdown) -> gr.Markdown:
     L = ctx.labels
     L.md("export_push_title")
@@ -150,8 +154,8 @@ def _hub_panel(ctx: Ctx, pick: gr.Dropdown) -> gr.Markdown:
     ctx.lang.change(hub_status, ctx.lang, status)
     repo = L(gr.Textbox(label=L.text("export_repo"), placeholder="your-name/my-adapter"), "export_repo")
     with gr.Row(equal_height=True):
-        what = L(gr.Radio([("adapter", "adapter"), ("merged model", "merged")], value="adapter",
-                          label=L.text("export_push_what")), "export_push_what")
+        what = L(gr.Radio(push_choices("en"), value="adapter", label=L.text("export_push_what")), "export_push_what")
+        ctx.lang.change(lambda lang: gr.Radio(choices=push_choices(lang)), ctx.lang, what, show_progress="hidden")
         public = L(gr.Checkbox(False, label=L.text("export_public")), "export_public")
     go = L(gr.Button(L.text("export_push_go"), elem_id="export-push-go"), "export_push_go", "value")
     info = gr.Markdown(elem_id="export-push-info")

@@ -11,16 +11,23 @@ from studio.config import DEFAULT_MODEL
 from studio.models import EMBEDDED, ModelError, list_models
 from studio.models.embedded import is_converted
 from studio.models.info import describe
-from studio.text import t
+from studio.text import TEXT, t
 from studio.ui.context import Ctx, guard
 
 
-def choices() -> list[tuple[str, str]]:
+def choices(lang: str = "en") -> list[tuple[str, str]]:
     out = []
     for e in list_models():
-        tag = "offline" if e.embedded else "hub"
-        out.append((f"{e.key} · {e.params_m:.0f}M · {'instruct' if e.instruct else 'base'} · {tag}", e.key))
+        kind = t(lang, "model_tag_instruct" if e.instruct else "model_tag_base")
+        tag = t(lang, "model_tag_offline" if e.embedded else "model_tag_hub")
+        out.append((f"{e.key} · {e.params_m:.0f}M · {kind} · {tag}", e.key))
     return out
+
+
+def model_note(e, lang: str = "en") -> str:
+    """The registry's note, in the UI's language where the catalogue has it (model_note_<key>)."""
+    key = f"model_note_{e.key}"
+    return t(lang, key) if key in TEXT["en"] else e.note
 
 
 def card_markdown(name: str, lang: str = "en") -> str:
@@ -29,7 +36,8 @@ def card_markdown(name: str, lang: str = "en") -> str:
     except ModelError as e:
         return f"**{html.escape(str(e))}**"
     T = functools.partial(t, lang)
-    lines = [f"### {card.name}", f"- **{T('card_source')}:** {card.resolved.source} — `{card.resolved.location}`"]
+    source = T(f"model_source_{card.resolved.source}")
+    lines = [f"### {card.name}", f"- **{T('card_source')}:** {source} — `{card.resolved.location}`"]
     if card.entry:
         lines += _entry_lines(card.entry, T)
     lines.append(f"- **{T('card_machine')}:** {card.device.describe(lang)}")
@@ -52,8 +60,8 @@ def _entry_lines(e, T) -> list[str]:
     context = f"{e.context:,} {T('card_tokens')}" if e.context else T("card_unknown")
     return [f"- **{T('card_size')}:** {T('card_size_text', p=f'{e.params_m:,.0f}', l=e.layers, h=e.hidden)}",
             (f"- **{T('card_type')}:** {T('card_instruct' if e.instruct else 'card_base')} · "
-             f"{T('card_languages')}: {e.languages}"),
-            f"- **{T('card_context')}:** {context}", f"- **{T('card_note')}:** {e.note}"]
+             f"{T('card_languages')}: {e.languages.replace('multilingual', T('multilingual'))}"),
+            f"- **{T('card_context')}:** {context}", f"- **{T('card_note')}:** {model_note(e, T.args[0])}"]
 
 
 def try_it(name: str, prompt: str, max_tokens: float = 128, lang: str = "en"):
@@ -96,5 +104,6 @@ def build(ctx: Ctx) -> None:
                                   elem_id="try-answer"), "try_answer")
     ctx.model.change(card_markdown, [ctx.model, ctx.lang], card, show_progress="minimal")
     ctx.lang.change(card_markdown, [ctx.model, ctx.lang], card, show_progress="hidden")
+    ctx.lang.change(lambda lang: gr.Dropdown(choices=choices(lang)), ctx.lang, ctx.model, show_progress="hidden")
     send.click(try_it, [ctx.model, prompt, tokens, ctx.lang], answer)
     prompt.submit(try_it, [ctx.model, prompt, tokens, ctx.lang], answer)

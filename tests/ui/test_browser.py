@@ -275,3 +275,34 @@ def test_train_settings_survive_a_reload(page):
     page.wait_for_timeout(1500)
     assert page.locator("#hp-max_steps input").input_value() == "20"
     assert "20 steps" in page.locator("#train-plan").inner_text()
+
+
+GRADIO_OWN = ("Built with Gradio", "Drop CSV or TSV files here to import data into dataframe", "common.complete",
+              "Drop File Here", "Click to Upload")
+"""gradio's built-in strings: they follow the browser's locale, not the studio's switch."""
+ALLOWED = {"Katachi", "Studio", "English", "RAG", "Few-shot", "Hub", "Hugging", "Face", "LoRA", "QLoRA", "QLORA",
+           "LORA", "SFT", "DPO", "KTO", "sft", "dpo", "kto", "JSON", "SQL", "CSV", "TSV", "RAM", "CPU", "GPU", "CUDA",
+           "ChatML", "GGUF", "PEFT", "peft", "Ollama", "Modelfile", "README", "TOKEN", "auto", "zip", "bit", "smollm", "gemma"}
+"""Proper names, acronyms, setting values and file types: the same words in Japanese text."""
+
+
+def test_japanese_mode_leaves_no_english_outside_the_allow_list(page):
+    """Issue 15: every string the studio writes follows the language switch, on every tab."""
+    import re
+
+    page.get_by_text("日本語").click()
+    page.wait_for_timeout(2500)
+    found: dict[str, str] = {}
+    for name in ("① モデル", "② データ", "③ 学習", "④ 比較", "⑤ 評価", "実行履歴", "書き出し"):
+        tab(page, name)
+        page.wait_for_timeout(800)
+        text = page.evaluate("() => document.body.innerText")
+        for code in page.evaluate("() => [...document.querySelectorAll('pre, code')].map(e => e.innerText)"):
+            text = text.replace(code, "")  # a chat template or a command line is code, not words
+        for own in GRADIO_OWN:
+            text = text.replace(own, "")
+        text = re.sub(r"\S*[._/]\S*", "", text)  # file names, model ids, paths: identifiers, not words
+        for word in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", text):
+            if word not in ALLOWED:
+                found.setdefault(word, name)
+    assert found == {}, found
