@@ -102,7 +102,8 @@ def measure(run_id: str | None, limit: int, columns: list[str], lang: str = "en"
 
 def saved(run_id: str | None, lang: str = "en"):
     """The run's last measurement, so reopening the tab shows it without measuring again."""
-    empty = ("", None, gr.Plot(None, visible=False), None)
+    heads = [t(lang, "ev_col_measure"), column_name("base", lang), column_name("tuned", lang)]
+    empty = ("", pd.DataFrame(columns=heads), gr.Plot(None, visible=False), None)
     if not run_id:
         return empty
     try:
@@ -150,15 +151,14 @@ def _measure_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
         go = L(gr.Button(L.text("eval_go"), variant="primary", elem_id="eval-go"), "eval_go", "value")
     head = gr.Markdown(elem_id="eval-headline")
     table = gr.Dataframe(headers=["measure", "base", "tuned"], interactive=False, elem_id="eval-meters")
-    ctx.lang.change(lambda lang: gr.Dataframe(headers=[t(lang, "ev_col_measure"), column_name("base", lang),
-                                                       column_name("tuned", lang)]) , ctx.lang, table,
-                    show_progress="hidden")
     conf = gr.Plot(visible=False)
     with gr.Accordion(L.text("eval_samples"), open=False) as acc:
         sample = gr.Dataframe(interactive=False, wrap=True)
     L(acc, "eval_samples")
     go.click(measure, [pick, limit, cols, ctx.lang], [head, table, conf, sample])
     pick.change(saved, [pick, ctx.lang], [head, table, conf, sample])
+    # what is on screen follows a language switch: the last measurement, said again (issue 15)
+    ctx.lang.change(saved, [pick, ctx.lang], [head, table, conf, sample], show_progress="hidden")
 
 
 def _timeline_panel(ctx: Ctx, pick: gr.Dropdown) -> None:

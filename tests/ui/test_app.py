@@ -363,3 +363,21 @@ def test_run_states_and_vote_buttons_follow_the_language():
     assert '<span class="badge">完了</span>' in train_step.progress_html("r", RunStatus(state="done"), [], "ja")
     assert '<span class="badge">done</span>' in train_step.progress_html("r", RunStatus(state="done"), [])
     assert train_step.stop_message("r", RunStatus(state="queued"), RunStatus(state="stopped"), "ja") == "r: 停止"
+
+
+def test_a_language_switch_says_the_last_measurement_again_in_the_new_language(tmp_path, monkeypatch):
+    """Issue 15: a headline measured in English stayed English after switching to Japanese."""
+    from studio import runs
+    from studio.evaluate.run_eval import EVAL_FILE, EvalResult
+    from studio.fsutil import atomic_write_json
+    from studio.ui import eval_step
+
+    run = runs.Run("r", tmp_path)
+    run.write_status(state="done", step=10, total_steps=10)
+    result = EvalResult(run="r", kind="style", meter="gozaru", n=5, seconds=1.0,
+                        meters={"base": {"primary": 0.0}, "tuned": {"primary": 0.8}})
+    atomic_write_json(tmp_path / EVAL_FILE, result.to_dict())
+    monkeypatch.setattr(runs, "get", lambda run_id: run)
+    head, table, *_ = eval_step.saved("r", "ja")
+    assert "ござる口調率: ベース 0% → 学習後 80%" in head and list(table.columns)[0] == "指標"
+    assert list(eval_step.saved(None, "ja")[1].columns) == ["指標", "ベースモデル", "学習後 (LoRA)"]

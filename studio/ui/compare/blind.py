@@ -167,3 +167,4 @@ def build(ctx: Ctx, setup: SetupWidgets) -> None:
     export_btn.click(export, [setup.run, ctx.lang], file)
     dpo_btn.click(train_on_votes, [setup.run, ctx.lang], ctx.run)
     setup.run.change(rates_frame, [setup.run, ctx.lang], rates)
+    ctx.lang.change(rates_frame, [setup.run, ctx.lang], rates, show_progress="hidden")  # the table follows
