@@ -379,5 +379,5 @@ def test_a_language_switch_says_the_last_measurement_again_in_the_new_language(t
     atomic_write_json(tmp_path / EVAL_FILE, result.to_dict())
     monkeypatch.setattr(runs, "get", lambda run_id: run)
     head, table, *_ = eval_step.saved("r", "ja")
-    assert "ござる口調率: ベース 0% → 学習後 80%" in head and list(table.columns)[0] == "指標"
+    assert "ござる口調率: ベース 0% → 学習後 80%" in head and table.columns[0] == "指標"
     assert list(eval_step.saved(None, "ja")[1].columns) == ["指標", "ベースモデル", "学習後 (LoRA)"]
