@@ -281,8 +281,6 @@ def build(ctx: Ctx) -> None:
                     gen = L(gr.Button(L.text("gen_go"), variant="primary"), "gen_go", "value")
             summary = L(gr.Markdown(elem_id="data-summary"), "data_summary", "label")
             advice.build(ctx)
-            errors = L(gr.Dataframe(headers=[L.text(k) for k in ERROR_KEYS], label=L.text("data_errors"), wrap=True,
-                                    max_height=260), "data_errors")
         with gr.Column(scale=3):
             bubbles = L(gr.Chatbot(label=L.text("data_preview"), height=300, elem_id="data-preview",
                                    autoscroll=False),
@@ -290,6 +288,10 @@ def build(ctx: Ctx) -> None:
             hist = L(gr.Plot(label=L.text("data_hist")), "data_hist")
             L.md("data_mask_info")
             mask = gr.HTML()
+    # the full width: file, line, field, problem and fix side by side, not squeezed into a column (issue 15)
+    errors = L(gr.Dataframe(headers=[L.text(k) for k in ERROR_KEYS], label=L.text("data_errors"), wrap=True,
+                            max_height=320, elem_id="data-errors", column_widths=["14%", "8%", "16%", "36%", "26%"]),
+               "data_errors")
     outputs = [summary, errors, bubbles, hist, mask, ctx.data]
     preset.change(preset_blurb, [preset, ctx.lang], blurb)
     ctx.lang.change(lambda name, lang: (gr.Dropdown(choices=preset_choices(lang)), preset_blurb(name, lang)),
