@@ -118,6 +118,7 @@ def test_new_user_click_through(page):
     assert all(last) and last != ("", "")
     assert any(len(b) > len(a) for a, b in zip(early, last)) or all(early)  # filled while streaming
     shot(page, "4-compare")
+    five_columns(page)
     compare_batch_and_blind(page)
     evaluate(page)
 
@@ -126,6 +127,24 @@ def test_new_user_click_through(page):
     assert "done" in page.locator("#runs-table").inner_text()
     shot(page, "5-runs")
     export_and_import(page)
+
+
+def five_columns(page) -> None:
+    """Issue 15: with the system-prompt, few-shot and RAG columns ticked on a preset without notes, every
+    column answers or says in place why it cannot; none silences the others."""
+    for label in ("Base + system prompt", "Base + few-shot", "Base + retrieval (RAG)"):
+        page.locator("#compare-kinds label", has_text=label).click()
+    page.locator("#compare-prompt textarea").fill("Give me the JSON for: Star Farm is a simulation game from 2021.")
+    page.locator("#compare-send").click()
+    ready = " && ".join(f"document.querySelectorAll('#col-{k} .bot').length >= 2"
+                        for k in ("base", "tuned", "prompt", "fewshot", "rag"))
+    page.wait_for_function(ready, timeout=300_000)
+    page.wait_for_timeout(3000)
+    shot(page, "4-compare-five")
+    for k in ("base", "tuned", "prompt", "fewshot", "rag"):
+        assert answer(page, k), k  # an answer, or '⚠ why' in that column
+    for label in ("Base + system prompt", "Base + few-shot", "Base + retrieval (RAG)"):
+        page.locator("#compare-kinds label", has_text=label).click()  # back to base and tuned
 
 
 def compare_batch_and_blind(page) -> None:
