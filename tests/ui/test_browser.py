@@ -136,8 +136,8 @@ def five_columns(page) -> None:
         page.locator("#compare-kinds label", has_text=label).click()
     page.locator("#compare-prompt textarea").fill("Give me the JSON for: Star Farm is a simulation game from 2021.")
     page.locator("#compare-send").click()
-    ready = " && ".join(f"document.querySelectorAll('#col-{k} .bot').length >= 2"
-                        for k in ("base", "tuned", "prompt", "fewshot", "rag"))
+    turns = {"base": 2, "tuned": 2, "prompt": 1, "fewshot": 1, "rag": 1}  # base and tuned answered once before
+    ready = " && ".join(f"document.querySelectorAll('#col-{k} .bot').length >= {n}" for k, n in turns.items())
     page.wait_for_function(ready, timeout=300_000)
     page.wait_for_timeout(3000)
     shot(page, "4-compare-five")
