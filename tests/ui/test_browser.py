@@ -143,6 +143,10 @@ def five_columns(page) -> None:
     shot(page, "4-compare-five")
     for k in ("base", "tuned", "prompt", "fewshot", "rag"):
         assert answer(page, k), k  # an answer, or '⚠ why' in that column
+        page.locator(f"#col-{k}").evaluate("e => e.scrollTo(0, 0)")
+        label = page.locator(f"#col-{k} label[data-testid=block-label]").bounding_box()
+        messages = page.locator(f"#col-{k} .bubble-wrap").bounding_box()
+        assert label["y"] + label["height"] <= messages["y"] + 1, k  # the label never covers the messages
     for label in ("Base + system prompt", "Base + few-shot", "Base + retrieval (RAG)"):
         page.locator("#compare-kinds label", has_text=label).click()  # back to base and tuned
 
