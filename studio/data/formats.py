@@ -40,9 +40,29 @@ from studio.data.turns import (
     unused_turn_keys,
 )
 
-__all__ = ["FORMATS", "FORMAT_NAMES", "REFUSED", "ROLES", "ROLE_ALIASES", "MediaError", "RecordError",
-           "check_turns", "clean_mapping", "detect_format", "guess_mapping", "normalise", "row_problem",
-           "short", "text", "type_name", "unused_keys"]
+__all__ = [
+    "FORMATS",
+    "FORMAT_NAMES",
+    "REFUSED",
+    "ROLES",
+    "ROLE_ALIASES",
+    "MediaError",
+    "RecordError",
+    "check_turns",
+    "clean_mapping",
+    "detect_format",
+    "guess_mapping",
+    "history_turns",
+    "normalise",
+    "row_problem",
+    "short",
+    "side",
+    "system_turns",
+    "text",
+    "turn_list",
+    "type_name",
+    "unused_keys",
+]
 
 FORMATS = ("messages", "sharegpt", "alpaca", "prompt_completion", "query_response", "columns", "text")
 REFUSED = ("preference", "kto", "stepwise")  # recognised, named, never trained as SFT
@@ -232,13 +252,13 @@ def _require(record: Mapping, key: str, fmt: str) -> Any:
     return record[key]
 
 
-def _turn_list(value: Any, field: str) -> list[Turn]:
+def turn_list(value: Any, field: str) -> list[Turn]:
     if not isinstance(value, list):
         fail(field, "not_list", got=type_name(value))
     return [turn(item, f"{field}[{i}]") for i, item in enumerate(value)]
 
 
-def _system(record: Mapping, key: str) -> list[Turn]:
+def system_turns(record: Mapping, key: str) -> list[Turn]:
     """An optional top-level system prompt: absent, null or "" all mean none."""
     value = record.get(key)
     if value is None or value == "":
@@ -248,11 +268,11 @@ def _system(record: Mapping, key: str) -> list[Turn]:
 
 def _from_messages(record: Mapping) -> list[Turn]:
     # _require, not record[...]: row_problem() hands any mapping here, and the contract is RecordError
-    return _turn_list(_require(record, "messages", "messages"), "messages")
+    return turn_list(_require(record, "messages", "messages"), "messages")
 
 
 def _from_sharegpt(record: Mapping) -> list[Turn]:
-    return _system(record, "system") + _turn_list(_require(record, "conversations", "sharegpt"), "conversations")
+    return system_turns(record, "system") + turn_list(_require(record, "conversations", "sharegpt"), "conversations")
 
 
 def _from_alpaca(record: Mapping) -> list[Turn]:
@@ -263,17 +283,17 @@ def _from_alpaca(record: Mapping) -> list[Turn]:
         user = f"{user}\n\n{text(extra, 'input')}"
     answer = text(_require(record, "output", "alpaca"), "output")
     last = [Turn("user", user, "instruction"), Turn("assistant", answer, "output")]
-    return _system(record, "system") + _history(record.get("history")) + last
+    return system_turns(record, "system") + history_turns(record.get("history")) + last
 
 
 def _from_query_response(record: Mapping) -> list[Turn]:
     user = text(_require(record, "query", "query_response"), "query")
     answer = text(_require(record, "response", "query_response"), "response")
     last = [Turn("user", user, "query"), Turn("assistant", answer, "response")]
-    return _system(record, "system") + _history(record.get("history")) + last
+    return system_turns(record, "system") + history_turns(record.get("history")) + last
 
 
-def _history(value: Any) -> list[Turn]:
+def history_turns(value: Any) -> list[Turn]:
     """Earlier [user, assistant] pairs (LLaMA-Factory's Alpaca, ms-swift, older Alpaca dumps)."""
     if value is None or value == []:
         return []
@@ -289,16 +309,16 @@ def _history(value: Any) -> list[Turn]:
 
 
 def _from_prompt_completion(record: Mapping) -> list[Turn]:
-    prompt = _side(_require(record, "prompt", "prompt_completion"), "prompt", "user")
+    prompt = side(_require(record, "prompt", "prompt_completion"), "prompt", "user")
     completion = _require(record, "completion", "prompt_completion")
-    return prompt + _side(completion, "completion", "assistant")
+    return prompt + side(completion, "completion", "assistant")
 
 
-def _side(value: Any, field: str, role: str) -> list[Turn]:
+def side(value: Any, field: str, role: str) -> list[Turn]:
     """A prompt or completion: plain text, or (TRL's conversational form) a list of messages."""
     if isinstance(value, list) and value and all(
             isinstance(v, Mapping) and "role" in v for v in value):
-        return _turn_list(value, field)
+        return turn_list(value, field)
     return [Turn(role, text(value, field), field)]
 
 

@@ -39,11 +39,11 @@ def kto_rows(record: Mapping, fmt: str) -> list[dict]:
     if not isinstance(label, bool):
         fail("label", "kto_label", got=type_name(label))
     if "prompt" in record:
-        prompt = formats._side(record["prompt"], "prompt", "user")
-        completion = formats._side(record.get("completion"), "completion", "assistant")
+        prompt = formats.side(record["prompt"], "prompt", "user")
+        completion = formats.side(record.get("completion"), "completion", "assistant")
     else:
         key = "messages" if "messages" in record else "conversations"
-        turns = formats._system(record, "system") + formats._turn_list(record[key], key)
+        turns = formats.system_turns(record, "system") + formats.turn_list(record[key], key)
         prompt, completion = turns[:-1], turns[-1:]
     check_turns(prompt + completion)
     return [{"prompt": _messages(prompt), "completion": _messages(completion), "label": label}]
@@ -57,23 +57,23 @@ def _pair(record: Mapping) -> tuple[list[Turn], list[Turn], list[Turn]]:
     if "preferred_output" in record:
         return _openai(record)
     if "rejected_response" in record:
-        turns = formats._turn_list(record.get("messages"), "messages")
+        turns = formats.turn_list(record.get("messages"), "messages")
         return turns[:-1], turns[-1:], [Turn("assistant", text(record["rejected_response"], "rejected_response"),
                                               "rejected_response")]
     if "chosen_messages" in record:
         return _implicit(record, "chosen_messages", "rejected_messages")
     if "conversations" in record:
-        prompt = formats._system(record, "system") + formats._turn_list(record["conversations"], "conversations")
+        prompt = formats.system_turns(record, "system") + formats.turn_list(record["conversations"], "conversations")
         return prompt, _answer(record["chosen"], "chosen"), _answer(record["rejected"], "rejected")
     if "instruction" in record:
         user = text(record["instruction"], "instruction")
         if record.get("input"):
             user = f"{user}\n\n{text(record['input'], 'input')}"
-        prompt = formats._system(record, "system") + formats._history(record.get("history")) + [
+        prompt = formats.system_turns(record, "system") + formats.history_turns(record.get("history")) + [
             Turn("user", user, "instruction")]
         return prompt, _answer(record["chosen"], "chosen"), _answer(record["rejected"], "rejected")
     if "prompt" in record:
-        return (formats._side(record["prompt"], "prompt", "user"), _answer(record["chosen"], "chosen"),
+        return (formats.side(record["prompt"], "prompt", "user"), _answer(record["chosen"], "chosen"),
                 _answer(record["rejected"], "rejected"))
     return _implicit(record, "chosen", "rejected")
 
@@ -82,13 +82,13 @@ def _answer(value: Any, field: str) -> list[Turn]:
     """A chosen or rejected answer: text, one {role|from, content|value} turn, or a list of turns."""
     if isinstance(value, Mapping):
         return [turn(value, field)]
-    return formats._side(value, field, "assistant")
+    return formats.side(value, field, "assistant")
 
 
 def _implicit(record: Mapping, chosen_key: str, rejected_key: str) -> tuple[list[Turn], list[Turn], list[Turn]]:
     """Both conversations hold the prompt (TRL's implicit prompt): it is the turns they share."""
-    chosen = formats._turn_list(record[chosen_key], chosen_key)
-    rejected = formats._turn_list(record[rejected_key], rejected_key)
+    chosen = formats.turn_list(record[chosen_key], chosen_key)
+    rejected = formats.turn_list(record[rejected_key], rejected_key)
     if len(chosen) < 2 or [t.message() for t in chosen[:-1]] != [t.message() for t in rejected[:-1]]:
         fail(rejected_key, "implicit_prompt", chosen=chosen_key, rejected=rejected_key)
     return chosen[:-1], chosen[-1:], rejected[-1:]
@@ -98,6 +98,6 @@ def _openai(record: Mapping) -> tuple[list[Turn], list[Turn], list[Turn]]:
     source = record.get("input")
     if not isinstance(source, Mapping):
         fail("input", "meta", got=type_name(source))
-    prompt = formats._turn_list(source.get("messages"), "input.messages")
-    return (prompt, formats._turn_list(record["preferred_output"], "preferred_output"),
-            formats._turn_list(record["non_preferred_output"], "non_preferred_output"))
+    prompt = formats.turn_list(source.get("messages"), "input.messages")
+    return (prompt, formats.turn_list(record["preferred_output"], "preferred_output"),
+            formats.turn_list(record["non_preferred_output"], "non_preferred_output"))

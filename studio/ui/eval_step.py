@@ -14,6 +14,7 @@ from studio.evaluate.run_eval import EvalResult, evaluate_run, load_saved
 from studio.evaluate.timeline import best, checkpoint_timeline
 from studio.models import EMBEDDED
 from studio.text import TEXT, t
+from studio.ui.compare.common import column_label
 from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard
 
 COLUMN_KINDS = ["base", "tuned", "parent", "prompt", "fewshot", "rag"]
@@ -30,18 +31,12 @@ def meters_frame(meters: dict[str, dict[str, float]], meter: str = "", lang: str
     name = {"primary": t(lang, "ev_headline_row", label=primary_label(meter, lang))} if meter else {}
     rows = [[name.get(k) or measure_name(k, lang), *(format_measure(k, meters[c].get(k)) for c in meters)]
             for k in keys]
-    return pd.DataFrame(rows, columns=[t(lang, "ev_col_measure"), *(column_name(c, lang) for c in meters)])
+    return pd.DataFrame(rows, columns=[t(lang, "ev_col_measure"), *(column_label(c, lang) for c in meters)])
 
 
 def measure_name(key: str, lang: str = "en") -> str:
     """A measure's human name ('parses as JSON', not parse_rate); the key itself for a user's own."""
     return t(lang, f"measure_{key}") if f"measure_{key}" in TEXT["en"] else key
-
-
-def column_name(key: str, lang: str = "en") -> str:
-    kind, _, checkpoint = key.partition("@")
-    name = t(lang, f"col_{kind}") if f"col_{kind}" in TEXT["en"] else kind
-    return f"{name} · {checkpoint}" if checkpoint else name
 
 
 def headline(result, lang: str = "en", run=None) -> str:
@@ -102,7 +97,7 @@ def measure(run_id: str | None, limit: int, columns: list[str], lang: str = "en"
 
 def saved(run_id: str | None, lang: str = "en"):
     """The run's last measurement, so reopening the tab shows it without measuring again."""
-    heads = [t(lang, "ev_col_measure"), column_name("base", lang), column_name("tuned", lang)]
+    heads = [t(lang, "ev_col_measure"), column_label("base", lang), column_label("tuned", lang)]
     empty = ("", pd.DataFrame(columns=heads), gr.Plot(None, visible=False), None)
     if not run_id:
         return empty
