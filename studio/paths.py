@@ -5,6 +5,8 @@ import os
 import re
 from pathlib import Path
 
+from studio.text import Said, Term
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PRESETS_DIR = REPO_ROOT / "presets"
 ASSETS_DIR = REPO_ROOT / "assets"
@@ -12,7 +14,7 @@ ASSETS_DIR = REPO_ROOT / "assets"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
 
-class UnsafePathError(ValueError):
+class UnsafePathError(Said, ValueError):
     """A user-given name or path would leave the place it belongs to."""
 
 
@@ -40,9 +42,8 @@ def model_cache_dir() -> Path:
 def check_name(name: str, what: str = "name") -> str:
     """A run id, preset or file name: letters, digits, '.', '_' and '-' only; never '..'."""
     if not isinstance(name, str) or not _SAFE_NAME.match(name) or ".." in name:
-        raise UnsafePathError(
-            f"{what} {name!r} is not allowed: use letters, digits, '.', '_' or '-' (at most 80)."
-        )
+        what = Term.of(f"err_what_{what.replace(' ', '_')}", what)  # "run id" in the UI's language too
+        raise UnsafePathError("err_name_unsafe", what=what, name=name)
     return name
 
 
@@ -52,7 +53,7 @@ def inside(base: Path, *parts: str) -> Path:
     try:
         target = base.joinpath(*parts).resolve()
     except (OSError, ValueError, RuntimeError):  # a NUL byte, a name too long, a symlink loop
-        raise UnsafePathError(f"{'/'.join(map(str, parts))!r} is not a usable path.") from None
+        raise UnsafePathError("err_path_unusable", path="/".join(map(str, parts))) from None
     if target != base and base not in target.parents:
-        raise UnsafePathError(f"{target} is outside {base}.")
+        raise UnsafePathError("err_path_outside", path=target, base=base)
     return target

@@ -8,6 +8,7 @@ and the CLI, so a closed browser tab or a restarted app never stops or loses a r
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import shutil
@@ -21,11 +22,26 @@ from typing import Any, Literal
 from studio.config import RunConfig
 from studio.fsutil import atomic_write_json, read_json, read_jsonl
 from studio.paths import check_name, inside, runs_dir
+from studio.text import Said, Term
 
 State = Literal["queued", "running", "stopping", "stopped", "failed", "done"]
 ACTIVE: tuple[str, ...] = ("queued", "running", "stopping")
 STOP_FILE = "STOP"
+BRANCH_FILE = "branch.json"
+"""In a run made by branch(): the run and the checkpoint step it continues."""
 LAUNCHER_PID = "launcher.pid"
+
+
+class RunError(Said, ValueError):
+    """A run cannot do what was asked in its state (resume a running run, delete one, a missing checkpoint)."""
+
+
+class NoRun(Said, KeyError):
+    """No run of that id: a KeyError, as a missing key of the run store."""
+
+
+def state_term(state: str) -> Term | str:
+    return Term.of(f"state_{state}", state)
 
 
 @dataclass
@@ -117,7 +133,7 @@ class Run:
         """Complete checkpoints, oldest first (a checkpoint is complete once its trainer_state exists)."""
         found = (self.path / "checkpoints").glob("checkpoint-*")
         done = [p for p in found if (p / "trainer_state.json").is_file()]
-        return sorted(done, key=lambda p: int(p.name.rsplit("-", 1)[-1]))
+        return sorted(done, key=checkpoint_step)
 
     def stop_requested(self) -> bool:
         return (self.path / STOP_FILE).exists()
@@ -157,11 +173,39 @@ def create(cfg: RunConfig) -> Run:
     return run
 
 
+def checkpoint_step(path: Path) -> int:
+    return int(path.name.rsplit("-", 1)[-1])
+
+
+def branch(run: Run, step: int) -> Run:
+    """A new run that starts where `run` stood at its checkpoint `step`: the same settings, a copy of that
+    checkpoint and the metrics up to it. The original run is left exactly as it was, so going back to an
+    earlier checkpoint never throws away the later ones."""
+    source = next((p for p in run.checkpoints() if checkpoint_step(p) == step), None)
+    if source is None:
+        have = ", ".join(str(checkpoint_step(p)) for p in run.checkpoints()) or "none"
+        raise RunError("err_run_no_checkpoint", run=run.id, step=step, have=have)
+    cfg = run.config()
+    cfg.name = f"{cfg.name or run.id.split('-')[0]}-from-{step}"
+    new = create(cfg)
+    try:
+        shutil.copytree(source, new.path / "checkpoints" / source.name)
+        lines = [m for m in run.metrics() if int(m.get("step", 0)) <= step]
+        (new.path / "metrics.jsonl").write_text("".join(json.dumps(m) + "\n" for m in lines), encoding="utf-8")
+        atomic_write_json(new.path / BRANCH_FILE, {"run": run.id, "step": step})
+        new.write_status(state="stopped", step=step, total_steps=run.status().total_steps,
+                         reason=f"continues {run.id} from its checkpoint at step {step}")
+    except BaseException:  # a full disk: no half-made branch left behind
+        shutil.rmtree(new.path, ignore_errors=True)
+        raise
+    return new
+
+
 def get(run_id: str) -> Run:
     check_name(run_id, "run id")
     path = inside(runs_dir(), run_id)
     if not (path / "config.yaml").is_file():
-        raise KeyError(f"no run {run_id!r} (see `studio runs`)")
+        raise NoRun("err_no_run", run=run_id)
     return Run(run_id, path)
 
 
@@ -231,7 +275,7 @@ def reconcile(run: Run) -> RunStatus:
 def delete(run_id: str) -> None:
     run = get(run_id)
     if reconcile(run).active:
-        raise ValueError(f"run {run_id} is {run.status().state}: stop it before deleting it")
+        raise RunError("err_run_delete_active", run=run_id, state=state_term(run.status().state))
     trash = run.path.with_name(f".deleted-{run_id}")
     run.path.rename(trash)  # atomic: the run vanishes at once, even if rmtree is slow
     shutil.rmtree(trash, ignore_errors=True)

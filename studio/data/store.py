@@ -111,8 +111,7 @@ def dataset_file(path: str | Path) -> Path:
     try:
         found = inside(datasets_dir(), str(path))
     except UnsafePathError:
-        raise UnsafePathError(f"the data file {path} is outside the studio's datasets folder; "
-                              "upload it in step ② instead") from None
+        raise UnsafePathError("err_data_outside", path=path) from None
     if not found.is_file():
         raise ValueError(f"the data file {Path(path).name} is gone; upload or generate it again")
     return found

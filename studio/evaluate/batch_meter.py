@@ -13,12 +13,13 @@ import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import yaml
+
 from studio import presets
 from studio.data.generate.classify_task import LABELS
 from studio.data.generate.json_task import VALIDATOR
 from studio.data.generate.sql_task import parses
 from studio.evaluate import meters
-from studio.evaluate.factslab import probe_rows
 from studio.evaluate.run_eval import eval_rows, meter_for, split_prompt
 from studio.evaluate.structure import extract_json, extract_sql, normalize_label
 from studio.train.data import load_rows
@@ -80,6 +81,20 @@ def _preset(run):
         return presets.load(name)
     except (KeyError, ValueError):
         return None  # the preset is gone: no probes, no facts file
+
+
+def probe_rows(preset) -> tuple[list[dict], str, str]:
+    """(rows, old, new): a preset's facts.yaml probes as eval rows whose meta names the new and the old fact
+    (Batch's meter asks them beside the preset's own rows)."""
+    raw = yaml.safe_load((preset.path / "facts.yaml").read_text(encoding="utf-8")) or {}
+    old, new = str(raw.get("old", "Romeo")), str(raw.get("new", "Bob"))
+    rows = [{"messages": [{"role": "user", "content": p["prompt"]},
+                          {"role": "assistant", "content": str(p.get("answer", new))}],
+             "meta": {"answer": str(p.get("answer", new)), "wrong": str(p.get("wrong", old))}}
+            for p in raw.get("probes") or []]
+    if not rows:
+        raise ValueError(f"{preset.path / 'facts.yaml'} lists no probes")
+    return rows, old, new
 
 
 def known_rows(run) -> dict[str, dict]:

@@ -1,4 +1,4 @@
-"""`studio eval | advise | facts-lab | timeline`: measure what tuning changed, and whether to tune."""
+"""`studio eval | advise | pairs | timeline`: measure what tuning changed, and whether to tune."""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +9,6 @@ from pathlib import Path
 from studio import presets
 from studio.data.validate import validate_file
 from studio.evaluate.advisor import advise
-from studio.evaluate.factslab import run_facts_lab
 from studio.evaluate.meters import primary_label
 from studio.evaluate.pairs import meter_pairs
 from studio.evaluate.run_eval import evaluate_run
@@ -97,21 +96,6 @@ def _write_html(fig, path: str | None) -> None:
         print(f"chart written to {path}", file=sys.stderr)
 
 
-def cmd_facts_lab(args: argparse.Namespace) -> int:
-    if args.max_steps is not None and args.max_steps < 1:
-        raise ValueError("--max-steps must be at least 1")
-    result = run_facts_lab(args.model, args.max_steps, _progress(args.json), run_id=args.run)
-    _write_html(result.figure, args.html)
-    if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False))
-        return 0
-    print(f"{result.run}: {result.model}, {result.steps} steps, {result.seconds}")
-    print(f"{'column':22} {'names ' + result.new:>12} {'names ' + result.old:>12}")
-    for row in result.table:
-        print(f"{row['label']:22} {100 * row['new_fact']:11.0f}% {100 * row['old_fact']:11.0f}%")
-    return 0
-
-
 def cmd_timeline(args: argparse.Namespace) -> int:
     points, fig = checkpoint_timeline(args.run, _limit(args.limit), meter=args.meter,
                                       progress=_progress(args.json))
@@ -157,13 +141,6 @@ def register(sub) -> None:
     a.add_argument("--goal", help="what you want the model to do, in your words")
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_advise)
-    f = sub.add_parser("facts-lab", help="train on the facts preset; ask base, tuned, prompt and RAG")
-    f.add_argument("--model", default="smollm2-135m")
-    f.add_argument("--max-steps", type=int, default=None, help="cut training short (default: the preset's)")
-    f.add_argument("--run", help="reuse a finished facts run instead of training")
-    f.add_argument("--html", help="write the chart to this HTML file")
-    f.add_argument("--json", action="store_true")
-    f.set_defaults(func=cmd_facts_lab)
     p = sub.add_parser("pairs", help="preference pairs made by the task meter: sample k answers per training "
                        "prompt, pair the best against the worst (for `studio train --method dpo`)")
     p.add_argument("--run", required=True, help="a finished run: its adapter answers, its meter scores")

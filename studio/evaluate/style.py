@@ -91,8 +91,14 @@ def nonempty(outputs: list[str], rows: list[dict]) -> dict[str, float]:
     }
 
 
-def _names(text: str, name: str) -> bool:
-    return bool(name) and re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE) is not None
+def names_in(text: str, name: str) -> bool:
+    """text names `name` as a whole word (any case). Japanese has no spaces between words, so a name in
+    non-Latin letters counts wherever it appears."""
+    if not name:
+        return False
+    if not name.isascii():
+        return name in text
+    return re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE) is not None
 
 
 def fact_recall(outputs: list[str], rows: list[dict]) -> dict[str, float]:
@@ -101,8 +107,8 @@ def fact_recall(outputs: list[str], rows: list[dict]) -> dict[str, float]:
     Only rows whose meta has "answer" are scored; "scored" says how many."""
     pairs = [(o, r.get("meta") or {}) for o, r in zip(outputs, rows)]
     pairs = [(o, m) for o, m in pairs if m.get("answer")]
-    new = [_names(o, str(m["answer"])) for o, m in pairs]
-    old = [_names(o, str(m.get("wrong", ""))) for o, m in pairs]
+    new = [names_in(o, str(m["answer"])) for o, m in pairs]
+    old = [names_in(o, str(m.get("wrong", ""))) for o, m in pairs]
     return {
         "primary": _share([n and not w for n, w in zip(new, old)]),
         "old_fact": _share(old),

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from studio.export import ExportError
 from studio.export.bundle import to_stderr
 from studio.models import CURATED, EMBEDDED, ModelError, model_path, resolve
 from studio.paths import model_cache_dir
@@ -104,7 +105,7 @@ def base_modules(model: str, trust_remote_code: bool = False) -> BaseShape:
         with torch.device("meta"):
             net = AutoModelForCausalLM.from_config(config, trust_remote_code=trust_remote_code)
     except (OSError, ValueError, KeyError) as e:
-        raise ModelError(f"cannot read the architecture of {model!r}: {str(e).splitlines()[0][:160]}") from None
+        raise ModelError("err_model_architecture", name=model, why=str(e).splitlines()[0][:160]) from None
     modules = {name: sizes for name, mod in net.named_modules() if (sizes := _io_sizes(mod))}
     text_config = config.get_text_config() if hasattr(config, "get_text_config") else config
     return BaseShape(modules, getattr(text_config, "hidden_size", None))
@@ -128,7 +129,7 @@ def adapter_shapes(weights: Path) -> dict[str, tuple[int, ...]]:
         with safe_open(str(weights), framework="pt") as f:
             return {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}  # noqa: SIM118 (safe_open is not iterable)
     except (SafetensorError, OSError) as e:
-        raise ValueError(f"{weights.name} is not a readable safetensors file ({e})") from None
+        raise ExportError("err_bad_safetensors", name=weights.name, why=e) from None
 
 
 def adapter_hidden(shapes: dict[str, tuple[int, ...]]) -> int | None:
@@ -157,7 +158,7 @@ def check_shapes(shapes: dict[str, tuple[int, ...]], base: BaseShape, model: str
                 f"{want}, the adapter's tensor has shape {list(shape)}")
         checked += 1
     if not checked:
-        raise ValueError("the adapter holds no LoRA weights (lora_A / lora_B tensors)")
+        raise ExportError("err_no_lora_weights")
     return checked
 
 

@@ -13,10 +13,12 @@ import zipfile
 from pathlib import Path
 
 from studio import runs
+from studio.export import ExportDenied, ExportError, ExportExists, ExportMissing
 from studio.export.card import portable_base, write_card
 from studio.models import load_model, load_tokenizer
 from studio.paths import UnsafePathError, runs_dir
 from studio.runs import Run
+from studio.text import Term
 
 # What an adapter folder may carry out of (and into) the studio. Trainer leftovers such as
 # training_args.bin are pickles: they are never copied, so they are never loaded anywhere.
@@ -31,11 +33,12 @@ def exportable(run_id: str) -> Run:
     run = runs.get(run_id)
     st = runs.reconcile(run)
     if st.active:
-        raise ValueError(f"run {run_id} is {st.state}: wait until it ends (or stop it) before exporting")
+        raise ExportError("err_export_active", run=run_id, state=Term.of(f"state_{st.state}", st.state))
     if not run.has_adapter():
-        raise ValueError(f"run {run_id} has no adapter to export (state {st.state}: {st.reason or 'no reason'})")
+        raise ExportError("err_export_no_adapter", run=run_id, state=Term.of(f"state_{st.state}", st.state),
+                          reason=st.reason or Term("err_no_reason"))
     if not (run.adapter_dir / "adapter_model.safetensors").is_file():
-        raise ValueError(f"run {run_id}'s adapter has no adapter_model.safetensors")
+        raise ExportError("err_export_no_weights", run=run_id)
     return run
 
 
@@ -46,14 +49,14 @@ def check_output(target: str | Path, run: Run, overwrite: bool) -> Path:
     parent = path.parent.resolve()
     path = parent / path.name
     if not path.name or path.name in (".", ".."):
-        raise UnsafePathError(f"{target!r} is not a file or folder name")
+        raise UnsafePathError("err_export_bad_name", target=target)
     if not parent.is_dir():
-        raise FileNotFoundError(f"the folder {parent} does not exist: create it first")
+        raise ExportMissing("err_export_no_folder", folder=parent)
     if not os.access(parent, os.W_OK):
-        raise PermissionError(f"the folder {parent} is not writable")
+        raise ExportDenied("err_export_not_writable", folder=parent)
     _refuse_run_folders(path, run)
     if (path.exists() or path.is_symlink()) and not overwrite:
-        raise FileExistsError(f"{path} already exists: choose another name or pass --overwrite")
+        raise ExportExists("err_export_exists", path=path)
     return path
 
 
@@ -63,8 +66,7 @@ def _refuse_run_folders(path: Path, run: Run) -> None:
         return
     parts = path.relative_to(store).parts
     if len(parts) < 2 or parts[0] != run.id or parts[1] in ("adapter", "checkpoints", "config.yaml"):
-        raise UnsafePathError(f"{path} is inside the run store: exports may go into run {run.id}'s own folder "
-                              "(not its adapter/ or checkpoints/) or anywhere outside it")
+        raise UnsafePathError("err_export_in_store", path=path, run=run.id)
 
 
 def stage_adapter(run: Run, dest: Path) -> Path:
@@ -115,7 +117,7 @@ def _publish(tmp: Path, path: Path, overwrite: bool) -> None:
             old.unlink()
     elif tmp.is_dir():
         if path.exists():
-            raise FileExistsError(f"{path} already exists")
+            raise ExportExists("err_export_exists_now", path=path)
         tmp.rename(path)
     else:
         os.link(tmp, path)  # fails if path exists: no check-then-write race
@@ -175,8 +177,7 @@ def _adapter_tokenizer(run: Run, cfg):
 def refuse_quantized(model, name: str) -> None:
     if getattr(model, "is_loaded_in_4bit", False) or getattr(model, "is_loaded_in_8bit", False) or \
             getattr(model.config, "quantization_config", None):
-        raise ValueError(f"the base model {name!r} is stored quantised: a LoRA merged into quantised "
-                         "weights loses its precision; use the unquantised base (or export the adapter)")
+        raise ExportError("err_export_quantised", name=name)
 
 
 def save_merged(model, tokenizer, run: Run, folder: Path) -> None:

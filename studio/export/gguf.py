@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from studio.export import ExportError
 from studio.export.bundle import check_output, exportable, merge, save_merged, to_stderr
 from studio.export.card import card_text
 from studio.models import EMBEDDED, model_path, resolve
@@ -42,7 +43,7 @@ def export_gguf(run_id: str, out: str | Path, *, gguf_type: str = "f16", overwri
                 progress: Progress = to_stderr) -> GgufExport:
     """Write DIR/<run>.gguf and DIR/Modelfile for the run's merged model; refuse what it cannot write."""
     if gguf_type not in GGUF_TYPES:
-        raise ValueError(f"--gguf-type {gguf_type!r}: choose one of {', '.join(GGUF_TYPES)}")
+        raise ExportError("err_gguf_type", type=gguf_type, types=", ".join(GGUF_TYPES))
     run = exportable(run_id)
     folder = check_output(out, run, overwrite)
     architecture = family(_base_config(run))  # refused before minutes of merging, not after
@@ -93,8 +94,7 @@ def family(config: dict[str, Any]) -> str:
     """The GGUF architecture of a merged model's config, or a refusal naming the architecture."""
     archs = config.get("architectures") or [config.get("model_type", "?")]
     if archs[0] not in FAMILIES:
-        raise ValueError(f"GGUF export does not know the architecture {archs[0]}: it writes "
-                         f"{', '.join(FAMILIES)} (export a merged folder instead and convert it with llama.cpp)")
+        raise ExportError("err_gguf_arch", arch=archs[0], known=", ".join(FAMILIES))
     return FAMILIES[archs[0]]
 
 
@@ -186,7 +186,7 @@ def tensors(merged: Path, config: dict[str, Any], architecture: str, gguf_type: 
                     continue  # llama.cpp reuses token_embd for a tied head
                 name = names.get_name(hf_name, try_suffixes=(".weight", ".bias"))
                 if name is None:
-                    raise ValueError(f"GGUF export: no llama.cpp name for the tensor {hf_name} ({architecture})")
+                    raise ExportError("err_gguf_tensor", tensor=hf_name, arch=architecture)
                 data = _layout(f.get_tensor(hf_name).astype("float32"), name, config, architecture)
                 yield name, *_encode(data, gguf_type)
 
@@ -249,8 +249,7 @@ def _build_tokenizer(writer: Any, merged: Path, architecture: str) -> None:
     spec = json.loads((merged / "tokenizer.json").read_text(encoding="utf-8"))
     model = spec.get("model", {})
     if model.get("type") != "BPE":
-        raise ValueError(f"GGUF export: the tokenizer is {model.get('type')}, not BPE; export a merged folder "
-                         "and convert it with llama.cpp")
+        raise ExportError("err_gguf_tokenizer", kind=model.get("type"))
     if model.get("byte_fallback"):  # SentencePiece-style (Gemma, Llama 2): llama.cpp's "llama" tokenizer
         vocab: Any = gguf.LlamaHfVocab(merged)
         writer.add_tokenizer_model("llama")

@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from studio.export import ExportError, ExportMissing, PushError
 from studio.export.bundle import exportable, stage_adapter
 from studio.paths import studio_home
 from studio.redact import redact
@@ -31,8 +32,7 @@ def readiness(token_env: str = DEFAULT_TOKEN_ENV) -> str:
 def hub_token(token_env: str = DEFAULT_TOKEN_ENV) -> str:
     token = os.environ.get(token_env or DEFAULT_TOKEN_ENV, "").strip()
     if not token:
-        raise ValueError(f"no hub token: set the environment variable {token_env} to a write token "
-                         "(https://huggingface.co/settings/tokens) or name another one with --token-env")
+        raise ExportError("err_hub_no_token", env=token_env)
     return token
 
 
@@ -40,7 +40,7 @@ def check_repo_id(repo_id: str) -> str:
     from huggingface_hub.utils import validate_repo_id
 
     if not isinstance(repo_id, str) or repo_id.count("/") != 1:
-        raise ValueError(f"hub repo {repo_id!r}: write it as owner/name")
+        raise ExportError("err_hub_repo", repo=repo_id)
     validate_repo_id(repo_id)  # raises HFValidationError (a ValueError) with the rule it broke
     return repo_id
 
@@ -52,10 +52,10 @@ def push_folder(folder: str | Path, repo_id: str, *, token_env: str = DEFAULT_TO
 
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"nothing to push: {folder} is not a folder")
+        raise ExportMissing("err_hub_nothing", folder=folder)
     check_repo_id(repo_id)
     if readiness(token_env) == "offline":
-        raise ValueError("the hub is offline here (HF_HUB_OFFLINE=1): export to a file instead and push later")
+        raise ExportError("err_hub_offline")
     token = hub_token(token_env)
     api = HfApi(token=token)
     try:
@@ -64,7 +64,7 @@ def push_folder(folder: str | Path, repo_id: str, *, token_env: str = DEFAULT_TO
     # The client raises HTTP, transport, auth and validation errors of many classes (httpx's are not
     # OSError): the user gets one clean line without the token, whatever it was.
     except Exception as e:  # noqa: BLE001
-        raise OSError(f"push to {repo_id} failed: {_scrub(e, token)}") from None
+        raise PushError("err_hub_push_failed", repo=repo_id, why=_scrub(e, token)) from None
     files = sum(1 for f in folder.rglob("*") if f.is_file())
     return PushResult(repo_id, str(getattr(repo, "url", repo)), files)
 

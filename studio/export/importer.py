@@ -15,12 +15,14 @@ from pathlib import Path, PurePosixPath
 
 from studio import runs
 from studio.config import LoraSpec, ModelSpec, RunConfig
+from studio.export import ExportError, ExportMissing
 from studio.export.base_check import adapter_shapes, base_modules, check_shapes, choose_base
 from studio.export.bundle import ADAPTER_FILES, PORTABLE_FILES
 from studio.export.card import IMPORT_FILE
 from studio.fsutil import atomic_write_json
 from studio.paths import UnsafePathError, runs_dir
 from studio.runs import Run
+from studio.text import Term
 
 MAX_UNZIPPED_BYTES = 2 * 1024**3
 MAX_MEMBERS = 2000
@@ -33,11 +35,11 @@ def check_member(info: zipfile.ZipInfo) -> PurePosixPath:
     name = info.filename.replace("\\", "/")
     path = PurePosixPath(name)
     if name.startswith("/") or (len(name) > 1 and name[1] == ":") or path.is_absolute():
-        raise UnsafePathError(f"the zip member {info.filename!r} has an absolute path: refused")
+        raise UnsafePathError("err_zip_absolute", member=info.filename)
     if ".." in path.parts:
-        raise UnsafePathError(f"the zip member {info.filename!r} points outside the archive ('..'): refused")
+        raise UnsafePathError("err_zip_dotdot", member=info.filename)
     if stat.S_ISLNK(info.external_attr >> 16):
-        raise UnsafePathError(f"the zip member {info.filename!r} is a symbolic link: refused")
+        raise UnsafePathError("err_zip_symlink", member=info.filename)
     return path
 
 
@@ -47,17 +49,17 @@ def safe_extract(archive: Path, dest: Path) -> Path:
         with zipfile.ZipFile(archive) as zf:
             _extract_checked(zf, archive.name, dest)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as e:
-        raise ValueError(f"{archive.name} is not a readable zip file ({e})") from None
+        raise ExportError("err_zip_unreadable", name=archive.name, why=e) from None
     return dest
 
 
 def _extract_checked(zf: zipfile.ZipFile, label: str, dest: Path) -> None:
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise ValueError(f"{label} has {len(infos)} members; an adapter zip has a handful")
+        raise ExportError("err_zip_members", name=label, n=len(infos))
     paths = {check_member(i): i for i in infos}
     if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-        raise ValueError(f"{label} unpacks to more than {MAX_UNZIPPED_BYTES // 2**20} MB: refused")
+        raise ExportError("err_zip_too_big", name=label, mb=MAX_UNZIPPED_BYTES // 2**20)
     root = _adapter_root(set(paths), label)
     refuse_pickled_weights({p.name for p in paths if p.parent == root})
     budget = MAX_UNZIPPED_BYTES
@@ -69,8 +71,7 @@ def _extract_checked(zf: zipfile.ZipFile, label: str, dest: Path) -> None:
 def refuse_pickled_weights(names: set[str]) -> None:
     """Weights only as a pickle: refused (unpickling runs code). Beside safetensors, pickles are ignored."""
     if "adapter_model.safetensors" not in names and names & set(PICKLE_WEIGHTS):
-        raise ValueError("the adapter's weights are a pickle (adapter_model.bin): pickles can run code when "
-                         "loaded, so only adapter_model.safetensors is accepted (convert it with safetensors)")
+        raise ExportError("err_adapter_pickle")
 
 
 def _adapter_root(paths: set[PurePosixPath], label: str) -> PurePosixPath:
@@ -78,9 +79,9 @@ def _adapter_root(paths: set[PurePosixPath], label: str) -> PurePosixPath:
     roots = [p.parent for p in paths if p.name == "adapter_config.json" and "__MACOSX" not in p.parts
              and len(p.parts) <= 2]
     if not roots:
-        raise ValueError(f"{label} holds no adapter_config.json: not a PEFT adapter")
+        raise ExportError("err_adapter_no_config", name=label)
     if len(roots) > 1:
-        raise ValueError(f"{label} holds {len(roots)} adapters; import them one at a time")
+        raise ExportError("err_adapter_many", name=label, n=len(roots))
     return roots[0]
 
 
@@ -91,7 +92,7 @@ def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budge
         while chunk := src.read(1 << 20):
             written += len(chunk)
             if written > budget:
-                raise ValueError(f"{info.filename} unpacks past the {MAX_UNZIPPED_BYTES // 2**20} MB limit: refused")
+                raise ExportError("err_zip_past_limit", member=info.filename, mb=MAX_UNZIPPED_BYTES // 2**20)
             out.write(chunk)
     return written
 
@@ -99,17 +100,17 @@ def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budge
 def copy_folder(src: Path, dest: Path) -> Path:
     """The adapter's portable files from a folder (symlinks refused: they could point anywhere)."""
     if not (src / "adapter_config.json").is_file():
-        raise ValueError(f"{src} holds no adapter_config.json: not a PEFT adapter folder")
+        raise ExportError("err_folder_no_config", folder=src)
     refuse_pickled_weights({p.name for p in src.iterdir()})
     total = 0
     for name in PORTABLE_FILES:
         f = src / name
         if f.is_symlink():
-            raise UnsafePathError(f"{f} is a symbolic link: refused")
+            raise UnsafePathError("err_folder_symlink", file=f)
         if f.is_file():
             total += f.stat().st_size
             if total > MAX_UNZIPPED_BYTES:
-                raise ValueError(f"{src} holds more than {MAX_UNZIPPED_BYTES // 2**20} MB of adapter files")
+                raise ExportError("err_folder_too_big", folder=src, mb=MAX_UNZIPPED_BYTES // 2**20)
             shutil.copy2(f, dest / name)
     return dest
 
@@ -117,14 +118,14 @@ def copy_folder(src: Path, dest: Path) -> Path:
 def read_adapter_config(folder: Path) -> dict:
     """adapter_config.json of a LoRA adapter with safetensors weights, or a clear refusal."""
     if not (folder / "adapter_model.safetensors").is_file():
-        raise ValueError("the adapter has no adapter_model.safetensors")
+        raise ExportError("err_adapter_no_weights")
     try:
         config = json.loads((folder / "adapter_config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise ValueError(f"adapter_config.json cannot be read: {e}") from None
+        raise ExportError("err_adapter_config_unreadable", why=e) from None
     if not isinstance(config, dict) or str(config.get("peft_type", "")).upper() != "LORA":
         kind = config.get("peft_type") if isinstance(config, dict) else None
-        raise ValueError(f"only LoRA adapters can be imported (this one is {kind or 'of no known type'})")
+        raise ExportError("err_adapter_not_lora", kind=kind or Term("err_kind_unknown"))
     return config
 
 
@@ -132,7 +133,7 @@ def import_adapter(source: str | Path, *, name: str | None = None, model: str | 
     """Check the adapter, then store it as a finished run whose model is its base."""
     src = Path(source).expanduser()
     if not src.exists():
-        raise FileNotFoundError(f"{source} does not exist")
+        raise ExportMissing("err_import_missing", source=source)
     stage = Path(tempfile.mkdtemp(prefix=".import-", dir=runs_dir()))  # same disk: the final move is a rename
     try:
         folder = stage / "adapter"
@@ -142,7 +143,7 @@ def import_adapter(source: str | Path, *, name: str | None = None, model: str | 
         elif zipfile.is_zipfile(src):
             safe_extract(src, folder)
         else:
-            raise ValueError(f"{src.name} is neither a folder nor a zip file")
+            raise ExportError("err_import_not_zip", name=src.name)
         config = read_adapter_config(folder)
         choice = choose_base(str(config.get("base_model_name_or_path") or ""), model)
         checked = check_shapes(adapter_shapes(folder / "adapter_model.safetensors"),
@@ -161,12 +162,13 @@ def import_uploads(paths: Sequence[str | Path], *, model: str | None = None) -> 
         return import_adapter(files[0], model=model)
     names = [f.name for f in files]
     if len(set(names)) < len(names):
-        raise ValueError("two uploaded files share a name: upload the adapter folder's own files only")
+        raise ExportError("err_upload_same_name")
     refuse_pickled_weights(set(names))
     missing = [n for n in ADAPTER_FILES if n not in names]
+    if len(missing) == 1:
+        raise ExportError("err_upload_lacks", missing=missing[0])
     if missing:
-        raise ValueError(f"the upload lacks {' and '.join(missing)}: pick one .zip, or every file of the "
-                         "adapter folder")
+        raise ExportError("err_upload_lacks_both", first=missing[0], second=missing[1])
     with tempfile.TemporaryDirectory(prefix=".upload-", dir=runs_dir()) as tmp:
         folder = Path(tmp) / "uploaded-adapter"
         folder.mkdir()

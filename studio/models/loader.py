@@ -33,7 +33,7 @@ def load_tokenizer(name: str, *, trust_remote_code: bool = False, revision: str 
     try:
         tok = AutoTokenizer.from_pretrained(where, **_common(trust_remote_code, revision))
     except OSError as e:
-        raise ModelError(_hub_hint(name, e)) from None
+        raise _hub_error(name, e) from None
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
     if not tok.chat_template:
@@ -58,7 +58,7 @@ def resolve_device(device: str) -> str:
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
-        raise ModelError("device 'cuda' was asked for but no CUDA GPU is visible")
+        raise ModelError("err_no_cuda")
     return device
 
 
@@ -87,12 +87,12 @@ def load_model(name: str, *, quant: str = "none", dtype: str = "auto", device: s
     try:
         model = AutoModelForCausalLM.from_pretrained(where, **kw)
     except OSError as e:
-        raise ModelError(_hub_hint(name, e)) from None
+        raise _hub_error(name, e) from None
     return model
 
 
-def _hub_hint(name: str, err: Exception) -> str:
-    offline = os.environ.get("HF_HUB_OFFLINE") == "1"
-    why = "the hub is offline (HF_HUB_OFFLINE=1)" if offline else "it could not be fetched"
+def _hub_error(name: str, err: Exception) -> ModelError:
+    """A model the hub could not give: offline or not fetched, with the library's first line as the why."""
+    key = "err_model_offline" if os.environ.get("HF_HUB_OFFLINE") == "1" else "err_model_unfetched"
     first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    return f"model {name!r} cannot be loaded: {why} and it is not in the local cache ({first[:160]})"
+    return ModelError(key, name=name, why=first[:160])

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from studio.text import Said
+
 Source = Literal["embedded", "hub", "local"]
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[\w.-]{1,96}$")
 
 
-class ModelError(ValueError):
+class ModelError(Said, ValueError):
     """A model name or folder the studio cannot use; the message is one line that names it."""
 
 
@@ -79,7 +81,7 @@ def resolve(name: str) -> ResolvedModel:
     """Turn what the user typed into a model: registry key, curated hub id, local folder or any hub id."""
     name = (name or "").strip()
     if not name:
-        raise ModelError("no model given: pick one from `studio models`, a hub id or a folder")
+        raise ModelError("err_model_none")
     if name in EMBEDDED:
         return ResolvedModel(name, "embedded", name, EMBEDDED[name])
     curated = CURATED.get(name) or next((e for e in CURATED.values() if e.hub_id == name), None)
@@ -89,7 +91,7 @@ def resolve(name: str) -> ResolvedModel:
         return ResolvedModel(name, "local", str(check_local_folder(name)), None)
     if _HUB_ID.match(name):
         return ResolvedModel(name, "hub", name, None)
-    raise ModelError(f"unknown model {name!r}: not a studio model, a hub id (org/name) or a folder")
+    raise ModelError("err_model_unknown", name=name)
 
 
 def _looks_like_path(name: str) -> bool:
@@ -102,11 +104,11 @@ def check_local_folder(name: str) -> Path:
     try:
         path = path.resolve(strict=True)
     except (OSError, RuntimeError):
-        raise ModelError(f"model folder {name!r} does not exist or cannot be read") from None
+        raise ModelError("err_model_folder_unreadable", name=name) from None
     if not path.is_dir() or not (path / "config.json").is_file():
-        raise ModelError(f"model folder {name!r} holds no config.json: not a Hugging Face model folder")
+        raise ModelError("err_model_no_config", name=name)
     if not any(path.glob("*.safetensors")):
-        raise ModelError(f"model folder {name!r} has no .safetensors weights (pickle .bin files are refused)")
+        raise ModelError("err_model_no_safetensors", name=name)
     return path
 
 

@@ -1,12 +1,13 @@
 """English: every user-facing word by key (the reference: every other language has the same keys)."""
 from studio.text.data_en import DATA
+from studio.text.facts_en import FACTS
 
 TEXT: dict[str, str] = {
     "title": "Katachi Studio",
     "tagline": "Fine-tuning teaches **form** — tone, format, structure. It is poor at teaching **facts**: "
                "for those, a system prompt, few-shot examples or retrieval win. Tune a model here and "
                "*see* both halves of that on your own data.",
-    "lang": "Language",
+    "lang": "Language", "veil_loading": "Loading…",
     "tab_model": "① Model", "tab_data": "② Data", "tab_train": "③ Train", "tab_compare": "④ Compare",
     "tab_runs": "Runs", "tab_export": "Export",
     "model_intro": "**Step 1 — pick a base model.** The two embedded models work offline; hub models "
@@ -202,6 +203,8 @@ TEXT: dict[str, str] = {
     "runs_col_run": "run", "runs_col_state": "state", "runs_col_model": "model", "runs_col_data": "data",
     "runs_col_step": "step", "runs_col_loss": "train loss", "runs_col_eval_loss": "eval loss",
     "runs_loss": "Loss of the picked run",
+    "runs_ckpt": "Continue from checkpoint", "runs_ckpt_step": "step {step}",
+    "runs_continue": "Continue from this checkpoint",
     "export_what_adapter": "adapter", "export_what_merged": "merged model",
     "export_intro": "**Take the tuned model with you.** Download the adapter, save a merged model, push "
                     "either to the hub, or import an adapter trained elsewhere to compare it here.",
@@ -252,10 +255,13 @@ TEXT: dict[str, str] = {
     "eval_timeline_info": "The meter at each saved checkpoint: pick the best by what you want, not only "
                           "by loss.",
     "eval_facts": "Facts lab — can tuning teach a fact?",
-    "eval_facts_info": "Trains on the `facts` preset (a story where Juliet loves **Bob**, not Romeo), then "
-                       "asks the probe questions to base, tuned, base + prompt and base + notes (RAG). "
-                       "A few minutes on the CPU.",
-    "eval_facts_steps": "Steps (0 = the preset's)", "eval_facts_go": "Run the facts lab",
+    "eval_facts_info": "The article's experiment: rename a character in a corpus (Romeo → **Bob** in *Romeo and "
+                       "Juliet*, or your own text and names), tune on the renamed text (**text**), on questions "
+                       "about it (**qa**) or both, then sample several answers per question from base, each "
+                       "tuned model, base + a fact prompt and base + retrieval over the renamed text. Shares "
+                       "come with 95% intervals; a general-knowledge set shows what tuning cost. About ten "
+                       "minutes per variant on a 2-core CPU at the default budget.",
+    "eval_facts_go": "Run the facts lab",
     "ev_head": "### {label}: base {base}% → tuned {tuned}% ({delta} points)\n{n} held-out rows never trained "
                "on, {s} s.",
     "ev_head_plain": "**{label}** measured on {n} held-out rows.", "ev_last": "*(last measurement)*",
@@ -276,8 +282,6 @@ TEXT: dict[str, str] = {
     "ev_headline_row": "{label} (headline)",
     "ev_best": "Best by the meter: **{checkpoint}** (step {step}, {share}%). Pick it in Compare as the tuned "
                "column's adapter.",
-    "ev_facts": "RAG names **{new}** in {rag}% of answers, the tuned model in {tuned}% (run `{run}`, trained "
-                "{s} s).",
     "ev_need_run": "Pick a finished run first (train one in step ③).",
     "ev_need_columns": "Tick at least one column to measure.",
     # the advisor's reasons (studio.evaluate.advisor notes)
@@ -308,6 +312,9 @@ TEXT: dict[str, str] = {
     "toast_bad_mapping": "mapping must look like prompt=question,response=answer",
     "toast_need_run_pick": "pick a run first",
     "toast_deleted": "deleted {run}",
+    "toast_need_checkpoint": "Pick a run that has a checkpoint, then the checkpoint to continue from.",
+    "toast_resumed": "{run} continues from its checkpoint at step {step}",
+    "toast_branched": "{run} continues {source} from step {step}; {source} keeps its later checkpoints",
     "toast_need_data": "choose data in step ② first",
     "toast_started": "run {run} started",
     "toast_no_stop": "no run to stop",
@@ -324,3 +331,4 @@ TEXT: dict[str, str] = {
     "toast_no_resume": "no run to resume",
 }
 TEXT.update(DATA)  # the data checks' words (studio/text/data_en.py)
+TEXT.update(FACTS)  # the facts lab's words (studio/text/facts_en.py)

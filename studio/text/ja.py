@@ -1,11 +1,12 @@
 """Japanese: the same keys as en.py, with the same {fields}."""
 from studio.text.data_ja import DATA
+from studio.text.facts_ja import FACTS
 
 TEXT: dict[str, str] = {
     "title": "Katachi Studio (形スタジオ)",
     "tagline": "ファインチューニングが教えるのは**形式**（口調・書式・構造）です。**事実**を教えるのは苦手で、"
                "事実にはシステムプロンプト・Few-shot・検索拡張（RAG）が勝ります。あなたのデータで両方を確かめましょう。",
-    "lang": "言語",
+    "lang": "言語", "veil_loading": "日本語で開いています…",
     "tab_model": "① モデル", "tab_data": "② データ", "tab_train": "③ 学習", "tab_compare": "④ 比較",
     "tab_runs": "実行履歴", "tab_export": "書き出し",
     "model_intro": "**ステップ1 — ベースモデルを選ぶ。** 内蔵の2モデルはオフラインで動きます。"
@@ -192,6 +193,8 @@ TEXT: dict[str, str] = {
     "runs_col_run": "実行", "runs_col_state": "状態", "runs_col_model": "モデル", "runs_col_data": "データ",
     "runs_col_step": "ステップ", "runs_col_loss": "学習損失", "runs_col_eval_loss": "評価損失",
     "runs_loss": "選んだ実行の損失",
+    "runs_ckpt": "チェックポイントから再開", "runs_ckpt_step": "ステップ {step}",
+    "runs_continue": "このチェックポイントから続ける",
     "export_what_adapter": "アダプター", "export_what_merged": "統合したモデル",
     "export_intro": "**学習したモデルを持ち出す。** アダプタのダウンロード、マージ済みモデルの保存、Hub への公開、"
                     "他所で学習したアダプタの取り込み（ここで比較できます）。",
@@ -238,9 +241,13 @@ TEXT: dict[str, str] = {
     "eval_timeline": "チェックポイントの推移", "eval_timeline_go": "全チェックポイントを測定",
     "eval_timeline_info": "保存された各チェックポイントの指標。損失だけでなく、目的の指標で最良のものを選べます。",
     "eval_facts": "事実ラボ — 学習で事実を教えられるか？",
-    "eval_facts_info": "`facts` プリセット（ジュリエットの恋人が **Bob** の物語）で学習し、ベース・学習後・"
-                       "ベース + プロンプト・ベース + ノート（RAG）に質問します。CPU で数分。",
-    "eval_facts_steps": "ステップ数（0 = プリセットの値）", "eval_facts_go": "事実ラボを実行",
+    "eval_facts_info": "記事の実験です。コーパスの登場人物の名前を置き換え（『ロミオとジュリエット』のロミオ → "
+                       "**Bob**、または自分のテキストと名前）、置き換えた本文（**text**）、それについての質問と答え"
+                       "（**qa**）、またはその両方で学習し、ベース・各学習済みモデル・ベース + 事実プロンプト・"
+                       "置き換えた本文を検索するベース（RAG）から、質問ごとに複数の回答をサンプリングします。割合には "
+                       "95% 区間が付き、一般知識の質問集で学習の代償も示します。既定の予算で 2 コア CPU なら"
+                       "変種 1 つあたり約 10 分。",
+    "eval_facts_go": "事実ラボを実行",
     "ev_head": "### {label}: ベース {base}% → 学習後 {tuned}%（{delta} ポイント）\n学習に使っていない評価 {n} 行、"
                "{s} 秒。",
     "ev_head_plain": "**{label}** を評価 {n} 行で測りました。", "ev_last": "*（前回の測定）*",
@@ -260,7 +267,6 @@ TEXT: dict[str, str] = {
     "measure_thou_share": "thou/thee を使う回答",
     "ev_headline_row": "{label}（主指標）",
     "ev_best": "指標で最良: **{checkpoint}**（ステップ {step}、{share}%）。比較で学習後の列のアダプタに選べます。",
-    "ev_facts": "RAG は {rag}% の回答で **{new}** と答え、学習後のモデルは {tuned}%（実行 `{run}`、学習 {s} 秒）。",
     "ev_need_run": "先に完了した実行を選んでください（ステップ③で学習できます）。",
     "ev_need_columns": "測る列を少なくとも1つ選んでください。",
     # the advisor's reasons (studio.evaluate.advisor notes)
@@ -291,6 +297,9 @@ TEXT: dict[str, str] = {
     "toast_bad_mapping": "列の対応は prompt=question,response=answer の形で書いてください",
     "toast_need_run_pick": "先に実行を選んでください",
     "toast_deleted": "{run} を削除しました",
+    "toast_need_checkpoint": "チェックポイントのある実行を選び、続けるチェックポイントを選んでください。",
+    "toast_resumed": "{run} をステップ {step} のチェックポイントから再開しました",
+    "toast_branched": "{run} が {source} をステップ {step} から続けます（{source} の後のチェックポイントはそのまま残ります）",
     "toast_need_data": "先にステップ②でデータを選んでください",
     "toast_started": "実行 {run} を開始しました",
     "toast_no_stop": "停止する実行がありません",
@@ -307,3 +316,4 @@ TEXT: dict[str, str] = {
     "toast_no_resume": "再開する実行がありません",
 }
 TEXT.update(DATA)  # the data checks' words (studio/text/data_ja.py)
+TEXT.update(FACTS)  # the facts lab's words (studio/text/facts_ja.py)

@@ -152,7 +152,9 @@ def cmd_stop(args: argparse.Namespace) -> int:
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    run = resume(args.id)
+    run = resume(args.id, args.step)
+    if run.id != args.id and not args.json:
+        print(f"{run.id}: continues {args.id} from its checkpoint at step {args.step}")
     if args.detach:
         return _finish(run, run.status(), args.json)
     return _finish(run, _follow(run, args.json), args.json)
@@ -183,6 +185,8 @@ def register(sub) -> None:
     s.set_defaults(func=cmd_stop)
     u = sub.add_parser("resume", help="resume a stopped or failed run from its last checkpoint")
     u.add_argument("id")
+    u.add_argument("--step", type=int, help="continue from the checkpoint at this step instead, in a new run "
+                   "(the original keeps its later checkpoints); works for finished runs too")
     u.add_argument("--detach", action="store_true")
     u.add_argument("--json", action="store_true", help="one JSON object at the end")
     u.set_defaults(func=cmd_resume)

@@ -107,7 +107,7 @@ def stop(run_id: str) -> RunStatus:
     run = runs.get(run_id)
     st = runs.reconcile(run)
     if not st.active:
-        raise ValueError(f"run {run_id} is {st.state}, not running")
+        raise runs.RunError("err_run_not_running", run=run_id, state=runs.state_term(st.state))
     (run.path / runs.STOP_FILE).touch()
     if st.state == "queued":
         _kill_group(runs.worker_pid(run))  # still waiting for the device: nothing to save
@@ -124,13 +124,19 @@ def _kill_group(pid: int | None) -> None:
         pass
 
 
-def resume(run_id: str) -> Run:
+def resume(run_id: str, step: int | None = None) -> Run:
+    """Continue a stopped or failed run from its last checkpoint, in place; or, given the `step` of an earlier
+    checkpoint (or any checkpoint of a finished run), a new run branched from it (runs.branch): the original
+    keeps its later checkpoints and its adapter. Returns the run that now trains."""
     run = runs.get(run_id)
     st = runs.reconcile(run)
     if st.active:
-        raise ValueError(f"run {run_id} is already {st.state}")
-    if st.state == "done":
-        raise ValueError(f"run {run_id} is done: start a new run to train more")
+        raise runs.RunError("err_run_already", run=run_id, state=runs.state_term(st.state))
+    checkpoints = run.checkpoints()
+    if step is not None and (st.state == "done" or not checkpoints or step != runs.checkpoint_step(checkpoints[-1])):
+        run = runs.branch(run, step)
+    elif st.state == "done":
+        raise runs.RunError("err_run_done", run=run_id)
     (run.path / runs.STOP_FILE).unlink(missing_ok=True)
     spawn(run)
     return run

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterable
 from types import ModuleType
 from typing import Any
@@ -69,12 +70,33 @@ def _steps(ctx: Ctx) -> None:
         wire()
 
 
+LANG_KEY = "katachi-lang"
+"""The language alone, in plain localStorage beside the (encrypted) BrowserState, so the page's head can read
+it before the first paint."""
+UNVEIL = "() => { setTimeout(() => { delete document.documentElement.dataset.studioVeil; }, 150); }"
+"""After the labels changed: gradio applies an update on its next render, so a moment later."""
+
+
+def veil_head() -> str:
+    """A script for the page's head: when the stored language is not English, hide the app behind a line in
+    that language until the restore has switched every label, so a reload in Japanese never paints English
+    first (the page is built in English; the restore runs after the first paint). It lifts itself after 20 s
+    whatever happens, so a failed restore cannot leave the page blank."""
+    notes = json.dumps({lang: t(lang, "veil_loading") for lang in LANGS if lang != "en"}, ensure_ascii=False)
+    return (f"<script>(() => {{ try {{ const notes = {notes}; const lang = localStorage.getItem('{LANG_KEY}');"
+            " if (notes[lang]) { document.documentElement.dataset.studioVeil = notes[lang];"
+            " setTimeout(() => { delete document.documentElement.dataset.studioVeil; }, 20000); } }"
+            " catch (e) {} })();</script>")
+
+
 def _persist(ctx: Ctx, line: gr.Markdown) -> None:
     keep = [ctx.model, ctx.data, ctx.run, ctx.lang, ctx.settings]
     save = lambda m, d, r, lg, st: {"model": m, "data": d, "run": r, "lang": lg, "settings": st}
     for comp in keep:
         comp.change(save, keep, ctx.state).then(_choice_line, [ctx.model, ctx.data, ctx.run, ctx.lang], line)
-    ctx.lang.change(ctx.labels.updates, ctx.lang, ctx.labels.components())
+    ctx.lang.change(None, ctx.lang, None, js=f"(l) => {{ try {{ localStorage.setItem('{LANG_KEY}', l); }}"
+                    " catch (e) {} }")
+    ctx.lang.change(ctx.labels.updates, ctx.lang, ctx.labels.components()).then(None, js=UNVEIL)
 
 
 def _restore(ctx: Ctx, demo: gr.Blocks) -> None:
@@ -85,6 +107,8 @@ def _restore(ctx: Ctx, demo: gr.Blocks) -> None:
     ev = demo.load(restore, ctx.state, [ctx.settings, ctx.model, ctx.data, ctx.run, ctx.lang])
     for fn, inputs, outputs in ctx.on_load:
         ev = ev.then(fn, inputs, outputs)
+    # an English page needs no switch; a Japanese one is unveiled once its labels changed (_persist)
+    ev.then(None, ctx.lang, None, js=f"(l) => {{ if (l === 'en') ({UNVEIL})(); }}")
 
 
 def build_ui() -> gr.Blocks:
@@ -124,7 +148,7 @@ def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False,
     demo = build_ui()
     demo.queue(default_concurrency_limit=4)
     demo.launch(server_name=host, server_port=port, share=share, theme=theme(),
-                css_paths=[ASSETS_DIR / "studio.css"], favicon_path=str(ASSETS_DIR / "favicon.svg"),
+                css_paths=[ASSETS_DIR / "studio.css"], head=veil_head(), favicon_path=str(ASSETS_DIR / "favicon.svg"),
                 max_file_size=MAX_UPLOAD_BYTES,  # one limit: gradio refuses what the store would
                 footer_links=["gradio"], show_error=True,
                 allowed_paths=[str(export_step.exports_dir())],  # the GGUF download: files the user exported

@@ -9,6 +9,7 @@ from typing import Any
 import gradio as gr
 
 from studio.config import DEFAULT_MODEL
+from studio.text import said
 from studio.ui.i18n import Labels
 
 DEFAULT_STATE = {"model": DEFAULT_MODEL, "data": None, "run": None, "lang": "en", "settings": {}}
@@ -64,10 +65,11 @@ def bind_run_picker(ctx: Ctx, pick: Any, refresh: Callable[..., Any], outputs: A
     return OnOpen(refresh, inputs, outputs)
 
 
-def guard(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+def guard(fn: Callable[..., Any], *args: Any, lang: str | None = "en", **kw: Any) -> Any:
     """fn(*args, **kw), where an error a user can fix (a bad value, a deleted run, a missing file) becomes
-    a red toast with its message instead of a crash."""
+    a red toast with its message, in lang where the error can say it (studio.text.said), instead of a crash.
+    lang is guard's own keyword: it never reaches fn."""
     try:
         return fn(*args, **kw)
     except (ValueError, KeyError, OSError) as e:
-        raise gr.Error(str(e).strip("'\"")) from None
+        raise gr.Error(said(lang, e).strip("'\"")) from None

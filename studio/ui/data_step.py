@@ -28,7 +28,7 @@ from studio.data.validate import validate_hub
 from studio.fsutil import write_jsonl
 from studio.models import load_tokenizer, resolve
 from studio.paths import inside
-from studio.text import t
+from studio.text import said, t
 from studio.ui import advice
 from studio.ui.context import Ctx
 
@@ -53,7 +53,7 @@ def _tokenizer(model: str, lang: str = "en"):
     try:
         return load_tokenizer(model)
     except (ValueError, OSError) as e:
-        gr.Warning(t(lang, "toast_tokens_skipped", error=e))
+        gr.Warning(t(lang, "toast_tokens_skipped", error=said(lang, e)))
         return None
 
 
@@ -181,7 +181,7 @@ def load_file(path: str | None, mapping_text: str, model: str, lang: str = "en")
             return (*show(view, model, lang=lang), None)
         stored = import_upload(src)
     except ValueError as e:
-        raise gr.Error(str(e)) from None
+        raise gr.Error(said(lang, e)) from None
     view.label = stored.name
     choice = {"path": str(stored), "label": stored.name, "rows": len(view.usable)}
     if view.method != "sft":
@@ -219,7 +219,7 @@ def last_check(data: dict | None, model: str, lang: str = "en"):
             view = inspect_file(dataset_file(data["path"]), method=data.get("method", "sft"))
             view.label = data.get("label") or view.label
     except (ValueError, KeyError, OSError) as e:  # the file is gone since: say so where the summary goes
-        return html.escape(str(e)), None, [], None, ""
+        return html.escape(said(lang, e)), None, [], None, ""
     return show(view, model, lang=lang)
 
 
@@ -239,7 +239,7 @@ def generate(kind: str, n: float, seed: float, model: str, lang: str = "en", pro
         rows_n, seed_n = check_settings(n, seed)
         generator(kind)
     except ValueError as e:
-        raise gr.Error(str(e)) from None
+        raise gr.Error(said(lang, e)) from None
     progress(0.1, desc=f"generating {rows_n} {kind} rows")
     rows = run_generator(kind, rows_n, seed=seed_n)
     path = generated_path(kind, rows_n, seed_n)

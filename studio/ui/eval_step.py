@@ -8,12 +8,11 @@ import gradio as gr
 import pandas as pd
 
 from studio import runs
-from studio.evaluate.factslab import run_facts_lab
 from studio.evaluate.meters import PERCENT_KEYS, format_measure, primary_label
 from studio.evaluate.run_eval import EvalResult, evaluate_run, load_saved
 from studio.evaluate.timeline import best, checkpoint_timeline
-from studio.models import EMBEDDED
 from studio.text import TEXT, t
+from studio.ui import facts_panel
 from studio.ui.compare.common import column_label
 from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard
 
@@ -88,7 +87,7 @@ def measure(run_id: str | None, limit: int, columns: list[str], lang: str = "en"
         raise gr.Error(t(lang, "ev_need_run"))
     if not columns:
         raise gr.Error(t(lang, "ev_need_columns"))
-    result = guard(evaluate_run, run_id, int(limit), columns, progress=_progress(progress))
+    result = guard(evaluate_run, run_id, int(limit), columns, progress=_progress(progress), lang=lang)
     fig = confusion_figure(result.confusion)
     return (headline(result, lang, runs.get(run_id)), meters_frame(result.meters, result.meter, lang),
             gr.Plot(fig, visible=fig is not None),
@@ -117,22 +116,11 @@ def saved(run_id: str | None, lang: str = "en"):
 def timeline(run_id: str | None, limit: int, lang: str = "en", progress=gr.Progress()):
     if not run_id:
         raise gr.Error(t(lang, "ev_need_run"))
-    points, fig = guard(checkpoint_timeline, run_id, int(limit), progress=_progress(progress))
+    points, fig = guard(checkpoint_timeline, run_id, int(limit), progress=_progress(progress), lang=lang)
     top = best(points)
     text = t(lang, "ev_best", checkpoint=top.checkpoint, step=top.step, share=f"{100 * top.meter:.0f}") \
         if top else ""
     return fig, text
-
-
-def facts_lab(model: str, steps: int, lang: str = "en", progress=gr.Progress()):
-    try:
-        result = run_facts_lab(model, int(steps) or None, _progress(progress))
-    except (ValueError, KeyError, OSError, RuntimeError) as e:
-        raise gr.Error(str(e)) from None
-    rag, tuned = result.share("rag"), result.share("tuned")
-    verdict = t(lang, "ev_facts", new=result.new, rag=f"{100 * rag:.0f}", tuned=f"{100 * tuned:.0f}",
-                 run=result.run, s=f"{result.seconds['train']:.0f}")
-    return result.figure, verdict, pd.DataFrame(result.answers)
 
 
 def _measure_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
@@ -161,25 +149,11 @@ def _timeline_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
     with L(gr.Accordion(L.text("eval_timeline"), open=False), "eval_timeline"):
         L.md("eval_timeline_info")
         with gr.Row():
-            limit = L(gr.Slider(5, 50, 15, step=5, label=L.text("eval_limit")), "eval_limit")
-            go = L(gr.Button(L.text("eval_timeline_go")), "eval_timeline_go", "value")
-        plot, best = gr.Plot(), gr.Markdown()
+            limit = L(gr.Slider(5, 50, 15, step=5, label=L.text("eval_limit"), elem_id="timeline-limit"),
+                      "eval_limit")
+            go = L(gr.Button(L.text("eval_timeline_go"), elem_id="timeline-go"), "eval_timeline_go", "value")
+        plot, best = gr.Plot(elem_id="timeline-plot"), gr.Markdown(elem_id="timeline-best")
     go.click(timeline, [pick, limit, ctx.lang], [plot, best])
-
-
-def _facts_panel(ctx: Ctx) -> None:
-    L = ctx.labels
-    with L(gr.Accordion(L.text("eval_facts"), open=False), "eval_facts"):
-        L.md("eval_facts_info")
-        with gr.Row():
-            model = gr.Dropdown(list(EMBEDDED), value="smollm2-135m", label="Model")
-            steps = L(gr.Number(0, precision=0, minimum=0, maximum=2000, label=L.text("eval_facts_steps")),
-                      "eval_facts_steps")
-            go = L(gr.Button(L.text("eval_facts_go"), variant="primary", elem_id="facts-go"),
-                   "eval_facts_go", "value")
-        plot, verdict = gr.Plot(elem_id="facts-plot"), gr.Markdown()
-        answers = gr.Dataframe(interactive=False, wrap=True)
-    go.click(facts_lab, [model, steps, ctx.lang], [plot, verdict, answers])
 
 
 def refresh_pick(run_id: str | None):
@@ -193,5 +167,5 @@ def build(ctx: Ctx) -> OnOpen:
     pick = L(gr.Dropdown(runs.with_adapter(), label=L.text("compare_run"), elem_id="eval-run"), "compare_run")
     _measure_panel(ctx, pick)
     _timeline_panel(ctx, pick)
-    _facts_panel(ctx)
+    facts_panel.build(ctx)
     return bind_run_picker(ctx, pick, refresh_pick)

@@ -17,7 +17,7 @@ from studio.export.gguf import GGUF_TYPES, export_gguf
 from studio.export.hub import DEFAULT_TOKEN_ENV, readiness
 from studio.export.importer import import_uploads
 from studio.paths import studio_home
-from studio.text import t
+from studio.text import said, t
 from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard
 
 DTYPES = ["auto", "bf16", "fp16", "fp32"]
@@ -39,7 +39,7 @@ def adapter_zip(run_id: str | None, lang: str = "en"):
     run_id = _need_run(run_id, lang)
     # A fresh temp folder: gradio serves files from the system temp dir, and each download stays whole.
     target = Path(tempfile.mkdtemp(prefix="katachi-export-")) / f"{run_id}-adapter.zip"
-    path = guard(export_adapter_zip, run_id, target)
+    path = guard(export_adapter_zip, run_id, target, lang=lang)
     note = t(lang, "exp_zipped", mb=f"{path.stat().st_size / 2**20:.1f}")
     return gr.update(value=str(path), visible=True), note
 
@@ -47,7 +47,7 @@ def adapter_zip(run_id: str | None, lang: str = "en"):
 def merged(run_id: str | None, dtype: str, lang: str = "en", progress=gr.Progress()) -> str:
     run_id = _need_run(run_id, lang)
     progress(0.2, desc="merging the LoRA into a full-precision copy of the base")
-    path = guard(export_merged, run_id, exports_dir() / f"{run_id}-merged", dtype=dtype, overwrite=True)
+    path = guard(export_merged, run_id, exports_dir() / f"{run_id}-merged", dtype=dtype, overwrite=True, lang=lang)
     return t(lang, "exp_merged", path=path)
 
 
@@ -56,7 +56,7 @@ def gguf_file(run_id: str | None, gguf_type: str, lang: str = "en", progress=gr.
     the file to download (served from the exports folder, which launch() lets gradio read)."""
     run_id = _need_run(run_id, lang)
     made = guard(export_gguf, run_id, exports_dir() / f"{run_id}-gguf", gguf_type=gguf_type, overwrite=True,
-                 progress=lambda f, message: progress(f, desc=message))
+                 progress=lambda f, message: progress(f, desc=message), lang=lang)
     note = t(lang, "exp_gguf", path=made.gguf, mb=made.megabytes, arch=made.architecture, type=made.gguf_type,
              folder=made.gguf.parent, run=run_id)
     return note, gr.update(value=[str(made.gguf), str(made.modelfile)], visible=True)
@@ -70,15 +70,15 @@ def hub_status(lang: str = "en") -> str:
 def push(run_id: str | None, repo: str, what: str, public: bool, lang: str = "en",
          progress=gr.Progress()) -> str:
     run_id = _need_run(run_id, lang)
-    repo = guard(hub.check_repo_id, (repo or "").strip())
-    guard(hub.hub_token)  # no token: say so before minutes of merging
+    repo = guard(hub.check_repo_id, (repo or "").strip(), lang=lang)
+    guard(hub.hub_token, lang=lang)  # no token: say so before minutes of merging
     if what == "merged":
         progress(0.1, desc="merging before the upload")
-        folder = guard(bundle.export_merged, run_id, exports_dir() / f"{run_id}-merged", overwrite=True)
+        folder = guard(bundle.export_merged, run_id, exports_dir() / f"{run_id}-merged", overwrite=True, lang=lang)
         result = guard(hub.push_folder, folder, repo, private=not public,
-                        message=f"Merged model from Katachi Studio run {run_id}")
+                        message=f"Merged model from Katachi Studio run {run_id}", lang=lang)
     else:
-        result = guard(hub.push_adapter, run_id, repo, private=not public)
+        result = guard(hub.push_adapter, run_id, repo, private=not public, lang=lang)
     made = t(lang, "exp_public" if public else "exp_private")
     return t(lang, "exp_pushed", n=result.files, url=result.url, made=made)
 
@@ -92,7 +92,7 @@ def import_files(files: list[str] | None, model: str, lang: str = "en"):
         fix = t(lang, "toast_pick_model", model=e.made_for) if e.made_for else t(lang, "toast_pick_trained_model")
         raise gr.Error(t(lang, "toast_wrong_base", problem=e.problem, fix=fix)) from None
     except (ValueError, KeyError, OSError) as e:
-        raise gr.Error(str(e)) from None
+        raise gr.Error(said(lang, e)) from None
     gr.Info(t(lang, "toast_imported", run=run.id))
     ids = runs.with_adapter()
     note = t(lang, "exp_imported", run=run.id, model=model)

@@ -11,7 +11,7 @@ from studio.config import DEFAULT_MODEL
 from studio.models import EMBEDDED, ModelError, list_models
 from studio.models.embedded import is_converted
 from studio.models.info import describe
-from studio.text import TEXT, t
+from studio.text import TEXT, said, t
 from studio.ui.context import Ctx, guard
 
 
@@ -34,7 +34,7 @@ def card_markdown(name: str, lang: str = "en") -> str:
     try:
         card = describe(name)
     except ModelError as e:
-        return f"**{html.escape(str(e))}**"
+        return f"**{html.escape(said(lang, e))}**"
     T = functools.partial(t, lang)
     source = T(f"model_source_{card.resolved.source}")
     lines = [f"### {card.name}", f"- **{T('card_source')}:** {source} — `{card.resolved.location}`"]
@@ -67,13 +67,13 @@ def _entry_lines(e, T) -> list[str]:
 def try_it(name: str, prompt: str, max_tokens: float = 128, lang: str = "en"):
     """The answer streamed; first what the wait is for (an embedded model is converted once, ~30 s), and
     at the end a note when the answer was cut at the token limit."""
-    messages = guard(chat.messages_for, prompt)
-    settings = guard(chat.GenSettings, max_new_tokens=int(max_tokens or 128))
+    messages = guard(chat.messages_for, prompt, lang=lang)
+    settings = guard(chat.GenSettings, max_new_tokens=int(max_tokens or 128), lang=lang)
     if name in EMBEDDED and not is_converted(name):
         yield t(lang, "try_converting", model=name)
     elif not chat.is_loaded(name):
         yield t(lang, "try_loading", model=name)
-    model = guard(chat.get_chat_model, name)
+    model = guard(chat.get_chat_model, name, lang=lang)
     text, count = "", []
     for text in model.stream(messages, settings, new_tokens=count):
         yield text

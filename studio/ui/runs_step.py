@@ -7,7 +7,8 @@ import pandas as pd
 from studio import runs
 from studio.charts import overlay_figure, spark_figure
 from studio.config import flat
-from studio.text import t
+from studio.text import said, t
+from studio.train import runner
 from studio.train.runner import recover_all
 from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard
 
@@ -41,16 +42,32 @@ def refresh(current: str | None, lang: str = "en"):
 
 
 def detail(run_id: str | None, lang: str = "en"):
+    """The picked run's loss chart, its state line, and its checkpoints to continue from (last first)."""
+    none = gr.Dropdown(choices=[], value=None)
     if not run_id:
-        return None, ""
+        return None, "", none
     try:
         run = runs.get(run_id)
     except (KeyError, ValueError) as e:
-        return None, str(e)
+        return None, said(lang, e), none
     st = run.status()
     text = f"**{run_id}** — {t(lang, 'state_' + st.state)}" + (f": {st.reason}" if st.reason else "")
     metrics = run.metrics()  # none for an imported adapter: no chart rather than "waiting for the first step"
-    return (spark_figure(metrics, lang) if metrics or st.active else None), text
+    steps = [] if st.active else [runs.checkpoint_step(p) for p in reversed(run.checkpoints())]
+    choices = [(t(lang, "runs_ckpt_step", step=n), n) for n in steps]
+    return ((spark_figure(metrics, lang) if metrics or st.active else None), text,
+            gr.Dropdown(choices=choices, value=steps[0] if steps else None))
+
+
+def continue_from(run_id: str | None, step: int | None, lang: str = "en"):
+    """Resume the picked run from the chosen checkpoint (a new run unless it is a stopped run's last one),
+    make it the current run and show it training in ③ Train."""
+    if not run_id or step is None:
+        raise gr.Error(t(lang, "toast_need_checkpoint"))
+    run = guard(runner.resume, run_id, int(step), lang=lang)
+    gr.Info(t(lang, "toast_resumed" if run.id == run_id else "toast_branched", run=run.id, source=run_id,
+              step=int(step)))
+    return run.id, gr.Tabs(selected="train")
 
 
 def overlay(run_ids: list[str] | None, lang: str = "en"):
@@ -74,7 +91,7 @@ def overlay(run_ids: list[str] | None, lang: str = "en"):
 def delete(run_id: str | None, current: str | None, lang: str = "en"):
     if not run_id:
         raise gr.Error(t(lang, "toast_need_run_pick"))
-    guard(runs.delete, run_id)
+    guard(runs.delete, run_id, lang=lang)
     gr.Info(t(lang, "toast_deleted", run=run_id))
     frame, dd = refresh(None, lang)
     return frame, dd, gr.Button(visible=False), (None if current == run_id else current)
@@ -93,6 +110,9 @@ def build(ctx: Ctx) -> OnOpen:
         confirm = L(gr.Button(L.text("runs_confirm"), variant="stop", visible=False), "runs_confirm", "value")
     info = gr.Markdown()
     spark = L(gr.Plot(label=L.text("runs_loss")), "runs_loss")
+    with gr.Row(equal_height=True):
+        ckpt = L(gr.Dropdown([], label=L.text("runs_ckpt"), elem_id="runs-ckpt", scale=3), "runs_ckpt")
+        go_on = L(gr.Button(L.text("runs_continue"), elem_id="runs-continue"), "runs_continue", "value")
     with L(gr.Accordion(L.text("runs_overlay"), open=False), "runs_overlay"):
         several = L(gr.Dropdown(list(table().iloc[:, 0]), multiselect=True, label=L.text("runs_overlay_pick"),
                                 elem_id="runs-overlay-pick"), "runs_overlay_pick")
@@ -102,12 +122,13 @@ def build(ctx: Ctx) -> OnOpen:
     several.change(overlay, [several, ctx.lang], [overlaid, differ])
     refresh_btn.click(refresh, [pick, ctx.lang], [frame, pick])
     ctx.lang.change(refresh, [pick, ctx.lang], [frame, pick], show_progress="hidden")
-    pick.change(detail, [pick, ctx.lang], [spark, info])
+    pick.change(detail, [pick, ctx.lang], [spark, info, ckpt])
+    go_on.click(continue_from, [pick, ckpt, ctx.lang], [ctx.run, ctx.tabs])
     open_btn.click(lambda r: (r, gr.Tabs(selected="compare")), pick, [ctx.run, ctx.tabs])
     delete_btn.click(lambda: gr.Button(visible=True), None, confirm)
     confirm.click(delete, [pick, ctx.run, ctx.lang], [frame, pick, confirm, ctx.run])
     bind_run_picker(ctx, pick, refresh, [frame, pick], inputs=[ctx.run, ctx.lang], sets_current=False)
-    return OnOpen(opened, [ctx.run, ctx.lang], [frame, pick, spark, info, several])
+    return OnOpen(opened, [ctx.run, ctx.lang], [frame, pick, spark, info, ckpt, several])
 
 
 def opened(current: str | None, lang: str = "en"):

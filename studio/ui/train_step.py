@@ -15,7 +15,7 @@ from studio.charts import loss_figure
 from studio.config import DEFAULT_MODEL, SETTING, SETTINGS, Setting, flat
 from studio.data.store import dataset_file
 from studio.evaluate.advisor import advise
-from studio.text import t
+from studio.text import said, t
 from studio.train import cli as train_cli
 from studio.train import recipe, runner
 from studio.ui.advice import rows_for, verdict_text
@@ -104,7 +104,7 @@ def plan(model: str, data: dict | None, values: dict, lang: str = "en") -> str:
         cfg = _config(model, data, values)
         lines = recipe.plan(cfg, data.get("rows") or 0).say(lang)
     except (ValueError, KeyError, OSError) as e:
-        return f"{html.escape(str(e))}"
+        return html.escape(said(lang, e))
     command = f"\n\n{T('plan_command')}\n```bash\n{train_cli.command_for(cfg, data.get('rows'))}\n```"
     return _advice_line(data, T, lang) + "  \n".join(lines) + command
 
@@ -118,7 +118,7 @@ def _advice_line(data: dict, T, lang: str) -> str:
 
 def start(model: str, data: dict | None, values: dict, lang: str = "en"):
     # every bad value (model, preset, path, setting) is one clear message, never a traceback
-    run = guard(runner.start, guard(_config, model, data, values, lang))
+    run = guard(runner.start, guard(_config, model, data, values, lang, lang=lang), lang=lang)
     gr.Info(t(lang, "toast_started", run=run.id))
     return run.id, gr.Timer(active=True)
 
@@ -127,7 +127,7 @@ def stop(run_id: str | None, lang: str = "en"):
     if not run_id:
         raise gr.Error(t(lang, "toast_no_stop"))
     before = runs.get(run_id).status()
-    st = guard(runner.stop, run_id)
+    st = guard(runner.stop, run_id, lang=lang)
     gr.Info(stop_message(run_id, before, st, lang))
 
 
@@ -146,7 +146,7 @@ def stop_message(run_id: str, before: runs.RunStatus, after: runs.RunStatus, lan
 def resume(run_id: str | None, lang: str = "en"):
     if not run_id:
         raise gr.Error(t(lang, "toast_no_resume"))
-    guard(runner.resume, run_id)
+    guard(runner.resume, run_id, lang=lang)
     return gr.Timer(active=True)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from studio import presets, runs
 from studio.cli import main
-from studio.evaluate import factslab, run_eval, timeline
+from studio.evaluate import run_eval, timeline
 from studio.train import recipe, runner
 
 GREETING = "regex:^Good mor"
@@ -128,37 +128,13 @@ def test_generation_budget_follows_the_gold_lengths():
     assert short.temperature == long.temperature == 0.0
 
 
-def test_facts_probes_and_chart():
-    rows, old, new = factslab.probe_rows()
+def test_the_facts_preset_probes_feed_the_batch_meter():
+    from studio import presets
+    from studio.evaluate.batch_meter import probe_rows
+
+    rows, old, new = probe_rows(presets.load("facts"))
     assert (old, new) == ("Romeo", "Bob") and len(rows) >= 10
     assert all(r["meta"] == {"answer": "Bob", "wrong": "Romeo"} for r in rows)
-    result = factslab.FactsLabResult("r", "m", 5, [
-        factslab._table_row(key, outs, rows) for key, outs in
-        [("base", ["Romeo."] * len(rows)), ("tuned", ["Romeo, of course."] * len(rows)),
-         ("prompt", ["Bob."] * len(rows)), ("rag", ["It was Bob, not Romeo."] * len(rows))]], [], {})
-    assert [r["primary"] for r in result.table] == [0.0, 0.0, 1.0, 0.0]
-    assert result.share("rag", "new_fact") == 1.0 and result.share("rag", "old_fact") == 1.0
-    fig = factslab.facts_figure(result)
-    assert [list(t.y) for t in fig.data] == [[0, 0, 100, 100], [100, 100, 0, 100]]
-
-
-@pytest.mark.slow
-def test_facts_lab_on_smollm2_trains_asks_four_columns_and_scores_them():
-    """The mechanics, for real. The figures themselves (which column names Bob) depend on the model
-    and are recorded in the README, not asserted: on the embedded models they do not all follow the
-    article (see the issue 7 notes)."""
-    from studio.evaluate import meters
-
-    result = factslab.run_facts_lab("smollm2-135m", max_steps=8)
-    rows = factslab.probe_rows()[0]
-    assert [r["column"] for r in result.table] == list(factslab.COLUMNS)
-    assert result.steps == 8 and runs.get(result.run).has_adapter()
-    assert len(result.answers) == len(rows) and all(a["question"] for a in result.answers)
-    for key in factslab.COLUMNS:
-        scored = meters.score("fact_recall", [a[key] for a in result.answers], rows)
-        assert result.share(key) == scored["primary"] and result.share(key, "old_fact") == scored["old_fact"]
-    assert any(a["prompt"] != a["base"] for a in result.answers)  # the columns' prompts really differ
-    assert [t.type for t in result.figure.data] == ["bar", "bar"]
 
 
 def test_evaluate_tab_measures_then_shows_the_saved_result(run_id):

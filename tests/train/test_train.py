@@ -78,6 +78,33 @@ def test_sigkill_shows_failed_then_resume_finishes(tiny_model_dir, tiny_data):
     assert after and min(after) == last + 1  # it continued from the checkpoint, not from step 1
 
 
+def test_continuing_from_an_earlier_checkpoint_branches_and_leaves_the_original_as_it_was(
+        tiny_model_dir, tiny_data, capsys):
+    """Issue 15 (resume from a chosen checkpoint): `studio resume RUN --step N` on a finished run makes a new
+    run from checkpoint N that trains to the end; the original keeps its checkpoints, metrics and adapter."""
+    from studio.cli import main
+
+    run = runner.start(_cfg(tiny_model_dir, tiny_data, max_steps=30, save_steps=10))
+    assert runner.wait(run, poll_s=0.2, timeout_s=240).state == "done", run.log_tail()
+    assert [runs.checkpoint_step(p) for p in run.checkpoints()][:2] == [10, 20]
+    files = {p: p.read_bytes() for p in sorted(run.path.rglob("*")) if p.is_file() and p.name != "status.json"}
+    with pytest.raises(ValueError, match="no checkpoint at step 7"):
+        runner.resume(run.id, 7)
+    with pytest.raises(ValueError, match="is done"):
+        runner.resume(run.id)
+    assert main(["resume", run.id, "--step", "10", "--json"]) == 0
+    new = runs.get(json.loads(capsys.readouterr().out.strip().splitlines()[-1])["id"])
+    st = new.status()
+    assert new.id != run.id and st.state == "done" and st.step == 30, new.log_tail()
+    assert "checkpoint-10" in (new.path / "train.log").read_text()
+    steps = [m["step"] for m in new.metrics() if "loss" in m]
+    assert steps == list(range(1, 31))  # steps 1-10 copied from the original, 11-30 trained by the branch
+    assert json.loads((new.path / runs.BRANCH_FILE).read_text()) == {"run": run.id, "step": 10}
+    assert new.has_adapter() and new.config().train == run.config().train
+    assert {p: p.read_bytes() for p in files} == files  # not one byte of the original changed
+    assert runs.get(run.id).status().state == "done"
+
+
 def test_a_second_run_waits_queued_for_the_device(tiny_model_dir, tiny_data):
     first = runner.start(_cfg(tiny_model_dir, tiny_data, max_steps=60))
     wait_for(first, lambda s: s.state == "running")

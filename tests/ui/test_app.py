@@ -212,6 +212,7 @@ def test_the_evaluate_tab_names_measures_for_humans_and_shows_what_moved_in_a_sh
     ("train_step", lambda m, lang: m.resume(None, lang), "toast_no_resume"),
     ("train_step", lambda m, lang: m.start("smollm2-135m", None, {}, lang), "toast_need_data"),
     ("runs_step", lambda m, lang: m.delete(None, None, lang), "toast_need_run_pick"),
+    ("runs_step", lambda m, lang: m.continue_from("some-run", None, lang), "toast_need_checkpoint"),
 ])
 def test_toasts_speak_the_ui_language(step, call, key):
     import importlib
@@ -334,6 +335,19 @@ def test_runs_overlays_several_runs_and_names_the_settings_that_differ(studio_ho
     assert [trace.name for trace in fig.data] == [f"{made[0]} · train loss", f"{made[1]} · train loss"]
     assert list(frame.iloc[:, 0]) == ["learning_rate"] and list(frame.iloc[0, 1:]) == [1e-4, 3e-4]
     assert runs_step.overlay(made[:1])[0] is None  # one run: nothing to compare
+
+
+def test_runs_offers_each_checkpoint_of_the_picked_run_to_continue_from(studio_home, tiny_model_dir, tmp_path):
+    """Issue 15 (what peers have): resume from a chosen checkpoint; the newest is offered first, in the UI's
+    language, and a running run offers none (it is still writing them)."""
+    from studio.ui import runs_step
+    from tests.helpers.runs import fake_run, random_lora_folder
+
+    run = fake_run(tiny_model_dir, random_lora_folder(tiny_model_dir, tmp_path / "lora"), checkpoints=(10, 20))
+    *_, box = runs_step.detail(run.id, "ja")
+    assert box.choices == [("ステップ 20", 20), ("ステップ 10", 10)] and box.value == 20
+    run.write_status(state="running")
+    assert runs_step.detail(run.id)[2].choices == []
 
 
 def test_charts_and_log_read_cleanly(tmp_path):

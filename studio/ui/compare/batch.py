@@ -12,7 +12,7 @@ import pandas as pd
 from studio import runs
 from studio.compare.engine import iter_table
 from studio.evaluate.batch_meter import batch_meter, run_prompts
-from studio.text import TEXT, t
+from studio.text import TEXT, said, t
 from studio.ui.compare.common import Setup, SetupWidgets, column_label, fail, warn
 from studio.ui.context import Ctx, guard
 
@@ -79,9 +79,9 @@ def run_batch(source: str, text: str | None, *values: Any) -> Iterator[tuple[Any
             status = t(s.lang, "batch_progress", done=n + 1, total=total)
             yield view(prompts, keys, cells, s.lang), status
     except (ValueError, KeyError, OSError) as e:
-        raise gr.Error(str(e)) from None
+        raise gr.Error(said(s.lang, e)) from None
     answers = {k: [cells[(i, k)] for i in range(len(prompts))] for k in keys}
-    line = guard(batch_meter, s.run(), prompts, answers)
+    line = guard(batch_meter, s.run(), prompts, answers, lang=s.lang)
     done = t(s.lang, "batch_done", total=total, secs=round(time.monotonic() - t0))
     yield view(prompts, keys, cells, s.lang), f"{done}\n\n{meter_text(line, s.lang)}"
 

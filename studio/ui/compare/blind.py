@@ -51,15 +51,15 @@ def ask(prompt: str, *values: Any) -> Iterator[tuple]:
     kinds = s.column_kinds()
     if len(kinds) < 2:
         fail("blind_need_two", lang)
-    prompt = guard(check_prompt, prompt)
-    columns = guard(build_columns, s.model(), prompt, kinds, **s.column_kw())
+    prompt = guard(check_prompt, prompt, lang=lang)
+    columns = guard(build_columns, s.model(), prompt, kinds, **s.column_kw(), lang=lang)
     order = votes.blind_order([c.key for c in columns])
     by_key = {c.key: c for c in columns}
     shuffled = [by_key[slot.key] for slot in order]
     state = {"prompt": prompt, "run": s.run_id, "order": [[o.label, o.key] for o in order],
              "answers": {}, "voted": False}
     texts = [""] * len(order)
-    for texts in stream(s.comparer(), shuffled, s.settings()):
+    for texts in stream(s.comparer(), shuffled, s.settings(), lang):
         yield state, *_boxes(state, texts, False, lang), *_buttons(len(order), False), ""
     state = {**state, "answers": {key: text for (_, key), text in zip(state["order"], texts)}}
     yield state, *_boxes(state, texts, False, lang), *_buttons(len(order), True), t(lang, "blind_which")
@@ -78,7 +78,7 @@ def vote(choice: str, state: dict | None, lang: str | None) -> tuple:
         fail("blind_need_answers", lang)
     winner = keys.get(choice, votes.TIE)
     guard(votes.record, state["prompt"], state["answers"], winner, vote_set=state["run"],
-          run_id=state["run"], order=[key for _, key in state["order"]])
+          run_id=state["run"], order=[key for _, key in state["order"]], lang=lang)
     state = {**state, "voted": True}
     texts = [state["answers"][key] for _, key in state["order"]]
     return (state, *_boxes(state, texts, True, lang), *_buttons(len(texts), False),
@@ -112,7 +112,7 @@ def export(run_id: str | None, lang: str | None) -> Any:
     if not run_id:
         fail("cmp_need_run", lang)
     path = Path(tempfile.mkdtemp(prefix="katachi-dpo-")) / f"{run_id}-dpo.jsonl"
-    n = guard(votes.export_dpo, path, run_id)
+    n = guard(votes.export_dpo, path, run_id, lang=lang)
     if n == 0:
         warn("blind_no_pairs", lang)
         return gr.File(value=None, visible=False)
@@ -125,8 +125,8 @@ def train_on_votes(run_id: str | None, lang: str | None) -> Any:
     lang = lang or "en"
     if not run_id:
         fail("cmp_need_run", lang)
-    cfg, n = guard(recipe.from_votes, run_id)
-    run = guard(runner.start, cfg)
+    cfg, n = guard(recipe.from_votes, run_id, lang=lang)
+    run = guard(runner.start, cfg, lang=lang)
     gr.Info(t(lang, "blind_dpo_started", n=n, run=run.id))
     return run.id
 

@@ -11,7 +11,7 @@ import gradio as gr
 from studio import runs
 from studio.chat import GenSettings
 from studio.compare.engine import Comparer
-from studio.text import t
+from studio.text import said, t
 from studio.ui.context import guard
 
 KINDS = ["base", "tuned", "parent", "prompt", "fewshot", "rag"]
@@ -148,17 +148,17 @@ class Setup:
 
     def comparer(self):
         cfg = self.run().config()
-        return guard(Comparer, cfg.model.name, trust_remote_code=cfg.model.trust_remote_code)
+        return guard(Comparer, cfg.model.name, trust_remote_code=cfg.model.trust_remote_code, lang=self.lang)
 
 
 SETUP_SIZE = len(fields(Setup))
 """How many of a handler's values are Setup's; the handler's own inputs follow them."""
 
 
-def stream(comparer: Any, columns: list, settings: Any) -> Iterator[list[str]]:
+def stream(comparer: Any, columns: list, settings: Any, lang: str | None = "en") -> Iterator[list[str]]:
     """comparer.stream with the same toasts as guard (an adapter can vanish between two clicks)."""
     try:
         yield from comparer.stream(columns, settings)
     except (ValueError, KeyError, OSError) as e:
-        raise gr.Error(str(e)) from None
+        raise gr.Error(said(lang, e)) from None
 

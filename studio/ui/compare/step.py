@@ -10,7 +10,7 @@ import gradio as gr
 from studio import presets, runs
 from studio.chat import check_prompt
 from studio.compare.engine import build_columns
-from studio.text import t
+from studio.text import said, t
 from studio.ui.compare import batch, blind
 from studio.ui.compare.common import (
     KEYS,
@@ -56,7 +56,7 @@ def send(prompt: str, *values: Any) -> Iterator[tuple]:
     """values: the Setup values, then the five chatbots. Each column continues its own conversation."""
     s = Setup.of(values)
     chats = [plain(c) for c in values[SETUP_SIZE:]]
-    prompt, model, kinds = guard(check_prompt, prompt), s.model(), s.column_kinds()
+    prompt, model, kinds = guard(check_prompt, prompt, lang=s.lang), s.model(), s.column_kinds()
     columns, failed = _columns(model, prompt, kinds, chats, s)
     if not columns:  # no column can answer: one toast with the first reason
         raise gr.Error(next(iter(failed.values())))
@@ -64,7 +64,7 @@ def send(prompt: str, *values: Any) -> Iterator[tuple]:
     for k in kinds:
         answer = f"⚠ {failed[k]}" if k in failed else ""  # a column that cannot answer says why, in place
         chats[_slot(k)] += [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]
-    for texts in stream(comparer, columns, s.settings()):
+    for texts in stream(comparer, columns, s.settings(), s.lang):
         for col, text in zip(columns, texts):
             chats[_slot(col.key)][-1]["content"] = text
         yield ("", *chats)
@@ -78,7 +78,7 @@ def _columns(model: str, prompt: str, kinds: list[str], chats: list[list[dict]],
         try:
             columns += build_columns(model, prompt, [k], history=_answered(chats[_slot(k)]), **s.column_kw())
         except (ValueError, KeyError, OSError) as exc:
-            failed[k] = str(exc).strip("'\"")
+            failed[k] = said(s.lang, exc).strip("'\"")
     return columns, failed
 
 
@@ -105,9 +105,9 @@ def regenerate(kind: str, *values: Any) -> Iterator[list[dict]]:
         return
     history, prompt = chat[:last], chat[last]["content"]
     columns = guard(build_columns, s.model(), prompt, [s.key_for(kind)], history=history,
-                    **s.column_kw())
+                    **s.column_kw(), lang=s.lang)
     out = [*history, {"role": "user", "content": prompt}, {"role": "assistant", "content": ""}]
-    for texts in stream(s.comparer(), columns, s.settings(sampled=True)):
+    for texts in stream(s.comparer(), columns, s.settings(sampled=True), s.lang):
         out[-1]["content"] = texts[0]
         yield out
 

@@ -1,0 +1,137 @@
+"""Errors raised below the UI (a model, a path, an export, an import) are Said (issue 15): str(e) is the
+exact English the command line, logs and run folders read; said(lang, e) is the catalogue's text in the
+UI's language. Real calls, no mocks."""
+from __future__ import annotations
+
+import ast
+import pickle
+import re
+import string
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from studio import runs
+from studio.config import ModelSpec, RunConfig
+from studio.data.turns import RecordError, fail
+from studio.export import ExportError, ExportMissing
+from studio.export.bundle import export_adapter_zip
+from studio.export.importer import import_adapter
+from studio.models import ModelError, resolve
+from studio.paths import UnsafePathError
+from studio.text import TEXT, Said, en, errors_en, errors_ja, ja, said, t
+
+ROOT = Path(__file__).resolve().parent.parent
+JAPANESE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff]")
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def test_every_error_key_is_in_both_languages_with_the_same_fields():
+    assert set(errors_en.ERRORS) == set(errors_ja.ERRORS)
+    for key, english in errors_en.ERRORS.items():
+        japanese = errors_ja.ERRORS[key]
+        assert key.startswith("err_"), key
+        assert TEXT["en"][key] == english and TEXT["ja"][key] == japanese, f"{key} is not merged into TEXT"
+        assert _fields(english) == _fields(japanese), key
+        assert JAPANESE.search(japanese) and japanese != english, f"{key} has no Japanese"
+
+
+def test_the_error_catalogue_overrides_nothing_of_the_ui_catalogue():
+    assert not set(errors_en.ERRORS) & set(en.TEXT)
+    assert not set(errors_ja.ERRORS) & set(ja.TEXT)
+
+
+def test_every_error_key_the_code_raises_is_in_the_catalogue():
+    used = set()
+    for path in (ROOT / "studio").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and re.fullmatch(r"err_[a-z_]*[a-z]", node.value):
+                used.add((node.value, f"{path.relative_to(ROOT)}:{node.lineno}"))
+    assert len(used) > 40
+    missing = [where for key, where in used if key not in TEXT["en"]]
+    assert not missing, f"error keys not in studio/text/errors_en.py: {missing}"
+
+
+def _both(error: BaseException, english: str, *names: str) -> str:
+    """str(error) is exactly english; said() gives it back in English and says it in Japanese, naming names."""
+    assert isinstance(error, Said) and isinstance(error, ValueError)
+    assert str(error) == english and said("en", error) == english
+    japanese = said("ja", error)
+    assert JAPANESE.search(japanese) and japanese != english, japanese
+    for name in names:
+        assert name in japanese, (name, japanese)
+    return japanese
+
+
+def test_an_unknown_model_name():
+    with pytest.raises(ModelError) as err:
+        resolve("no-such-model")
+    _both(err.value, "unknown model 'no-such-model': not a studio model, a hub id (org/name) or a folder",
+          "no-such-model")
+
+
+def test_a_model_folder_without_config_json(tmp_path):
+    folder = tmp_path / "weights-only"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes(b"")
+    with pytest.raises(ModelError) as err:
+        resolve(str(folder))
+    japanese = _both(err.value, f"model folder {str(folder)!r} holds no config.json: not a Hugging Face model "
+                                "folder", str(folder))
+    assert "config.json" in japanese
+
+
+def test_a_run_id_with_dot_dot():
+    with pytest.raises(UnsafePathError) as err:
+        runs.get("a..b")
+    japanese = _both(err.value, "run id 'a..b' is not allowed: use letters, digits, '.', '_' or '-' (at most 80).",
+                     "a..b")
+    assert "実行 ID" in japanese and "run id" not in japanese  # the Term is said in Japanese too
+
+
+def test_an_adapter_zip_with_an_absolute_member(tmp_path):
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("/abs/evil.txt", b"x")
+    with pytest.raises(UnsafePathError) as err:
+        import_adapter(archive)
+    _both(err.value, "the zip member '/abs/evil.txt' has an absolute path: refused", "/abs/evil.txt")
+    assert runs.all_runs() == []
+
+
+def test_exporting_a_run_that_is_still_running(tmp_path):
+    run = runs.create(RunConfig(model=ModelSpec(name="smollm2-135m")))
+    run.write_status(state="running", pid=None)
+    with pytest.raises(ExportError) as err:
+        export_adapter_zip(run.id, tmp_path / "a.zip")
+    japanese = _both(err.value, f"run {run.id} is running: wait until it ends (or stop it) before exporting",
+                     run.id)
+    assert t("ja", "state_running") in japanese and "running" not in japanese
+    assert not (tmp_path / "a.zip").exists()
+
+
+def test_a_missing_import_is_still_a_file_not_found_error(tmp_path):
+    with pytest.raises(FileNotFoundError) as err:
+        import_adapter(tmp_path / "nowhere")
+    assert isinstance(err.value, ExportMissing) and str(err.value) == f"{tmp_path / 'nowhere'} does not exist"
+    assert str(tmp_path / "nowhere") in said("ja", err.value) and said("ja", err.value) != str(err.value)
+
+
+def test_a_said_error_survives_pickling_with_its_key():
+    error = pickle.loads(pickle.dumps(ModelError("err_model_unknown", name="x")))
+    assert type(error) is ModelError and str(error) == said("en", error)
+    assert said("ja", error) == t("ja", "err_model_unknown", name="x")
+
+
+def test_a_data_check_error_is_said_from_its_catalogue_key_and_other_errors_as_they_are():
+    with pytest.raises(RecordError) as err:
+        fail("messages[0]", "not_object", got="list")
+    assert said("en", err.value) == str(err.value)
+    assert said("ja", err.value) == f"messages[0]: {t('ja', 'e_not_object', got='list')}" != str(err.value)
+    assert said("ja", KeyError("no run 'x'")) == str(KeyError("no run 'x'"))
+    assert said("ja", ValueError("plain")) == "plain"
