@@ -8,7 +8,6 @@ asks a general-knowledge set of base and every variant (what tuning costs). repo
 with intervals and a verdict."""
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from studio.facts.corpus import (
     used_lines,
 )
 from studio.facts.probes import PROBES_FILE, preset_qa_rows, probe_set
-from studio.fsutil import atomic_write_json, write_jsonl
+from studio.fsutil import atomic_write_json, read_json, write_jsonl
 from studio.models import load_tokenizer
 from studio.paths import inside, studio_home
 from studio.train import recipe, runner
@@ -45,9 +44,10 @@ VARIANTS = ("text", "qa", "text+qa")
 DEFAULT_CORPUS = "romeo-and-juliet"
 DEFAULT_SWAP = "Romeo=Bob"
 BATCH, MAX_LENGTH = 8, 256
-"""Every variant trains at this batch size; the text variant's blocks are MAX_LENGTH tokens long."""
+"""The text variants' batch: BATCH blocks of MAX_LENGTH tokens a step."""
 N_CLOZE_ROWS, N_CLOZE_PROBES = 48, 8
-GEN_BATCH = 16
+GEN_BATCH = 32
+"""Rows per generate call: decoding a small model on a CPU costs per step more than per row."""
 RAG_K = 3
 
 
@@ -68,7 +68,8 @@ class LabSpec:
     qa: str | None = None
     """A question/answer file for the qa variant; default: the facts preset's questions + cloze rows."""
     seed: int = 0
-    max_new_tokens: int = 32
+    max_new_tokens: int = 24
+    """Enough for a name and a clause: the shares only need the name."""
 
     def check(self) -> None:
         wrong = [v for v in self.variants if v not in VARIANTS]
@@ -111,8 +112,9 @@ class LabAnswers:
     probes: list[dict]
     samples: dict[str, list[list[str]]]
     """column -> per probe, its k answers."""
-    general: dict[str, list[str]]
-    """column -> one greedy answer per general-knowledge question (base and the variants)."""
+    general: dict[str, list]
+    """column -> one greedy answer per general-knowledge question; a variant's is None where the base was
+    wrong (not asked: the cost is measured on what the base knows)."""
 
 
 def lab_folder() -> Path:
@@ -149,21 +151,30 @@ def _user_rows(path: str) -> list[dict]:
 
 # ---- training --------------------------------------------------------------------------------------------
 
-def variant_files(spec: LabSpec, prep: Prepared, tokenizer) -> dict[str, tuple[Path, int, int]]:
-    """variant -> (training file, steps, tokens): the same token budget for each."""
+@dataclass
+class Plan:
+    """One variant's training: its file, and the batch that gives it the text variant's tokens per step."""
+    path: Path
+    batch: int
+    tokens: int
+
+
+def variant_files(spec: LabSpec, prep: Prepared, tokenizer) -> dict[str, Plan]:
+    """variant -> its Plan: the same steps and the same token budget for each. The qa rows are short (~65
+    tokens), so their batch holds as many rows as make the text variant's BATCH x MAX_LENGTH tokens."""
     budget = spec.max_steps * BATCH * MAX_LENGTH
-    files: dict[str, tuple[Path, int, int]] = {}
+    files: dict[str, Plan] = {}
     qa_path = inside(prep.folder, "qa.jsonl")
     write_jsonl(qa_path, prep.qa_rows)
     per_row = sum(len(tokenize_row(tokenizer, r, MAX_LENGTH).input_ids) for r in prep.qa_rows) / len(prep.qa_rows)
     for name in spec.variants:
         if name == "text":
-            files[name] = (prep.renamed, spec.max_steps, budget)
+            files[name] = Plan(prep.renamed, BATCH, budget)
         elif name == "qa":
-            steps = max(1, math.ceil(budget / (BATCH * per_row)))
-            files[name] = (qa_path, steps, int(steps * BATCH * per_row))
+            batch = max(1, round(BATCH * MAX_LENGTH / per_row))
+            files[name] = Plan(qa_path, batch, int(spec.max_steps * batch * per_row))
         else:
-            files[name] = (_text_and_qa(prep, tokenizer, budget), spec.max_steps, budget)
+            files[name] = Plan(_text_and_qa(prep, tokenizer, budget), BATCH, budget)
     return files
 
 
@@ -189,11 +200,11 @@ def train_variants(spec: LabSpec, prep: Prepared, progress: Progress | None = No
     tokenizer = load_tokenizer(spec.model)
     out = []
     files = variant_files(spec, prep, tokenizer)
-    for i, (name, (path, steps, tokens)) in enumerate(files.items()):
+    for i, (name, plan) in enumerate(files.items()):
         t0 = time.time()
-        cfg = recipe.build(spec.model, train_path=str(path), overrides={
-            "max_steps": steps, "batch_size": BATCH, "max_length": MAX_LENGTH, "eval_fraction": 0.0,
-            "seed": spec.seed, "save_steps": steps})
+        cfg = recipe.build(spec.model, train_path=str(plan.path), overrides={
+            "max_steps": spec.max_steps, "batch_size": plan.batch, "max_length": MAX_LENGTH, "eval_fraction": 0.0,
+            "seed": spec.seed, "save_steps": spec.max_steps})
         cfg.name = f"facts-{name.replace('+', '-')}"
         run = runner.start(cfg)
 
@@ -205,7 +216,7 @@ def train_variants(spec: LabSpec, prep: Prepared, progress: Progress | None = No
         st = runner.wait(run, update)
         if st.state != "done":
             raise RuntimeError(f"the {name} variant's run {run.id} ended {st.state}: {st.reason or run.log_tail(3)}")
-        out.append(Variant(name, run.id, st.step, tokens, round(time.time() - t0, 1)))
+        out.append(Variant(name, run.id, st.step, plan.tokens, round(time.time() - t0, 1)))
     return out
 
 
@@ -231,6 +242,8 @@ def probe_columns(prep: Prepared, variants: Sequence[Variant], question: str) ->
 
 def ask(spec: LabSpec, prep: Prepared, variants: Sequence[Variant], comparer: Comparer,
         progress: Progress | None = None) -> LabAnswers:
+    """Every probe k times of every column, and the general-knowledge set: all of it of the base model, then
+    of each variant only the questions the base got right (the set the cost is measured on)."""
     jobs: list[tuple[str, int, Column]] = []
     columns: list[dict] = []
     for i, row in enumerate(prep.probes):
@@ -238,28 +251,35 @@ def ask(spec: LabSpec, prep: Prepared, variants: Sequence[Variant], comparer: Co
         columns = columns or [{"key": c.key, "label": c.label} for c in cols]
         jobs += [("probe", i, c) for c in cols for _ in range(spec.k)]
     items = general.load_questions()
-    for i, row in enumerate(general.question_rows(items)):
-        user = [row["messages"][0]]
-        jobs += [("general", i, Column("base", "Base", None, user))]
-        jobs += [("general", i, Column(v.name, v.name, str(runs.get(v.run).adapter_dir), user)) for v in variants]
+    users = [[row["messages"][0]] for row in general.question_rows(items)]
+    jobs += [("general", i, Column("base", "Base", None, user)) for i, user in enumerate(users)]
     sampled = GenSettings(max_new_tokens=spec.max_new_tokens, temperature=spec.temperature,
                           repetition_penalty=1.0, seed=spec.seed)
-    texts = _generate(comparer, jobs, {"probe": sampled, "general": general.SETTINGS}, progress)
+    texts = _generate(comparer, jobs, {"probe": sampled, "general": general.SETTINGS}, progress, (0.6, 0.92))
     samples: dict[str, list[list[str]]] = {c["key"]: [[] for _ in prep.probes] for c in columns}
-    answers: dict[str, list[str]] = {k: [""] * len(items) for k in ["base", *(v.name for v in variants)]}
+    answers: dict[str, list] = {"base": [""] * len(items)}
     for (what, i, col), text in zip(jobs, texts):
         if what == "probe":
             samples[col.key][i].append(text)
         else:
-            answers[col.key][i] = text
+            answers["base"][i] = text
+    kept = [i for i, text in enumerate(answers["base"]) if general.judge(text, items[i]) == "right"]
+    tuned = [("general", i, Column(v.name, v.name, str(runs.get(v.run).adapter_dir), users[i]))
+             for v in variants for i in kept]
+    for v in variants:
+        answers[v.name] = [None] * len(items)  # outside the set: not asked
+    for (_, i, col), text in zip(tuned, _generate(comparer, tuned, {"general": general.SETTINGS}, progress,
+                                                  (0.92, 1.0))):
+        answers[col.key][i] = text
     return LabAnswers(columns, prep.probes, samples, answers)
 
 
 def _generate(comparer: Comparer, jobs: list[tuple[str, int, Column]], settings: dict[str, GenSettings],
-              progress: Progress | None) -> list[str]:
+              progress: Progress | None, span: tuple[float, float]) -> list[str]:
     """Every job's answer, in job order: jobs of one kind batched together, shortest prompts first so a
-    batch pads little."""
+    batch pads little. Progress moves across span."""
     out = [""] * len(jobs)
+    done = 0
     for what, gen in settings.items():
         order = sorted((j for j, job in enumerate(jobs) if job[0] == what),
                        key=lambda j: sum(len(m["content"]) for m in jobs[j][2].messages))
@@ -267,9 +287,9 @@ def _generate(comparer: Comparer, jobs: list[tuple[str, int, Column]], settings:
             chunk = order[start:start + GEN_BATCH]
             for j, text in zip(chunk, comparer.generate([jobs[j][2] for j in chunk], gen)):
                 out[j] = text
+            done += len(chunk)
             if progress:
-                done = sum(1 for t in out if t) / len(jobs)
-                progress(0.6 + 0.4 * done, f"asking: {what} questions")
+                progress(span[0] + (span[1] - span[0]) * done / max(1, len(jobs)), f"asking: {what} questions")
     return out
 
 
@@ -293,6 +313,17 @@ def run_lab(spec: LabSpec, progress: Progress | None = None, comparer: Comparer 
     answers = ask(spec, prep, variants, comparer or Comparer(spec.model), progress)
     seconds = {"train": round(t1 - t0, 1), "ask": round(time.time() - t1, 1), "total": round(time.time() - t0, 1)}
     return LabRun(spec, prep, variants, answers, seconds)
+
+
+def latest_result() -> dict | None:
+    """The newest finished lab's result (the panel shows it after a reload), or None."""
+    root = studio_home() / "facts"
+    found = sorted(root.glob("*/result.json")) if root.is_dir() else []
+    for path in reversed(found):
+        result = read_json(path)
+        if isinstance(result, dict) and "table" in result:
+            return result
+    return None
 
 
 def save(result: dict, folder: Path) -> Path:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from studio.data.store import import_upload
 from studio.facts.corpus import BUILTIN
-from studio.facts.lab import DEFAULT_CORPUS, DEFAULT_SWAP, VARIANTS, LabSpec, run_lab, save
+from studio.facts.lab import DEFAULT_CORPUS, DEFAULT_SWAP, VARIANTS, LabSpec, latest_result, run_lab, save
 from studio.facts.report import column_name, figure, say, summarise
 from studio.models import EMBEDDED
 from studio.text import t
@@ -50,7 +50,9 @@ def render(result: dict | None, lang: str = "en"):
 
 
 def _pct(cell: dict | None) -> str:
-    return f"{100 * cell['share']:.0f}% [{100 * cell['lo']:.0f}–{100 * cell['hi']:.0f}]" if cell else "—"
+    if not cell or cell["share"] is None:  # no probe of that kind, or no question the base got right
+        return "—"
+    return f"{100 * cell['share']:.0f}% [{100 * cell['lo']:.0f}–{100 * cell['hi']:.0f}]"
 
 
 def shares_frame(result: dict, lang: str) -> pd.DataFrame:
@@ -110,3 +112,10 @@ def build(ctx: Ctx) -> None:
     shown = [plot, verdict, table, examples, cost]
     go.click(run, [model, corpus, upload, swaps, variants, samples, steps, ctx.lang], [last, *shown])
     ctx.lang.change(render, [last, ctx.lang], shown, show_progress="hidden")
+    ctx.on_load.append((shown_after_reload, [ctx.lang], [last, *shown]))
+
+
+def shown_after_reload(lang: str = "en"):
+    """The last lab's result, from disk: a run of ten minutes is not lost to a reload."""
+    result = latest_result()
+    return result, *render(result, lang)

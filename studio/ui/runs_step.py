@@ -105,7 +105,7 @@ def build(ctx: Ctx) -> OnOpen:
         pick = L(gr.Dropdown(list(table().iloc[:, 0]), label=L.text("runs_pick"), elem_id="runs-pick", scale=3),
                  "runs_pick")
         refresh_btn = L(gr.Button(L.text("runs_refresh")), "runs_refresh", "value")
-        open_btn = L(gr.Button(L.text("runs_open"), variant="primary"), "runs_open", "value")
+        open_btn = L(gr.Button(L.text("runs_open"), variant="primary", elem_id="runs-open"), "runs_open", "value")
         delete_btn = L(gr.Button(L.text("runs_delete"), variant="stop"), "runs_delete", "value")
         confirm = L(gr.Button(L.text("runs_confirm"), variant="stop", visible=False), "runs_confirm", "value")
     info = gr.Markdown()

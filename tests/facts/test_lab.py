@@ -10,8 +10,9 @@ from studio.chat import ChatModel
 from studio.compare.engine import Comparer
 from studio.facts import general
 from studio.facts.cli import print_table
-from studio.facts.lab import LabSpec, run_lab
+from studio.facts.lab import LabSpec, latest_result, run_lab, save
 from studio.facts.report import FACT, figure, say, summarise
+from studio.ui import facts_panel
 
 LINES = ["ROMEO:", "But soft, what light through yonder window breaks? It is the east, and Juliet is the sun.",
          "JULIET:", "O Romeo, Romeo, wherefore art thou Romeo? Deny thy father and refuse thy name.",
@@ -57,6 +58,11 @@ def test_the_lab_end_to_end_on_the_tiny_model(tiny_model_dir, play, capsys):
     en, ja = say(result["verdict"]), say(result["verdict"], "ja")
     assert len(en) == len(ja) and en != ja and all("{" not in line for line in en + ja)
     assert len(figure(result).data) == 6 and max(seen) <= 1.0 and seen == sorted(seen)
+    save(result, lab.prep.folder)
+    assert latest_result() == result  # the panel shows it again after a reload
+    fig, text, table, examples, cost = facts_panel.shown_after_reload("ja")[1:]
+    assert "置き換え" in text and "学習後: text" in set(table.iloc[:, 0]) and len(examples) == len(lab.prep.probes)
+    assert list(cost.columns)[2] == "正解のまま" and fig.layout.title.text.startswith("新しい事実")
     print_table(result)
     out = capsys.readouterr().out
     assert f"Romeo -> Bob: {swap['replaced']} replacements, 0 of the old name left" in out

@@ -383,3 +383,30 @@ def test_a_reload_in_japanese_never_paints_english(page):
     page.wait_for_selector("#model-card")
     assert page.evaluate("document.documentElement.dataset.studioVeil") is None  # English: no veil at all
     assert page.get_by_role("tab", name="① Model").is_visible()
+
+
+def test_the_facts_lab_panel_runs_the_experiment_and_keeps_it_after_a_reload(page):
+    """Issue 19: the facts lab from Evaluate, cut short (2 steps, one greedy-free sample, the text variant):
+    progress, the chart with intervals, the verdict, the shares; after a reload the result is still there."""
+    tab(page, "⑤ Evaluate")
+    page.locator("#facts-panel").get_by_text("Facts lab").first.click()
+    for field, value in (("steps", "2"), ("samples", "1")):
+        box = page.locator(f"#facts-{field} input")
+        box.fill(value)
+        box.press("Tab")
+    page.locator("#facts-variants label", has_text="qa").first.click()  # text alone: the article's setup
+    page.locator("#facts-go").click()
+    page.wait_for_function("document.querySelector('#facts-verdict')?.innerText.includes('replacements')",
+                           timeout=900_000)
+    verdict = page.locator("#facts-verdict").inner_text()
+    assert "Romeo → Bob: 310 replacements, 0 of the old name left" in verdict and "Tuned: text" in verdict
+    assert page.locator("#facts-plot .barlayer .trace").count() == 4  # base, text, prompt, retrieval
+    assert page.locator("#facts-plot .errorbars path").count() > 0  # every share has its interval
+    assert "Tuned: text" in page.locator("#facts-shares").inner_text()
+    assert "still right" in page.locator("#facts-cost").inner_text()
+    shot(page, "6-facts-lab-test")
+    page.reload()
+    page.wait_for_selector("#model-card")
+    tab(page, "⑤ Evaluate")
+    page.locator("#facts-panel").get_by_text("Facts lab").first.click()
+    page.wait_for_function("document.querySelector('#facts-verdict')?.innerText.includes('310 replacements')")
