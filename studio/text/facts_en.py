@@ -39,7 +39,7 @@ FACTS.update({
     # the lab's panel (studio/ui/facts_panel.py) and its report (studio/facts/report.py)
     "facts_model": "Model", "facts_corpus": "Corpus", "facts_upload": "…or your own text (.txt, .md, .jsonl)",
     "facts_swaps": "Swaps OLD=NEW (comma-separated)", "facts_variants": "Tuned variants",
-    "facts_samples": "Answers per question", "facts_steps": "Steps (text variant; the others get as many tokens)",
+    "facts_samples": "Answers per question", "facts_temperature": "Temperature (0: greedy, one answer)", "facts_steps": "Steps (text variant; the others get as many tokens)",
     "facts_examples": "Examples: each question and the sampled answers of each column",
     "facts_cost": "What tuning cost: general-knowledge questions the base model gets right",
     "facts_need_variant": "Tick at least one variant to tune (text, qa or text+qa).",

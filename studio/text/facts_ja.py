@@ -38,7 +38,7 @@ FACTS.update({
     # the lab's panel (studio/ui/facts_panel.py) and its report (studio/facts/report.py)
     "facts_model": "モデル", "facts_corpus": "コーパス", "facts_upload": "…または自分のテキスト（.txt、.md、.jsonl）",
     "facts_swaps": "置き換え 旧=新（カンマ区切り）", "facts_variants": "学習する変種",
-    "facts_samples": "質問ごとの回答数", "facts_steps": "ステップ数（text 変種。他の変種は同じトークン数）",
+    "facts_samples": "質問ごとの回答数", "facts_temperature": "温度（0: 貪欲法、回答は 1 つ）", "facts_steps": "ステップ数（text 変種。他の変種は同じトークン数）",
     "facts_examples": "例: 各質問と各列のサンプル回答",
     "facts_cost": "学習の代償: ベースモデルが正解する一般知識の質問",
     "facts_need_variant": "学習する変種（text、qa、text+qa）を少なくとも 1 つ選んでください。",

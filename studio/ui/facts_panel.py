@@ -18,13 +18,13 @@ from studio.ui.context import Ctx, guard
 
 
 def run(model: str, corpus: str, upload: str | None, swaps: str, variants: list[str], samples: float,
-        steps: float, lang: str = "en", progress=gr.Progress()):
+        temperature: float, steps: float, lang: str = "en", progress=gr.Progress()):
     if not variants:
         raise gr.Error(t(lang, "facts_need_variant"))
     source = str(guard(import_upload, upload, lang=lang)) if upload else corpus
     spec = LabSpec(corpus=source, swaps=[s.strip() for s in (swaps or "").split(",") if s.strip()],
                    variants=tuple(v for v in VARIANTS if v in variants), samples=int(samples),
-                   max_steps=int(steps), model=model)
+                   temperature=float(temperature), max_steps=int(steps), model=model)
     guard(spec.check, lang=lang)
     try:  # a variant's run that fails (out of memory, a NaN loss) says so in a toast, the app goes on
         lab = guard(run_lab, spec, lambda share, what: progress(share, desc=what), lang=lang)
@@ -98,11 +98,13 @@ def build(ctx: Ctx) -> None:
                                           elem_id="facts-variants"), "facts_variants")
             samples = L(gr.Number(5, precision=0, minimum=1, maximum=20, label=L.text("facts_samples"),
                                   elem_id="facts-samples"), "facts_samples")
+            temperature = L(gr.Number(0.8, minimum=0, maximum=2, step=0.1, label=L.text("facts_temperature"),
+                                      elem_id="facts-temperature"), "facts_temperature")
             steps = L(gr.Number(60, precision=0, minimum=1, maximum=5000, label=L.text("facts_steps"),
                                 elem_id="facts-steps"), "facts_steps")
         go = L(gr.Button(L.text("eval_facts_go"), variant="primary", elem_id="facts-go"), "eval_facts_go", "value")
         verdict = gr.Markdown(elem_id="facts-verdict")
-        plot = gr.Plot(elem_id="facts-plot")
+        plot = gr.Plot(elem_id="facts-plot", show_label=False)
         table = gr.Dataframe(interactive=False, wrap=True, elem_id="facts-shares")
         with L(gr.Accordion(L.text("facts_examples"), open=False), "facts_examples"):
             examples = gr.Dataframe(interactive=False, wrap=True, elem_id="facts-examples")
@@ -110,7 +112,7 @@ def build(ctx: Ctx) -> None:
                  "facts_cost")
     last = gr.State(None)
     shown = [plot, verdict, table, examples, cost]
-    go.click(run, [model, corpus, upload, swaps, variants, samples, steps, ctx.lang], [last, *shown])
+    go.click(run, [model, corpus, upload, swaps, variants, samples, temperature, steps, ctx.lang], [last, *shown])
     ctx.lang.change(render, [last, ctx.lang], shown, show_progress="hidden")
     ctx.on_load.append((shown_after_reload, [ctx.lang], [last, *shown]))
 

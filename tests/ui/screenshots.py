@@ -26,7 +26,7 @@ WORDS = {
     "en": {"tabs": ["① Model", "② Data", "③ Train", "④ Compare", "⑤ Evaluate", "Runs", "Export"],
            "batch": "Batch", "side": "Side by side", "facts": "Facts lab"},
     "ja": {"tabs": ["① モデル", "② データ", "③ 学習", "④ 比較", "⑤ 評価", "実行履歴", "書き出し"],
-           "batch": "バッチ", "side": "並べて比較", "facts": "事実ラボ"},
+           "batch": "一括", "side": "並べて比較", "facts": "事実ラボ"},
 }
 
 
@@ -42,12 +42,18 @@ def prepare(home: Path) -> None:
         studio("facts-lab")
 
 
+BUSY = ("!document.body.innerText.includes('processing |') && "
+        "!document.querySelector('.eta-bar, .progress-text, .progress-bar')")
+"""No event of the page is running: a screenshot shows results, not spinners."""
+
+
 class Walk:
     def __init__(self, page, lang: str, out: Path):
         self.page, self.lang, self.out, self.w = page, lang, out, WORDS[lang]
         out.mkdir(parents=True, exist_ok=True)
 
     def shot(self, name: str) -> None:
+        self.page.wait_for_function(BUSY, timeout=900_000)
         self.page.wait_for_timeout(1200)  # outputs fade back in once an event ends
         self.page.screenshot(path=str(self.out / f"{name}.png"), full_page=True)
 
@@ -72,6 +78,7 @@ class Walk:
         self.tab(1)
         box = self.page.locator("#preset-pick input")
         box.click()
+        box.fill("")  # a reload keeps the last choice in the box
         box.press_sequentially("json")
         self.page.locator("[role=option]", has_text="json").first.click()
         self.page.locator("#use-preset").click()
@@ -103,12 +110,14 @@ class Walk:
         self.tab(4)
         self.page.wait_for_function("document.querySelector('#eval-run input').value.length > 0")
         self.page.locator("#eval-go").click()
-        self.page.wait_for_function("document.querySelector('#eval-headline')?.innerText.includes('→')",
-                                    timeout=900_000)
+        self.page.wait_for_timeout(2000)
+        self.page.wait_for_function(BUSY, timeout=900_000)  # the last measurement's headline is there already
         self.idle("#eval-meters")
         self.shot("6-evaluate")
         self.page.locator("#facts-panel").get_by_text(self.w["facts"]).first.click()
         self.page.wait_for_selector("#facts-plot .barlayer")
+        self.page.wait_for_timeout(2000)
+        self.idle("#eval-meters")  # the tab's own refresh of the last measurement, when the run list changes
         self.page.locator("#facts-panel").scroll_into_view_if_needed()
         self.shot("6-facts-lab")
 
@@ -123,7 +132,7 @@ def newest_json_run(home: Path) -> str:
     return found[-1]
 
 
-def walk(url: str, home: Path) -> None:
+def walk(url: str, home: Path, langs: tuple[str, ...]) -> None:
     from playwright.sync_api import sync_playwright
 
     run_id = newest_json_run(home)
@@ -132,6 +141,8 @@ def walk(url: str, home: Path) -> None:
         page = browser.new_page(viewport={"width": 1366, "height": 900})
         page.set_default_timeout(120_000)
         for lang, out in (("en", OUT), ("ja", OUT / "ja")):
+            if lang not in langs:
+                continue
             page.goto(url)
             page.wait_for_selector("#model-card")
             if lang == "ja":
@@ -153,12 +164,13 @@ def walk(url: str, home: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--train", action="store_true", help="train the json preset and run the facts lab first")
+    parser.add_argument("--lang", choices=["en", "ja"], action="append", help="one language only (default both)")
     args = parser.parse_args()
     home = Path(os.environ.get("STUDIO_HOME") or Path.home() / ".katachi-studio")
     if args.train:
         prepare(home)
     with app_server(home=home) as port:
-        walk(f"http://127.0.0.1:{port}/", home)
+        walk(f"http://127.0.0.1:{port}/", home, tuple(args.lang or ("en", "ja")))
     print(f"screenshots in {OUT} and {OUT / 'ja'}")
     return 0
 
