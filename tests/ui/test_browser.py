@@ -226,8 +226,10 @@ def timeline(page) -> None:
     page.locator("#timeline-go").click()
     page.wait_for_function("document.querySelector('#timeline-best')?.innerText.includes('checkpoint-')",
                            timeout=300_000)
-    bars = page.locator("#timeline-plot .barlayer .point").count()
-    assert bars >= 2, bars  # base and at least one checkpoint
+    # plotly draws a moment after the text; a bar at 0% has no shape, so count the steps on the axis
+    page.wait_for_function("document.querySelector('#timeline-plot .gtitle')?.textContent.includes('best checkpoint-')")
+    assert page.locator("#timeline-plot .barlayer .trace").count() == 1
+    assert page.locator("#timeline-plot .xtick").count() >= 2  # base (step 0) and at least one checkpoint
     assert "Error" not in page.locator("#timeline-plot").inner_text()
     page.wait_for_timeout(1000)
     shot(page, "6-evaluate-timeline")
@@ -400,8 +402,9 @@ def test_the_facts_lab_panel_runs_the_experiment_and_keeps_it_after_a_reload(pag
                            timeout=900_000)
     verdict = page.locator("#facts-verdict").inner_text()
     assert "Romeo → Bob: 310 replacements, 0 of the old name left" in verdict and "Tuned: text" in verdict
+    page.wait_for_selector("#facts-plot .barlayer .trace")  # plotly draws a moment after the text
     assert page.locator("#facts-plot .barlayer .trace").count() == 4  # base, text, prompt, retrieval
-    assert page.locator("#facts-plot .errorbars path").count() > 0  # every share has its interval
+    assert page.locator("#facts-plot path.yerror").count() > 0  # every share has its interval
     assert "Tuned: text" in page.locator("#facts-shares").inner_text()
     assert "still right" in page.locator("#facts-cost").inner_text()
     shot(page, "6-facts-lab-test")
