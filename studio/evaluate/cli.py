@@ -15,7 +15,7 @@ from studio.evaluate.run_eval import evaluate_run
 from studio.evaluate.timeline import best, checkpoint_timeline, to_dicts
 
 
-def _progress(quiet: bool):
+def progress_printer(quiet: bool):
     """A one-line progress printer on stderr (stdout stays clean for --json)."""
     if quiet:
         return None
@@ -46,7 +46,7 @@ def _fmt(value: float | None, key: str) -> str:
 def cmd_eval(args: argparse.Namespace) -> int:
     columns = [c.strip() for c in args.columns.split(",") if c.strip()]
     result = evaluate_run(args.run, _limit(args.limit), columns, meter=args.meter,
-                          progress=_progress(args.json))
+                          progress=progress_printer(args.json))
     if args.json:
         out = {"run": result.run, "kind": result.kind, "meters": result.meters}
         print(json.dumps(out, ensure_ascii=False))
@@ -98,7 +98,7 @@ def _write_html(fig, path: str | None) -> None:
 
 def cmd_timeline(args: argparse.Namespace) -> int:
     points, fig = checkpoint_timeline(args.run, _limit(args.limit), meter=args.meter,
-                                      progress=_progress(args.json))
+                                      progress=progress_printer(args.json))
     _write_html(fig, args.html)
     top = best(points)
     if args.json:
@@ -114,7 +114,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 def cmd_pairs(args: argparse.Namespace) -> int:
     result = meter_pairs(args.run, k=args.k, limit=_limit(args.limit), temperature=args.temperature,
-                         seed=args.seed, out=Path(args.out) if args.out else None, progress=_progress(args.json))
+                         seed=args.seed, out=Path(args.out) if args.out else None, progress=progress_printer(args.json))
     summary = {"file": str(result.path), "meter": result.meter, "prompts": result.prompts, "pairs": result.pairs,
                "mean_best": result.mean_best, "mean_worst": result.mean_worst}
     if args.json:

@@ -5,20 +5,9 @@ import argparse
 import json
 import sys
 
+from studio.evaluate.cli import progress_printer
 from studio.facts.lab import DEFAULT_CORPUS, DEFAULT_SWAP, VARIANTS, LabSpec, run_lab, save
 from studio.facts.report import figure, say, summarise
-
-
-def _progress(quiet: bool):
-    """A one-line progress printer on stderr (stdout stays clean for --json)."""
-    if quiet:
-        return None
-
-    def show(share: float, what: str) -> None:
-        sys.stderr.write(f"\r{100 * share:5.1f}%  {what[:70]:70}")
-        sys.stderr.flush()
-
-    return show
 
 
 def spec_from(args: argparse.Namespace) -> LabSpec:
@@ -31,7 +20,7 @@ def spec_from(args: argparse.Namespace) -> LabSpec:
 def cmd_facts_lab(args: argparse.Namespace) -> int:
     spec = spec_from(args)
     spec.check()  # a bad flag is refused before anything trains
-    lab = run_lab(spec, _progress(args.json))
+    lab = run_lab(spec, progress_printer(args.json))
     result = summarise(lab)
     path = save(result, lab.prep.folder)
     if args.html:
