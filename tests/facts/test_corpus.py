@@ -11,7 +11,8 @@ import string
 import pytest
 
 from studio.data.formats import row_problem
-from studio.facts import corpus
+from studio.facts import cloze, corpus
+from studio.facts.cloze import cloze_probes, cloze_rows, used_lines
 from studio.facts.corpus import (
     BUILTIN,
     CorpusError,
@@ -19,11 +20,8 @@ from studio.facts.corpus import (
     Swap,
     apply_swaps,
     builtin_text,
-    cloze_probes,
-    cloze_rows,
     load_corpus,
     parse_swap,
-    used_lines,
 )
 from studio.text import TEXT, facts_en, facts_ja, said
 
@@ -204,7 +202,7 @@ def test_the_facts_words_are_in_both_languages_with_the_same_fields():
     for key, english in facts_en.FACTS.items():
         assert key.startswith("facts_") and TEXT["en"][key] == english and TEXT["ja"][key] == facts_ja.FACTS[key]
         assert _fields(english) == _fields(facts_ja.FACTS[key]), key
-    assert corpus.ASKS == len([k for k in facts_en.FACTS if k.startswith("facts_cloze_ask_")])
+    assert cloze.ASKS == len([k for k in facts_en.FACTS if k.startswith("facts_cloze_ask_")])
 
 
 # --- cloze rows and probes ----------------------------------------------------------------------
