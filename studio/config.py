@@ -81,6 +81,9 @@ class TrainSpec:
     """auto, cpu or cuda."""
     processes: int = 0
     """Data-parallel processes through `accelerate launch`. 0: one per GPU found (1 on the CPU)."""
+    strategy: str = "auto"
+    """How several processes share the work: ddp (a full copy of the model each), fsdp (its weights sharded
+    across them, for a model no single GPU holds). auto: fsdp only when the memory fit says so."""
     method: str = "sft"
     """sft: learn the answers. dpo: prefer the chosen over the rejected answer of each pair. kto: answers
     labelled good or bad."""
@@ -233,6 +236,9 @@ SETTINGS: list[Setting] = [
       choices=("cosine", "linear", "constant", "constant_with_warmup")),
     S("device", "train", "device", str, "where to train", choices=("auto", "cpu", "cuda")),
     S("processes", "train", "processes", int, "data-parallel processes via accelerate (0: one per GPU)", 0, 64),
+    S("strategy", "train", "strategy", str, "ddp: a full copy of the model per GPU; fsdp: its weights sharded "
+      "across the GPUs (a model too big for one); auto: fsdp only when no single GPU holds it",
+      choices=("auto", "ddp", "fsdp")),
     S("gradient_checkpointing", "train", "gradient_checkpointing", bool,
       "recompute activations to save memory (~25-40% slower); unset: only when memory requires it",
       special=(None,)),

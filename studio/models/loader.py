@@ -62,17 +62,20 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def bnb_config(compute_dtype):
-    """QLoRA as in the paper: 4-bit NormalFloat, double quantisation, bf16/fp16 compute."""
+def bnb_config(compute_dtype, quant_storage=None):
+    """QLoRA as in the paper: 4-bit NormalFloat, double quantisation, bf16/fp16 compute. quant_storage (FSDP,
+    issue 23): the dtype the packed 4-bit weights are stored in; FSDP shards only float tensors, so FSDP-QLoRA
+    stores them in the compute dtype (default: uint8)."""
     from transformers import BitsAndBytesConfig
 
+    storage = {} if quant_storage is None else {"bnb_4bit_quant_storage": quant_storage}
     return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
-                              bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=compute_dtype)
+                              bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=compute_dtype, **storage)
 
 
 def load_model(name: str, *, quant: str = "none", dtype: str = "auto", device: str = "auto",
                trust_remote_code: bool = False, revision: str | None = None,
-               progress: Progress | None = None, device_map: Any = None):
+               progress: Progress | None = None, device_map: Any = None, quant_storage: Any = None):
     """A causal LM ready for generation or for adapters. quant='nf4' loads the base in 4 bits."""
     from transformers import AutoModelForCausalLM
 
@@ -83,7 +86,7 @@ def load_model(name: str, *, quant: str = "none", dtype: str = "auto", device: s
     kw.update(dtype=torch_dtype, use_safetensors=True, low_cpu_mem_usage=True)
     kw["device_map"] = device_map if device_map is not None else {"": device if device == "cpu" else 0}
     if quant == "nf4":
-        kw["quantization_config"] = bnb_config(torch_dtype)
+        kw["quantization_config"] = bnb_config(torch_dtype, quant_storage)  # quant_storage: FSDP (issue 23)
     try:
         model = AutoModelForCausalLM.from_pretrained(where, **kw)
     except OSError as e:

@@ -113,6 +113,19 @@ TEXT: dict[str, str] = {
     "plan_time": "Rough time: ~{minutes} min (at ~{speed} tokens/s)", "plan_memory": "Memory",
     "plan_advisor_ok": "Advisor: fine-tuning suits this data ({confidence}).",
     "plan_advisor_other": "Advisor: {verdict} — see step ②.",
+    "plan_strategy": "Strategy", "plan_strategy_chosen": "{name} (chosen with --strategy)",
+    "plan_strategy_cpu": "{name} over {procs} CPU processes (gloo)",
+    "spread_one": "one GPU holds it (~{need} GB of {have} GB)",
+    "spread_ddp": "DDP: one GPU holds it (~{need} GB of {have} GB), so each of the {gpus} GPUs trains a full copy",
+    "spread_fsdp": "FSDP: one GPU would need ~{need} GB of its {have} GB; sharded across the {gpus} GPUs, "
+                   "~{per} GB each",
+    "spread_fsdp_gc": "FSDP: one GPU would need ~{need} GB of its {have} GB; sharded across the {gpus} GPUs, "
+                      "~{per} GB each with gradient checkpointing",
+    "spread_none": "fits nowhere: ~{need} GB needed, one GPU has {have} GB. Would fit: {ways}",
+    "spread_none_across": "fits nowhere: ~{need} GB on one GPU, ~{per} GB each sharded across {gpus} GPUs of "
+                          "{have} GB. Would fit: {ways}",
+    "spread_way_length": "max length {length}", "spread_way_gpus": "{gpus} GPUs of {have} GB (FSDP)",
+    "spread_way_smaller": "a smaller model", "spread_or": ", or ",
     "model_card": "Model card", "try_it": "#### Try it", "try_prompt": "Ask the base model something",
     "try_send": "Ask", "try_answer": "Answer (streamed)",
     "data_intro": "**Step 2 — choose the training data.** Pick a preset, upload a file or generate a "

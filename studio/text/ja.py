@@ -107,6 +107,18 @@ TEXT: dict[str, str] = {
     "plan_time": "目安時間: 約 {minutes} 分（約 {speed} トークン/秒）", "plan_memory": "メモリ",
     "plan_advisor_ok": "アドバイザー: このデータにはファインチューニングが向いています（{confidence}）。",
     "plan_advisor_other": "アドバイザー: {verdict} — ステップ②を参照。",
+    "plan_strategy": "分散方式", "plan_strategy_chosen": "{name}（--strategy で指定）",
+    "plan_strategy_cpu": "{name}: CPU の {procs} プロセス（gloo）",
+    "spread_one": "GPU 1 台に収まります（約 {need} GB / {have} GB）",
+    "spread_ddp": "DDP: GPU 1 台に収まる（約 {need} GB / {have} GB）ので、{gpus} 台がそれぞれ全体の複製を学習します",
+    "spread_fsdp": "FSDP: GPU 1 台では約 {need} GB 必要で {have} GB を超えます。{gpus} 台に分割すると各約 {per} GB",
+    "spread_fsdp_gc": "FSDP: GPU 1 台では約 {need} GB 必要で {have} GB を超えます。{gpus} 台に分割し勾配チェックポイントを"
+                      "使うと各約 {per} GB",
+    "spread_none": "どこにも収まりません: 約 {need} GB 必要、GPU 1 台は {have} GB。収まる方法: {ways}",
+    "spread_none_across": "どこにも収まりません: GPU 1 台で約 {need} GB、{have} GB の GPU {gpus} 台に分割しても各約 "
+                          "{per} GB。収まる方法: {ways}",
+    "spread_way_length": "最大長 {length}", "spread_way_gpus": "{have} GB の GPU {gpus} 台（FSDP）",
+    "spread_way_smaller": "より小さいモデル", "spread_or": "、または",
     "model_card": "モデル情報", "try_it": "#### 試してみる", "try_prompt": "ベースモデルに質問する",
     "try_send": "質問", "try_answer": "回答（ストリーミング）",
     "data_intro": "**ステップ2 — 学習データを選ぶ。** プリセット・アップロード・自動生成から選び、"

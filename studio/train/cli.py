@@ -8,7 +8,7 @@ import sys
 
 from studio import presets, runs
 from studio.config import DEFAULT_MODEL, SETTINGS, ConfigError, check, flat
-from studio.train import recipe, runner
+from studio.train import launch, recipe, runner
 from studio.train.data import load_rows
 from studio.train.runner import recover_all, resume, stop, wait
 
@@ -72,6 +72,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         cfg.data.system_prompt = args.system
     if args.plan:
         return _print_plan(cfg, args.json)
+    if args.print_launch:
+        return _print_launch(cfg, args.nodes, args.gpus or runner.processes_for(cfg))
     run = runner.start(cfg)
     if args.detach:
         return _finish(run, run.status(), args.json)
@@ -110,9 +112,25 @@ def _print_plan(cfg, as_json: bool) -> int:
         print(json.dumps({"method": p.method, "objective": p.objective, "device": p.device.kind, "rows": p.rows,
                           "steps": p.steps,
                           "epochs": p.epochs, "minutes": round(p.seconds / 60, 1),
-                          "tokens_per_s": round(p.tokens_per_s), "fits": p.fit.fits if p.fit else None}))
+                          "tokens_per_s": round(p.tokens_per_s), "fits": p.fit.fits if p.fit else None,
+                          "strategy": p.strategy, "spread": p.spread.strategy if p.spread else None}))
         return 0
     print("\n".join(line.replace("**", "") for line in p.say("en")))
+    return 0
+
+
+def _print_launch(cfg, nodes: int, gpus: int) -> int:
+    """Make the run folder (config.yaml, accelerate.yaml for nodes x gpus) and print the command for each
+    machine; nothing starts here."""
+    if nodes < 1 or gpus < 1:
+        raise ConfigError(f"--nodes and --gpus must be at least 1 (got {nodes} x {gpus})")
+    run, strategy = runner.prepare(cfg, nodes, gpus)
+    print(f"# run {run.id}: {strategy.upper()} on {nodes} machine(s) x {gpus} GPU(s), "
+          f"config {run.path / launch.CONFIG}")
+    if nodes > 1:
+        print("# the run folder must be at this same path on every machine (a shared disk, or copied);\n"
+              "# HEAD: machine 0's address as the others reach it; run each line on its machine:")
+    print("\n".join(launch.node_commands(run, nodes)))
     return 0
 
 
@@ -174,6 +192,12 @@ def register(sub) -> None:
     _add_setting_flags(t)
     t.add_argument("--plan", action="store_true",
                    help="print the plan (method, steps, rough time, memory fit) and start nothing")
+    t.add_argument("--print-launch", action="store_true",
+                   help="make the run folder with its accelerate.yaml and print the `accelerate launch` command for "
+                        "each machine (--nodes x --gpus); start nothing")
+    t.add_argument("--nodes", type=int, default=1, metavar="N", help="--print-launch: machines (default 1)")
+    t.add_argument("--gpus", type=int, default=0, metavar="G",
+                   help="--print-launch: GPUs per machine (default: --processes, else the GPUs found here)")
     t.add_argument("--detach", action="store_true", help="return at once; the run goes on")
     t.add_argument("--json", action="store_true", help="one JSON object at the end (or the plan)")
     t.set_defaults(func=cmd_train)

@@ -10,6 +10,7 @@ from studio.config import RunConfig
 from studio.models import load_model, load_tokenizer
 from studio.models.loader import resolve_device, resolve_dtype
 from studio.runs import Run
+from studio.train import fsdp
 from studio.train.callbacks import StudioCallback
 from studio.train.data import load_rows, to_dataset
 from studio.train.recipe import plan_steps, to_lora_config, to_preference_config, to_sft_config, use_quant
@@ -23,10 +24,14 @@ def _load(cfg: RunConfig, local_rank: int, world: int):
     dtype = resolve_dtype(cfg.train.dtype, device)
     name = cfg.model.name
     tok = load_tokenizer(name, trust_remote_code=cfg.model.trust_remote_code)
-    device_map = {"": local_rank} if device == "cuda" else {"": "cpu"}
+    # FSDP (issue 23): load on the CPU and let FSDP put each rank's shard on its GPU (a whole model per GPU is
+    # what FSDP is there to avoid); 4-bit weights are stored in the compute dtype so FSDP can shard them
+    sharded = fsdp.enabled()
+    device_map = {"": local_rank} if device == "cuda" and not sharded else {"": "cpu"}
     model = load_model(name, quant="nf4" if use_quant(cfg, device) else "none",
                        dtype=cfg.train.dtype, device=device, device_map=device_map,
-                       trust_remote_code=cfg.model.trust_remote_code, revision=cfg.model.revision)
+                       trust_remote_code=cfg.model.trust_remote_code, revision=cfg.model.revision,
+                       quant_storage=dtype if sharded else None)
     model.config.use_cache = False
     dtype_name = {"torch.bfloat16": "bf16", "torch.float16": "fp16"}.get(str(dtype), "fp32")
     return model, tok, device, dtype_name
@@ -118,17 +123,21 @@ def train(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 
     trainer.train(resume_from_checkpoint=resume)
     if callback.stop_reason not in ("", "stop"):
         return  # failed (e.g. NaN): keep no adapter that would pass for a finished one
+    gathered = fsdp.gather(trainer) if fsdp.enabled() else None  # FSDP (issue 23): every rank sends its shard
     if trainer.is_world_process_zero():
-        save_adapter(trainer, run)
+        save_adapter(trainer, run, gathered)
 
 
-def save_adapter(trainer, run: Run) -> None:
-    """Write to a temporary folder, then rename: a half-written adapter is never taken for a finished one."""
+def save_adapter(trainer, run: Run, gathered: dict | None = None) -> None:
+    """Write to a temporary folder, then rename: a half-written adapter is never taken for a finished one.
+    gathered: an FSDP run's full weights (fsdp.gather), from which peft keeps the adapter's."""
     tmp = run.path / ".adapter.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
+    model = trainer.model if gathered is None else trainer.accelerator.unwrap_model(trainer.model)
+    extra = {} if gathered is None else {"state_dict": gathered}
     try:
         # only the trained adapter: a DPO run's model also holds the frozen reference copy ("ref")
-        trainer.model.save_pretrained(tmp, safe_serialization=True, selected_adapters=["default"])
+        model.save_pretrained(tmp, safe_serialization=True, selected_adapters=["default"], **extra)
         trainer.processing_class.save_pretrained(tmp)
         (tmp / "studio.json").write_text(json.dumps({"run": run.id, "step": trainer.state.global_step}))
     except BaseException:

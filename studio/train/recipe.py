@@ -8,10 +8,10 @@ from typing import Any
 from studio import presets, runs
 from studio.config import SETTING, DataSpec, LoraSpec, ModelSpec, RunConfig
 from studio.data import votes
-from studio.models import resolve
+from studio.models import fit, resolve
 from studio.models.device import DeviceInfo
-from studio.models.fit import Method, Verdict
-from studio.models.info import describe
+from studio.models.fit import Method, Spread, Verdict
+from studio.models.info import ModelCard, describe
 from studio.text import t
 
 
@@ -102,15 +102,37 @@ class Plan:
     """The memory fit of that method on this machine (None: the model's size is unknown)."""
     objective: str = "sft"
     """What the run learns from: sft (answers), dpo (pairs) or kto (labelled answers)."""
+    strategy: str = "ddp"
+    """How several processes share the run (strategy()): ddp, or fsdp (the weights sharded across them)."""
+    spread: Spread | None = None
+    """Where the run fits across this machine's GPUs (None: a CPU run, or the model's size is unknown)."""
+    processes: int = 1
+    kind: str = "cpu"
+    """Where it trains: cuda or cpu."""
+    chosen: bool = False
+    """The strategy was given (--strategy), not chosen by the fit."""
 
     def say(self, lang: str = "en") -> list[str]:
-        """Three lines of markdown: rows and steps, the rough time, the memory fit."""
+        """Three lines of markdown: rows and steps, the rough time, the memory fit; a fourth, the strategy,
+        where there is one to tell (several GPUs or processes, a model no GPU holds, --strategy)."""
         fit = self.fit.say(lang) if self.fit else t(lang, "card_unknown")
         mark = "✓" if self.fit and self.fit.fits else "✗"
-        return [t(lang, "plan_rows", rows=self.rows, steps=self.steps, epochs=f"{self.epochs:g}",
-                  device=self.device.describe(lang)),
-                t(lang, "plan_time", minutes=f"{max(1, self.seconds / 60):.0f}", speed=f"{self.tokens_per_s:.0f}"),
-                f"{t(lang, 'plan_memory')} ({self.method.upper()} · {self.objective.upper()}): {mark} {fit}"]
+        lines = [t(lang, "plan_rows", rows=self.rows, steps=self.steps, epochs=f"{self.epochs:g}",
+                   device=self.device.describe(lang)),
+                 t(lang, "plan_time", minutes=f"{max(1, self.seconds / 60):.0f}", speed=f"{self.tokens_per_s:.0f}"),
+                 f"{t(lang, 'plan_memory')} ({self.method.upper()} · {self.objective.upper()}): {mark} {fit}"]
+        strategy = self.strategy_line(lang)
+        return lines + ([f"{t(lang, 'plan_strategy')}: {strategy}"] if strategy else [])
+
+    def strategy_line(self, lang: str = "en") -> str:
+        name = self.strategy.upper()
+        chosen = t(lang, "plan_strategy_chosen", name=name) if self.chosen else ""
+        if self.kind != "cuda":
+            return t(lang, "plan_strategy_cpu", name=chosen or name, procs=self.processes) \
+                if self.processes > 1 or self.chosen else ""
+        if self.spread is None or (self.spread.gpus == 1 and self.spread.strategy == "ddp" and not self.chosen):
+            return chosen
+        return f"{chosen} — {self.spread.say(lang)}" if chosen else self.spread.say(lang)
 
 
 def plan(cfg: RunConfig, n_rows: int) -> Plan:
@@ -118,15 +140,45 @@ def plan(cfg: RunConfig, n_rows: int) -> Plan:
     card = describe(cfg.model.name, cfg.train.batch_size, cfg.data.max_length, cfg.lora.r)
     kind = card.device.kind if cfg.train.device == "auto" else cfg.train.device
     method: Method = "qlora" if use_quant(cfg, kind) else "lora"
-    steps = plan_steps(n_rows, cfg)
+    procs = cfg.train.processes or (card.device.count if kind == "cuda" else 1)
+    steps = plan_steps(n_rows, cfg, procs)  # each step takes a batch on every process
     speed = CPU_TOKENS_PER_S_AT_135M * 135 / max(50.0, card.entry.params_m if card.entry else 1000.0)
     if kind == "cuda":
         speed *= GPU_SPEEDUP
-    rows_seen = n_rows * cfg.train.epochs if cfg.train.max_steps <= 0 else steps * cfg.train.batch_size
+    rows_seen = n_rows * cfg.train.epochs if cfg.train.max_steps <= 0 else steps * cfg.train.batch_size * procs
     epochs = cfg.train.epochs if cfg.train.max_steps <= 0 else round(rows_seen / max(1, n_rows), 2)  # what runs
     passes = 1 if cfg.train.method == "sft" else 3  # chosen and rejected through the policy, and the reference
+    where = spread_of(cfg, card, method, kind, procs)
     return Plan(method, card.device, n_rows, steps, epochs, passes * rows_seen * TOKENS_PER_ROW / speed,
-                speed, card.fits.get(method), cfg.train.method)
+                speed, card.fits.get(method), cfg.train.method, strategy(cfg, where), where, procs, kind,
+                cfg.train.strategy != "auto")
+
+
+def spread_of(cfg: RunConfig, card: ModelCard, method: Method, kind: str, gpus: int) -> Spread | None:
+    """The fit across `gpus` of this machine's GPUs (None: not a GPU run here, or the model's size is unknown)."""
+    if kind != "cuda" or card.device.kind != "cuda" or card.entry is None:
+        return None
+    return fit.spread(card.entry, method, max(1, gpus), card.device.memory_mb, cfg.train.batch_size,
+                      cfg.data.max_length, cfg.lora.r)
+
+
+def strategy(cfg: RunConfig, where: Spread | None) -> str:
+    """ddp or fsdp: what --strategy says; auto: fsdp only where no single GPU holds the run and the GPUs
+    found hold it together."""
+    if cfg.train.strategy in ("ddp", "fsdp"):
+        return cfg.train.strategy
+    return "fsdp" if where is not None and where.strategy == "fsdp" else "ddp"
+
+
+def placement(cfg: RunConfig, processes: int, kind: str | None = None) -> tuple[str, bool]:
+    """(strategy, qlora) of a launch on `processes` GPUs (or CPU processes), as plan() decides them. kind:
+    where the workers train, when that is not this machine (a multi-node launch prepared on a login node)."""
+    if processes <= 1 and cfg.train.strategy != "fsdp":
+        return "ddp", False
+    card = describe(cfg.model.name, cfg.train.batch_size, cfg.data.max_length, cfg.lora.r)
+    kind = kind or (card.device.kind if cfg.train.device == "auto" else cfg.train.device)
+    method: Method = "qlora" if use_quant(cfg, kind) else "lora"
+    return strategy(cfg, spread_of(cfg, card, method, kind, processes)), method == "qlora"
 
 
 def cadence(total: int) -> tuple[int, int, int]:

@@ -16,6 +16,7 @@ from studio.data.readers import SUPPORTED
 from studio.fsutil import atomic_write_text
 from studio.models import resolve
 from studio.runs import Run, RunStatus
+from studio.train import launch, recipe
 
 
 def processes_for(cfg: RunConfig) -> int:
@@ -31,30 +32,38 @@ def processes_for(cfg: RunConfig) -> int:
         return 1
 
 
-def command(run: Run, procs: int) -> list[str]:
-    """The worker's command line. Several GPUs go through `accelerate launch --multi_gpu` (DDP).
-    Several CPU processes go through torch's elastic launcher: accelerate's own launcher runs CPU jobs
-    in one process unless mpirun is set up, while the Trainer's accelerate state picks up the torchrun
-    environment and joins a gloo process group."""
+def accelerated(cfg: RunConfig, procs: int, strategy: str) -> bool:
+    """Through accelerate's launcher and the run's accelerate.yaml: several GPUs (DDP or FSDP), and FSDP
+    anywhere (one GPU, or CPU processes)."""
+    return strategy == "fsdp" or (procs > 1 and cfg.train.device != "cpu")
+
+
+def command(run: Run, procs: int, strategy: str = "ddp") -> list[str]:
+    """The worker's command line. GPUs, and FSDP, go through `accelerate launch --config_file RUN/accelerate.yaml`
+    (spawn writes it). Several CPU processes under DDP go through torch's elastic launcher: accelerate's own
+    launcher runs CPU jobs in one process unless mpirun is set up, while the Trainer's accelerate state picks
+    up the torchrun environment and joins a gloo process group."""
     worker = ["-m", "studio.train", str(run.path)]
+    if accelerated(run.config(), procs, strategy):
+        return launch.command(run)
     if procs <= 1:
         return [sys.executable, *worker]
-    if run.config().train.device == "cpu":
-        return [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node",
-                str(procs), *worker]
-    return [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", str(procs),
-            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", *worker]
+    return [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", str(procs), *worker]
 
 
 def spawn(run: Run) -> int:
-    procs = processes_for(run.config())
+    cfg = run.config()
+    procs = processes_for(cfg)
+    strategy, qlora = recipe.placement(cfg, procs)
+    if accelerated(cfg, procs, strategy):
+        launch.write_config(run, strategy, procs, qlora=qlora)
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
     # A previous worker's pid (resume) would make reconcile() call the new run dead before it starts.
     (run.path / runs.LAUNCHER_PID).unlink(missing_ok=True)
     # Written before the process exists: the worker then only moves it forward (queued -> running).
     run.write_status(state="queued", pid=None, reason="", step=run.status().step)
     with (run.path / "train.log").open("ab") as log:
-        proc = subprocess.Popen(command(run, procs), stdout=log, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(command(run, procs, strategy), stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, env=env, start_new_session=True)
     atomic_write_text(run.path / runs.LAUNCHER_PID, str(proc.pid))
     return proc.pid
@@ -71,8 +80,27 @@ def start(cfg: RunConfig) -> Run:
     return run
 
 
+def prepare(cfg: RunConfig, nodes: int, gpus: int) -> tuple[Run, str]:
+    """A run folder for `accelerate launch` by hand on `nodes` machines of `gpus` GPUs each: its config.yaml
+    and accelerate.yaml (DDP, or FSDP where the fit across all nodes' GPUs says so), not started; and that
+    strategy."""
+    problems = check(cfg) + data_problems(cfg) + start_problems(cfg)
+    if problems:
+        raise ConfigError("; ".join(problems))
+    resolve(cfg.model.name)
+    strategy, qlora = recipe.placement(cfg, nodes * gpus, kind="cpu" if cfg.train.device == "cpu" else "cuda")
+    run = runs.create(cfg)
+    launch.write_config(run, strategy, gpus, nodes, qlora)
+    # not active: nothing runs until the nodes start; the worker on node 0 then moves it to queued, running
+    run.write_status(state="stopped", reason="prepared for a launch by hand (studio train --print-launch)")
+    return run, strategy
+
+
 def start_problems(cfg: RunConfig) -> list[str]:
-    """A run to continue must exist, hold a finished adapter and have tuned the same base model."""
+    """A run to continue must exist, hold a finished adapter and have tuned the same base model. FSDP on the
+    CPU is FSDP2 only: QLoRA's FSDP1 needs a GPU (as does 4-bit training itself)."""
+    if cfg.train.strategy == "fsdp" and cfg.train.device == "cpu" and cfg.train.quant == "nf4":
+        return ["train.strategy: FSDP with a 4-bit base (QLoRA) needs CUDA GPUs; on the CPU use --quant none"]
     name = cfg.train.start_from
     if not name:
         return []

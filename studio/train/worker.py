@@ -13,6 +13,7 @@ from pathlib import Path
 from studio.models.loader import resolve_device
 from studio.redact import redact
 from studio.runs import Run
+from studio.train import fsdp
 from studio.train.locks import device_lock
 
 
@@ -28,7 +29,10 @@ def main(run_dir: str) -> int:
     main_proc = rank == 0
     cfg = run.config()
     device = _device_name(cfg.train.device)
-    print(f"worker rank {rank}/{world} (local {local_rank}) pid {os.getpid()} on {device}", flush=True)
+    print(f"worker rank {rank}/{world} (local {local_rank}) pid {os.getpid()} on {device}"
+          f"{' (FSDP)' if fsdp.enabled() else ''}", flush=True)
+    if device == "cpu" and fsdp.enabled():
+        fsdp.allow_on_cpu()  # accelerate gates FSDP to GPUs; torch's FSDP2 shards over gloo as well
     if main_proc:
         run.write_status(state="queued", pid=os.getpid(), reason="", device=device)
     with device_lock(device, enabled=main_proc and local_rank == 0):
