@@ -19,7 +19,7 @@ HEAVY = {"torch", "transformers", "peft", "trl", "datasets", "bitsandbytes", "ac
          "gguf", "gradio", "sentence_transformers"}
 # Modules that must import a heavy library at the top (they subclass its classes, or only the training
 # worker runs them). Everyone else imports these inside functions.
-HEAVY_MODULES = {"studio.train.callbacks", "studio.train.engine", "studio.train.speed"}
+HEAVY_MODULES = {"studio.train.callbacks", "studio.train.engine", "studio.train.speed", "studio.models.inference"}
 # The layers, lowest first. A unit (a package, or a module at the studio/ root) imports only units of
 # lower layers, or of its own layer listed before it: the picture has no cycles.
 LAYERS = [

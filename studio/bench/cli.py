@@ -14,7 +14,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     cfg = replace(run.QUICK if args.quick else run.FULL, model=args.model or DEFAULT_MODEL)
     if args.steps:
         cfg = replace(cfg, steps=args.steps)
-    docs = None if args.no_docs else Path(args.docs)
+    if args.profile:
+        docs = None if args.no_docs else Path(args.docs or run.PROFILE_DOCS)
+        result = run.profile(cfg, docs)
+        print(json.dumps(result, ensure_ascii=False) if args.json else (docs or "profiled (nothing written)"))
+        return 0
+    docs = None if args.no_docs else Path(args.docs or run.DOCS)
     result = run.bench(cfg, docs, "quick" if args.quick else "full")
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
@@ -28,9 +33,12 @@ def _print(result: dict) -> None:
     print(f"training  baseline {t['baseline_tokens_per_s']:.1f} tok/s, studio {t['studio_tokens_per_s']:.1f} "
           f"tok/s ({t['speedup']:.2f}x); held-out loss {t['baseline_final_loss']:.3f} vs "
           f"{t['studio_final_loss']:.3f}; peak {t['baseline_peak_mb']:.0f} vs {t['studio_peak_mb']:.0f} MB")
+    m = result.get("mfu", {})
     print(f"generate  first token {g['first_token_s']:.2f} s, {g['tokens_per_s']} tok/s; side by side "
           f"{g['side_by_side_s']:.2f} s vs {g['single_s']:.2f} s alone ({g['ratio']:.2f}x)")
-    print(f"app       first page {a['first_page_s']} s")
+    print(f"MFU       training {m.get('studio_train_mfu')} (baseline {m.get('baseline_train_mfu')}), generation "
+          f"{m.get('generate_mfu')}; measured bf16 {m.get('bf16_tflops')} TFLOP/s, fp32 {m.get('fp32_tflops')}")
+    print(f"app       first page {a['first_page_s']} s (import gradio alone {a.get('gradio_import_s')} s)")
 
 
 def register(sub) -> None:
@@ -39,6 +47,9 @@ def register(sub) -> None:
     b.add_argument("--json", action="store_true", help="print one JSON object with every figure")
     b.add_argument("--model", default=None, help=f"default {DEFAULT_MODEL}")
     b.add_argument("--steps", type=int, default=None, help="optimizer steps per training side")
-    b.add_argument("--docs", default=str(run.DOCS), help="the markdown file to write")
+    b.add_argument("--profile", action="store_true",
+                   help="profile one training step and one decode step by operator; write docs/profile.md")
+    b.add_argument("--docs", default=None, help="the markdown file to write (default docs/benchmarks.md, "
+                   "or docs/profile.md with --profile)")
     b.add_argument("--no-docs", action="store_true", help="measure only; write nothing")
     b.set_defaults(func=cmd_bench)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.chat import GenSettings, messages_for
-from studio.compare.engine import Column, Comparer
+from studio.compare.engine import Column, Comparer, column_ids
 from studio.paths import REPO_ROOT
 
 PROMPT = "Tell me about the weather in spring and what people like to do outside."
@@ -52,7 +52,9 @@ def generation(model: str, adapter: str, tokens: int = 64, repeats: int = 3,
     single_s = statistics.median(s[1] for s in single)
     n = single[0][2]
     side_s = statistics.median(b[1] for b in both)
-    return {"first_token_s": round(first_s, 3),
+    prompt_tokens = len(column_ids(comparer.chat.tokenizer, tuned))
+    return {"prompt_tokens": prompt_tokens, "packed_linears": comparer.chat.packed,
+            "first_token_s": round(first_s, 3),
             "tokens_per_s": round((n - 1) / max(1e-9, single_s - first_s), 2) if n > 1 else None,
             "single_s": round(single_s, 3), "side_by_side_s": round(side_s, 3),
             "ratio": round(side_s / single_s, 3), "new_tokens": n, "mode": comparer.mode}
@@ -78,6 +80,19 @@ def app_first_page(timeout_s: float = 120.0, app: Path | None = None) -> float |
         return _poll(f"http://127.0.0.1:{port}/", proc, t0, timeout_s)
     finally:
         _stop(proc)
+
+
+def gradio_import_s(repeats: int = 3) -> float | None:
+    """Seconds a fresh `python -c "import gradio"` takes (best of a few): the floor of the app's start."""
+    took = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        code = subprocess.call([sys.executable, "-c", "import gradio"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"})
+        if code != 0:
+            return None
+        took.append(time.perf_counter() - t0)
+    return round(min(took), 2)
 
 
 def _poll(url: str, proc: subprocess.Popen, t0: float, timeout_s: float) -> float | None:

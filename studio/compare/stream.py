@@ -12,6 +12,7 @@ from typing import Any
 
 from studio.chat import GenSettings, check_fits, clean
 from studio.compare.mask import row_scaling
+from studio.models import compute
 
 _END = object()
 
@@ -135,14 +136,12 @@ def stream_rows(chat, rows: list[list[int]], settings: GenSettings, *, adapter_n
     if adapter_names is not None:
         kw["adapter_names"] = adapter_names
     errors: list[BaseException] = []
-    worker = threading.Thread(target=_run, args=(chat, kw, settings.seed, adapter, errors, row_mask),
-                              daemon=True)
-    worker.start()
+    done = compute.submit(_run, chat, kw, settings.seed, adapter, errors, row_mask)
     try:
         yield from _drain(streamer.queue)
     finally:
         cancel.set()  # the reader stopped early (or finished): let the worker end
-        worker.join()
+        done.result()
     if errors:
         raise errors[0]
     if token_ids is not None:

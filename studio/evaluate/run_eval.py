@@ -21,6 +21,7 @@ from studio.data.tokenize import tokenize_row
 from studio.evaluate import meters
 from studio.evaluate.structure import confusion
 from studio.fsutil import atomic_write_json, read_json
+from studio.models import compute
 from studio.train.data import is_text_task, load_rows, with_system
 
 EVAL_FILE = "eval.json"
@@ -164,10 +165,14 @@ def answer_loss(comparer, rows: Sequence[dict], system: str | None, adapter_dir:
                 max_length: int = 1024) -> float | None:
     """Mean cross-entropy (nats per trained token) of the gold answers under one column's model:
     the run's own eval loss, measured the same way for base and tuned."""
-    import torch
-
     chat = comparer.chat
     name = _loaded(chat, adapter_dir) if adapter_dir else None
+    return compute.run(_loss, chat, name, rows, system, max_length)
+
+
+def _loss(chat, name: str | None, rows: Sequence[dict], system: str | None, max_length: int) -> float | None:
+    import torch
+
     total, count = 0.0, 0
     with chat.lock, torch.inference_mode(), _active(chat, name):
         for row in with_system(list(rows), system):
@@ -187,8 +192,7 @@ def _loaded(chat, adapter_dir: str) -> str:
     """The adapter's peft name on the chat model (Compare's naming), loading it when it is not there."""
     name = adapter_name(adapter_dir)
     if name not in chat.adapters:
-        with chat.lock:
-            chat.add_adapter(name, adapter_dir)
+        chat.add_adapter(name, adapter_dir)  # under the model's lock, on the compute thread
     return name
 
 

@@ -40,6 +40,14 @@ def test_the_result_has_every_figure_the_issue_names(tiny_result):
     assert 0 <= t["baseline_padding_share"] < 1
     g = result["generate"]
     assert g["new_tokens"] == 4 and all(_positive(g[k]) for k in GEN_KEYS)
+    m = result["mfu"]
+    assert m["bf16_tflops"] > 0 and m["fp32_tflops"] > 0
+    for key in ("studio_train_mfu", "baseline_train_mfu"):
+        assert 0 < m[key] < 1, (key, m[key])
+    assert m["generate_mfu"] > 0  # 4 tokens of a tiny model: a rate, not a meaningful one
+    # the studio scores only answer positions; trl's defaults every position: fewer FLOPs per token
+    assert m["studio_flops_per_token"] < m["baseline_flops_per_token"]
+    assert "_sides" not in t and "_adapter" not in t
     json.dumps(result)  # --json prints it as one object
 
 
@@ -78,9 +86,14 @@ def test_verdicts_follow_the_issue_targets():
     r = _fake(5.0)
     r["train"] |= {"baseline_final_loss": 2.0, "studio_final_loss": 2.2, "baseline_peak_mb": 900.0,
                    "studio_peak_mb": 800.0}
-    r["generate"]["ratio"] = 1.6
+    r["generate"] |= {"ratio": 1.6, "first_token_s": 0.4}
+    r["app"]["gradio_import_s"] = 0.4  # the app may take gradio's import + 1.5 s: 2.0 s is too long
+    r["mfu"] = {"studio_train_mfu": 0.21}
     v = bench_docs.verdicts(r)
-    assert v == {"speedup": True, "loss": False, "memory": True, "side_by_side": False, "first_page": True}
+    assert v == {"speedup": True, "loss": False, "memory": True, "train_mfu": True, "side_by_side": False,
+                 "first_token": True, "first_page": False}
+    r["app"]["gradio_import_s"], r["mfu"]["studio_train_mfu"] = 0.6, 0.19
+    assert bench_docs.verdicts(r)["first_page"] is True and bench_docs.verdicts(r)["train_mfu"] is False
 
 
 def test_cli_json_prints_exactly_one_object(monkeypatch, capsys, tmp_path):
@@ -108,3 +121,41 @@ def test_bench_rows_vary_in_length_and_stay_under_the_cap():
     users = {m["content"] for r in train for m in r["messages"] if m["role"] == "user"}
     assert not users & {m["content"] for r in held_out for m in r["messages"] if m["role"] == "user"}
     assert bench_rows(120, 20, seed=3) == (train, held_out)  # both sides can rebuild the same rows
+
+
+def test_model_flops_count_what_the_docstring_says(tiny_model_dir):
+    from studio.bench import flops
+
+    s = flops.model_shape(str(tiny_model_dir))
+    # the tiny Llama: 2 layers x (q 64x64, k 64x32, v 64x32, o 64x64, gate/up/down 64x128 x3), head 400x64
+    assert s == flops.Shape(linear=2 * (4096 + 2048 + 2048 + 4096 + 3 * 8192), head=400 * 64, layers=2,
+                            attn_width=64)
+    one = flops.train_flops(s, lora=0, real=1, scored=0, attn_pairs=0)
+    assert one == 4 * s.linear
+    assert flops.train_flops(s, 10, 3, 2, 12) == 4 * s.linear * 3 + 60 * 3 + 4 * s.head * 2 + 6 * 64 * 2 * 12
+    assert flops.decode_flops(s, 0, 10) == 2 * (s.linear + s.head) + 4 * 64 * 2 * 10
+
+
+def test_sample_lengths_of_padded_and_packed_batches():
+    import torch
+
+    from studio.bench.train import sample_lengths
+
+    packed = {"input_ids": torch.zeros(1, 9), "position_ids": torch.tensor([[0, 1, 2, 0, 1, 0, 1, 2, 3]])}
+    assert sample_lengths(packed) == [3, 2, 4]
+    assert sample_lengths({**packed, "cu_seq_lens_q": torch.tensor([0, 3, 5, 9])}) == [3, 2, 4]
+    padded = {"input_ids": torch.zeros(2, 4), "attention_mask": torch.tensor([[1, 1, 1, 0], [1, 1, 1, 1]])}
+    assert sample_lengths(padded) == [3, 4]
+
+
+def test_profile_writes_where_the_time_goes(tiny_model_dir, tmp_path):
+    cfg = bench.BenchConfig(model=str(tiny_model_dir), batch_size=2)
+    result = bench.profile(cfg, tmp_path / "profile.md")
+    for part in ("train", "decode"):
+        ops = result[part]["ops"]
+        assert ops and result[part]["wall_ms"] > 0 and all(r["self_ms"] >= 0 for r in ops)
+        assert ops == sorted(ops, key=lambda r: -r["self_ms"])
+        assert any(r["op"] in ("aten::mm", "aten::addmm", "aten::linear", "mkldnn::_linear_pointwise")
+                   for r in ops), ops  # the matrix products are seen
+    text = (tmp_path / "profile.md").read_text(encoding="utf-8")
+    assert "One training step" in text and "One decode step" in text and result["date"] in text
