@@ -43,10 +43,23 @@ METHOD = """## How it is measured
   with Triton); LoRA inputs kept in bf16 instead of peft's fp32 copies; LoRA dropout masks from three
   random bytes per draw (p rounded to 1/256); glibc's allocator kept from returning each step's
   memory to the OS; checkpoints at least 30 s apart.
+- **MFU** (studio/bench/flops.py): the FLOPs the model needs per token — training a LoRA on a frozen base:
+  4 × the linear layers' parameters (forward, and the backward's input gradients; frozen weights need no
+  weight gradients) + 6 × the LoRA parameters + 4 × the LM head per position the loss scores (the studio
+  scores the answer positions only, trl's defaults every position) + attention (3 × 2·H·hd·L·T(T+1) a
+  sample); decoding: 2 × (linear + LoRA + head) + attention over the context — divided by the seconds taken
+  and by the rate of a 2048² bf16 matrix product measured in the same run (fp32 where the CPU lacks bf16).
+  Gradient checkpointing's second forward is work the model does not need, so it is not counted.
 - **Generation** (studio.compare.engine.Comparer, greedy, exactly N new tokens with end-of-sequence held off so
   every timing does the same work, medians after a warm-up): time to the first visible text, decode
-  tokens/s after it, the tuned answer alone, and base + tuned side by side in one call.
-- **App**: seconds from `python app.py --port P` to the first HTTP 200 on `/`.
+  tokens/s after it, the tuned answer alone, and base + tuned side by side in one call. What the chat model
+  does differently (studio/models/inference.py, studio/models/compute.py): bf16 weights packed once for
+  oneDNN (the same numbers, without a weight reorder on every product), a lean LoRA forward (the same sums
+  without peft's per-call steps), and all model work on one thread (one OpenMP team).
+- **App**: seconds from `python app.py --port P` to the first HTTP 200 on `/`, beside the seconds a fresh
+  `python -c "import gradio"` takes on the same machine (the floor: the target is gradio + 1.5 s).
+- **Profile**: `studio bench --profile` writes docs/profile.md, the top operators by self time of a training
+  step and of a decode step.
 - The machine may be shared: the load average at the start and end of each side is recorded, and
   tokens per CPU second of the training process are given next to tokens per wall-clock second
   (other work on the machine slows the wall clock of both sides, less so their CPU time).
