@@ -330,7 +330,7 @@ def test_two_tabs_starting_at_the_same_second_get_two_runs(tiny_model_dir, studi
 
     monkeypatch.setattr(runs, "inside", slow_inside)
     spawned: list[str] = []
-    monkeypatch.setattr(runner, "spawn", lambda run: spawned.append(run.id) or 1)
+    monkeypatch.setattr(runner, "spawn", lambda run, *a, **k: spawned.append(run.id) or 1)
     n = 6
     barrier, ids, errors = threading.Barrier(n), [], []
 

@@ -13,7 +13,7 @@ from studio.models.device import GPU_DRIVER_FILES, detect
 def test_building_the_ui_imports_no_torch():
     code = ("import sys; from studio.ui.app import build_ui; build_ui(); "
             "print(sorted(m for m in ('torch', 'transformers', 'peft', 'trl', 'datasets') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False,
                          env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"})
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
