@@ -188,7 +188,7 @@ def _gen_table(g: dict, a: dict, m: dict, v: dict) -> list[str]:
         _row("time to first token (s)", _fmt(g.get("first_token_s"), 3), f"< {TARGETS['first_token_s']:.0f} s",
              _mark(v["first_token"])),
         _row("tokens/s, one answer", _fmt(g.get("tokens_per_s"), 1), "", ""),
-        _row("MFU of decoding (memory-bound: low by nature)", _pct(m.get("generate_mfu")), "", ""),
+        _row("MFU of decoding (one token a step: low by nature)", _pct(m.get("generate_mfu")), "", ""),
         _row(f"tuned answer alone, {g.get('new_tokens', 'n')} tokens (s)", _fmt(g.get("single_s")), "", ""),
         _row("base + tuned side by side (s)", _fmt(g.get("side_by_side_s")), "", ""),
         _row("side by side / alone", f"{_fmt(g.get('ratio'))}×", f"≤ {TARGETS['side_by_side']}×",
@@ -222,17 +222,28 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return None if a is None or not b else a / b
 
 
+KEPT = ("notes", "earlier")
+"""Blocks a run never rewrites: notes written by hand, and the earlier full runs (newest first)."""
+
+
 def write(path: Path, kind: str, result: dict) -> Path:
-    """Replace the `kind` section of the file at `path`, keeping the other sections as they were."""
+    """Replace the `kind` section of the file at `path`, keeping the other sections as they were; a full
+    run's previous section moves to "Earlier full runs" (figures from before a change stay readable)."""
     if kind not in SECTIONS:
         raise ValueError(f"unknown section {kind!r}")
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
     blocks = {name: body for name, body in _BLOCK.findall(old)}
+    previous = blocks.get(kind, "")
+    if kind == "full" and previous.startswith(f"## {TITLES['full']}"):
+        demoted = previous.replace(f"## {TITLES['full']}", "### Full run", 1)
+        blocks["earlier"] = demoted + "\n" + blocks.get("earlier", "").replace("## Earlier full runs\n\n", "")
+        blocks["earlier"] = "## Earlier full runs\n\n" + blocks["earlier"]
     blocks[kind] = section(kind, result) + "\n"
     parts = [HEADER]
     for name in SECTIONS:
         body = blocks.get(name) or f"## {TITLES[name]}\n\nNot run yet.\n"
         parts.append(f"<!-- bench:{name} -->\n{body}<!-- /bench:{name} -->\n")
+    parts += [f"<!-- bench:{name} -->\n{blocks[name]}<!-- /bench:{name} -->\n" for name in KEPT if name in blocks]
     parts.append(METHOD)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(parts), encoding="utf-8")

@@ -159,3 +159,19 @@ def test_profile_writes_where_the_time_goes(tiny_model_dir, tmp_path):
                    for r in ops), ops  # the matrix products are seen
     text = (tmp_path / "profile.md").read_text(encoding="utf-8")
     assert "One training step" in text and "One decode step" in text and result["date"] in text
+
+
+def test_a_new_full_run_keeps_the_previous_one_and_the_notes(tmp_path):
+    docs = tmp_path / "benchmarks.md"
+    bench_docs.write(docs, "full", _fake(111.0))
+    text = docs.read_text(encoding="utf-8")
+    docs.write_text(text + "<!-- bench:notes -->\nHand-written: why the numbers moved.\n<!-- /bench:notes -->\n",
+                    encoding="utf-8")
+    bench_docs.write(docs, "full", _fake(222.0))
+    bench_docs.write(docs, "full", _fake(333.0))
+    text = docs.read_text(encoding="utf-8")
+    full = text.split("<!-- bench:full -->")[1].split("<!-- /bench:full -->")[0]
+    earlier = text.split("<!-- bench:earlier -->")[1].split("<!-- /bench:earlier -->")[0]
+    assert "day-333.0" in full and "day-222.0" not in full
+    assert earlier.index("day-222.0") < earlier.index("day-111.0")  # newest first
+    assert earlier.count("## Earlier full runs") == 1 and "Hand-written: why the numbers moved." in text
