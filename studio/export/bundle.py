@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 from studio import runs
-from studio.export import ExportDenied, ExportError, ExportExists, ExportMissing
+from studio.export import ExportDenied, ExportError, ExportExists, ExportMissing, dequant
 from studio.export.card import portable_base, write_card
 from studio.models import load_model, load_tokenizer
 from studio.paths import UnsafePathError, runs_dir
@@ -141,14 +141,17 @@ def export_merged(run_id: str, out: str | Path, *, dtype: str = "auto", device: 
 
 
 def merge(run: Run, *, dtype: str = "auto", device: str = "cpu"):
-    """(merged model, tokenizer). The base is reloaded unquantised even when the run trained with nf4:
-    folding a LoRA into 4-bit weights would round it away (and bnb 4-bit layers cannot be saved as a
-    standard model)."""
+    """(merged model, tokenizer). A run that trained on a 4-bit base (QLoRA) merges into that base's
+    dequantised weights, the ones the adapter learned to correct (studio/export/dequant.py); folding the LoRA
+    into the 4-bit weights themselves would round it away. Other runs merge into the base as it is."""
     from peft import PeftModel
 
     cfg = run.config()
-    base = load_model(cfg.model.name, quant="none", dtype=dtype, device=device, progress=to_stderr,
-                      trust_remote_code=cfg.model.trust_remote_code, revision=cfg.model.revision)
+    if dequant.trained_in_4bit(run):  # issue 16: the adapter learned on the 4-bit base; merge into that one
+        base = dequant.dequantised_base(cfg, dtype=dtype, device=device, progress=to_stderr)
+    else:
+        base = load_model(cfg.model.name, quant="none", dtype=dtype, device=device, progress=to_stderr,
+                          trust_remote_code=cfg.model.trust_remote_code, revision=cfg.model.revision)
     refuse_quantized(base, cfg.model.name)
     tuned = PeftModel.from_pretrained(base, str(run.adapter_dir), is_trainable=False)
     merged = tuned.merge_and_unload()

@@ -330,6 +330,8 @@ TEXT: dict[str, str] = {
     "toast_branched": "{run} continues {source} from step {step}; {source} keeps its later checkpoints",
     "toast_need_data": "choose data in step ② first",
     "toast_started": "run {run} started",
+    "toast_gpu_freed": "unloaded {models} from the GPU so that the run has it to itself; it loads again at "
+                       "the next chat or Compare",
     "toast_no_stop": "no run to stop",
     "toast_stop_loading": "{run}: the model is still loading; the run stops after its first step and saves it",
     "toast_stop_step": "{run}: stopping after the step in progress (~{seconds} s a step), then saving the adapter",

@@ -314,6 +314,7 @@ TEXT: dict[str, str] = {
     "toast_branched": "{run} が {source} をステップ {step} から続けます（{source} の後のチェックポイントはそのまま残ります）",
     "toast_need_data": "先にステップ②でデータを選んでください",
     "toast_started": "実行 {run} を開始しました",
+    "toast_gpu_freed": "学習が GPU を使えるように {models} を GPU から降ろしました。次のチャットや比較でまた読み込みます",
     "toast_no_stop": "停止する実行がありません",
     "toast_stop_loading": "{run}: モデルを読み込み中です。最初のステップの後に止めて保存します",
     "toast_stop_step": "{run}: 実行中のステップ (1 ステップ約 {seconds} 秒) の後に止め、アダプターを保存します",

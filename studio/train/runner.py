@@ -16,7 +16,7 @@ from studio.data.readers import SUPPORTED
 from studio.fsutil import atomic_write_text
 from studio.models import resolve
 from studio.runs import Run, RunStatus
-from studio.train import launch, recipe
+from studio.train import launch, recipe, share
 
 
 def processes_for(cfg: RunConfig) -> int:
@@ -51,8 +51,13 @@ def command(run: Run, procs: int, strategy: str = "ddp") -> list[str]:
     return [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", str(procs), *worker]
 
 
-def spawn(run: Run) -> int:
+GpuFreed = Callable[[list[str]], None]
+"""Told the names of the app's models unloaded from the GPU for a run (the app says so: issue 16)."""
+
+
+def spawn(run: Run, on_gpu_freed: GpuFreed | None = None) -> int:
     cfg = run.config()
+    freed = share.release(cfg)  # the app's chat/Compare models leave the GPU before the worker loads
     procs = processes_for(cfg)
     strategy, qlora = recipe.placement(cfg, procs)
     if accelerated(cfg, procs, strategy):
@@ -63,20 +68,26 @@ def spawn(run: Run) -> int:
     # Written before the process exists: the worker then only moves it forward (queued -> running).
     run.write_status(state="queued", pid=None, reason="", step=run.status().step)
     with (run.path / "train.log").open("ab") as log:
+        if freed:
+            log.write(f"the app unloaded {', '.join(freed)} from the GPU so that this run has it to itself "
+                      "(loaded again at the next chat or Compare)\n".encode())
+            log.flush()
         proc = subprocess.Popen(command(run, procs, strategy), stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, env=env, start_new_session=True)
     atomic_write_text(run.path / runs.LAUNCHER_PID, str(proc.pid))
+    if freed and on_gpu_freed:
+        on_gpu_freed(freed)
     return proc.pid
 
 
-def start(cfg: RunConfig) -> Run:
+def start(cfg: RunConfig, on_gpu_freed: GpuFreed | None = None) -> Run:
     problems = check(cfg) + data_problems(cfg) + start_problems(cfg)
     if problems:
         raise ConfigError("; ".join(problems))
 
     resolve(cfg.model.name)  # an unknown model fails here, before a run folder exists
     run = runs.create(cfg)
-    spawn(run)
+    spawn(run, on_gpu_freed)
     return run
 
 
@@ -152,7 +163,7 @@ def _kill_group(pid: int | None) -> None:
         pass
 
 
-def resume(run_id: str, step: int | None = None) -> Run:
+def resume(run_id: str, step: int | None = None, on_gpu_freed: GpuFreed | None = None) -> Run:
     """Continue a stopped or failed run from its last checkpoint, in place; or, given the `step` of an earlier
     checkpoint (or any checkpoint of a finished run), a new run branched from it (runs.branch): the original
     keeps its later checkpoints and its adapter. Returns the run that now trains."""
@@ -166,7 +177,7 @@ def resume(run_id: str, step: int | None = None) -> Run:
     elif st.state == "done":
         raise runs.RunError("err_run_done", run=run_id)
     (run.path / runs.STOP_FILE).unlink(missing_ok=True)
-    spawn(run)
+    spawn(run, on_gpu_freed)
     return run
 
 

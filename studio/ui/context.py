@@ -9,7 +9,7 @@ from typing import Any
 import gradio as gr
 
 from studio.config import DEFAULT_MODEL
-from studio.text import said
+from studio.text import said, t
 from studio.ui.i18n import Labels
 
 DEFAULT_STATE = {"model": DEFAULT_MODEL, "data": None, "run": None, "lang": "en", "settings": {}}
@@ -73,3 +73,8 @@ def guard(fn: Callable[..., Any], *args: Any, lang: str | None = "en", **kw: Any
         return fn(*args, **kw)
     except (ValueError, KeyError, OSError) as e:
         raise gr.Error(said(lang, e).strip("'\"")) from None
+
+
+def say_gpu_freed(lang: str | None) -> Callable[[list[str]], None]:
+    """For runner.start/resume: a toast naming the app's models unloaded from the GPU for the run (issue 16)."""
+    return lambda names: gr.Info(t(lang or "en", "toast_gpu_freed", models=", ".join(names)))

@@ -10,7 +10,7 @@ from studio.config import flat
 from studio.text import said, t
 from studio.train import runner
 from studio.train.runner import recover_all
-from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard
+from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard, say_gpu_freed
 
 COLUMN_KEYS = ["runs_col_run", "runs_col_state", "runs_col_model", "runs_col_data", "runs_col_step",
                "runs_col_loss", "runs_col_eval_loss"]
@@ -64,7 +64,7 @@ def continue_from(run_id: str | None, step: int | None, lang: str = "en"):
     make it the current run and show it training in ③ Train."""
     if not run_id or step is None:
         raise gr.Error(t(lang, "toast_need_checkpoint"))
-    run = guard(runner.resume, run_id, int(step), lang=lang)
+    run = guard(runner.resume, run_id, int(step), lang=lang, on_gpu_freed=say_gpu_freed(lang))
     gr.Info(t(lang, "toast_resumed" if run.id == run_id else "toast_branched", run=run.id, source=run_id,
               step=int(step)))
     return run.id, gr.Tabs(selected="train")

@@ -19,7 +19,7 @@ from studio.text import said, t
 from studio.train import cli as train_cli
 from studio.train import recipe, runner
 from studio.ui.advice import rows_for, verdict_text
-from studio.ui.context import Ctx, OnOpen, guard
+from studio.ui.context import Ctx, OnOpen, guard, say_gpu_freed
 
 SHOWN = [s for s in SETTINGS if s.level in ("basic", "advanced")]
 """The Train step's widgets, in config.SETTINGS order; each is labelled by studio.text's hp_<name>."""
@@ -118,7 +118,8 @@ def _advice_line(data: dict, T, lang: str) -> str:
 
 def start(model: str, data: dict | None, values: dict, lang: str = "en"):
     # every bad value (model, preset, path, setting) is one clear message, never a traceback
-    run = guard(runner.start, guard(_config, model, data, values, lang, lang=lang), lang=lang)
+    run = guard(runner.start, guard(_config, model, data, values, lang, lang=lang), lang=lang,
+                on_gpu_freed=say_gpu_freed(lang))
     gr.Info(t(lang, "toast_started", run=run.id))
     return run.id, gr.Timer(active=True)
 
@@ -146,7 +147,7 @@ def stop_message(run_id: str, before: runs.RunStatus, after: runs.RunStatus, lan
 def resume(run_id: str | None, lang: str = "en"):
     if not run_id:
         raise gr.Error(t(lang, "toast_no_resume"))
-    guard(runner.resume, run_id, lang=lang)
+    guard(runner.resume, run_id, lang=lang, on_gpu_freed=say_gpu_freed(lang))
     return gr.Timer(active=True)
 
 

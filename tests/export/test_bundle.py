@@ -147,7 +147,7 @@ def test_merged_tiny_model_loads_without_peft_and_matches_base_plus_adapter(tiny
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
 
 
-def test_merge_of_an_nf4_run_reloads_the_base_unquantised(tiny_model_dir, tmp_path):
+def test_merge_of_an_nf4_run_is_a_plain_bf16_model(tiny_model_dir, tmp_path):
     from safetensors import safe_open
 
     run = make_run(str(tiny_model_dir), quant="nf4")
@@ -157,6 +157,29 @@ def test_merge_of_an_nf4_run_reloads_the_base_unquantised(tiny_model_dir, tmp_pa
     with safe_open(str(out / "model.safetensors"), framework="pt") as f:
         dtypes = {f.get_slice(k).get_dtype() for k in f.keys()}  # noqa: SIM118 (safe_open is not iterable)
     assert dtypes == {"BF16"}
+
+
+def test_an_nf4_run_merges_into_the_dequantised_base_it_trained_on(tiny_model_dir, tmp_path):
+    """Issue 16: a QLoRA adapter learned to correct the 4-bit base, so it is folded into that base's dequantised
+    weights, not into the original ones. Same adapter, merged for a LoRA run and for a QLoRA run: the LoRA run's
+    merge is original + delta; the QLoRA run's, minus that delta, is the 4-bit base: near the original but not
+    it, and at most 16 distinct values (the NF4 codes times the block's scale) in each block of 64 weights."""
+    from safetensors.torch import load_file
+
+    key = "model.layers.0.mlp.down_proj.weight"
+    original = load_file(str(tiny_model_dir / "model.safetensors"))[key].float()
+    merged = {}
+    for quant in ("none", "nf4"):
+        run = make_run(str(tiny_model_dir), quant=quant, seed=3)
+        out = export.export_merged(run.id, tmp_path / quant, dtype="fp32")
+        merged[quant] = load_file(str(out / "model.safetensors"))[key]
+    delta = merged["none"] - original
+    assert delta.abs().max() > 1e-3  # the adapter changes the weights: the test compares real work
+    base = (merged["nf4"] - delta).flatten()
+    error = (base - original.flatten()).abs()
+    assert 1e-4 < error.max() < 0.25 * original.abs().max()
+    steps = [(b.sort().values.diff() > 1e-6).sum().item() + 1 for b in base.view(-1, 64)]  # distinct values
+    assert max(steps) <= 16
 
 
 def test_a_quantised_base_is_refused_for_merging():
