@@ -93,6 +93,9 @@ def test_normalise_raises_only_record_errors_and_returns_only_whole_rows(record,
     except formats.RecordError as e:
         assert e.field and e.message
         return
+    if fmt == "text":  # raw text (continued pretraining): one passage, not a conversation
+        assert set(row) == {"text"} and isinstance(row["text"], str) and row["text"].strip()
+        return
     assert formats.row_problem({"messages": row["messages"]}) is None
 
 
