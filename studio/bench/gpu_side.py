@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from studio import runs
+from studio.bench import train as bench_train
 from studio.bench.train import CountingCollator, peak_mb
 from studio.data.tokenize import tokenize_row
 from studio.fsutil import read_jsonl
-from studio.train import recipe
 
 
 def _clock(counter: CountingCollator, warm: int, cuda: bool):
@@ -167,17 +167,10 @@ def run_baseline(spec: dict, out: Path) -> dict[str, Any]:
 
 
 def studio_config(spec: dict):
-    """The RunConfig `studio train --data FILE` builds, with the benchmark's recipe and LoRA."""
-    overrides = {"max_steps": spec["steps"], "batch_size": spec["batch_size"], "grad_accum": spec["grad_accum"],
-                 "learning_rate": spec["learning_rate"], "lora_r": spec["lora_r"], "lora_alpha": spec["lora_alpha"],
-                 "lora_dropout": spec["lora_dropout"], "scheduler": spec["scheduler"],
-                 "warmup_ratio": spec["warmup_ratio"], "seed": spec["seed"], "device": spec["device"],
-                 "quant": "nf4" if spec["quant"] else "none", "max_length": spec["max_length"],
-                 "dtype": "bf16" if spec["device"] == "cuda" else "fp32"}
-    cfg = recipe.build(spec["model"], train_path=spec["train_path"], overrides=overrides)
-    cfg.lora.target_modules = spec["target_modules"]
-    cfg.data.eval_fraction = 0.0  # no periodic eval inside the timed loop: both sides are judged by `eval`
-    return cfg
+    """The CPU bench's RunConfig (the same settings from the spec) plus what the GPU bench sets besides."""
+    return bench_train.studio_config(spec, grad_accum=spec["grad_accum"], max_length=spec["max_length"],
+                                     quant="nf4" if spec["quant"] else "none",
+                                     dtype="bf16" if spec["device"] == "cuda" else "fp32")
 
 
 def run_studio(spec: dict, out: Path) -> dict[str, Any]:

@@ -138,13 +138,14 @@ def run_baseline(spec: dict, out: Path) -> dict[str, Any]:
             "peak_mb": peak_mb(spec["device"])}
 
 
-def studio_config(spec: dict):
-    """The RunConfig `studio train --data FILE` would build, with the benchmark's steps and LoRA shape."""
+def studio_config(spec: dict, **extra: Any):
+    """The RunConfig `studio train --data FILE` would build, with the benchmark's steps and LoRA shape
+    (`extra`: more settings by their flat names, e.g. the GPU bench's quant and grad_accum)."""
     overrides = {"max_steps": spec["steps"], "batch_size": spec["batch_size"],
                  "learning_rate": spec["learning_rate"], "lora_r": spec["lora_r"],
                  "lora_alpha": spec["lora_alpha"], "lora_dropout": spec["lora_dropout"],
                  "scheduler": spec["scheduler"],
-                 "warmup_ratio": spec["warmup_ratio"], "seed": spec["seed"], "device": spec["device"]}
+                 "warmup_ratio": spec["warmup_ratio"], "seed": spec["seed"], "device": spec["device"], **extra}
     cfg = recipe.build(spec["model"], train_path=spec["train_path"], overrides=overrides)
     cfg.lora.target_modules = spec["target_modules"]
     cfg.data.eval_fraction = 0.0  # no periodic eval inside the timed loop; both sides are judged below
