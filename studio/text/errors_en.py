@@ -18,6 +18,7 @@ ERRORS: dict[str, str] = {
     "err_what_vote_set": "vote set", "err_what_generator_kind": "generator kind",
     "err_path_unusable": "{path!r} is not a usable path.",
     "err_path_outside": "{path} is outside {base}.",
+    "err_mapping_syntax": "column mapping {text!r}: write field=column pairs separated by commas, e.g. prompt=question,response=answer",
     "err_data_outside": "the data file {path} is outside the studio's datasets folder; upload it in step ② instead",
     # an export: studio/export/bundle.py, gguf.py
     "err_export_active": "run {run} is {state}: wait until it ends (or stop it) before exporting",
@@ -73,4 +74,18 @@ ERRORS: dict[str, str] = {
     "err_run_not_running": "run {run} is {state}, not running",
     "err_run_already": "run {run} is already {state}",
     "err_run_done": "run {run} is done: start a new run to train more, or resume from one of its checkpoints (--step)",
+    # the run's data and how a run ended (studio/train/data.py, evidence.py, callbacks.py; issue 29)
+    "err_data_unreadable": "the data file {path} does not exist or cannot be read",
+    "err_data_problems": "{count} problem(s) in the data, first: {first}",
+    "err_data_eval_kind": "the eval file must be of the same kind as the training file (both raw text, or both chat rows)",
+    "err_data_preset_pairs": "{method} trains on preference pairs, and preset {preset} holds answers: give a preference file (--data), the votes of a run (--votes RUN_ID) or pairs made with the task meter (studio eval pairs)",
+    "err_data_none": "no data: choose a preset or a training file",
+    "err_data_empty": "the training set is empty: no usable row is left (check the file in step ② or `studio data validate`)",
+    "err_data_no_tokens": "no trained tokens: no row has an assistant answer left after truncation at max_length {max_length}: raise max_length (or shorten the rows)",
+    "err_fail_nan": "the loss became {loss} at step {step} (learning rate {lr}): lower the learning rate, or check the data for empty or broken rows",
+    "err_fail_no_loss": "no finite training loss was logged in {steps} step(s): nothing was trained",
+    "err_fail_empty_adapter": "the adapter is empty: every LoRA-B weight is still zero after {steps} step(s) at learning rate {lr}; train more steps or raise the learning rate",
+    "err_fail_no_adapter": "no adapter was saved after {steps} step(s)",
+    "err_run_stopped_early": "stopped early at step {step} of {planned}: the data ran out before the planned steps",
+    "err_warn_flat_loss": "the loss did not fall over {steps} steps ({first} → {last}): check the learning rate, and that the answers hold the form you want taught",
 }

@@ -17,6 +17,7 @@ ERRORS: dict[str, str] = {
     "err_what_vote_set": "投票セット", "err_what_generator_kind": "生成の種類",
     "err_path_unusable": "「{path}」は使えないパスです。",
     "err_path_outside": "{path} は {base} の外にあります。",
+    "err_mapping_syntax": "列の対応付け「{text}」: 項目=列名 をカンマで区切って書いてください（例: prompt=question,response=answer）",
     "err_data_outside": "データファイル {path} はスタジオのデータセットフォルダの外にあります。② データでアップロードしてください",
     # 書き出し: studio/export/bundle.py, gguf.py
     "err_export_active": "実行 {run} は{state}です。終わるまで待つか、止めてから書き出してください",
@@ -72,4 +73,18 @@ ERRORS: dict[str, str] = {
     "err_run_not_running": "実行 {run} は{state}で、学習中ではありません",
     "err_run_already": "実行 {run} はすでに{state}です",
     "err_run_done": "実行 {run} は完了しています: さらに学習するには新しい実行を始めるか、チェックポイントの一つから再開してください（--step）",
+    # 実行のデータと終わり方 (studio/train/data.py, evidence.py, callbacks.py; issue 29)
+    "err_data_unreadable": "データファイル {path} が存在しないか、読み込めません",
+    "err_data_problems": "データに {count} 件の問題があります。最初の問題: {first}",
+    "err_data_eval_kind": "評価ファイルは学習ファイルと同じ種類にしてください（どちらも生テキスト、またはどちらも会話の行）",
+    "err_data_preset_pairs": "{method} は好みのペアで学習しますが、プリセット {preset} は回答を持っています。好みのファイル（--data）、実行への投票（--votes RUN_ID）、またはタスク指標で作ったペア（studio eval pairs）を指定してください",
+    "err_data_none": "データがありません。プリセットか学習ファイルを選んでください",
+    "err_data_empty": "学習データが空です。使える行が残っていません（② データ か `studio data validate` でファイルを確認してください）",
+    "err_data_no_tokens": "学習するトークンがありません。max_length {max_length} で切り詰めると、アシスタントの回答が残る行がありません。max_length を上げる（または行を短くする）してください",
+    "err_fail_nan": "ステップ {step} で損失が {loss} になりました（学習率 {lr}）。学習率を下げるか、空や壊れた行がないかデータを確認してください",
+    "err_fail_no_loss": "{steps} ステップで有限の学習損失が一度も記録されませんでした。何も学習されていません",
+    "err_fail_empty_adapter": "アダプタが空です。{steps} ステップ（学習率 {lr}）のあとも LoRA-B の重みがすべてゼロのままです。ステップを増やすか学習率を上げてください",
+    "err_fail_no_adapter": "{steps} ステップのあと、アダプタが保存されませんでした",
+    "err_run_stopped_early": "予定の {planned} ステップのうち {step} ステップで早く止まりました。予定のステップの前にデータが尽きました",
+    "err_warn_flat_loss": "{steps} ステップの間、損失が下がりませんでした（{first} → {last}）。学習率と、教えたい形が回答にあるかを確認してください",
 }

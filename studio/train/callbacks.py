@@ -10,14 +10,11 @@ from transformers import TrainerCallback
 
 from studio.fsutil import append_jsonl
 from studio.runs import Run
+from studio.train.evidence import RunFailed, nan_loss
 
 REWARDS = {"rewards/chosen": "reward_chosen", "rewards/rejected": "reward_rejected",
            "rewards/margins": "reward_margin", "rewards/accuracies": "reward_accuracy"}
 """trl's preference metrics -> the names in metrics.jsonl (eval_ in front for the held-out pairs)."""
-
-
-class RunFailed(RuntimeError):
-    """Training cannot go on; the message is the run's reason."""
 
 
 def reset_peak_memory() -> None:
@@ -57,6 +54,7 @@ class StudioCallback(TrainerCallback):
         self.t0 = time.time()
         self.last = (self.t0, 0.0)  # (time, tokens) at the previous log, for tokens/s
         self.stop_reason = ""  # "stop" or a failure reason
+        self.failure: RunFailed | None = None
         self.pending: dict = {}
         self.min_save_s = 0.0
         """Skip a scheduled checkpoint when the last one is younger than this: a short CPU run saving
@@ -97,8 +95,8 @@ class StudioCallback(TrainerCallback):
         logs = logs or {}
         loss = logs.get("loss")
         if loss is not None and not math.isfinite(loss):
-            self.stop_reason = (f"the loss became {loss} at step {state.global_step}: lower the "
-                                "learning rate, or check the data for empty or broken rows")
+            self.failure = nan_loss(loss, state.global_step, logs.get("learning_rate"))
+            self.stop_reason = str(self.failure)
             control.should_training_stop = True
             return
         if self.main and ("loss" in logs or "eval_loss" in logs):

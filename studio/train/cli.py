@@ -7,9 +7,9 @@ import shlex
 import sys
 
 from studio import presets, runs
-from studio.config import DEFAULT_MODEL, SETTINGS, ConfigError, check, flat
+from studio.config import DEFAULT_MODEL, SETTINGS, ConfigError, RunConfig, check, get
+from studio.data.choice import mapping_text, parse_mapping
 from studio.train import launch, recipe, runner
-from studio.train.data import load_rows
 from studio.train.runner import recover_all, resume, stop, wait
 
 
@@ -61,15 +61,7 @@ def _finish(run, st, as_json: bool) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    if args.votes:
-        cfg, n = recipe.from_votes(args.votes, settings_from(args))
-        print(f"{n} preference pairs from the votes on {args.votes} -> {cfg.data.train_path}", file=sys.stderr)
-    else:
-        model = args.model or _preset_model(args.preset) or DEFAULT_MODEL
-        cfg = recipe.build(model, preset=args.preset, train_path=args.data, eval_path=args.eval_data,
-                           overrides=settings_from(args))
-    if args.system:
-        cfg.data.system_prompt = args.system
+    cfg = config_from_args(args)
     if args.plan:
         return _print_plan(cfg, args.json)
     if args.print_launch:
@@ -80,20 +72,55 @@ def cmd_train(args: argparse.Namespace) -> int:
     return _finish(run, _follow(run, args.json), args.json)
 
 
-def command_for(cfg, n_rows: int | None = None) -> str:
-    """The `studio train` line that makes this config (the settings that differ from the suggestions),
-    so a run set up in the UI can be repeated from a shell, as LlamaBoard shows."""
-    plain = recipe.build(cfg.model.name, preset=cfg.data.preset, train_path=cfg.data.train_path, n_rows=n_rows,
-                         overrides={"method": cfg.train.method})
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    """The RunConfig `studio train` runs for these flags: the one reading of a shell line (the Train step's
+    line is checked against it)."""
+    if args.votes:
+        cfg, n = recipe.from_votes(args.votes, settings_from(args))
+        print(f"{n} preference pairs from the votes on {args.votes} -> {cfg.data.train_path}", file=sys.stderr)
+    else:
+        model = args.model or _preset_model(args.preset) or DEFAULT_MODEL
+        cfg = recipe.build(model, preset=args.preset, train_path=args.data, eval_path=args.eval_data,
+                           mapping=parse_mapping(args.map), overrides=settings_from(args))
+    if args.system:
+        cfg.data.system_prompt = args.system
+    return cfg
+
+
+def command_for(cfg: RunConfig) -> str:
+    """The `studio train` line that makes this config, as LlamaBoard shows one: the data flags, then each
+    setting the CLI would not arrive at by itself. Found to a fixed point, since a flag moves the defaults of
+    others (--lora-r sets alpha to 2 x r, --method the learning rate): the line rebuilds cfg exactly."""
+    d = cfg.data
     words = ["studio", "train", "--model", cfg.model.name]
-    words += ["--preset", cfg.data.preset] if cfg.data.preset else ["--data", str(cfg.data.train_path)]
-    mine, suggested = flat(cfg), flat(plain)
-    for s in SETTINGS:
-        if mine[s.name] != suggested[s.name] or (s.name == "method" and mine[s.name] != "sft"):
-            value = mine[s.name]
-            words += [s.cli_flag, str(value).lower() if isinstance(value, bool) else f"{value:g}"
-                      if isinstance(value, float) else str(value)]
+    words += ["--preset", d.preset] if d.preset else ["--data", str(d.train_path)]
+    words += ["--eval-data", d.eval_path] if d.eval_path else []
+    words += ["--map", mapping_text(d.mapping)] if d.mapping else []
+    given: dict = {"method": cfg.train.method} if cfg.train.method != "sft" else {}
+    for _ in range(len(SETTINGS)):
+        shell = recipe.build(cfg.model.name, preset=d.preset, train_path=d.train_path, eval_path=d.eval_path,
+                             mapping=d.mapping, overrides=given)
+        missing = {s.name: get(cfg, s.name) for s in SETTINGS
+                   if s.name not in given and get(cfg, s.name) != get(shell, s.name)}
+        if not missing:
+            break
+        given.update(missing)
+    for s in SETTINGS:  # in the table's order, so the line reads the same way every time
+        if s.name in given:
+            words += [s.cli_flag, _word(given[s.name])]
+    if d.system_prompt and d.system_prompt != shell.data.system_prompt:
+        words += ["--system", d.system_prompt]
     return " ".join(shlex.quote(w) for w in words)
+
+
+def _word(value) -> str:
+    """A setting's value as the CLI parses it back to the same value (floats: the shortest exact form)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        short = f"{value:g}"
+        return short if float(short) == value else repr(value)
+    return str(value)
 
 
 def settings_from(args: argparse.Namespace) -> dict:
@@ -106,11 +133,10 @@ def _print_plan(cfg, as_json: bool) -> int:
     problems = check(cfg)
     if problems:
         raise ConfigError("; ".join(problems))
-    train_rows, _ = load_rows(cfg)
-    p = recipe.plan(cfg, len(train_rows))
+    p = recipe.plan(cfg)
     if as_json:
         print(json.dumps({"method": p.method, "objective": p.objective, "device": p.device.kind, "rows": p.rows,
-                          "steps": p.steps,
+                          "held_out": p.held_out, "steps": p.steps,
                           "epochs": p.epochs, "minutes": round(p.seconds / 60, 1),
                           "tokens_per_s": round(p.tokens_per_s), "fits": p.fit.fits if p.fit else None,
                           "strategy": p.strategy, "spread": p.spread.strategy if p.spread else None}))
@@ -153,13 +179,14 @@ def cmd_runs(args: argparse.Namespace) -> int:
         rows.append({"id": run.id, "preset": cfg.data.preset, "model": cfg.model.name, "method": cfg.train.method,
                      "from": cfg.train.start_from, "state": st.state,
                      "step": st.step, "total_steps": st.total_steps, "reason": st.reason,
+                     "warning": runs.say(st.warning), "rows": st.rows,
                      **runs.final_losses(run)})
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
     for r in rows:
         print(f"{r['id']:48} {r['state']:9} {r.get('step', 0):>5}/{r.get('total_steps', 0):<5} "
-              f"loss {r.get('loss') or '-'}")
+              f"loss {r.get('loss') or '-'}" + (f"  warning: {r['warning']}" if r.get("warning") else ""))
     return 0
 
 
@@ -189,6 +216,8 @@ def register(sub) -> None:
     t.add_argument("--eval-data", help="held-out rows (default: a share of --data, see --eval-fraction)")
     t.add_argument("--model", help=f"default: the preset's model, else {DEFAULT_MODEL}")
     t.add_argument("--system", help="a system prompt added to every training row")
+    t.add_argument("--map", metavar="FIELD=COLUMN,...", help="read --data's columns as these fields, as the Data "
+                   "step's column mapping does (e.g. prompt=ask,response=reply)")
     _add_setting_flags(t)
     t.add_argument("--plan", action="store_true",
                    help="print the plan (method, steps, rough time, memory fit) and start nothing")

@@ -8,23 +8,60 @@ import functools
 from pathlib import Path
 
 from studio import presets
-from studio.config import RunConfig
+from studio.config import DataSpec, RunConfig
 from studio.data.passages import CHARS_PER_TOKEN, pack, passages
 from studio.data.stats import split
 from studio.data.tokenize import is_text_row, tokenize_row
 from studio.data.validate import validate_file
+from studio.text import Said
 
 
-class DataError(ValueError):
-    """The run's data cannot be used; the message names the file and the problem."""
+class DataError(Said, ValueError):
+    """The run's data cannot be used; the message names the file and the problem (in the UI's language)."""
 
 
-def _rows_from_file(path: str, method: str = "sft") -> list[dict]:
-    report = validate_file(Path(path), method=method)
-    if report.errors:
-        first = report.errors[0]
-        raise DataError(f"{report.error_count} problem(s) in the data, first: {first}")
-    return report.usable
+def _rows_from_file(path: str, method: str = "sft", mapping: dict[str, str] | None = None) -> list[dict]:
+    """The file's usable rows, read through the user's column mapping: the rows the Data step counted, which
+    are the rows that train (its problem rows were shown there, and the worker's log says how many it left
+    out). Read once per change of the file: the Train step's plan asks on every edit of a setting."""
+    rows, problems, first = _checked(path, method, mapping)
+    if not rows and problems:
+        raise DataError("err_data_problems", count=problems, first=first)
+    return list(rows)
+
+
+def problems(data: DataSpec, method: str = "sft") -> int:
+    """How many problems the training file has (its rows with them are left out of the run)."""
+    return _checked(data.train_path, method, data.mapping)[1] if data.train_path else 0
+
+
+def _checked(path: str, method: str, mapping: dict[str, str] | None) -> tuple[tuple[dict, ...], int, str]:
+    file = Path(path)
+    try:
+        st = file.stat()
+    except OSError:
+        raise DataError("err_data_unreadable", path=path) from None
+    return _read_checked(str(file.resolve()), st.st_mtime_ns, st.st_size, method,
+                         tuple(sorted((mapping or {}).items())))
+
+
+@functools.lru_cache(maxsize=16)
+def _read_checked(path: str, _mtime: int, _size: int, method: str, mapping: tuple) -> tuple[tuple[dict, ...], int, str]:
+    """(usable rows, problems, the first problem) of a file as it is on disk now (the key holds its stat)."""
+    report = validate_file(Path(path), method=method, mapping=dict(mapping) or None)
+    return tuple(report.usable), report.error_count, str(report.errors[0]) if report.errors else ""
+
+
+def usable(data: DataSpec, method: str = "sft") -> list[dict]:
+    """Every usable row of the chosen data, before the eval split: what the Data step shows, what the advisor
+    reads and what the suggested settings (epochs, rank) are chosen from, in the UI and the CLI alike."""
+    if data.train_path:
+        return _rows_from_file(data.train_path, method, data.mapping)
+    return presets.load(data.preset).train_rows() if data.preset else []
+
+
+def usable_rows(data: DataSpec, method: str = "sft") -> int:
+    return len(usable(data, method))
 
 
 def is_text_run(cfg: RunConfig) -> bool:
@@ -64,26 +101,23 @@ def load_rows(cfg: RunConfig) -> tuple[list[dict], list[dict]]:
     d = cfg.data
     if d.train_path:
         method = cfg.train.method
-        train = _text_passages(_rows_from_file(d.train_path, method), d.max_length)
-        evals = _text_passages(_rows_from_file(d.eval_path, method), d.max_length) if d.eval_path else []
+        train = _text_passages(_rows_from_file(d.train_path, method, d.mapping), d.max_length)
+        evals = _text_passages(_rows_from_file(d.eval_path, method, d.mapping), d.max_length) if d.eval_path else []
         if is_text_task(train) != is_text_task(evals or train):
-            raise DataError("the eval file must be of the same kind as the training file (both raw text, or "
-                            "both chat rows)")
+            raise DataError("err_data_eval_kind")
         if not d.eval_path:
             train, evals = split(train, d.eval_fraction, cfg.train.seed)
     elif d.preset:
         if cfg.train.method != "sft":
-            raise DataError(f"{cfg.train.method.upper()} trains on preference pairs, and preset {d.preset} holds "
-                            "answers: give a preference file (--data), the votes of a run (--votes RUN_ID) or pairs "
-                            "made with the task meter (studio eval pairs)")
+            raise DataError("err_data_preset_pairs", method=cfg.train.method.upper(), preset=d.preset)
         p = presets.load(d.preset)
         train, evals = p.train_rows(), p.eval_rows()
     else:
-        raise DataError("no data: choose a preset or a training file")
+        raise DataError("err_data_none")
     if d.max_rows:
         train = train[: d.max_rows]
     if not train:
-        raise DataError("the training set is empty")
+        raise DataError("err_data_empty")
     return with_system(train, d.system_prompt), with_system(evals, d.system_prompt)
 
 
@@ -105,5 +139,5 @@ def to_dataset(tokenizer, rows: list[dict], max_length: int):
             ids.append(t.input_ids)
             masks.append(t.mask)
     if not ids:
-        raise DataError("no row has an assistant answer left after truncation: raise max_length")
+        raise DataError("err_data_no_tokens", max_length=max_length)
     return Dataset.from_dict({"input_ids": ids, "assistant_masks": masks})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from studio.models.loader import resolve_device, resolve_dtype
 from studio.runs import Run
 from studio.train import fsdp
 from studio.train.callbacks import StudioCallback
-from studio.train.data import load_rows, to_dataset
+from studio.train.data import is_text_task, load_rows, problems, to_dataset, usable_rows
+from studio.train.evidence import Outcome, outcome
 from studio.train.recipe import plan_steps, to_lora_config, to_preference_config, to_sft_config, use_quant
 
 MIN_SAVE_S = 30.0
@@ -49,6 +51,7 @@ def build_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank
     train_ds = to_dataset(tok, train_rows, cfg.data.max_length)
     eval_ds = to_dataset(tok, eval_rows, cfg.data.max_length) if eval_rows else None
     total = plan_steps(len(train_ds), cfg, world)
+    _record_rows(run, cfg, train_rows, eval_rows, len(train_ds))
     args = to_sft_config(cfg, str(run.path / "checkpoints"), device, dtype_name, total, eval_ds is not None)
     if world > 1:
         import torch.distributed as dist
@@ -78,6 +81,7 @@ def build_preference_trainer(run: Run, cfg: RunConfig, callback: StudioCallback,
     model, tok, device, dtype_name = _load(cfg, local_rank, world)
     model, peft_config = _adapter(model, cfg)
     total = plan_steps(len(train_rows), cfg, world)
+    _record_rows(run, cfg, train_rows, eval_rows, len(train_rows))
     args = to_preference_config(cfg, str(run.path / "checkpoints"), device, dtype_name, total, bool(eval_rows))
     print(f"{cfg.train.method.upper()} on {cfg.model.name} ({device}, {dtype_name}): {len(train_rows)} rows, "
           f"{len(eval_rows)} eval rows, ~{total} steps, beta {cfg.train.beta}, reference: "
@@ -88,6 +92,23 @@ def build_preference_trainer(run: Run, cfg: RunConfig, callback: StudioCallback,
     return kind(model=model, args=args, train_dataset=Dataset.from_list(train_rows),
                 eval_dataset=Dataset.from_list(eval_rows) if eval_rows else None, processing_class=tok,
                 peft_config=peft_config, callbacks=[callback])
+
+
+def _record_rows(run: Run, cfg: RunConfig, train: list, evals: list, trained: int) -> None:
+    """The rows this run takes, in status.json, under the names the plan and the Data step use; a row left
+    with no answer after truncation is said in the log, never dropped silently."""
+    if os.environ.get("RANK", "0") != "0":
+        return
+    left_out = problems(cfg.data, cfg.train.method)
+    rows = {"usable": usable_rows(cfg.data, cfg.train.method), "train": len(train), "eval": len(evals),
+            "trained": trained, "problems": left_out}
+    run.write_status(rows=rows)
+    if left_out:
+        print(f"{left_out} problem(s) in {cfg.data.train_path}: those rows are left out, as the data check "
+              "shows them (studio data validate)", flush=True)
+    if trained < len(train) and not is_text_task(train):  # raw text is packed into blocks: no rows to drop
+        print(f"{len(train) - trained} of {len(train)} training rows have no answer left after truncation at "
+              f"max_length {cfg.data.max_length} and are left out (raise max_length to keep them)", flush=True)
 
 
 def _adapter(model, cfg: RunConfig):
@@ -114,7 +135,10 @@ def _speed_up(model, device: str, padding_free: bool, mixed: bool) -> None:
         speed.install(model)  # each packed sample attended on its own: no T x T mask, no math path
 
 
-def train(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 0, world: int = 1) -> None:
+def train(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 0,
+          world: int = 1) -> Outcome | None:
+    """Train and save the adapter; the main process returns what the worker judges the run by (None on the
+    other ranks, and after a failure, which keeps no adapter that would pass for a finished one)."""
     trainer = build_trainer(run, cfg, callback, local_rank, world)
     checkpoints = run.checkpoints()
     resume = str(checkpoints[-1]) if checkpoints else None
@@ -122,10 +146,12 @@ def train(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 
         print(f"resuming from {resume}", flush=True)
     trainer.train(resume_from_checkpoint=resume)
     if callback.stop_reason not in ("", "stop"):
-        return  # failed (e.g. NaN): keep no adapter that would pass for a finished one
+        return None
     gathered = fsdp.gather(trainer) if fsdp.enabled() else None  # FSDP (issue 23): every rank sends its shard
-    if trainer.is_world_process_zero():
-        save_adapter(trainer, run, gathered)
+    if not trainer.is_world_process_zero():
+        return None
+    save_adapter(trainer, run, gathered)
+    return outcome(trainer, run.adapter_dir, stopped=callback.stop_reason == "stop")
 
 
 def save_adapter(trainer, run: Run, gathered: dict | None = None) -> None:

@@ -8,11 +8,13 @@ from typing import Any
 from studio import presets, runs
 from studio.config import SETTING, DataSpec, LoraSpec, ModelSpec, RunConfig
 from studio.data import votes
+from studio.data.choice import DataChoice
 from studio.models import fit, resolve
 from studio.models.device import DeviceInfo
 from studio.models.fit import Method, Spread, Verdict
 from studio.models.info import ModelCard, describe
 from studio.text import t
+from studio.train.data import load_rows, usable_rows
 
 
 def suggest(params_m: float, n_rows: int, method: str = "sft") -> dict[str, Any]:
@@ -27,21 +29,39 @@ def suggest(params_m: float, n_rows: int, method: str = "sft") -> dict[str, Any]
 
 
 def build(model: str, *, preset: str | None = None, train_path: str | None = None,
-          eval_path: str | None = None, overrides: dict[str, Any] | None = None,
-          params_m: float | None = None, n_rows: int | None = None) -> RunConfig:
-    """Suggestions, then the preset's settings, then the user's: later wins."""
+          eval_path: str | None = None, mapping: dict[str, str] | None = None,
+          overrides: dict[str, Any] | None = None, params_m: float | None = None,
+          n_rows: int | None = None) -> RunConfig:
+    """Suggestions, then the preset's settings, then the user's: later wins. The suggestions are chosen from
+    the data's usable rows, counted here the one way the UI and the shell line share (n_rows: a count given
+    for data that is not on disk, as the tests and the Train step's first paint do)."""
     p = presets.load(preset) if preset else None
     entry = resolve(model).entry
     size = params_m or (entry.params_m if entry else 1000)
-    rows = n_rows if n_rows is not None else (len(p.train_rows()) if p else 500)
     user = {k: v for k, v in (overrides or {}).items() if v is not None}
+    data = DataSpec(preset=preset, train_path=train_path, eval_path=eval_path, mapping=dict(mapping or {}),
+                    system_prompt=p.system if p else None)
+    rows = n_rows if n_rows is not None else _usable_or_none(data, user.get("method", "sft"))
     values = {**suggest(size, rows, user.get("method", "sft")), **(p.train if p else {}), **user}
     if "lora_r" in user and "lora_alpha" not in user:
         values["lora_alpha"] = 2 * user["lora_r"]  # keep the scale alpha/r the suggestions use
-    cfg = RunConfig(model=ModelSpec(name=model),
-                    data=DataSpec(preset=preset, train_path=train_path, eval_path=eval_path,
-                                  system_prompt=p.system if p else None))
-    return apply(cfg, values)
+    return apply(RunConfig(model=ModelSpec(name=model), data=data), values)
+
+
+def _usable_or_none(data: DataSpec, method: str) -> int:
+    """The usable rows, or 0 for data that cannot be read (the plan and the run then say why, by name)."""
+    try:
+        return usable_rows(data, method)
+    except ValueError:
+        return 0
+
+
+def from_choice(model: str, choice: DataChoice, values: dict[str, Any] | None = None) -> RunConfig:
+    """The run the Train step starts for the Data step's choice: its file read through its mapping, its
+    method (preference data comes with dpo or kto) unless the settings say otherwise."""
+    method = choice.method if choice.method != "sft" else None
+    return build(model, preset=choice.preset, train_path=choice.path, mapping=choice.mapping,
+                 overrides={"method": method, **(values or {})})
 
 
 def from_votes(run_id: str, overrides: dict[str, Any] | None = None) -> tuple[RunConfig, int]:
@@ -53,7 +73,7 @@ def from_votes(run_id: str, overrides: dict[str, Any] | None = None) -> tuple[Ru
     if "start_from" not in values and source.has_adapter():
         values["start_from"] = run_id
     original = source.config()
-    cfg = build(original.model.name, train_path=str(path), overrides=values, n_rows=n)
+    cfg = build(original.model.name, train_path=str(path), overrides=values)
     cfg.data.system_prompt = original.data.system_prompt
     return cfg, n
 
@@ -111,14 +131,18 @@ class Plan:
     """Where it trains: cuda or cpu."""
     chosen: bool = False
     """The strategy was given (--strategy), not chosen by the fit."""
+    held_out: int | None = None
+    """Rows kept aside to evaluate (the eval file, or the share split off the training file); None: not
+    counted (a plan for a row count given by hand)."""
 
     def say(self, lang: str = "en") -> list[str]:
         """Three lines of markdown: rows and steps, the rough time, the memory fit; a fourth, the strategy,
         where there is one to tell (several GPUs or processes, a model no GPU holds, --strategy)."""
         fit = self.fit.say(lang) if self.fit else t(lang, "card_unknown")
         mark = "✓" if self.fit and self.fit.fits else "✗"
+        held = "" if self.held_out is None else t(lang, "plan_held_out", rows=self.held_out)
         lines = [t(lang, "plan_rows", rows=self.rows, steps=self.steps, epochs=f"{self.epochs:g}",
-                   device=self.device.describe(lang)),
+                   device=self.device.describe(lang)) + held,
                  t(lang, "plan_time", minutes=f"{max(1, self.seconds / 60):.0f}", speed=f"{self.tokens_per_s:.0f}"),
                  f"{t(lang, 'plan_memory')} ({self.method.upper()} · {self.objective.upper()}): {mark} {fit}"]
         strategy = self.strategy_line(lang)
@@ -135,8 +159,14 @@ class Plan:
         return f"{chosen} — {self.spread.say(lang)}" if chosen else self.spread.say(lang)
 
 
-def plan(cfg: RunConfig, n_rows: int) -> Plan:
-    """The method training will use (use_quant, as the worker decides it), steps, time and memory fit."""
+def plan(cfg: RunConfig, n_rows: int | None = None) -> Plan:
+    """The method training will use (use_quant, as the worker decides it), steps, time and memory fit.
+    Rows are the training rows, as the worker takes them (load_rows: after the eval split, max_rows and raw
+    text cut into passages): the Train step and `studio train --plan` count them here, the one way."""
+    held = None
+    if n_rows is None:
+        train_rows, eval_rows = load_rows(cfg)
+        n_rows, held = len(train_rows), len(eval_rows)
     card = describe(cfg.model.name, cfg.train.batch_size, cfg.data.max_length, cfg.lora.r)
     kind = card.device.kind if cfg.train.device == "auto" else cfg.train.device
     method: Method = "qlora" if use_quant(cfg, kind) else "lora"
@@ -151,7 +181,7 @@ def plan(cfg: RunConfig, n_rows: int) -> Plan:
     where = spread_of(cfg, card, method, kind, procs)
     return Plan(method, card.device, n_rows, steps, epochs, passes * rows_seen * TOKENS_PER_ROW / speed,
                 speed, card.fits.get(method), cfg.train.method, strategy(cfg, where), where, procs, kind,
-                cfg.train.strategy != "auto")
+                cfg.train.strategy != "auto", held)
 
 
 def spread_of(cfg: RunConfig, card: ModelCard, method: Method, kind: str, gpus: int) -> Spread | None:
@@ -250,5 +280,6 @@ def _trainer_args(cfg: RunConfig, out_dir: str, device: str, dtype_name: str, to
         "eval_strategy": "steps" if has_eval else "no", "eval_steps": t.eval_steps or evals,
         "report_to": [], "disable_tqdm": True, "dataloader_num_workers": 0, "use_cpu": device == "cpu",
         "save_only_model": False,
+        "logging_nan_inf_filter": False,  # a NaN step must show in the logged loss (evidence.judge reads it)
         "ddp_find_unused_parameters": False,  # LoRA uses every adapter each step; the search costs time
     }

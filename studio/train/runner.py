@@ -15,6 +15,7 @@ from studio.config import ConfigError, RunConfig, check
 from studio.data.readers import SUPPORTED
 from studio.fsutil import atomic_write_text
 from studio.models import resolve
+from studio.models.loader import resolve_device
 from studio.runs import Run, RunStatus
 from studio.train import launch, recipe, share
 
@@ -112,6 +113,8 @@ def start_problems(cfg: RunConfig) -> list[str]:
     CPU is FSDP2 only: QLoRA's FSDP1 needs a GPU (as does 4-bit training itself)."""
     if cfg.train.strategy == "fsdp" and cfg.train.device == "cpu" and cfg.train.quant == "nf4":
         return ["train.strategy: FSDP with a 4-bit base (QLoRA) needs CUDA GPUs; on the CPU use --quant none"]
+    if cfg.train.dtype == "fp16" and resolve_device(cfg.train.device) == "cpu":  # torch's CPU matmuls refuse it
+        return ["train.dtype: fp16 training needs a CUDA GPU; on the CPU use bf16 or fp32 (or auto)"]
     name = cfg.train.start_from
     if not name:
         return []

@@ -12,8 +12,10 @@ from pathlib import Path
 
 from studio.models.loader import resolve_device
 from studio.redact import redact
-from studio.runs import Run
+from studio.runs import Run, said_entry
+from studio.text import Said
 from studio.train import fsdp
+from studio.train.evidence import flat_loss, judge
 from studio.train.locks import device_lock
 
 
@@ -34,7 +36,7 @@ def main(run_dir: str) -> int:
     if device == "cpu" and fsdp.enabled():
         fsdp.allow_on_cpu()  # accelerate gates FSDP to GPUs; torch's FSDP2 shards over gloo as well
     if main_proc:
-        run.write_status(state="queued", pid=os.getpid(), reason="", device=device)
+        run.write_status(state="queued", pid=os.getpid(), reason="", said=None, warning=None, device=device)
     with device_lock(device, enabled=main_proc and local_rank == 0):
         if main_proc:
             run.write_status(state="running", pid=os.getpid(), started_at=time.time())
@@ -46,30 +48,38 @@ def _device_name(device: str) -> str:
 
 
 def _train_and_record(run: Run, cfg, main_proc: bool, local_rank: int, world: int) -> int:
-    from studio.train.callbacks import RunFailed, StudioCallback
+    from studio.train.callbacks import StudioCallback
 
     callback = StudioCallback(run, main_proc)
     signal.signal(signal.SIGTERM, lambda *_: setattr(callback, "stop_reason", callback.stop_reason or "stop"))
     try:
         from studio.train.engine import train
 
-        train(run, cfg, callback, local_rank, world)
-    except RunFailed as e:
-        return _end(run, main_proc, "failed", str(e))
+        result = train(run, cfg, callback, local_rank, world)
+    except Said as e:  # the data, a model, a failed run: a reason with its key, said in the UI's language
+        return _end(run, main_proc, "failed", e)
     except Exception as e:  # noqa: BLE001 - every failure ends the run with a readable reason
 
         print(redact(traceback.format_exc()), end="", file=sys.stderr, flush=True)  # train.log
         return _end(run, main_proc, "failed", explain(e))
-    if callback.stop_reason and callback.stop_reason != "stop":
-        return _end(run, main_proc, "failed", callback.stop_reason)
-    return _end(run, main_proc, "stopped" if callback.stop_reason == "stop" else "done", "")
+    if callback.failure or (callback.stop_reason and callback.stop_reason != "stop"):
+        return _end(run, main_proc, "failed", callback.failure or callback.stop_reason)
+    if result is None:  # another rank of a sharded run: rank 0 judges and writes the status
+        return _end(run, main_proc, "stopped" if callback.stop_reason == "stop" else "done", "")
+    state, why = judge(result)
+    return _end(run, main_proc, state, why, flat_loss(result) if state == "done" else None)
 
 
-def _end(run: Run, main_proc: bool, state: str, reason: str) -> int:
+def _end(run: Run, main_proc: bool, state: str, reason: str | Said | None, warning: Said | None = None) -> int:
+    """Write how the run ended: the reason in English (logs, the CLI) and by key (the UI's language)."""
+    text = str(reason or "")
     if main_proc:
         (run.path / "STOP").unlink(missing_ok=True)
-        run.write_status(state=state, reason=reason, pid=None, eta_s=0)
-    print(f"run {run.id}: {state}{' — ' + reason if reason else ''}", flush=True)
+        run.write_status(state=state, reason=text, said=said_entry(reason) if isinstance(reason, Said) else None,
+                         warning=said_entry(warning) if warning else None, pid=None, eta_s=0)
+    print(f"run {run.id}: {state}{' — ' + text if text else ''}", flush=True)
+    if warning:
+        print(f"warning: {warning}", flush=True)
     return 0 if state in ("done", "stopped") else 1
 
 

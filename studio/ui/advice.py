@@ -2,13 +2,16 @@
 recommended column in Compare."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import gradio as gr
 
 from studio import presets
+from studio.data.choice import DataChoice
 from studio.data.store import dataset_file
-from studio.data.validate import validate_file
 from studio.evaluate.advisor import advise
 from studio.text import t
+from studio.train.data import usable
 from studio.ui.context import Ctx
 
 
@@ -17,26 +20,25 @@ def verdict_text(verdict: str, lang: str = "en") -> str:
     return t(lang, f"verdict_{verdict}")
 
 
-def rows_for(choice: dict | None) -> list[dict]:
+def rows_for(choice: DataChoice | None) -> list[dict]:
+    """The choice's usable rows, read once per change of its file (the plan asks on every edit)."""
     if not choice:
         return []
-
-    if choice.get("preset"):
-        return presets.load(choice["preset"]).train_rows()
     try:  # the choice comes from the browser: only files of the datasets folder are read
-        return validate_file(dataset_file(choice["path"])).usable
-    except (ValueError, KeyError):
+        checked = replace(choice, path=str(dataset_file(choice.path))) if choice.path else choice
+        return usable(checked.spec(), checked.method)
+    except (ValueError, KeyError, OSError):
         return []
 
 
-def goal_for(choice: dict | None, lang: str = "en") -> str:
-    if choice and choice.get("preset"):
-        goal = presets.load(choice["preset"]).goal
+def goal_for(choice: DataChoice | None, lang: str = "en") -> str:
+    if choice and choice.preset:
+        goal = presets.load(choice.preset).goal
         return goal.get(lang or "en") or goal.get("en", "")
     return ""
 
 
-def advice_markdown(choice: dict | None, goal: str, lang: str = "en") -> tuple[str, str]:
+def advice_markdown(choice: DataChoice | None, goal: str, lang: str = "en") -> tuple[str, str]:
     """(markdown, the Compare column to open)."""
     rows = rows_for(choice)
     if not rows:

@@ -10,6 +10,7 @@ from typing import Any
 import gradio as gr
 from starlette.middleware import Middleware
 
+from studio.data.choice import DataChoice
 from studio.data.store import MAX_UPLOAD_BYTES
 from studio.paths import ASSETS_DIR
 from studio.text import LANGS, t
@@ -91,7 +92,8 @@ def veil_head() -> str:
 
 def _persist(ctx: Ctx, line: gr.Markdown) -> None:
     keep = [ctx.model, ctx.data, ctx.run, ctx.lang, ctx.settings]
-    save = lambda m, d, r, lg, st: {"model": m, "data": d, "run": r, "lang": lg, "settings": st}
+    save = lambda m, d, r, lg, st: {"model": m, "data": d.as_dict() if d else None, "run": r, "lang": lg,
+                                    "settings": st}
     for comp in keep:
         comp.change(save, keep, ctx.state).then(_choice_line, [ctx.model, ctx.data, ctx.run, ctx.lang], line)
     ctx.lang.change(None, ctx.lang, None, js=f"(l) => {{ try {{ localStorage.setItem('{LANG_KEY}', l); }}"
@@ -102,7 +104,7 @@ def _persist(ctx: Ctx, line: gr.Markdown) -> None:
 def _restore(ctx: Ctx, demo: gr.Blocks) -> None:
     def restore(state):
         s = {**DEFAULT_STATE, **(state or {})}
-        return s["settings"], s["model"], s["data"], s["run"], s["lang"]
+        return s["settings"], s["model"], DataChoice.from_dict(s["data"]), s["run"], s["lang"]
 
     ev = demo.load(restore, ctx.state, [ctx.settings, ctx.model, ctx.data, ctx.run, ctx.lang])
     for fn, inputs, outputs in ctx.on_load:

@@ -9,6 +9,7 @@ from typing import Any
 import gradio as gr
 
 from studio.config import DEFAULT_MODEL
+from studio.data.choice import DataChoice
 from studio.text import said, t
 from studio.ui.i18n import Labels
 
@@ -20,7 +21,7 @@ class Ctx:
     labels: Labels
     state: Any = None        # gr.BrowserState: the dict above
     model: Any = None        # gr.Dropdown in the Model step (the chosen model name)
-    data: Any = None         # gr.State: {"preset": name} or {"path": file, "label": ...}
+    data: Any = None         # gr.State: the Data step's DataChoice (None: nothing chosen yet)
     run: Any = None          # gr.State: the current run id
     settings: Any = None     # gr.State: {"for": [model, data], "values": the Train step's edited settings}
     tabs: Any = None         # gr.Tabs, to move between steps
@@ -30,10 +31,8 @@ class Ctx:
     after_build: list = field(default_factory=list)  # wiring that needs components of later steps
 
 
-def data_label(choice: dict | None) -> str:
-    if not choice:
-        return "—"
-    return f"preset {choice['preset']}" if choice.get("preset") else choice.get("label") or "uploaded file"
+def data_label(choice: DataChoice | None) -> str:
+    return choice.title if choice else "—"
 
 
 def current_or_newest(run_id: str | None, ids: list[str]) -> str | None:

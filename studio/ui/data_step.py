@@ -10,6 +10,7 @@ import pandas as pd
 
 from studio import presets
 from studio.charts import token_histogram
+from studio.data.choice import DataChoice, parse_mapping
 from studio.data.generate import KINDS, check_settings, generator
 from studio.data.generate import generate as run_generator
 from studio.data.inspect import inspect, inspect_file, inspect_preset, trained_pieces
@@ -164,7 +165,7 @@ def load_preset(name: str | None, model: str, lang: str = "en"):
     if not name:
         raise gr.Error(t(lang, "toast_need_preset"))
     view = inspect_preset(name)
-    return (*show(view, model, lang=lang), {"preset": name, "label": f"preset {name}", "rows": len(view.usable)})
+    return (*show(view, model, lang=lang), DataChoice(preset=name, label=f"preset {name}", rows=len(view.usable)))
 
 
 def load_file(path: str | None, mapping_text: str, model: str, lang: str = "en"):
@@ -172,10 +173,12 @@ def load_file(path: str | None, mapping_text: str, model: str, lang: str = "en")
         raise gr.Error(t(lang, "toast_need_upload"))
     try:
         src, name = check_upload(path)
+        mapping = parse_mapping(mapping_text)
         # validated where gradio put it: a file with nothing usable is shown, never stored
-        view = inspect_file(src, mapping=parse_mapping(mapping_text, lang))
+        view = inspect_file(src, mapping=mapping or None)
         if view.report.format in ("preference", "kto"):  # read again as DPO/KTO rows, for ③ Train
-            view = inspect_file(src, method="dpo" if view.report.format == "preference" else "kto")
+            view = inspect_file(src, method="dpo" if view.report.format == "preference" else "kto",
+                                mapping=mapping or None)
         if not view.usable:
             gr.Warning(t(lang, "toast_no_usable", name=name))
             return (*show(view, model, lang=lang), None)
@@ -183,9 +186,9 @@ def load_file(path: str | None, mapping_text: str, model: str, lang: str = "en")
     except ValueError as e:
         raise gr.Error(said(lang, e)) from None
     view.label = stored.name
-    choice = {"path": str(stored), "label": stored.name, "rows": len(view.usable)}
-    if view.method != "sft":
-        choice["method"] = view.method
+    # the mapping travels with the choice: the run reads the stored file through it, as checked here
+    choice = DataChoice(path=str(stored), label=stored.name, rows=len(view.usable), method=view.method,
+                        mapping=mapping)
     return (*show(view, model, lang=lang), choice)
 
 
@@ -204,34 +207,23 @@ def load_hub(dataset_id: str, split: str, model: str, lang: str = "en"):
         return (*show(view, model, lang=lang), None)
     path = inside(datasets_dir(), safe_filename(f"hub-{dataset_id.replace('/', '--')}-{split}.jsonl"))
     write_jsonl(path, view.usable)
-    return (*show(view, model, lang=lang), {"path": str(path), "label": f"{dataset_id} ({split})",
-                                            "rows": len(view.usable)})
+    return (*show(view, model, lang=lang), DataChoice(path=str(path), label=f"{dataset_id} ({split})",
+                                                      rows=len(view.usable)))
 
 
-def last_check(data: dict | None, model: str, lang: str = "en"):
+def last_check(data: DataChoice | None, model: str, lang: str = "en"):
     """After a reload, the chosen data's check as it was shown (issue 15): nothing to press again."""
     if not data:
         return "", None, [], None, ""
     try:
-        if data.get("preset"):
-            view = inspect_preset(data["preset"])
+        if data.preset:
+            view = inspect_preset(data.preset)
         else:
-            view = inspect_file(dataset_file(data["path"]), method=data.get("method", "sft"))
-            view.label = data.get("label") or view.label
+            view = inspect_file(dataset_file(data.path), method=data.method, mapping=data.mapping or None)
+            view.label = data.label or view.label
     except (ValueError, KeyError, OSError) as e:  # the file is gone since: say so where the summary goes
         return html.escape(said(lang, e)), None, [], None, ""
     return show(view, model, lang=lang)
-
-
-def parse_mapping(text: str, lang: str = "en") -> dict | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        pairs = dict(part.split("=", 1) for part in text.split(","))
-    except ValueError:
-        raise gr.Error(t(lang, "toast_bad_mapping")) from None
-    return {k.strip(): v.strip() for k, v in pairs.items()}
 
 
 def generate(kind: str, n: float, seed: float, model: str, lang: str = "en", progress=gr.Progress()):
@@ -246,7 +238,7 @@ def generate(kind: str, n: float, seed: float, model: str, lang: str = "en", pro
     write_jsonl(path, rows)
     progress(0.7, desc="checking")
     view = inspect_file(path)
-    return (*show(view, model, lang=lang), {"path": str(path), "label": path.name, "rows": len(view.usable)})
+    return (*show(view, model, lang=lang), DataChoice(path=str(path), label=path.name, rows=len(view.usable)))
 
 
 def build(ctx: Ctx) -> None:
@@ -301,5 +293,5 @@ def build(ctx: Ctx) -> None:
     gen.click(generate, [kind, n, seed, ctx.model, ctx.lang], outputs)
     use_hub.click(load_hub, [hub_id, hub_split, ctx.model, ctx.lang], outputs)
     ctx.lang.change(relabel_errors, [errors, ctx.lang], errors, show_progress="hidden")
-    ctx.on_load.append((lambda choice: (choice or {}).get("preset"), [ctx.data], [preset]))
+    ctx.on_load.append((lambda choice: choice.preset if choice else None, [ctx.data], [preset]))
     ctx.on_load.append((last_check, [ctx.data, ctx.model, ctx.lang], outputs[:-1]))  # the check, as it was

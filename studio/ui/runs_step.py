@@ -51,7 +51,9 @@ def detail(run_id: str | None, lang: str = "en"):
     except (KeyError, ValueError) as e:
         return None, said(lang, e), none
     st = run.status()
-    text = f"**{run_id}** — {t(lang, 'state_' + st.state)}" + (f": {st.reason}" if st.reason else "")
+    reason, warning = runs.reason_text(st, lang), runs.say(st.warning, lang)
+    text = f"**{run_id}** — {t(lang, 'state_' + st.state)}" + (f": {reason}" if reason else "") \
+        + (f"  \n⚠ {warning}" if warning else "")
     metrics = run.metrics()  # none for an imported adapter: no chart rather than "waiting for the first step"
     steps = [] if st.active else [runs.checkpoint_step(p) for p in reversed(run.checkpoints())]
     choices = [(t(lang, "runs_ckpt_step", step=n), n) for n in steps]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import gradio as gr
@@ -13,6 +12,7 @@ import gradio as gr
 from studio import runs
 from studio.charts import loss_figure
 from studio.config import DEFAULT_MODEL, SETTING, SETTINGS, Setting, flat
+from studio.data.choice import DataChoice
 from studio.data.store import dataset_file
 from studio.evaluate.advisor import advise
 from studio.text import said, t
@@ -44,15 +44,12 @@ class TrainWidgets:
         return out
 
 
-def _config(model: str, data: dict | None, values: dict | None = None, lang: str = "en"):
+def _config(model: str, data: DataChoice | None, values: dict | None = None, lang: str = "en"):
     if not data:
         raise gr.Error(t(lang, "toast_need_data"))
-    path = data.get("path")
-    if path:
-        path = str(dataset_file(path))  # the choice comes from the browser: only the datasets folder
-    values = {"method": data.get("method"), **(values or {})}  # preference data comes with its method
-    return recipe.build(model, preset=data.get("preset"), train_path=path,
-                        n_rows=data.get("rows"), overrides=values)
+    if data.path:  # the choice comes from the browser: only the datasets folder
+        data = replace(data, path=str(dataset_file(data.path)))
+    return recipe.from_choice(model, data, values)
 
 
 def start_choices(model: str) -> list[tuple[str, str]]:
@@ -73,7 +70,7 @@ def refresh_start(model: str, current: str | None) -> Any:
     return gr.Dropdown(choices=[("—", "")] + choices, value=current if current in dict(choices).values() else "")
 
 
-def defaults(model: str, data: dict | None, saved: dict | None = None) -> list[Any]:
+def defaults(model: str, data: DataChoice | None, saved: dict | None = None) -> list[Any]:
     """The suggested settings for this model and data; the user's own edits for the same choice win, so
     a reload (or a trip to another tab) never silently resets Max steps to the suggestion."""
     if not data:
@@ -87,29 +84,30 @@ def defaults(model: str, data: dict | None, saved: dict | None = None) -> list[A
     return [values[s.name] for s in SHOWN]
 
 
-def choice_key(model: str, data: dict | None) -> list[str]:
-    return [model, json.dumps(data, sort_keys=True)]
+def choice_key(model: str, data: DataChoice | None) -> list[str]:
+    return [model, data.key() if data else "null"]
 
 
-def remember(model: str, data: dict | None, values: dict) -> dict:
+def remember(model: str, data: DataChoice | None, values: dict) -> dict:
     """What ctx.settings keeps (the browser stores it): the edited settings and the choice they were for."""
     return {"for": choice_key(model, data), "values": values}
 
 
-def plan(model: str, data: dict | None, values: dict, lang: str = "en") -> str:
+def plan(model: str, data: DataChoice | None, values: dict, lang: str = "en") -> str:
+    """The plan and the shell line that repeats it, both from the config Start would run (issue 29)."""
     T = functools.partial(t, lang)
     if not data:
         return T("need_data")
     try:
         cfg = _config(model, data, values)
-        lines = recipe.plan(cfg, data.get("rows") or 0).say(lang)
+        lines = recipe.plan(cfg).say(lang)
+        command = f"\n\n{T('plan_command')}\n```bash\n{train_cli.command_for(cfg)}\n```"
     except (ValueError, KeyError, OSError) as e:
         return html.escape(said(lang, e))
-    command = f"\n\n{T('plan_command')}\n```bash\n{train_cli.command_for(cfg, data.get('rows'))}\n```"
     return _advice_line(data, T, lang) + "  \n".join(lines) + command
 
 
-def _advice_line(data: dict, T, lang: str) -> str:
+def _advice_line(data: DataChoice, T, lang: str) -> str:
     a = advise(rows_for(data))
     if a.verdict == "fine-tune":
         return T("plan_advisor_ok", confidence=f"{a.confidence:.0%}") + "  \n"
@@ -160,7 +158,8 @@ def progress_html(run_id: str, st: runs.RunStatus, metrics: list[dict], lang: st
     bits = [T("prog_loading") if loading else T("prog_step", step=st.step, total=st.total_steps), eta,
             T("prog_speed", speed=f"{last['tokens_per_s']:.0f}") if last.get("tokens_per_s") else "",
             T("prog_peak", gb=f"{last['memory_mb'] / 1024:.1f}") if last.get("memory_mb") else ""]
-    reason = f'<div class="run-reason">{html.escape(st.reason)}</div>' if st.reason else ""
+    said = [runs.reason_text(st, lang), "⚠ " + runs.say(st.warning, lang) if st.warning else ""]
+    reason = "".join(f'<div class="run-reason">{html.escape(text)}</div>' for text in said if text)
     return (f'<div class="run-box state-{st.state}"><div class="run-head"><b>{html.escape(run_id)}</b>'
             f'<span class="badge">{t(lang, "state_" + st.state)}</span></div>'
             f'<div class="bar"><div class="fill" style="width:{pct:.1f}%"></div></div>'

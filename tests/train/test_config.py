@@ -146,17 +146,19 @@ def test_cli_plan_is_the_train_steps_plan_and_starts_nothing(capsys, studio_home
 
     from studio import presets, runs
     from studio.cli import main
+    from studio.data.choice import DataChoice
     from studio.ui.train_step import plan as ui_plan
 
     assert main(["train", "--preset", "json", "--max-steps", "20", "--plan", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     cfg = recipe.build("smollm2-135m", preset="json", overrides={"max_steps": 20})
     rows = len(presets.load("json").train_rows())
-    assert out["steps"] == 20 and out["rows"] == rows and out["method"] == recipe.plan(cfg, rows).method
+    assert out["steps"] == 20 and out["rows"] == rows and out["method"] == recipe.plan(cfg).method
+    assert out["held_out"] == len(presets.load("json").eval_rows())
     assert main(["train", "--preset", "json", "--max-steps", "20", "--plan"]) == 0
     text = capsys.readouterr().out
-    ui = ui_plan("smollm2-135m", {"preset": "json", "rows": rows}, {"max_steps": 20})
-    assert text.splitlines()[0] == recipe.plan(cfg, rows).say("en")[0].replace("**", "")
+    ui = ui_plan("smollm2-135m", DataChoice(preset="json", rows=rows), {"max_steps": 20})
+    assert text.splitlines()[0] == recipe.plan(cfg).say("en")[0].replace("**", "")
     assert text.splitlines()[0] in ui.replace("**", "") and runs.all_runs() == []
 
 
@@ -169,22 +171,24 @@ def test_the_plan_of_a_capped_run_says_the_epochs_it_will_really_run():
     assert uncapped.epochs == 3 and uncapped.steps == 150
 
 
-def test_the_command_line_shown_for_a_config_rebuilds_that_config():
+def test_the_command_line_shown_for_a_config_rebuilds_that_config(tmp_path):
     """Issue 15 (what LlamaBoard shows): the Train step's `studio train ...` line, parsed by the real CLI,
     gives back every setting of the config it was written for."""
+    import json
     import shlex
 
     from studio.cli import build_parser
     from studio.config import flat
-    from studio.train.cli import command_for, settings_from
+    from studio.train.cli import command_for, config_from_args
 
-    for cfg, rows in ((recipe.build("smollm2-135m", preset="json", overrides={"max_steps": 20, "batch_size": 4,
-                                                                               "padding_free": False}), 400),
-                      (recipe.build("smollm2-135m", train_path="/data/p q.jsonl", n_rows=40,
-                                    overrides={"method": "dpo", "start_from": "run-1", "beta": 0.3}), 40)):
-        line = command_for(cfg, rows)
-        args = build_parser().parse_args(shlex.split(line)[1:])
-        again = recipe.build(args.model, preset=args.preset, train_path=args.data, n_rows=rows,
-                             overrides=settings_from(args))
+    pairs = tmp_path / "p q.jsonl"
+    pairs.write_text("".join(json.dumps({"prompt": f"q{i}", "chosen": f"good {i}", "rejected": f"bad {i}"}) + "\n"
+                             for i in range(40)))
+    for cfg in (recipe.build("smollm2-135m", preset="json", overrides={"max_steps": 20, "batch_size": 4,
+                                                                        "padding_free": False}),
+                recipe.build("smollm2-135m", train_path=str(pairs),
+                             overrides={"method": "dpo", "start_from": "run-1", "beta": 0.3})):
+        line = command_for(cfg)
+        again = config_from_args(build_parser().parse_args(shlex.split(line)[1:]))
         assert flat(again) == flat(cfg), line
-    assert "'/data/p q.jsonl'" in line and "--from run-1" in line and "--method dpo" in line
+    assert shlex.quote(str(pairs)) in line and "--from run-1" in line and "--method dpo" in line

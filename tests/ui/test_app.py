@@ -207,7 +207,6 @@ def test_the_evaluate_tab_names_measures_for_humans_and_shows_what_moved_in_a_sh
 @pytest.mark.parametrize("step,call,key", [
     ("data_step", lambda m, lang: m.load_preset(None, "smollm2-135m", lang), "toast_need_preset"),
     ("data_step", lambda m, lang: m.load_file(None, "", "smollm2-135m", lang), "toast_need_upload"),
-    ("data_step", lambda m, lang: m.parse_mapping("no equals sign", lang), "toast_bad_mapping"),
     ("train_step", lambda m, lang: m.stop(None, lang), "toast_no_stop"),
     ("train_step", lambda m, lang: m.resume(None, lang), "toast_no_resume"),
     ("train_step", lambda m, lang: m.start("smollm2-135m", None, {}, lang), "toast_need_data"),
@@ -229,6 +228,21 @@ def test_toasts_speak_the_ui_language(step, call, key):
             call(module, lang)
         said[lang] = message(err.value)
     assert said == {"en": t("en", key), "ja": t("ja", key)} and said["en"] != said["ja"]
+
+
+def test_a_bad_column_mapping_is_said_in_the_ui_language(tmp_path):
+    import gradio as gr
+
+    from studio.text import t
+    from studio.ui import data_step
+    from tests.helpers.bad_input import message
+
+    csv = tmp_path / "pairs.csv"
+    csv.write_text("ask,reply\nhello,hi there\n")
+    for lang in ("en", "ja"):
+        with pytest.raises(gr.Error) as err:
+            data_step.load_file(str(csv), "no equals sign", "smollm2-135m", lang)
+        assert message(err.value) == t(lang, "err_mapping_syntax", text="no equals sign")
 
 
 def test_the_progress_says_loading_before_the_first_step_and_done_offers_compare(tmp_path, monkeypatch):

@@ -1,0 +1,86 @@
+"""A run ends `done` only on evidence (issue 29): every logged loss finite (the trainer's NaN filter is off, so
+one bad step shows in its logged average), the planned steps all run, and an adapter on disk whose LoRA-B
+weights moved from their zero start. Otherwise `failed` (or `stopped`, when it ended early), with the reason
+said by key so the UI says it in its language. A loss that did not fall over a long run is a warning."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from studio.text import Said
+
+FLAT_MIN_STEPS = 50
+"""Runs shorter than this are too short to call a loss flat."""
+
+
+class RunFailed(Said, RuntimeError):
+    """Training cannot go on, or it trained nothing; the message is the run's reason."""
+
+
+class EndedEarly(Said, RuntimeError):
+    """The run stopped before its planned steps without being asked to."""
+
+
+@dataclass
+class Outcome:
+    """What a finished trainer leaves behind, as the worker judges it."""
+
+    steps: int
+    """Optimizer steps taken (after a resume: counted from the run's start)."""
+    planned: int
+    losses: list[tuple[int, float]]
+    """(step, training loss) as logged."""
+    learning_rate: float
+    adapter: Path
+    stopped: bool
+    """The user asked it to stop."""
+
+
+def outcome(trainer, adapter: Path, stopped: bool) -> Outcome:
+    state = trainer.state
+    losses = [(int(h.get("step", 0)), float(h["loss"])) for h in state.log_history if "loss" in h]
+    return Outcome(state.global_step, state.max_steps, losses, trainer.args.learning_rate, adapter, stopped)
+
+
+def judge(o: Outcome) -> tuple[str, Said | None]:
+    """(state, why): done, stopped (asked, or the data ran out) or failed."""
+    bad = next(((step, loss) for step, loss in o.losses if not math.isfinite(loss)), None)
+    if bad:
+        return "failed", nan_loss(bad[1], bad[0], o.learning_rate)
+    if o.stopped:
+        return "stopped", None  # a stop after the first step can leave LoRA-B at zero (lr warms up from 0)
+    if o.steps and not o.losses:
+        return "failed", RunFailed("err_fail_no_loss", steps=o.steps)
+    if not (o.adapter / "adapter_model.safetensors").is_file():
+        return "failed", RunFailed("err_fail_no_adapter", steps=o.steps)
+    if not lora_b_moved(o.adapter):
+        return "failed", RunFailed("err_fail_empty_adapter", steps=o.steps, lr=f"{o.learning_rate:g}")
+    if o.steps < o.planned:
+        return "stopped", EndedEarly("err_run_stopped_early", step=o.steps, planned=o.planned)
+    return "done", None
+
+
+def nan_loss(loss: float, step: int, lr: float | None) -> RunFailed:
+    return RunFailed("err_fail_nan", loss=loss, step=step, lr=f"{lr:g}" if lr is not None else "?")
+
+
+def lora_b_moved(adapter: Path) -> bool:
+    """Some LoRA-B weight is non-zero: peft starts every B at zero, so an all-zero B is an adapter that
+    changes nothing."""
+    from safetensors import safe_open
+
+    with safe_open(str(adapter / "adapter_model.safetensors"), framework="pt") as f:
+        return any(bool(f.get_tensor(k).abs().sum() > 0) for k in f.keys() if "lora_B" in k)  # noqa: SIM118 - safe_open is not iterable
+
+
+def flat_loss(o: Outcome) -> Said | None:
+    """A warning when the mean of the last tenth of the logged losses is no lower than that of the first."""
+    losses = [loss for _, loss in o.losses]
+    if o.steps < FLAT_MIN_STEPS or len(losses) < 10:
+        return None
+    k = max(1, len(losses) // 10)
+    first, last = sum(losses[:k]) / k, sum(losses[-k:]) / k
+    if last < first:
+        return None
+    return Said("err_warn_flat_loss", steps=o.steps, first=f"{first:.3f}", last=f"{last:.3f}")
