@@ -68,7 +68,8 @@ class TrainSpec:
     scheduler: str = "cosine"
     seed: int = 42
     quant: Quant = "auto"
-    """nf4 = QLoRA (4-bit base). auto: nf4 on CUDA, none on the CPU (bf16 is faster there)."""
+    """nf4 = QLoRA (4-bit base). auto: nf4 on CUDA; on the CPU only where bf16 LoRA does not fit (bf16 is
+    faster there, 4 bits what lets a 24 GB machine tune a 3B-7B model)."""
     dtype: DType = "auto"
     """Compute dtype. auto: bf16 where the device has it, else fp32 (fp16 on old GPUs)."""
     gradient_checkpointing: bool | None = None
@@ -226,7 +227,7 @@ SETTINGS: list[Setting] = [
     S("warmup_ratio", "train", "warmup_ratio", float, "share of steps spent warming up the learning rate",
       0.0, 1.0, open_high=True, level="advanced"),
     S("seed", "train", "seed", int, "random seed (data order, LoRA init)", 0, 2**32 - 1, level="advanced"),
-    S("quant", "train", "quant", str, "nf4 = QLoRA (4-bit base); auto: nf4 on CUDA, none on the CPU",
+    S("quant", "train", "quant", str, "nf4 = QLoRA (4-bit base); auto: nf4 on CUDA, and on the CPU only where bf16 does not fit",
       choices=("auto", "nf4", "none"), level="advanced"),
     S("dtype", "train", "dtype", str, "compute dtype; auto: bf16 where the device has it",
       choices=("auto", "bf16", "fp16", "fp32"), level="advanced"),

@@ -17,6 +17,7 @@ from studio.data import validate
 from studio.data.formats import row_problem
 from studio.data.generate import KINDS, generate, generator
 from studio.data.generate.teacher import teach
+from studio.data.repair import fix_file
 from studio.data.template import plain
 from studio.fsutil import write_jsonl
 from studio.models.info import context_length
@@ -74,6 +75,9 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--map", dest="mapping", type=parse_mapping, default=None,
                    help="column mapping for tables: prompt=COL,response=COL[,system=COL]")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--fix", action="store_true", help="first write a fixed copy (tool-call arguments encoded "
+                   "twice, decoded once) to --out, then check that copy")
+    p.add_argument("--out", default=None, help="--fix: where the fixed copy goes (default FILE.fixed.jsonl)")
     p.set_defaults(func=_guarded(_validate))
 
 
@@ -129,7 +133,8 @@ def _validate(args: argparse.Namespace) -> int:
             if max_length:
                 print(f"note: rows are checked against {args.model}'s context of {max_length} tokens "
                       "(--max-length to use the training length)", file=sys.stderr)
-    report = _load_report(args.file, args.mapping, tokenizer, max_length)
+    target = _fixed(args) if args.fix else args.file
+    report = _load_report(target, args.mapping, tokenizer, max_length)
     if args.max_length and tokenizer is None:
         print("note: --max-length needs --model to count tokens; lengths were not checked",
               file=sys.stderr)
@@ -138,6 +143,17 @@ def _validate(args: argparse.Namespace) -> int:
     else:
         _print_report(report)
     return 2 if report.error_count else 0
+
+
+def _fixed(args: argparse.Namespace) -> str:
+    """Write the fixed copy of a JSONL file and say what changed; the copy is then checked."""
+    src = Path(args.file)
+    out = Path(args.out) if args.out else src.with_name(src.stem + ".fixed.jsonl")
+    if out.resolve() == src.resolve():
+        raise ValueError(f"--out {out} is the file itself: the original is never overwritten")
+    rows, calls = fix_file(src, out)
+    print(f"fixed: {calls} tool call(s) in {rows} row(s) had arguments encoded twice; wrote {out}", file=sys.stderr)
+    return str(out)
 
 
 def _print_report(report: Any) -> None:

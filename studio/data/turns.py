@@ -222,6 +222,13 @@ def _json_value(value: Any, field: str) -> Any:
         fail(field, "call_json", got=short(value))
 
 
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
 def tool_calls(value: Any, field: str) -> list[dict]:
     """Calls in OpenAI's shape ({"type": "function", "function": {"name", "arguments"}}, arguments a
     JSON string), a bare {"name", "arguments"} or a list of either -> OpenAI's shape with the
@@ -236,6 +243,8 @@ def tool_calls(value: Any, field: str) -> list[dict]:
         if not isinstance(fn, Mapping) or not isinstance(fn.get("name"), str) or not fn["name"]:
             fail(where, "call_name", got=short(call))
         args = _json_value(fn.get("arguments", fn.get("parameters", {})), f"{where}.arguments")
+        if isinstance(args, str) and isinstance(_json_or_none(args), Mapping):
+            fail(f"{where}.arguments", "call_args_twice")  # a JSON string of a JSON string: say so, offer --fix
         if not isinstance(args, Mapping):
             fail(f"{where}.arguments", "call_args", got=type_name(args))
         out = {"type": "function", "function": {"name": fn["name"], "arguments": dict(args)}}

@@ -84,6 +84,8 @@ DATA: dict[str, str] = {
     "e_no_calls": "an empty list of tool calls", "e_no_calls_hint": "remove the key or add a call",
     "e_call_name": "a tool call needs a name, got {got}",
     "e_call_name_hint": "write {{\"type\": \"function\", \"function\": {{\"name\": ..., \"arguments\": ...}}}}",
+    "e_call_args_twice": "the arguments are JSON-encoded twice (a string whose content is another JSON string)",
+    "e_call_args_twice_hint": "decode them once: `studio data validate FILE --fix`, or the Data step's fix button",
     "e_call_args": "expected an object, got {got}",
     "e_call_args_hint": "the arguments are a JSON object of parameter names and values",
     "e_tools_list": "expected a list of tool definitions, got {got}",

@@ -81,6 +81,8 @@ DATA: dict[str, str] = {
     "e_no_calls": "ツール呼び出しのリストが空です", "e_no_calls_hint": "キーを削除するか、呼び出しを追加してください",
     "e_call_name": "ツール呼び出しには name が必要ですが、{got} でした",
     "e_call_name_hint": "{{\"type\": \"function\", \"function\": {{\"name\": ..., \"arguments\": ...}}}} と書いてください",
+    "e_call_args_twice": "arguments が二重に JSON エンコードされています（JSON 文字列の中にさらに JSON 文字列）",
+    "e_call_args_twice_hint": "一度デコードしてください: `studio data validate FILE --fix`、またはデータ手順の修正ボタン",
     "e_call_args": "オブジェクトが必要ですが、{got} でした",
     "e_call_args_hint": "arguments は引数名と値の JSON オブジェクトです",
     "e_tools_list": "ツール定義のリストが必要ですが、{got} でした",

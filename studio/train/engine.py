@@ -58,7 +58,8 @@ def build_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank
 
         backend = dist.get_backend() if dist.is_initialized() else "pending"
         print(f"data parallel: world size {world}, backend {backend}", flush=True)
-    print(f"training {cfg.model.name} on {device} ({dtype_name}), {len(train_ds)} rows, "
+    base = ", 4-bit NF4 base" if use_quant(cfg, device) else ""
+    print(f"training {cfg.model.name} on {device} ({dtype_name}{base}), {len(train_ds)} rows, "
           f"{len(eval_ds) if eval_ds else 0} eval rows, ~{total} steps", flush=True)
     if not cfg.train.save_steps and world == 1:  # every rank must agree on saving: clocks don't
         callback.min_save_s = MIN_SAVE_S

@@ -131,6 +131,8 @@ class Plan:
     """Where it trains: cuda or cpu."""
     chosen: bool = False
     """The strategy was given (--strategy), not chosen by the fit."""
+    cpu_4bit: tuple[Verdict, Verdict] | None = None
+    """(bf16 LoRA's fit, 4-bit's fit) when the CPU trains in 4 bits because only they fit (auto)."""
     held_out: int | None = None
     """Rows kept aside to evaluate (the eval file, or the share split off the training file); None: not
     counted (a plan for a row count given by hand)."""
@@ -145,6 +147,10 @@ class Plan:
                    device=self.device.describe(lang)) + held,
                  t(lang, "plan_time", minutes=f"{max(1, self.seconds / 60):.0f}", speed=f"{self.tokens_per_s:.0f}"),
                  f"{t(lang, 'plan_memory')} ({self.method.upper()} · {self.objective.upper()}): {mark} {fit}"]
+        if self.cpu_4bit:
+            lora, qlora = self.cpu_4bit
+            lines.append(t(lang, "plan_cpu_4bit", lora=f"{lora.estimate.total_mb / 1024:.1f}",
+                           qlora=f"{qlora.estimate.total_mb / 1024:.1f}", have=f"{lora.available_mb / 1024:.0f}"))
         strategy = self.strategy_line(lang)
         return lines + ([f"{t(lang, 'plan_strategy')}: {strategy}"] if strategy else [])
 
@@ -181,7 +187,8 @@ def plan(cfg: RunConfig, n_rows: int | None = None) -> Plan:
     where = spread_of(cfg, card, method, kind, procs)
     return Plan(method, card.device, n_rows, steps, epochs, passes * rows_seen * TOKENS_PER_ROW / speed,
                 speed, card.fits.get(method), cfg.train.method, strategy(cfg, where), where, procs, kind,
-                cfg.train.strategy != "auto", held)
+                cfg.train.strategy != "auto",
+                cpu_fit(cfg) if kind == "cpu" and method == "qlora" and cfg.train.quant == "auto" else None, held)
 
 
 def spread_of(cfg: RunConfig, card: ModelCard, method: Method, kind: str, gpus: int) -> Spread | None:
@@ -228,8 +235,21 @@ def to_lora_config(lora: LoraSpec):
 
 
 def use_quant(cfg: RunConfig, device: str) -> bool:
-    """QLoRA on CUDA by default; on the CPU bf16 LoRA is faster, so 4-bit only when asked."""
-    return cfg.train.quant == "nf4" or (cfg.train.quant == "auto" and device == "cuda")
+    """QLoRA on CUDA by default. On the CPU bf16 LoRA is faster, so 4 bits when asked, or (auto) when only
+    4 bits fit this machine's memory: bitsandbytes' CPU backend is what lets a 24 GB machine tune 3B-7B."""
+    if cfg.train.quant != "auto":
+        return cfg.train.quant == "nf4"
+    return device == "cuda" or cpu_fit(cfg) is not None
+
+
+def cpu_fit(cfg: RunConfig) -> tuple[Verdict, Verdict] | None:
+    """(bf16 LoRA's fit, 4-bit's fit) on this CPU when LoRA does not fit and 4 bits do; else None (it fits in
+    bf16, neither fits, the model's size is unknown, or this machine trains on a GPU)."""
+    card = describe(cfg.model.name, cfg.train.batch_size, cfg.data.max_length, cfg.lora.r)
+    lora, qlora = card.fits.get("lora"), card.fits.get("qlora")
+    if card.device.kind != "cpu" or lora is None or qlora is None:
+        return None
+    return (lora, qlora) if not lora.fits and qlora.fits else None
 
 
 def optimizer(cfg: RunConfig, device: str) -> str:

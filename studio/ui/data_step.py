@@ -4,6 +4,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import tempfile
+from pathlib import Path
 
 import gradio as gr
 import pandas as pd
@@ -15,6 +17,7 @@ from studio.data.generate import KINDS, check_settings, generator
 from studio.data.generate import generate as run_generator
 from studio.data.inspect import inspect, inspect_file, inspect_preset, trained_pieces
 from studio.data.readers import SUPPORTED
+from studio.data.repair import fix_file
 from studio.data.stats import summarise, token_lengths
 from studio.data.store import (
     check_upload,
@@ -169,6 +172,17 @@ def load_preset(name: str | None, model: str, lang: str = "en"):
 
 
 def load_file(path: str | None, mapping_text: str, model: str, lang: str = "en"):
+    """The upload checked: the Data step's outputs (summary, problems, preview, histogram, mask, choice)."""
+    return _checked_upload(path, mapping_text, model, lang)[0]
+
+
+def load_file_offering_fix(path: str | None, mapping_text: str, model: str, lang: str = "en"):
+    """load_file, and the fix button shown where the check found what it can fix."""
+    shown, view = _checked_upload(path, mapping_text, model, lang)
+    return (*shown, gr.Button(visible=fixable(view)))
+
+
+def _checked_upload(path: str | None, mapping_text: str, model: str, lang: str = "en"):
     if not path:
         raise gr.Error(t(lang, "toast_need_upload"))
     try:
@@ -181,7 +195,7 @@ def load_file(path: str | None, mapping_text: str, model: str, lang: str = "en")
                                 mapping=mapping or None)
         if not view.usable:
             gr.Warning(t(lang, "toast_no_usable", name=name))
-            return (*show(view, model, lang=lang), None)
+            return (*show(view, model, lang=lang), None), view
         stored = import_upload(src)
     except ValueError as e:
         raise gr.Error(said(lang, e)) from None
@@ -189,7 +203,27 @@ def load_file(path: str | None, mapping_text: str, model: str, lang: str = "en")
     # the mapping travels with the choice: the run reads the stored file through it, as checked here
     choice = DataChoice(path=str(stored), label=stored.name, rows=len(view.usable), method=view.method,
                         mapping=mapping)
-    return (*show(view, model, lang=lang), choice)
+    return (*show(view, model, lang=lang), choice), view
+
+
+def fixable(view) -> bool:
+    """The check found tool-call arguments encoded twice: the Data step offers its one-step fix."""
+    return any(issue.key == "e_call_args_twice" for issue in view.report.errors)
+
+
+def fix_upload(path: str | None, mapping_text: str, model: str, lang: str = "en"):
+    """Decode twice-encoded arguments once into a copy (the upload itself untouched), then check and keep
+    the copy as any upload."""
+    if not path:
+        raise gr.Error(t(lang, "toast_need_upload"))
+    try:
+        src, name = check_upload(path)
+        fixed = Path(tempfile.mkdtemp(prefix="katachi-fix-")) / (Path(name).stem + ".fixed.jsonl")
+        rows, calls = fix_file(src, fixed)
+    except (ValueError, OSError) as e:
+        raise gr.Error(said(lang, e)) from None
+    gr.Info(t(lang, "toast_fixed_twice", calls=calls, rows=rows, name=fixed.name))
+    return load_file_offering_fix(str(fixed), mapping_text, model, lang)
 
 
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[\w.-]{1,96}$")
@@ -258,6 +292,7 @@ def build(ctx: Ctx) -> None:
                     mapping = L(gr.Textbox(label=L.text("mapping"), placeholder="prompt=question,"
                                            "response=answer"), "mapping")
                     use_file = L(gr.Button(L.text("validate"), variant="primary"), "validate", "value")
+                    fix = L(gr.Button(L.text("fix_twice"), visible=False, elem_id="fix-twice"), "fix_twice", "value")
                 with L(gr.Tab(L.text("src_hub"), id="hub"), "src_hub"):
                     hub_id = L(gr.Textbox(label=L.text("hub_id"), placeholder="tatsu-lab/alpaca",
                                           elem_id="hub-id"), "hub_id")
@@ -289,7 +324,8 @@ def build(ctx: Ctx) -> None:
     ctx.lang.change(lambda name, lang: (gr.Dropdown(choices=preset_choices(lang)), preset_blurb(name, lang)),
                     [preset, ctx.lang], [preset, blurb], show_progress="hidden")
     use_preset.click(load_preset, [preset, ctx.model, ctx.lang], outputs)
-    use_file.click(load_file, [upload, mapping, ctx.model, ctx.lang], outputs)
+    use_file.click(load_file_offering_fix, [upload, mapping, ctx.model, ctx.lang], [*outputs, fix])
+    fix.click(fix_upload, [upload, mapping, ctx.model, ctx.lang], [*outputs, fix])
     gen.click(generate, [kind, n, seed, ctx.model, ctx.lang], outputs)
     use_hub.click(load_hub, [hub_id, hub_split, ctx.model, ctx.lang], outputs)
     ctx.lang.change(relabel_errors, [errors, ctx.lang], errors, show_progress="hidden")

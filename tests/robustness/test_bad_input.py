@@ -19,6 +19,7 @@ import pytest
 
 from studio import presets, runs
 from studio.config import ConfigError, RunConfig
+from studio.data.choice import DataChoice
 from studio.data.store import MAX_UPLOAD_BYTES, datasets_dir, generated_path, import_upload
 from studio.paths import UnsafePathError
 from studio.train import runner
@@ -32,11 +33,11 @@ def model(tiny_model_dir) -> str:
 
 
 @pytest.fixture
-def dataset(studio_home) -> dict:
+def dataset(studio_home) -> DataChoice:
     """A dataset chosen in the Data step (it lives in the datasets folder, as uploads do)."""
     path = datasets_dir() / "greetings.jsonl"
     path.write_bytes(jsonl(*[GOOD_ROW] * 8))
-    return {"path": str(path), "label": path.name, "rows": 8}
+    return DataChoice(path=str(path), label=path.name, rows=8)
 
 
 # --- 1. uploaded files --------------------------------------------------------------------------
@@ -132,14 +133,14 @@ def test_a_path_in_the_upload_name_stays_in_the_datasets_folder(tmp_path, studio
 
 def test_a_bad_upload_with_a_taken_name_leaves_the_stored_dataset_alone(tmp_path, studio_home, model, dataset):
     """A run may train on datasets/greetings.jsonl: uploading another file of that name replaces nothing."""
-    before = Path(dataset["path"]).read_bytes()
+    before = Path(dataset.path).read_bytes()
     src = upload(tmp_path, "greetings.jsonl", b"not json at all\n")
     with nothing_changes(studio_home), pytest.warns(UserWarning):
         data_step.load_file(src, "", model)
     good = upload(tmp_path, "greetings.jsonl", jsonl(GOOD_ROW, GOOD_ROW | {"meta": {"n": 2}}))
     *_, choice = data_step.load_file(good, "", model)
-    assert choice["label"] == "greetings-2.jsonl"
-    assert Path(dataset["path"]).read_bytes() == before
+    assert choice.label == "greetings-2.jsonl"
+    assert Path(dataset.path).read_bytes() == before
 
 
 def test_a_wrong_column_mapping_names_the_columns_and_stores_nothing(tmp_path, studio_home, model):
@@ -165,7 +166,7 @@ def test_100k_rows_validate_quickly_and_a_bad_row_among_them_is_named(tmp_path, 
     frame = shown[1]
     assert frame.to_dict("records") == [{"file": "many.jsonl", "line": "77777", "field": "messages[1].content",
                                          "problem": "empty answer", "what to do": frame.iloc[0]["what to do"]}]
-    assert choice["rows"] == 99_999  # usable rows are kept; the bad one is left out
+    assert choice.rows == 99_999  # usable rows are kept; the bad one is left out
     assert snapshot(studio_home) == {"datasets/many.jsonl": hashlib.sha1(Path(src).read_bytes()).hexdigest()}
 
 
@@ -239,14 +240,14 @@ def test_a_data_path_outside_the_data_home_is_refused(tmp_path, model, studio_ho
     outside.write_bytes(jsonl(GOOD_ROW))
     for path in (str(outside), "/etc/hostname", str(datasets_dir() / ".." / "config.yaml")):
         with nothing_changes(studio_home), pytest.raises(gr.Error) as err:
-            train_step.start(model, {"path": path, "rows": 1}, {})
+            train_step.start(model, DataChoice(path=path, rows=1), {})
         assert "outside the studio's datasets folder" in message(err.value)
-        assert "outside" in train_step.plan(model, {"path": path, "rows": 1}, {})
+        assert "outside" in train_step.plan(model, DataChoice(path=path, rows=1), {})
     assert runs.all_runs() == []
 
 
 def test_a_dataset_deleted_since_it_was_chosen_is_named(model, dataset, studio_home):
-    Path(dataset["path"]).unlink()
+    Path(dataset.path).unlink()
     with nothing_changes(studio_home), pytest.raises(gr.Error, match="greetings.jsonl is gone"):
         train_step.start(model, dataset, {})
 

@@ -21,6 +21,7 @@ import pytest
 
 from studio import runs
 from studio.config import RunConfig
+from studio.data.choice import DataChoice
 from studio.train import recipe, runner
 from studio.train.locks import device_busy, device_lock
 from tests.helpers.runs import wait_for
@@ -229,7 +230,7 @@ def test_disk_full_while_creating_a_run_leaves_no_half_run(tiny_model_dir, studi
 
     monkeypatch.setattr(os, "fsync", full)
     with pytest.raises(gr.Error, match="No space left"):
-        train_step.start(str(tiny_model_dir), {"path": str(data), "rows": 1}, {"max_steps": 2})
+        train_step.start(str(tiny_model_dir), DataChoice(path=str(data), rows=1), {"max_steps": 2})
     assert list((studio_home / "runs").iterdir()) == []
 
 
@@ -337,7 +338,7 @@ def test_two_tabs_starting_at_the_same_second_get_two_runs(tiny_model_dir, studi
     def tab():
         barrier.wait()
         try:
-            ids.append(train_step.start(str(tiny_model_dir), {"path": str(data), "rows": 1}, {"max_steps": 2})[0])
+            ids.append(train_step.start(str(tiny_model_dir), DataChoice(path=str(data), rows=1), {"max_steps": 2})[0])
         except Exception as e:  # noqa: BLE001 - any error is the failure this test looks for
             errors.append(e)
 

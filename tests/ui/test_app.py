@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import app
+from studio.data.choice import DataChoice
 from tests.helpers import ROOT
 
 
@@ -75,7 +76,7 @@ def test_the_model_card_the_plan_and_the_choice_line_follow_the_language():
     # issue 15: on this CPU-only machine the card says what will really run, not only "QLoRA fits"
     assert "LoRA on this CPU (QLoRA's 4-bit base needs a CUDA GPU" in card["en"]
     assert "この CPU で" in card["ja"]
-    data = {"preset": "json", "rows": 400}
+    data = DataChoice(preset="json", rows=400)
     ja, en = plan("smollm2-135m", data, {}, "ja"), plan("smollm2-135m", data, {})
     assert "**400 行" in ja and "目安時間" in ja and "**400 rows" in en and "Rough time" in en
     assert plan("smollm2-135m", None, {}, "ja") == "先にステップ②でデータを選んでください。"
@@ -91,10 +92,10 @@ def test_the_data_step_and_the_advisor_follow_the_language():
     assert list(errors.columns) == ["ファイル", "行", "項目", "問題", "対処"]
     assert presets.load("json").description["ja"] in data_step.preset_blurb("json", "ja")
     assert ("gozaru — ござる口調", "gozaru") in data_step.preset_choices("ja")
-    text, column = advice.advice_markdown({"preset": "json"}, "", "ja")
+    text, column = advice.advice_markdown(DataChoice(preset="json"), "", "ja")
     assert text.startswith("### アドバイザー") and "確信度" in text and column == "tuned"
-    assert advice.goal_for({"preset": "gozaru"}, "ja") == presets.load("gozaru").goal["ja"]
-    english, _ = advice.advice_markdown({"preset": "json"}, "")
+    assert advice.goal_for(DataChoice(preset="gozaru"), "ja") == presets.load("gozaru").goal["ja"]
+    english, _ = advice.advice_markdown(DataChoice(preset="json"), "")
     assert "**Fine-tune.**" in english and "(confidence" in english
 
 
@@ -145,9 +146,9 @@ def test_the_advisors_reasons_exist_in_japanese_with_the_same_fields():
     assert len(said) >= 10 and all(f"reason_{k}" in TEXT["en"] and f"reason_{k}" in TEXT["ja"] for k in said)
     reasons = [k for k in TEXT["en"] if k.startswith("reason_")]
     assert all(fields(TEXT["ja"][k]) == fields(TEXT["en"][k]) for k in reasons)
-    text, _ = advice.advice_markdown({"preset": "json"}, "", "ja")
+    text, _ = advice.advice_markdown(DataChoice(preset="json"), "", "ja")
     assert "- 形式スコア" in text and "構造化データ（json）" in text and "form score" not in text
-    english, _ = advice.advice_markdown({"preset": "json"}, "")
+    english, _ = advice.advice_markdown(DataChoice(preset="json"), "")
     assert "- form score" in english and "structured (json)" in english
 
 
@@ -276,11 +277,11 @@ def test_the_data_step_warns_when_japanese_data_meets_an_english_only_model():
 def test_after_a_reload_the_data_step_shows_the_last_check_without_pressing_it():
     from studio.ui import data_step
 
-    summary, _errors, bubbles, *_ = data_step.last_check({"preset": "json", "label": "preset json", "rows": 400},
+    summary, _errors, bubbles, *_ = data_step.last_check(DataChoice(preset="json", label="preset json", rows=400),
                                                         "smollm2-135m")
     assert "400 usable" in summary and bubbles
     assert data_step.last_check(None, "smollm2-135m")[0] == ""
-    gone = data_step.last_check({"path": "nowhere.jsonl", "label": "nowhere.jsonl"}, "smollm2-135m")[0]
+    gone = data_step.last_check(DataChoice(path="nowhere.jsonl", label="nowhere.jsonl"), "smollm2-135m")[0]
     assert "gone" in gone  # a file deleted since is named, not a crash
 
 
