@@ -3,7 +3,7 @@ the browser keeps across a reload (as_dict / from_dict), and what the shell line
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from studio.config import DataSpec
@@ -26,8 +26,14 @@ class DataChoice:
     """Usable rows the Data step counted (every row, before the eval split)."""
     method: str = "sft"
     """What the rows teach: sft (answers), dpo (pairs) or kto (labelled answers)."""
-    mapping: dict[str, str] = field(default_factory=dict)
-    """The user's column mapping (prompt=ask,response=reply): the run reads the file through it too."""
+    mapping: tuple[tuple[str, str], ...] = ()
+    """The user's column mapping as (field, column) pairs (prompt=ask,response=reply): the run reads the file
+    through it too. Pairs, not a dict, so the value hashes (gradio tells a changed State by its hash); a dict
+    given here is taken as its pairs."""
+
+    def __post_init__(self) -> None:
+        pairs = self.mapping.items() if isinstance(self.mapping, dict) else self.mapping
+        object.__setattr__(self, "mapping", tuple((str(k), str(v)) for k, v in pairs))
 
     @property
     def title(self) -> str:
@@ -35,14 +41,19 @@ class DataChoice:
 
     def spec(self) -> DataSpec:
         """The run's data section for this choice (the rest of it comes from the settings)."""
-        return DataSpec(preset=self.preset, train_path=self.path, mapping=dict(self.mapping))
+        return DataSpec(preset=self.preset, train_path=self.path, mapping=self.columns)
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """The mapping as field -> column."""
+        return dict(self.mapping)
 
     def key(self) -> str:
         """A stable text for 'the same choice' (the Train step keeps the user's edits per choice)."""
         return json.dumps(self.as_dict(), sort_keys=True)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "mapping": self.columns}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | DataChoice | None) -> DataChoice | None:
@@ -53,7 +64,8 @@ class DataChoice:
         if not isinstance(d, dict) or not (d.get("preset") or d.get("path")):
             return None
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__ and v is not None}
-        known["mapping"] = {str(k): str(v) for k, v in (known.get("mapping") or {}).items()}
+        mapping = known.get("mapping") or {}
+        known["mapping"] = mapping if isinstance(mapping, dict) else tuple(map(tuple, mapping))
         return cls(**known)
 
 

@@ -60,7 +60,7 @@ def from_choice(model: str, choice: DataChoice, values: dict[str, Any] | None = 
     """The run the Train step starts for the Data step's choice: its file read through its mapping, its
     method (preference data comes with dpo or kto) unless the settings say otherwise."""
     method = choice.method if choice.method != "sft" else None
-    return build(model, preset=choice.preset, train_path=choice.path, mapping=choice.mapping,
+    return build(model, preset=choice.preset, train_path=choice.path, mapping=choice.columns,
                  overrides={"method": method, **(values or {})})
 
 

@@ -253,7 +253,7 @@ def last_check(data: DataChoice | None, model: str, lang: str = "en"):
         if data.preset:
             view = inspect_preset(data.preset)
         else:
-            view = inspect_file(dataset_file(data.path), method=data.method, mapping=data.mapping or None)
+            view = inspect_file(dataset_file(data.path), method=data.method, mapping=data.columns or None)
             view.label = data.label or view.label
     except (ValueError, KeyError, OSError) as e:  # the file is gone since: say so where the summary goes
         return html.escape(said(lang, e)), None, [], None, ""
@@ -288,10 +288,12 @@ def build(ctx: Ctx) -> None:
                     use_preset = L(gr.Button(L.text("validate"), variant="primary", elem_id="use-preset"),
                                    "validate", "value")
                 with L(gr.Tab(L.text("src_upload"), id="upload"), "src_upload"):
-                    upload = L(gr.File(label=L.text("upload"), file_types=list(SUPPORTED)), "upload")
+                    upload = L(gr.File(label=L.text("upload"), file_types=list(SUPPORTED), elem_id="data-upload"),
+                               "upload")
                     mapping = L(gr.Textbox(label=L.text("mapping"), placeholder="prompt=question,"
-                                           "response=answer"), "mapping")
-                    use_file = L(gr.Button(L.text("validate"), variant="primary"), "validate", "value")
+                                           "response=answer", elem_id="data-mapping"), "mapping")
+                    use_file = L(gr.Button(L.text("validate"), variant="primary", elem_id="use-file"), "validate",
+                                 "value")
                     fix = L(gr.Button(L.text("fix_twice"), visible=False, elem_id="fix-twice"), "fix_twice", "value")
                 with L(gr.Tab(L.text("src_hub"), id="hub"), "src_hub"):
                     hub_id = L(gr.Textbox(label=L.text("hub_id"), placeholder="tatsu-lab/alpaca",

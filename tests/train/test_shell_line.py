@@ -124,3 +124,11 @@ def test_the_mapping_travels_on_the_line_and_into_the_rows_that_train(choices):
     train, held = load_rows(cli)
     assert len(train) + len(held) == better.rows
     assert all(r["messages"][-1]["content"].startswith("a better answer") for r in train)
+
+
+def test_a_choice_survives_the_browser_and_hashes(choices):
+    """The browser keeps the choice as JSON (as_dict); gradio tells a changed State by its hash."""
+    for choice in choices:
+        back = DataChoice.from_dict(json.loads(json.dumps(choice.as_dict())))
+        assert back == choice and hash(back) == hash(choice)
+    assert DataChoice.from_dict({"label": "no data"}) is None and DataChoice.from_dict(None) is None

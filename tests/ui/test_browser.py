@@ -413,3 +413,45 @@ def test_the_facts_lab_panel_runs_the_experiment_and_keeps_it_after_a_reload(pag
     tab(page, "⑤ Evaluate")
     page.locator("#facts-panel").get_by_text("Facts lab").first.click()
     page.wait_for_function("document.querySelector('#facts-verdict')?.innerText.includes('310 replacements')")
+
+
+def test_a_mapped_csv_trains_on_the_rows_the_data_step_counted(page, studio_home, tmp_path):
+    """Issue 29: a CSV whose columns the user maps (prompt=ask, response=better) trains on exactly the rows the
+    Data step counted, read through that mapping; the shell line carries it (--map)."""
+    import csv
+    import json
+
+    from studio import runs
+    from studio.train.data import load_rows
+
+    src = tmp_path / "table.csv"
+    with src.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["ask", "answer", "better"])
+        w.writerows([f"Question {i}?", f"plain answer {i}", f"a better answer {i}"] for i in range(30))
+    tab(page, "② Data")
+    page.get_by_role("tab", name="Upload").click()
+    page.locator("#data-upload input[type=file]").set_input_files(str(src))
+    page.locator("#data-mapping textarea").fill("prompt=ask,response=better")
+    page.locator("#use-file").click()
+    page.wait_for_function("document.querySelector('#data-summary').innerText.includes('usable')")
+    assert "30 usable" in page.locator("#data-summary").inner_text()
+    tab(page, "③ Train")
+    page.wait_for_function("document.querySelector('#train-plan').innerText.includes('--map')")
+    for field, value in (("max_steps", "2"), ("batch_size", "2"), ("max_length", "64")):
+        box = page.locator(f"#hp-{field} input")
+        box.fill(value)
+        box.press("Tab")
+    page.wait_for_function("document.querySelector('#train-plan').innerText.includes('--max-steps 2')")
+    line = page.locator("#train-plan").inner_text()
+    assert "--map prompt=ask,response=better" in line
+    page.locator("#train-start").click()
+    page.wait_for_function("document.querySelector('#train-progress .badge')?.innerText === 'done'",
+                           timeout=300_000)
+    run = runs.all_runs()[0]
+    st = json.loads((run.path / "status.json").read_text())
+    assert st["state"] == "done" and st["rows"]["usable"] == 30 == st["rows"]["train"] + st["rows"]["eval"]
+    assert run.config().data.mapping == {"prompt": "ask", "response": "better"}
+    train, held = load_rows(run.config())  # what the worker read, through the same mapping
+    assert len(train) == st["rows"]["trained"] and len(train) + len(held) == 30
+    assert all(r["messages"][-1]["content"].startswith("a better answer") for r in train + held)
