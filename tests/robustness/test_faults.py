@@ -137,10 +137,13 @@ def fake_trainer(tiny_model_dir):
 
     from studio.models import load_model, load_tokenizer
 
+    # init_lora_weights=False: B starts random, as after training (a zero B is judged an empty adapter)
     model = get_peft_model(load_model(str(tiny_model_dir), dtype="fp32"),
-                           LoraConfig(r=2, lora_alpha=4, target_modules="all-linear", task_type="CAUSAL_LM"))
+                           LoraConfig(r=2, lora_alpha=4, target_modules="all-linear", task_type="CAUSAL_LM",
+                                      init_lora_weights=False))
     return SimpleNamespace(model=model, processing_class=load_tokenizer(str(tiny_model_dir)),
-                           state=SimpleNamespace(global_step=0), is_world_process_zero=lambda: True,
+                           state=SimpleNamespace(global_step=0, max_steps=0, log_history=[]),
+                           args=SimpleNamespace(learning_rate=2e-4), is_world_process_zero=lambda: True,
                            train=lambda resume_from_checkpoint=None: None)
 
 
@@ -164,7 +167,8 @@ def disk_full(monkeypatch):
 def _train_with(run: runs.Run, trainer, step: int, monkeypatch) -> int:
     from studio.train import worker
 
-    trainer.state.global_step = step
+    trainer.state.global_step = trainer.state.max_steps = step
+    trainer.state.log_history = [{"step": i, "loss": 2.0 - 0.1 * i} for i in range(1, step + 1)]
     monkeypatch.setattr("studio.train.engine.build_trainer", lambda *a, **kw: trainer)
     return worker._train_and_record(run, run.config(), True, 0, 1)
 

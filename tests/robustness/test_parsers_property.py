@@ -124,20 +124,19 @@ def test_a_column_mapping_is_clean_or_a_record_error(mapping):
 def test_the_mapping_fields_of_the_cli_and_the_ui_parse_or_say_how(text):
     import argparse
 
-    import gradio as gr
-
+    from studio.data.choice import MappingError
+    from studio.data.choice import parse_mapping as ui_mapping
     from studio.data.cli import parse_mapping as cli_mapping
-    from studio.ui.data_step import parse_mapping as ui_mapping
 
     try:
         assert {"prompt", "response"} <= set(cli_mapping(text))
     except argparse.ArgumentTypeError as e:
         assert "COL" in str(e)
     try:
-        parsed = ui_mapping(text)
-        assert parsed is None or isinstance(parsed, dict)
-    except gr.Error as e:
-        assert "prompt=question" in e.message
+        parsed = ui_mapping(text)  # the Data step's and `studio train --map`'s
+        assert isinstance(parsed, dict) and all(k and v for k, v in parsed.items())
+    except MappingError as e:
+        assert "prompt=question" in str(e)
 
 
 _JSONISH = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8)),

@@ -74,11 +74,12 @@ def test_the_model_card_the_plan_and_the_choice_line_follow_the_language():
     assert "**Size:** 135 M parameters" in card["en"] and "**規模:** 135 M パラメータ" in card["ja"]
     assert "Source" not in card["ja"] and "Chat template" not in card["ja"]
     # issue 15: on this CPU-only machine the card says what will really run, not only "QLoRA fits"
-    assert "LoRA on this CPU (QLoRA's 4-bit base needs a CUDA GPU" in card["en"]
+    assert "LoRA on this CPU; 4-bit QLoRA (`--quant nf4`) runs here too" in card["en"]
     assert "この CPU で" in card["ja"]
     data = DataChoice(preset="json", rows=400)
     ja, en = plan("smollm2-135m", data, {}, "ja"), plan("smollm2-135m", data, {})
-    assert "**400 行" in ja and "目安時間" in ja and "**400 rows" in en and "Rough time" in en
+    assert "**学習 400 行" in ja and "目安時間" in ja and "**400 training rows" in en and "Rough time" in en
+    assert "60 rows held out to evaluate" in en and "評価用に 60 行" in ja
     assert plan("smollm2-135m", None, {}, "ja") == "先にステップ②でデータを選んでください。"
     assert _choice_line("m", None, None, "ja").startswith("**モデル:** `m`")
 
