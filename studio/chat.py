@@ -244,6 +244,27 @@ def is_loaded(name: str, trust_remote_code: bool = False) -> bool:
         return (name, trust_remote_code) in _CACHE
 
 
+def _on(model: Any, device_type: str) -> bool:
+    weight = next(iter(model.parameters()), None) if hasattr(model, "parameters") else None
+    return weight is not None and weight.device.type == device_type
+
+
+def held_on(device_type: str = "cuda") -> list[str]:
+    """The names of the cached models whose weights sit on that kind of device."""
+    with _CACHE_LOCK:
+        return [key[0] for key, held in _CACHE.items() if _on(held.model, device_type)]
+
+
+def release_device(device_type: str = "cuda") -> list[str]:
+    """Drop the cached models held on that kind of device (they load again at the next answer); their names.
+    The memory is freed once nothing else holds them: call on the compute thread, after any answer."""
+    with _CACHE_LOCK:
+        keys = [key for key, held in _CACHE.items() if _on(held.model, device_type)]
+        for key in keys:
+            del _CACHE[key]
+    return [key[0] for key in keys]
+
+
 def get_chat_model(name: str, trust_remote_code: bool = False, keep: int = 2) -> ChatModel:
     """Loaded models are reused; at most `keep` stay in memory (the least recently used goes)."""
     key = (name, trust_remote_code)

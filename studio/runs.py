@@ -8,7 +8,6 @@ and the CLI, so a closed browser tab or a restarted app never stops or loses a r
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import re
 import shutil
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from studio.config import RunConfig
-from studio.fsutil import atomic_write_json, read_json, read_jsonl
+from studio.fsutil import atomic_write_json, read_json, read_jsonl, write_jsonl
 from studio.paths import check_name, inside, runs_dir
 from studio.text import Said, Term, t
 
@@ -213,7 +212,7 @@ def branch(run: Run, step: int) -> Run:
     try:
         shutil.copytree(source, new.path / "checkpoints" / source.name)
         lines = [m for m in run.metrics() if int(m.get("step", 0)) <= step]
-        (new.path / "metrics.jsonl").write_text("".join(json.dumps(m) + "\n" for m in lines), encoding="utf-8")
+        write_jsonl(new.path / "metrics.jsonl", lines)
         atomic_write_json(new.path / BRANCH_FILE, {"run": run.id, "step": step})
         new.write_status(state="stopped", step=step, total_steps=run.status().total_steps,
                          reason=f"continues {run.id} from its checkpoint at step {step}")

@@ -131,11 +131,41 @@ def test_every_package_registers_its_own_commands():
 
 def test_one_set_of_jsonl_and_number_helpers():
     home = {"read_jsonl": "studio.fsutil", "write_jsonl": "studio.fsutil", "append_jsonl": "studio.fsutil",
+            "append_line": None, "_jsonl": None, "_whole": "studio.data.generate", "_answer_loss": None,
+            "_on_gpu": None,
             "is_number": "studio.config", "is_whole": "studio.config", "_num": None, "_int": None}
     helpers = set(home)
     copies = [f"{_where(path, node)} {node.name}" for name, path, tree in MODULES for node in ast.walk(tree)
               if isinstance(node, ast.FunctionDef) and node.name in helpers and home[node.name] != name]
     assert not copies, f"a second copy of a shared helper: {copies}"
+
+
+# A declaration and the one module allowed to hold it: each is said once, and read from there.
+SAID_ONCE = {
+    '"base", "tuned", "parent", "prompt", "fewshot", "rag"': "studio.compare.columns",  # Compare's columns
+    "if m else -100": "studio.models.loss",  # the held-out answer loss's labels
+    "chat._CACHE": None,  # the chat model cache is studio.chat's own: others ask chat (held_on, release_device)
+}
+
+
+@pytest.mark.parametrize("text", SAID_ONCE, ids=str)
+def test_each_declaration_is_said_once(text):
+    found = [name for name, path, _ in MODULES if text in path.read_text(encoding="utf-8")]
+    assert found == ([SAID_ONCE[text]] if SAID_ONCE[text] else []), f"{text!r} stands in {found}"
+
+
+def _writes_a_json_line(node: ast.AST) -> bool:
+    """json.dumps(...) + "\n": a JSONL line made by hand."""
+    return (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and isinstance(node.right, ast.Constant)
+            and node.right.value == "\n" and isinstance(node.left, ast.Call)
+            and isinstance(node.left.func, ast.Attribute) and node.left.func.attr == "dumps")
+
+
+def test_jsonl_is_written_through_fsutil():
+    """Every JSONL the studio writes goes through fsutil (atomic files, whole appended lines under a lock)."""
+    by_hand = [_where(path, node) for name, path, tree in MODULES if name != "studio.fsutil"
+               for node in ast.walk(tree) if _writes_a_json_line(node)]
+    assert not by_hand, f"JSONL written by hand: {by_hand}"
 
 
 def test_the_command_line_starts_without_heavy_libraries():

@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from studio.fsutil import atomic_write_json
+
 ROOT = Path(__file__).resolve().parents[2]
 MAX_WHEELS_MB = 60.0
 BUDGET_S = 480
@@ -182,7 +184,7 @@ def finish(check: Check, machine: dict, tests: dict, bench: dict) -> int:
                "machine": _read_json(check.out / "machine.json"), "tests_rc": tests["rc"],
                "bench_rc": bench["rc"], "targets_met": result.get("targets_met"),
                "passed": not problems, "problems": problems}
-    (check.out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    atomic_write_json(check.out / "summary.json", summary)
     check.say("passed" if not problems else "FAILED: " + "; ".join(problems))
     return 0 if not problems else 1
 

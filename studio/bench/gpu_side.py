@@ -27,6 +27,7 @@ from studio.bench import train as bench_train
 from studio.bench.train import CountingCollator, peak_mb
 from studio.data.tokenize import tokenize_row
 from studio.fsutil import read_jsonl
+from studio.models.loss import answer_loss as loss_of
 
 
 def _clock(counter: CountingCollator, warm: int, cuda: bool):
@@ -198,21 +199,9 @@ def heldout(tok, spec: dict) -> list:
 
 
 def answer_loss(net, samples) -> float:
-    """Mean cross-entropy per answer token (the assistant's turns) over tokenised rows."""
-    import torch
-
+    """Mean cross-entropy per answer token (the assistant's turns) over tokenised rows (0 when none)."""
     net.eval()
-    total, count = 0.0, 0
-    device = next(net.parameters()).device
-    with torch.inference_mode():
-        for s in samples:
-            ids = torch.tensor([s.input_ids], device=device)
-            labels = torch.tensor([[t if m else -100 for t, m in zip(s.input_ids, s.mask)]], device=device)
-            n = int((labels[0, 1:] != -100).sum())
-            if n:
-                total += net(input_ids=ids, labels=labels).loss.float().item() * n
-                count += n
-    return total / max(1, count)
+    return loss_of(net, samples) or 0.0
 
 
 SIDES = {"baseline": run_baseline, "studio": run_studio}

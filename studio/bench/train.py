@@ -28,6 +28,7 @@ from studio.data.tokenize import tokenize_row
 from studio.fsutil import read_jsonl
 from studio.models import load_model, load_tokenizer
 from studio.models.loader import model_path
+from studio.models.loss import answer_loss as loss_of
 from studio.train import recipe
 
 
@@ -170,7 +171,6 @@ def heldout_losses(model: str, adapters: dict[str, str | None], rows: list[dict]
                    max_length: int = 512) -> dict[str, float]:
     """Mean cross-entropy per trained token (the assistant answers) on the same rows, for each adapter
     (None = the base model), all on the same base weights in the same precision."""
-    import torch
     from peft import PeftModel
 
     tok = load_tokenizer(model)
@@ -180,25 +180,10 @@ def heldout_losses(model: str, adapters: dict[str, str | None], rows: list[dict]
     out: dict[str, float] = {}
     for name, path in adapters.items():
         net = PeftModel.from_pretrained(base, path) if path else base
-        out[name] = _answer_loss(net, samples, torch)
+        out[name] = loss_of(net, samples) or 0.0
         if path:
             base = net.unload()  # back to the bare base for the next adapter
     return out
-
-
-def _answer_loss(net, samples, torch) -> float:
-    total, count = 0.0, 0
-    device = next(net.parameters()).device
-    with torch.inference_mode():
-        for s in samples:
-            ids = torch.tensor([s.input_ids], device=device)
-            labels = torch.tensor([[t if m else -100 for t, m in zip(s.input_ids, s.mask)]], device=device)
-            n = int((labels[0, 1:] != -100).sum())
-            if n == 0:
-                continue
-            loss = net(input_ids=ids, labels=labels).loss.float().item()
-            total, count = total + loss * n, count + n
-    return total / max(1, count)
 
 
 def run_eval(spec: dict, out: Path) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from studio.fsutil import atomic_write_text
+from studio.fsutil import atomic_write_text, json_line
 
 
 def twice_encoded(value: Any) -> dict | None:
@@ -64,8 +64,7 @@ def fix_file(path: Path, out: Path) -> tuple[int, int]:
         record, n = fix_record(record)
         rows.append(record)
         changed, calls = changed + bool(n), calls + n
-    atomic_write_text(out, "".join(r.line + "\n" if isinstance(r, _Raw) else json.dumps(r, ensure_ascii=False)
-                                   + "\n" for r in rows))
+    atomic_write_text(out, "".join((r.line if isinstance(r, _Raw) else json_line(r)) + "\n" for r in rows))
     return changed, calls
 
 

@@ -4,9 +4,6 @@ preference pairs {"prompt", "chosen", "rejected"}: the format trl's DPOTrainer r
 RLHF/DPO route for what supervised tuning does not teach)."""
 from __future__ import annotations
 
-import fcntl
-import json
-import os
 import random
 import string
 import time
@@ -14,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studio.data.store import datasets_dir
-from studio.fsutil import atomic_write_text, read_jsonl
+from studio.fsutil import append_jsonl, read_jsonl, write_jsonl
 from studio.paths import check_name, inside, studio_home
 
 TIE = "tie"
@@ -51,21 +48,8 @@ def record(prompt: str, answers: dict[str, str], winner: str, *, vote_set: str =
         raise ValueError(f"the winner {winner!r} is not one of the answers ({', '.join(answers)}) nor 'tie'")
     vote = {"time": time.time(), "prompt": prompt, "answers": dict(answers), "winner": winner,
             "run": run_id, "order": list(order or answers)}
-    append_line(votes_file(vote_set), vote)
+    append_jsonl(votes_file(vote_set), vote, durable=True)
     return vote
-
-
-def append_line(path: Path, obj: dict) -> None:
-    """One whole line per write, under an exclusive lock: two tabs voting at once never interleave,
-    and a reader sees complete lines only (a torn last line after a crash is skipped by read_jsonl)."""
-    data = (json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 def load(vote_set: str = DEFAULT_SET) -> list[dict]:
@@ -109,12 +93,11 @@ def run_pairs_file(run_id: str, vote_set: str = DEFAULT_SET) -> tuple[Path, int]
         raise ValueError(f"no usable votes for run {run_id}: vote in Compare's blind test (a tie, or two "
                          "identical answers, makes no pair)")
     path = inside(datasets_dir(), f"votes-{check_name(run_id, 'run id')}.jsonl")
-    atomic_write_text(path, "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs))
+    write_jsonl(path, pairs)
     return path, len(pairs)
 
 
 def export_dpo(path: str | Path, vote_set: str = DEFAULT_SET) -> int:
     """Write the preference pairs as JSONL; returns how many."""
     pairs = preference_pairs(load(vote_set))
-    atomic_write_text(Path(path), "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs))
-    return len(pairs)
+    return write_jsonl(path, pairs)

@@ -106,14 +106,6 @@ def eval_loss_near(metrics: Sequence[dict], step: int) -> float | None:
     return float(max(found)[1]) if found else None
 
 
-def run_loss_meters(run) -> dict[str, float]:
-    """{"eval_loss", "perplexity"} from a run's metrics.jsonl (empty when it never evaluated)."""
-    loss = last_eval_loss(run.metrics())
-    if loss is None:
-        return {}
-    return {"eval_loss": loss, "perplexity": perplexity(loss) or MAX_PERPLEXITY}
-
-
 # ---- a meter for a user's own data --------------------------------------------------------------
 
 def guess_meter(rows: Sequence[dict]) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from studio.evaluate import meters
 from studio.evaluate.structure import confusion
 from studio.fsutil import atomic_write_json, read_json
 from studio.models import compute
+from studio.models.loss import answer_loss as loss_of
 from studio.train.data import is_text_task, load_rows, with_system
 
 EVAL_FILE = "eval.json"
@@ -171,21 +172,10 @@ def answer_loss(comparer, rows: Sequence[dict], system: str | None, adapter_dir:
 
 
 def _loss(chat, name: str | None, rows: Sequence[dict], system: str | None, max_length: int) -> float | None:
-    import torch
-
-    total, count = 0.0, 0
-    with chat.lock, torch.inference_mode(), _active(chat, name):
-        for row in with_system(list(rows), system):
-            tok = tokenize_row(chat.tokenizer, {"text": row["passage"]} if "passage" in row else row, max_length)
-            if tok.trained < 1:
-                continue
-            ids = torch.tensor([tok.input_ids], device=chat.model.device)
-            labels = torch.tensor([[t if m else -100 for t, m in zip(tok.input_ids, tok.mask)]],
-                                  device=chat.model.device)
-            n = int((labels[:, 1:] != -100).sum())
-            total += float(chat.model(input_ids=ids, labels=labels).loss) * n
-            count += n
-    return total / count if count else None
+    with chat.lock, _active(chat, name):
+        samples = [tokenize_row(chat.tokenizer, {"text": row["passage"]} if "passage" in row else row, max_length)
+                   for row in with_system(list(rows), system)]
+        return loss_of(chat.model, samples)
 
 
 def _loaded(chat, adapter_dir: str) -> str:

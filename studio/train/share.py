@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import sys
-from typing import Any
 
 from studio import chat
 from studio.config import RunConfig
@@ -24,28 +23,19 @@ def trains_on_gpu(cfg: RunConfig) -> bool:
     return cfg.train.device != "cpu" and torch is not None and torch.cuda.is_available()
 
 
-def _on_gpu(model: Any) -> bool:
-    weight = next(iter(model.parameters()), None) if hasattr(model, "parameters") else None
-    return weight is not None and weight.device.type == "cuda"
-
-
 def held_on_gpu() -> list[str]:
     """The names of the app's models that sit on a GPU."""
-    with chat._CACHE_LOCK:  # the cache is studio.chat's; this module only empties it of GPU models
-        return [key[0] for key, held in chat._CACHE.items() if _on_gpu(held.model)]
+    return chat.held_on("cuda")
 
 
 def _release() -> list[str]:
     import torch
 
-    with chat._CACHE_LOCK:
-        keys = [key for key, held in chat._CACHE.items() if _on_gpu(held.model)]
-        for key in keys:
-            del chat._CACHE[key]
-    if keys:
+    names = chat.release_device("cuda")
+    if names:
         gc.collect()  # the ChatModels and their weights go now, not at some later collection
         torch.cuda.empty_cache()  # and the allocator's cached blocks go back to the driver, for the worker
-    return [key[0] for key in keys]
+    return names
 
 
 def release(cfg: RunConfig) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from studio.models.loader import resolve_device
 from studio.redact import redact
-from studio.runs import Run, said_entry
+from studio.runs import STOP_FILE, Run, said_entry
 from studio.text import Said
 from studio.train import fsdp
 from studio.train.evidence import flat_loss, judge
@@ -30,7 +30,7 @@ def main(run_dir: str) -> int:
     rank, local_rank, world = _rank()
     main_proc = rank == 0
     cfg = run.config()
-    device = _device_name(cfg.train.device)
+    device = resolve_device(cfg.train.device)
     print(f"worker rank {rank}/{world} (local {local_rank}) pid {os.getpid()} on {device}"
           f"{' (FSDP)' if fsdp.enabled() else ''}", flush=True)
     if device == "cpu" and fsdp.enabled():
@@ -41,10 +41,6 @@ def main(run_dir: str) -> int:
         if main_proc:
             run.write_status(state="running", pid=os.getpid(), started_at=time.time())
         return _train_and_record(run, cfg, main_proc, local_rank, world)
-
-
-def _device_name(device: str) -> str:
-    return resolve_device(device)
 
 
 def _train_and_record(run: Run, cfg, main_proc: bool, local_rank: int, world: int) -> int:
@@ -74,7 +70,7 @@ def _end(run: Run, main_proc: bool, state: str, reason: str | Said | None, warni
     """Write how the run ended: the reason in English (logs, the CLI) and by key (the UI's language)."""
     text = str(reason or "")
     if main_proc:
-        (run.path / "STOP").unlink(missing_ok=True)
+        (run.path / STOP_FILE).unlink(missing_ok=True)
         run.write_status(state=state, reason=text, said=said_entry(reason) if isinstance(reason, Said) else None,
                          warning=said_entry(warning) if warning else None, pid=None, eta_s=0)
     print(f"run {run.id}: {state}{' — ' + text if text else ''}", flush=True)

@@ -8,6 +8,7 @@ import gradio as gr
 import pandas as pd
 
 from studio import runs
+from studio.compare.columns import COLUMN_KINDS
 from studio.evaluate.meters import PERCENT_KEYS, format_measure, primary_label
 from studio.evaluate.run_eval import EvalResult, evaluate_run, load_saved
 from studio.evaluate.timeline import best, checkpoint_timeline
@@ -15,8 +16,6 @@ from studio.text import TEXT, t
 from studio.ui import facts_panel
 from studio.ui.compare.common import column_label
 from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard
-
-COLUMN_KINDS = ["base", "tuned", "parent", "prompt", "fewshot", "rag"]
 
 
 def _progress(progress: gr.Progress) -> Callable[[float, str], None]:

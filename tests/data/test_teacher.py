@@ -21,13 +21,6 @@ def test_judge_rejects_for_each_reason():
     assert why == "" and row["messages"][1]["content"] == "An apple."
 
 
-def test_style_problem():
-    assert teacher.style_problem("hello there", "") == "empty rewrite"
-    assert teacher.style_problem("hello there", "hello there") == "unchanged"
-    assert "length" in teacher.style_problem("hello there friend", "hi")
-    assert teacher.style_problem("you are kind", "thou art kind") == ""
-
-
 def test_teach_runs_a_real_model_and_counts_every_attempt(tiny_model_dir):
     result = teacher.teach(str(tiny_model_dir), SEEDS, "Arithmetic questions.", n=2, max_attempts=3)
     assert result.attempts == 3 or len(result.rows) == 2

@@ -2,14 +2,12 @@
 the form meters, regex meters, loss helpers and the meter guess for a user's own data."""
 from __future__ import annotations
 
-import json
 import math
 
 import pytest
 
 from studio import presets
 from studio.evaluate import meters
-from studio.runs import Run
 
 FORM_METERS = {"gozaru", "shakespeare", "json_mr", "sql", "classify", "fact_recall"}
 
@@ -66,10 +64,6 @@ def test_eval_loss_helpers_read_the_metrics_rows(tmp_path):
     assert meters.last_eval_loss(rows) == 1.5
     assert meters.eval_loss_near(rows, 6) == 2.5
     assert meters.eval_loss_near(rows, 3) is None
-    (tmp_path / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
-    got = meters.run_loss_meters(Run("r", tmp_path))
-    assert got == {"eval_loss": 1.5, "perplexity": pytest.approx(math.exp(1.5))}
-    assert meters.run_loss_meters(Run("empty", tmp_path / "none")) == {}
 
 
 @pytest.mark.parametrize("name,expected", [("json", "json_mr"), ("sql", "sql"), ("classify", "classify"),

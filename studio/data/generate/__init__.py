@@ -8,8 +8,9 @@ and every row a generator returns has passed its own check_row.
 from __future__ import annotations
 
 import importlib
-import math
 from types import ModuleType
+
+from studio.config import is_number
 
 KINDS: dict[str, str] = {
     "gozaru": "studio.data.generate.gozaru",
@@ -36,8 +37,8 @@ def check_settings(n: object, seed: object = 0) -> tuple[int, int]:
 
 
 def _whole(value: object, what: str, low: int, high: int) -> int:
-    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-            or value != int(value) or not low <= value <= high):
+    """A whole number in [low, high]; a number field's 400.0 counts (config.is_number: no bools, finite)."""
+    if not is_number(value) or value != int(value) or not low <= value <= high:
         raise ValueError(f"{what} must be a whole number between {low} and {high}, got {value!r}")
     return int(value)
 

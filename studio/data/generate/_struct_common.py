@@ -3,15 +3,14 @@ sampling, and writing a preset folder. Each task module then holds only what is 
 from __future__ import annotations
 
 import argparse
-import json
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from studio.fsutil import atomic_write_text
+from studio.fsutil import atomic_write_text, write_jsonl
 
 # One candidate row from (rng, index); the index lets a generator rotate classes or directions.
 RowMaker = Callable[[random.Random, int], dict]
@@ -118,10 +117,6 @@ def split_preset(
 PRESET_FILES = ("preset.yaml", "train.jsonl", "eval.jsonl", "probes.txt")
 
 
-def _jsonl(rows: Sequence[dict]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-
-
 def write_preset(
     out_dir: str | Path, spec: dict, train: list[dict], evals: list[dict], probes: list[str]
 ) -> Path:
@@ -129,8 +124,8 @@ def write_preset(
     out = Path(out_dir)
     text = yaml.safe_dump(spec, allow_unicode=True, sort_keys=False, width=100)
     atomic_write_text(out / "preset.yaml", text)
-    atomic_write_text(out / "train.jsonl", _jsonl(train))
-    atomic_write_text(out / "eval.jsonl", _jsonl(evals))
+    write_jsonl(out / "train.jsonl", train)
+    write_jsonl(out / "eval.jsonl", evals)
     atomic_write_text(out / "probes.txt", "".join(p + "\n" for p in probes))
     for name in PRESET_FILES:
         (out / name).chmod(0o644)  # temp files are created 0600; presets are meant to be shared

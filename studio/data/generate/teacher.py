@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from studio.chat import GenSettings, get_chat_model
 
-REWRITE_CAP = 1024
 """New tokens for one rewrite: plenty for a styled paragraph, and within every model's context."""
 
 Check = Callable[[dict], "str | None"]
@@ -86,39 +85,3 @@ def teach(model: str, seeds: list[dict], instruction: str, n: int, check: Check 
         if progress:
             progress(len(result.rows) / n, f"{len(result.rows)} kept, {sum(result.rejects.values())} rejected")
     return result
-
-
-def restyle(model: str, examples: list[tuple[str, str]], texts: list[str], seed: int = 0,
-            progress: Progress | None = None) -> TeacherResult:
-    """Rewrite each text in the style the (plain, styled) example pairs show."""
-    if len(examples) < 2:
-        raise ValueError("give at least two example pairs (plain → styled)")
-    chat, result = get_chat_model(model), TeacherResult()
-    shots = "\n\n".join(f"Plain: {p}\nStyled: {s}" for p, s in examples)
-    for i, text in enumerate(texts):
-        result.attempts += 1
-        prompt = f"Rewrite the plain text in the style of the examples.\n\n{shots}\n\nPlain: {text}\nStyled:"
-        out = chat.generate([{"role": "user", "content": prompt}],
-                            GenSettings(max_new_tokens=min(2 * len(text) + 32, REWRITE_CAP),
-                                        seed=seed + i))
-        styled = out.split("\nPlain:")[0].strip()
-        why = style_problem(text, styled)
-        if why:
-            result.rejects[why] += 1
-        else:
-            result.rows.append({"messages": [{"role": "user", "content": text},
-                                             {"role": "assistant", "content": styled}]})
-        if progress:
-            progress((i + 1) / len(texts), f"{len(result.rows)} kept")
-    return result
-
-
-def style_problem(plain: str, styled: str) -> str:
-    if not styled:
-        return "empty rewrite"
-    if styled.strip() == plain.strip():
-        return "unchanged"
-    ratio = len(styled) / max(1, len(plain))
-    if not 0.5 <= ratio <= 3.0:
-        return "length out of range (content likely lost or invented)"
-    return ""

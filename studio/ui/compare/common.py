@@ -10,11 +10,12 @@ import gradio as gr
 
 from studio import runs
 from studio.chat import GenSettings
+from studio.compare.columns import COLUMN_KINDS
 from studio.compare.engine import Comparer
 from studio.text import said, t
 from studio.ui.context import guard
 
-KINDS = ["base", "tuned", "parent", "prompt", "fewshot", "rag"]
+KINDS = COLUMN_KINDS
 KEYS = {k: f"col_{k}" for k in KINDS}
 FINAL = "final"
 """The adapter dropdown's value for the run's final adapter/ (the others are checkpoint names)."""
