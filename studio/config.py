@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import types
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import yaml
 
@@ -15,18 +16,33 @@ from studio.fsutil import atomic_write_text
 DEFAULT_MODEL = "smollm2-135m"
 Quant = Literal["auto", "nf4", "none"]
 DType = Literal["auto", "bf16", "fp16", "fp32"]
+Scheduler = Literal["cosine", "linear", "constant", "constant_with_warmup"]
+Device = Literal["auto", "cpu", "cuda"]
+Strategy = Literal["auto", "ddp", "fsdp"]
+Method = Literal["sft", "dpo", "kto"]
 
 
 class ConfigError(ValueError):
     """A config value a run cannot start with; the message says which field and what is allowed."""
 
 
+def setting(default: Any, help: str, order: int, *, name: str = "", low: float | None = None,
+            high: float | None = None, open_low: bool = False, open_high: bool = False,
+            special: tuple[Any, ...] = (), level: str = "cli", flag: str = "") -> Any:
+    """A config field that is also a user-facing setting: its help, range and place are declared here, once,
+    as TRL declares its config fields (metadata={"help": ...}); SETTINGS, the CLI's flags, the Train step's
+    widgets and check() are derived from it. order: where it stands in SETTINGS (the widgets' order)."""
+    meta = {"help": help, "order": order, "name": name, "low": low, "high": high, "open_low": open_low,
+            "open_high": open_high, "special": special, "level": level, "flag": flag}
+    return field(default=default, metadata=meta)
+
+
 @dataclass
 class ModelSpec:
     name: str = DEFAULT_MODEL
     """Registry key (e.g. smollm2-135m), a hub id (org/name) or a local folder holding a HF model."""
-    trust_remote_code: bool = False
-    """Run code shipped with a hub model. Off unless the user asks: it executes someone else's code."""
+    trust_remote_code: bool = setting(
+        False, "run code shipped with a hub model (off unless asked: it executes someone else's code)", 290)
     revision: str | None = None
 
 
@@ -36,12 +52,12 @@ class DataSpec:
     """Name of a folder under presets/; its train.jsonl/eval.jsonl are used when no path is given."""
     train_path: str | None = None
     eval_path: str | None = None
-    eval_fraction: float = 0.1
-    """Share held out for eval when there is no eval file."""
-    max_length: int = 512
-    """Tokens per sample; longer samples are truncated (and reported by validation)."""
+    eval_fraction: float = setting(0.1, "share held out for eval when there is no eval file", 270, low=0.0, high=0.9,
+                                   open_high=True)
+    max_length: int = setting(512, "tokens per row; longer rows are truncated", 50, low=16, high=131072,
+                              level="basic")
     system_prompt: str | None = None
-    max_rows: int | None = None
+    max_rows: int | None = setting(None, "use at most this many training rows", 280, low=1, high=100_000_000)
     mapping: dict[str, str] = field(default_factory=dict)
     """The user's column mapping for a CSV/TSV/JSON file (prompt=ask, response=reply), as the Data step
     checked it: the worker reads the file through the same mapping (--map)."""
@@ -49,52 +65,50 @@ class DataSpec:
 
 @dataclass
 class LoraSpec:
-    r: int = 16
-    alpha: int = 32
-    dropout: float = 0.05
+    r: int = setting(16, "LoRA rank: adapter capacity", 30, name="lora_r", low=1, high=512, level="basic")
+    alpha: float = setting(32, "LoRA scale numerator (default 2 x rank)", 80, name="lora_alpha", low=0.0,
+                           high=4096.0, open_low=True, level="advanced")
+    dropout: float = setting(0.05, "dropout on the LoRA path", 90, name="lora_dropout", low=0.0, high=1.0,
+                             open_high=True, level="advanced")
     target_modules: str | list[str] = "all-linear"
 
 
 @dataclass
 class TrainSpec:
-    epochs: float = 3.0
-    max_steps: int = -1
-    """Stop after this many optimizer steps (-1: run the epochs)."""
-    learning_rate: float = 2e-4
-    batch_size: int = 8
-    grad_accum: int = 1
-    warmup_ratio: float = 0.05
-    weight_decay: float = 0.0
-    scheduler: str = "cosine"
-    seed: int = 42
-    quant: Quant = "auto"
-    """nf4 = QLoRA (4-bit base). auto: nf4 on CUDA; on the CPU only where bf16 LoRA does not fit (bf16 is
-    faster there, 4 bits what lets a 24 GB machine tune a 3B-7B model)."""
-    dtype: DType = "auto"
-    """Compute dtype. auto: bf16 where the device has it, else fp32 (fp16 on old GPUs)."""
-    gradient_checkpointing: bool | None = None
-    """None: only when memory requires it (it costs ~25-40% speed)."""
-    padding_free: bool = True
-    """Pack samples without padding (block-diagonal attention); else group by length."""
-    logging_steps: int = 0
-    """0: every step for short runs, else ~50 points per run."""
-    eval_steps: int = 0
-    save_steps: int = 0
-    """0: ~10 checkpoints a run, at least one every 50 steps, so a kill loses little."""
-    device: str = "auto"
-    """auto, cpu or cuda."""
-    processes: int = 0
-    """Data-parallel processes through `accelerate launch`. 0: one per GPU found (1 on the CPU)."""
-    strategy: str = "auto"
-    """How several processes share the work: ddp (a full copy of the model each), fsdp (its weights sharded
-    across them, for a model no single GPU holds). auto: fsdp only when the memory fit says so."""
-    method: str = "sft"
-    """sft: learn the answers. dpo: prefer the chosen over the rejected answer of each pair. kto: answers
-    labelled good or bad."""
-    beta: float = 0.1
-    """DPO/KTO: how far the tuned model may move from the reference model (lower: further)."""
-    start_from: str | None = None
-    """A finished run to continue: its adapter is trained further (and, for DPO/KTO, is the reference)."""
+    epochs: float = setting(3.0, "passes over the training rows", 10, low=0.0, high=100.0, open_low=True,
+                            level="basic")
+    max_steps: int = setting(-1, "stop after this many optimizer steps (-1: run the epochs)", 60, low=1,
+                             high=1_000_000, special=(-1,), level="basic")
+    learning_rate: float = setting(2e-4, "peak learning rate (LoRA likes ~1e-4..5e-4)", 20, low=0.0, high=0.1,
+                                   open_low=True, level="basic", flag="--lr")
+    batch_size: int = setting(8, "rows per device per optimizer step", 40, low=1, high=1024, level="basic")
+    grad_accum: int = setting(1, "micro-batches per optimizer step", 100, low=1, high=1024, level="advanced")
+    warmup_ratio: float = setting(0.05, "share of steps spent warming up the learning rate", 110, low=0.0,
+                                  high=1.0, open_high=True, level="advanced")
+    weight_decay: float = setting(0.0, "AdamW weight decay", 170, low=0.0, high=1.0)
+    scheduler: Scheduler = setting("cosine", "learning-rate schedule", 180)
+    seed: int = setting(42, "random seed (data order, LoRA init)", 120, low=0, high=2**32 - 1, level="advanced")
+    quant: Quant = setting("auto", "nf4 = QLoRA (4-bit base); auto: nf4 on CUDA, and on the CPU only where bf16 "
+                           "does not fit (bf16 is faster there; 4 bits let a 24 GB machine tune 3B-7B)", 130,
+                           level="advanced")
+    dtype: DType = setting("auto", "compute dtype; auto: bf16 where the device has it", 140, level="advanced")
+    gradient_checkpointing: bool | None = setting(
+        None, "recompute activations to save memory (~25-40% slower); unset: only when memory requires it", 220)
+    padding_free: bool = setting(True, "pack rows without padding (else group by length)", 230)
+    logging_steps: int = setting(0, "log every N steps (0: auto)", 240, low=0, high=1_000_000)
+    eval_steps: int = setting(0, "evaluate every N steps (0: auto)", 250, low=0, high=1_000_000)
+    save_steps: int = setting(0, "checkpoint every N steps (0: auto, ~10 a run)", 260, low=0, high=1_000_000)
+    device: Device = setting("auto", "where to train", 190)
+    processes: int = setting(0, "data-parallel processes via accelerate (0: one per GPU)", 200, low=0, high=64)
+    strategy: Strategy = setting("auto", "ddp: a full copy of the model per GPU; fsdp: its weights sharded across "
+                                 "the GPUs (a model too big for one); auto: fsdp only when no single GPU holds it",
+                                 210)
+    method: Method = setting("sft", "sft: learn the answers; dpo: prefer the chosen over the rejected answer "
+                             "(preference pairs); kto: answers labelled good or bad", 70, level="basic")
+    beta: float = setting(0.1, "DPO/KTO: how far the model may move from the reference (lower: further)", 150,
+                          low=0.0, high=10.0, open_low=True, level="advanced")
+    start_from: str | None = setting(None, "continue a finished run's adapter (for DPO/KTO it is also the "
+                                     "reference model)", 160, flag="--from")
 
 
 @dataclass
@@ -205,63 +219,37 @@ def _fmt(x: float | None) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
-S = Setting
-SETTINGS: list[Setting] = [
-    S("epochs", "train", "epochs", float, "passes over the training rows", 0.0, 100.0, open_low=True,
-      level="basic"),
-    S("learning_rate", "train", "learning_rate", float, "peak learning rate (LoRA likes ~1e-4..5e-4)", 0.0, 0.1,
-      open_low=True, level="basic", flag="--lr"),
-    S("lora_r", "lora", "r", int, "LoRA rank: adapter capacity", 1, 512, level="basic"),
-    S("batch_size", "train", "batch_size", int, "rows per device per optimizer step", 1, 1024, level="basic"),
-    S("max_length", "data", "max_length", int, "tokens per row; longer rows are truncated", 16, 131072,
-      level="basic"),
-    S("max_steps", "train", "max_steps", int, "stop after this many optimizer steps (-1: run the epochs)",
-      1, 1_000_000, special=(-1,), level="basic"),
-    S("method", "train", "method", str, "sft: learn the answers; dpo: prefer the chosen over the rejected answer "
-      "(preference pairs); kto: answers labelled good or bad", choices=("sft", "dpo", "kto"), level="basic"),
-    S("lora_alpha", "lora", "alpha", float, "LoRA scale numerator (default 2 x rank)", 0.0, 4096.0,
-      open_low=True, level="advanced"),
-    S("lora_dropout", "lora", "dropout", float, "dropout on the LoRA path", 0.0, 1.0, open_high=True,
-      level="advanced"),
-    S("grad_accum", "train", "grad_accum", int, "micro-batches per optimizer step", 1, 1024, level="advanced"),
-    S("warmup_ratio", "train", "warmup_ratio", float, "share of steps spent warming up the learning rate",
-      0.0, 1.0, open_high=True, level="advanced"),
-    S("seed", "train", "seed", int, "random seed (data order, LoRA init)", 0, 2**32 - 1, level="advanced"),
-    S("quant", "train", "quant", str,
-      "nf4 = QLoRA (4-bit base); auto: nf4 on CUDA, and on the CPU only where bf16 does not fit",
-      choices=("auto", "nf4", "none"), level="advanced"),
-    S("dtype", "train", "dtype", str, "compute dtype; auto: bf16 where the device has it",
-      choices=("auto", "bf16", "fp16", "fp32"), level="advanced"),
-    S("beta", "train", "beta", float, "DPO/KTO: how far the model may move from the reference (lower: further)",
-      0.0, 10.0, open_low=True, level="advanced"),
-    S("start_from", "train", "start_from", str, "continue a finished run's adapter (for DPO/KTO it is also "
-      "the reference model)", special=(None,), flag="--from"),
-    S("weight_decay", "train", "weight_decay", float, "AdamW weight decay", 0.0, 1.0),
-    S("scheduler", "train", "scheduler", str, "learning-rate schedule",
-      choices=("cosine", "linear", "constant", "constant_with_warmup")),
-    S("device", "train", "device", str, "where to train", choices=("auto", "cpu", "cuda")),
-    S("processes", "train", "processes", int, "data-parallel processes via accelerate (0: one per GPU)", 0, 64),
-    S("strategy", "train", "strategy", str, "ddp: a full copy of the model per GPU; fsdp: its weights sharded "
-      "across the GPUs (a model too big for one); auto: fsdp only when no single GPU holds it",
-      choices=("auto", "ddp", "fsdp")),
-    S("gradient_checkpointing", "train", "gradient_checkpointing", bool,
-      "recompute activations to save memory (~25-40% slower); unset: only when memory requires it",
-      special=(None,)),
-    S("padding_free", "train", "padding_free", bool, "pack rows without padding (else group by length)"),
-    S("logging_steps", "train", "logging_steps", int, "log every N steps (0: auto)", 0, 1_000_000),
-    S("eval_steps", "train", "eval_steps", int, "evaluate every N steps (0: auto)", 0, 1_000_000),
-    S("save_steps", "train", "save_steps", int, "checkpoint every N steps (0: auto, ~10 a run)", 0, 1_000_000),
-    S("eval_fraction", "data", "eval_fraction", float, "share held out for eval when there is no eval file",
-      0.0, 0.9, open_high=True),
-    S("max_rows", "data", "max_rows", int, "use at most this many training rows", 1, 100_000_000,
-      special=(None,)),
-    S("trust_remote_code", "model", "trust_remote_code", bool,
-      "run code shipped with a hub model (off unless asked: it executes someone else's code)"),
-]
+def _kind(hint: Any) -> tuple[type, tuple[str, ...], bool]:
+    """(the value's type, its choices where it is a Literal, whether None is allowed) of a field's annotation."""
+    args = get_args(hint)
+    optional = get_origin(hint) in (Union, types.UnionType) and type(None) in args
+    if optional:
+        hint = next(a for a in args if a is not type(None))
+    if get_origin(hint) is Literal:
+        return str, get_args(hint), optional
+    return hint, (), optional
+
+
+def _settings() -> list[Setting]:
+    """SETTINGS, read off the config dataclasses' setting() fields, in their declared order."""
+    found = []
+    for section, spec in (("model", ModelSpec), ("data", DataSpec), ("lora", LoraSpec), ("train", TrainSpec)):
+        hints = get_type_hints(spec)
+        for f in fields(spec):
+            if "help" not in f.metadata:
+                continue
+            m = f.metadata
+            kind, choices, optional = _kind(hints[f.name])
+            found.append((m["order"], Setting(
+                m["name"] or f.name, section, f.name, kind, m["help"], m["low"], m["high"], m["open_low"],
+                m["open_high"], m["special"] + ((None,) if optional else ()), choices, m["level"], m["flag"])))
+    return [s for _, s in sorted(found, key=lambda pair: pair[0])]
+
+
+SETTINGS: list[Setting] = _settings()
 """The one settings table: `studio train`'s flags, the Train step's widgets, presets' `train:` keys,
-recipe.apply and check all read it."""
+recipe.apply and check all read it; each row is declared once, on its config field."""
 SETTING: dict[str, Setting] = {s.name: s for s in SETTINGS}
-del S
 
 
 def get(cfg: RunConfig, name: str) -> Any:

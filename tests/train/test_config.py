@@ -1,4 +1,5 @@
 import math
+from pathlib import Path
 
 import pytest
 
@@ -192,3 +193,23 @@ def test_the_command_line_shown_for_a_config_rebuilds_that_config(tmp_path):
         again = config_from_args(build_parser().parse_args(shlex.split(line)[1:]))
         assert flat(again) == flat(cfg), line
     assert shlex.quote(str(pairs)) in line and "--from run-1" in line and "--method dpo" in line
+
+def test_every_setting_is_declared_once_on_its_config_field():
+    """Issue 30: the settings table is read off the config dataclasses (help, range, choices from the Literal),
+    so a setting cannot say one thing in SETTINGS and another on its field."""
+    import dataclasses
+    import typing
+
+    from studio import config
+
+    specs = {"model": config.ModelSpec, "data": config.DataSpec, "lora": config.LoraSpec, "train": config.TrainSpec}
+    for s in config.SETTINGS:
+        f = {x.name: x for x in dataclasses.fields(specs[s.section])}[s.field]
+        assert f.metadata["help"] == s.help and (f.metadata["name"] or f.name) == s.name
+        hint = typing.get_type_hints(specs[s.section])[s.field]
+        literal = [a for a in (hint, *typing.get_args(hint)) if typing.get_origin(a) is typing.Literal]
+        assert s.choices == (typing.get_args(literal[0]) if literal else ())
+    assert [s.name for s in config.SETTINGS][:7] == ["epochs", "learning_rate", "lora_r", "batch_size", "max_length",
+                                                     "max_steps", "method"]  # the Train step's first row
+    source = (Path(config.__file__)).read_text()
+    assert "Setting(\"" not in source and "S(\"" not in source  # no second, hand-written table
