@@ -1,6 +1,7 @@
 """`studio ...`: every step of the studio without the UI, on the same code paths.
-Each command module registers its sub-parsers; handlers return the exit code. Errors a user can fix
-print one line and exit 2, never a traceback."""
+Each command module registers its sub-parsers; handlers return the exit code. One policy for every command:
+an error a user can fix prints one redacted line and exits 2, a fault one line and exits 1, never a
+traceback."""
 from __future__ import annotations
 
 import argparse
@@ -81,9 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (ValueError, OSError, KeyError) as e:
+    except (ValueError, OSError, KeyError) as e:  # what the user can fix: a value, a file, a name
         print(f"error: {one_line(e)}", file=sys.stderr)
         return 2
+    except Exception as e:  # noqa: BLE001 - a fault (the studio's or a library's): one line, never a traceback
+        print(f"error: {type(e).__name__}: {one_line(e)}", file=sys.stderr)
+        return 1
 
 
 def one_line(e: BaseException) -> str:

@@ -1,14 +1,14 @@
 """`studio data ...`: validate, generate and preview datasets from the shell.
 
-Exit codes: 0 fine, 2 the data has errors (or bad arguments), 1 anything else went wrong
-(a model that cannot be loaded, a file that would be overwritten). Never a traceback.
+Exit codes, the studio's one policy (studio.cli.main): 0 fine; 2 something the user can fix (the data has
+errors, a bad argument, a model that cannot be loaded, a file that would be overwritten); 1 a fault (a
+generator that made a bad row, a library's error). One redacted line, never a traceback.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,6 @@ from studio.fsutil import write_jsonl
 from studio.models.info import context_length
 
 HUB_PREFIX = "hub:"
-Handler = Callable[[argparse.Namespace], int]
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -61,7 +60,7 @@ def _add_teach(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--n", type=int, default=20)
     p.add_argument("--out", required=True)
     p.add_argument("--force", action="store_true")
-    p.set_defaults(func=_guarded(_teach))
+    p.set_defaults(func=_teach)
 
 
 def _add_validate(commands: argparse._SubParsersAction) -> None:
@@ -78,7 +77,7 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--fix", action="store_true", help="first write a fixed copy (tool-call arguments encoded "
                    "twice, decoded once) to --out, then check that copy")
     p.add_argument("--out", default=None, help="--fix: where the fixed copy goes (default FILE.fixed.jsonl)")
-    p.set_defaults(func=_guarded(_validate))
+    p.set_defaults(func=_validate)
 
 
 def _add_generate(commands: argparse._SubParsersAction) -> None:
@@ -88,7 +87,7 @@ def _add_generate(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="the .jsonl file to write")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
-    p.set_defaults(func=_guarded(_generate))
+    p.set_defaults(func=_generate)
 
 
 def _add_preview(commands: argparse._SubParsersAction) -> None:
@@ -97,22 +96,7 @@ def _add_preview(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--n", type=int, default=5)
     p.add_argument("--map", dest="mapping", type=parse_mapping, default=None)
     p.add_argument("--width", type=int, default=160, help="cut each turn to this many characters")
-    p.set_defaults(func=_guarded(_preview))
-
-
-def _guarded(handler: Handler) -> Handler:
-    """Every failure becomes one line on stderr and an exit code: users never see a traceback."""
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except KeyboardInterrupt:
-            print("interrupted", file=sys.stderr)
-            return 130
-        except Exception as exc:  # noqa: BLE001
-            print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-            return 1
-    run.__name__ = run.__qualname__ = handler.__name__
-    return run
+    p.set_defaults(func=_preview)
 
 
 def _load_report(target: str, mapping: dict | None, tokenizer: Any = None,
@@ -172,10 +156,10 @@ def _generate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not args.force:
         print(f"error: {out} exists; pass --force to overwrite it", file=sys.stderr)
-        return 1
+        return 2
     if not out.parent.is_dir():
         print(f"error: folder {out.parent} does not exist", file=sys.stderr)
-        return 1
+        return 2
     rows = generate(args.kind, args.n, seed=args.seed)
     bad = [(i, p) for i, row in enumerate(rows) if (p := row_problem(row))]
     if bad:  # a generator bug must not reach a training file
@@ -191,7 +175,7 @@ def _teach(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not args.force:
         print(f"error: {out} exists; pass --force to overwrite it", file=sys.stderr)
-        return 1
+        return 2
     report = _load_report(args.seeds, None)
     if report.errors or not report.usable:
         print(f"error: {args.seeds}: the seeds have problems; run `studio data validate` first",
@@ -227,15 +211,3 @@ def _turns_line(row: dict, width: int) -> str:
 def _one_line(text: str, width: int) -> str:
     flat = " ⏎ ".join(text.strip().splitlines())
     return flat if len(flat) <= width else flat[: max(width - 1, 1)] + "…"
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m studio.data.cli data ...`, for use before the studio CLI wires `register` in."""
-    parser = argparse.ArgumentParser(prog="studio")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -117,6 +117,6 @@ def test_cli_generate_bad_n_writes_nothing(tmp_path, capsys):
     from studio.cli import main
 
     out = tmp_path / "gen.jsonl"
-    assert main(["data", "generate", "--kind", "gozaru", "--n", "0", "--out", str(out)]) == 1
+    assert main(["data", "generate", "--kind", "gozaru", "--n", "0", "--out", str(out)]) == 2
     assert "between 1 and 100000" in capsys.readouterr().err and not out.exists()
     assert list(tmp_path.iterdir()) == []
