@@ -1,60 +1,8 @@
-"""Katachi Studio: `python app.py [--host 127.0.0.1] [--port 7860] [--share --auth USER:PASS]
-[--allowed-hosts NAMES]`."""
-from __future__ import annotations
-
-import argparse
-import ipaddress
+"""Katachi Studio's web app: `python app.py [--host 127.0.0.1] [--port 7860] [--share --auth USER:PASS]
+[--allowed-hosts NAMES]`, the same as `studio app` (studio/ui/cli.py)."""
 import sys
 
-LOCAL = {"127.0.0.1", "localhost", "::1"}
-
-
-def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description="Katachi Studio web app")
-    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1 only)")
-    p.add_argument("--port", type=int, default=7860)
-    p.add_argument("--share", action="store_true", help="public gradio.live link (needs --auth)")
-    p.add_argument("--auth", default=None, help="USER:PASS required to open the app")
-    p.add_argument("--allowed-hosts", default="", metavar="NAMES",
-                   help="comma-separated host names the studio also answers to (a reverse proxy's); requests "
-                        "naming any other host get 403")
-    return p.parse_args(argv)
-
-
-def is_local(host: str) -> bool:
-    if host in LOCAL:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_exposure(args: argparse.Namespace) -> tuple[str, str] | None:
-    """Refuse to expose the studio without a password; return the (user, password) pair if given."""
-    auth = None
-    if args.auth:
-        user, sep, password = args.auth.partition(":")
-        if not sep or not user or len(password) < 8:
-            raise SystemExit("--auth must be USER:PASS with a password of at least 8 characters")
-        auth = (user, password)
-    if (args.share or not is_local(args.host)) and auth is None:
-        raise SystemExit(f"refusing to serve on {'a share link' if args.share else args.host} without "
-                         "--auth USER:PASS: anyone who reaches it could train and read your data")
-    if not 1 <= args.port <= 65535:
-        raise SystemExit(f"--port {args.port} is not a valid port")
-    return auth
-
-
-def main(argv: list[str] | None = None) -> None:
-    args = parse(argv)
-    auth = check_exposure(args)
-    from studio.ui import launch  # gradio is imported only now: --help and refusals stay instant
-
-    print(f"Katachi Studio on http://{args.host}:{args.port}", flush=True)
-    launch(host=args.host, port=args.port, share=args.share, auth=auth,
-           allowed_hosts=[h.strip() for h in args.allowed_hosts.split(",") if h.strip()])
-
+from studio.ui.cli import main
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))

@@ -1,4 +1,2 @@
-"""The Gradio UI: the only package that imports gradio. One module per step."""
-from studio.ui.app import build_ui, launch
-
-__all__ = ["build_ui", "launch"]
+"""The Gradio UI: the only package that imports gradio. One module per step; `studio app` (cli.py) starts it,
+importing gradio only once the exposure rules have passed, so --help and a refusal stay instant."""

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-import app
 from studio.data import store
 from studio.data.validate import MAX_BYTES
+from studio.ui import cli as app
 from tests.helpers import ROOT
 
 SOURCES = sorted([*(ROOT / "studio").rglob("*.py"), ROOT / "app.py"])
@@ -25,9 +25,9 @@ TOKEN = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
 
 @pytest.fixture
 def launched(monkeypatch) -> list[dict]:
-    """What app.main hands to the UI's launch (nothing is served)."""
+    """What `studio app` (app.py) hands to the UI's launch (nothing is served)."""
     calls: list[dict] = []
-    monkeypatch.setattr("studio.ui.launch", lambda **kw: calls.append(kw))
+    monkeypatch.setattr("studio.ui.app.launch", lambda **kw: calls.append(kw))
     return calls
 
 
@@ -235,6 +235,13 @@ def code_loads(where: str, tree: ast.AST) -> list[str]:
     return found
 
 
+def _default(value: ast.AST | None) -> ast.AST | None:
+    """A field's default: the value itself, or the first argument of config.setting(default, help, ...)."""
+    if isinstance(value, ast.Call) and getattr(value.func, "id", "") == "setting" and value.args:
+        return value.args[0]
+    return value
+
+
 def remote_code_on(where: str, tree: ast.AST) -> list[str]:
     found = []
     for call in _calls(tree):
@@ -250,7 +257,7 @@ def remote_code_on(where: str, tree: ast.AST) -> list[str]:
                   if a.arg == "trust_remote_code" and not _is_const(d, False)]
     for node in ast.walk(tree):  # dataclass fields such as ModelSpec.trust_remote_code: bool = False
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
-                and node.target.id == "trust_remote_code" and not _is_const(node.value, False):
+                and node.target.id == "trust_remote_code" and not _is_const(_default(node.value), False):
             found.append(f"{where}:{node.lineno} field default")
     return found
 
@@ -261,7 +268,8 @@ BAD_SNIPPETS = {
     code_loads: ["pickle.loads(b)", "eval(text)", "exec(code)", "yaml.load(f)", "torch.load(p)",
                  "torch.load(p, weights_only=False)"],
     remote_code_on: ["AutoModel.from_pretrained(x, trust_remote_code=True)", "def f(trust_remote_code=True): pass",
-                     "class S:\n    trust_remote_code: bool = True"],
+                     "class S:\n    trust_remote_code: bool = True",
+                     "class S:\n    trust_remote_code: bool = setting(True, 'help', 1)"],
 }
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-import app
 from studio.data.choice import DataChoice
+from studio.ui import cli as app
 from tests.helpers import ROOT
 
 
@@ -39,7 +39,7 @@ def test_refusal_is_quick_and_clear():
 
 
 def test_ui_builds_and_only_ui_imports_gradio():
-    from studio.ui import build_ui
+    from studio.ui.app import build_ui
 
     assert build_ui() is not None
     leaks = [p for p in (ROOT / "studio").rglob("*.py") if "ui" not in p.relative_to(ROOT / "studio").parts
