@@ -150,29 +150,29 @@ def _user_rows(path: str) -> list[dict]:
 # ---- training --------------------------------------------------------------------------------------------
 
 @dataclass
-class Plan:
+class VariantFile:
     """One variant's training: its file, and the batch that gives it the text variant's tokens per step."""
     path: Path
     batch: int
     tokens: int
 
 
-def variant_files(spec: LabSpec, prep: Prepared, tokenizer) -> dict[str, Plan]:
-    """variant -> its Plan: the same steps and the same token budget for each. The qa rows are short (~65
+def variant_files(spec: LabSpec, prep: Prepared, tokenizer) -> dict[str, VariantFile]:
+    """variant -> its file and batch: the same steps and the same token budget for each. The qa rows are short (~65
     tokens), so their batch holds as many rows as make the text variant's BATCH x MAX_LENGTH tokens."""
     budget = spec.max_steps * BATCH * MAX_LENGTH
-    files: dict[str, Plan] = {}
+    files: dict[str, VariantFile] = {}
     qa_path = inside(prep.folder, "qa.jsonl")
     write_jsonl(qa_path, prep.qa_rows)
     per_row = sum(len(tokenize_row(tokenizer, r, MAX_LENGTH).input_ids) for r in prep.qa_rows) / len(prep.qa_rows)
     for name in spec.variants:
         if name == "text":
-            files[name] = Plan(prep.renamed, BATCH, budget)
+            files[name] = VariantFile(prep.renamed, BATCH, budget)
         elif name == "qa":
             batch = max(1, round(BATCH * MAX_LENGTH / per_row))
-            files[name] = Plan(qa_path, batch, int(spec.max_steps * batch * per_row))
+            files[name] = VariantFile(qa_path, batch, int(spec.max_steps * batch * per_row))
         else:
-            files[name] = Plan(_text_and_qa(prep, tokenizer, budget), BATCH, budget)
+            files[name] = VariantFile(_text_and_qa(prep, tokenizer, budget), BATCH, budget)
     return files
 
 

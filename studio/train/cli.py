@@ -135,7 +135,7 @@ def _print_plan(cfg, as_json: bool) -> int:
         raise ConfigError("; ".join(problems))
     p = recipe.plan(cfg)
     if as_json:
-        print(json.dumps({"method": p.method, "objective": p.objective, "device": p.device.kind, "rows": p.rows,
+        print(json.dumps({"adapter": p.adapter, "objective": p.objective, "device": p.device.kind, "rows": p.rows,
                           "held_out": p.held_out, "steps": p.steps,
                           "epochs": p.epochs, "minutes": round(p.seconds / 60, 1),
                           "tokens_per_s": round(p.tokens_per_s), "fits": p.fit.fits if p.fit else None,

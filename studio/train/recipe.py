@@ -111,7 +111,8 @@ TOKENS_PER_ROW = 80
 class Plan:
     """What a run will do, before it starts: the same for the Train step and `studio train --plan`."""
 
-    method: Method
+    adapter: Method
+    """How the adapter trains: lora (on a 16-bit base) or qlora (on a 4-bit base); the objective is below."""
     device: DeviceInfo
     rows: int
     steps: int
@@ -146,7 +147,7 @@ class Plan:
         lines = [t(lang, "plan_rows", rows=self.rows, steps=self.steps, epochs=f"{self.epochs:g}",
                    device=self.device.describe(lang)) + held,
                  t(lang, "plan_time", minutes=f"{max(1, self.seconds / 60):.0f}", speed=f"{self.tokens_per_s:.0f}"),
-                 f"{t(lang, 'plan_memory')} ({self.method.upper()} · {self.objective.upper()}): {mark} {fit}"]
+                 f"{t(lang, 'plan_memory')} ({self.adapter.upper()} · {self.objective.upper()}): {mark} {fit}"]
         if self.cpu_4bit:
             lora, qlora = self.cpu_4bit
             lines.append(t(lang, "plan_cpu_4bit", lora=f"{lora.estimate.total_mb / 1024:.1f}",
@@ -174,9 +175,9 @@ def plan(cfg: RunConfig, n_rows: int | None = None) -> Plan:
         train_rows, eval_rows = load_rows(cfg)
         n_rows, held = len(train_rows), len(eval_rows)
     card = describe(cfg.model.name, cfg.train.batch_size, cfg.data.max_length, cfg.lora.r)
-    kind = card.device.kind if cfg.train.device == "auto" else cfg.train.device
-    method: Method = "qlora" if use_quant(cfg, kind) else "lora"
+    kind = trains_on(cfg, card)
     procs = cfg.train.processes or (card.device.count if kind == "cuda" else 1)
+    method, where, chosen_strategy = place(cfg, card, kind, procs)
     steps = plan_steps(n_rows, cfg, procs)  # each step takes a batch on every process
     speed = CPU_TOKENS_PER_S_AT_135M * 135 / max(50.0, card.entry.params_m if card.entry else 1000.0)
     if kind == "cuda":
@@ -184,11 +185,23 @@ def plan(cfg: RunConfig, n_rows: int | None = None) -> Plan:
     rows_seen = n_rows * cfg.train.epochs if cfg.train.max_steps <= 0 else steps * cfg.train.batch_size * procs
     epochs = cfg.train.epochs if cfg.train.max_steps <= 0 else round(rows_seen / max(1, n_rows), 2)  # what runs
     passes = 1 if cfg.train.method == "sft" else 3  # chosen and rejected through the policy, and the reference
-    where = spread_of(cfg, card, method, kind, procs)
     return Plan(method, card.device, n_rows, steps, epochs, passes * rows_seen * TOKENS_PER_ROW / speed,
-                speed, card.fits.get(method), cfg.train.method, strategy(cfg, where), where, procs, kind,
+                speed, card.fits.get(method), cfg.train.method, chosen_strategy, where, procs, kind,
                 cfg.train.strategy != "auto",
                 cpu_fit(cfg) if kind == "cpu" and method == "qlora" and cfg.train.quant == "auto" else None, held)
+
+
+def trains_on(cfg: RunConfig, card: ModelCard) -> str:
+    """cuda or cpu: the device setting, or (auto) this machine's."""
+    return card.device.kind if cfg.train.device == "auto" else cfg.train.device
+
+
+def place(cfg: RunConfig, card: ModelCard, kind: str, procs: int) -> tuple[Method, Spread | None, str]:
+    """(adapter, the fit across the GPUs, strategy) of a run on `procs` processes on `kind`: the one
+    derivation the plan and a launch share."""
+    adapter: Method = "qlora" if use_quant(cfg, kind) else "lora"
+    where = spread_of(cfg, card, adapter, kind, procs)
+    return adapter, where, strategy(cfg, where)
 
 
 def spread_of(cfg: RunConfig, card: ModelCard, method: Method, kind: str, gpus: int) -> Spread | None:
@@ -213,9 +226,8 @@ def placement(cfg: RunConfig, processes: int, kind: str | None = None) -> tuple[
     if processes <= 1 and cfg.train.strategy != "fsdp":
         return "ddp", False
     card = describe(cfg.model.name, cfg.train.batch_size, cfg.data.max_length, cfg.lora.r)
-    kind = kind or (card.device.kind if cfg.train.device == "auto" else cfg.train.device)
-    method: Method = "qlora" if use_quant(cfg, kind) else "lora"
-    return strategy(cfg, spread_of(cfg, card, method, kind, processes)), method == "qlora"
+    adapter, _, chosen = place(cfg, card, kind or trains_on(cfg, card), processes)
+    return chosen, adapter == "qlora"
 
 
 def cadence(total: int) -> tuple[int, int, int]:

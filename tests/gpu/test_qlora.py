@@ -22,7 +22,7 @@ def test_the_engine_trains_qlora_as_the_paper_defines_it(qlora):
     assert LINEARS <= layers["lora_targets"]
     opt = qlora.optimizer  # paged_adamw_8bit: transformers makes it bitsandbytes' AdamW, 8-bit and paged
     assert opt["module"].startswith("bitsandbytes.") and opt["paged"] and opt["bits"] == 8, opt
-    assert qlora.plan.method == "qlora" and "(QLORA · SFT)" in qlora.plan.say("en")[2]
+    assert qlora.plan.adapter == "qlora" and "(QLORA · SFT)" in qlora.plan.say("en")[2]
 
 
 def test_a_short_run_learns_the_task_by_a_clear_margin(qlora):
@@ -64,5 +64,5 @@ def test_the_plan_names_the_method_that_really_runs(quant, method, four_bit, sha
     run = runs.create(cfg)
     trainer = engine.build_trainer(run, cfg, StudioCallback(run))
     loaded = any(isinstance(m, bnb.nn.Linear4bit) for m in trainer.model.modules())
-    assert plan.method == method and loaded == four_bit
+    assert plan.adapter == method and loaded == four_bit
     assert trainer.args.optim == ("paged_adamw_8bit" if four_bit else "adamw_torch")

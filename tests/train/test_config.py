@@ -133,13 +133,13 @@ def test_the_plan_names_the_method_training_will_use(monkeypatch):
     monkeypatch.setattr("studio.models.info.detect", lambda: gpu)
     plain = recipe.build("smollm2-135m", preset="json", overrides={"quant": "none"})
     auto = recipe.build("smollm2-135m", preset="json")
-    assert recipe.plan(plain, 400).method == "lora" and recipe.plan(auto, 400).method == "qlora"
+    assert recipe.plan(plain, 400).adapter == "lora" and recipe.plan(auto, 400).adapter == "qlora"
     assert recipe.use_quant(auto, "cuda") and not recipe.use_quant(plain, "cuda")
     p = recipe.plan(auto, 400)
     assert p.steps == recipe.plan_steps(400, auto) and p.fit is not None and p.fit.fits
     assert "(QLORA · SFT)" in p.say("en")[2] and "H200" in p.say("en")[0]
     cpu = recipe.plan(recipe.build("smollm2-135m", preset="json", overrides={"device": "cpu"}), 400)
-    assert cpu.method == "lora" and cpu.seconds > p.seconds
+    assert cpu.adapter == "lora" and cpu.seconds > p.seconds
 
 
 def test_cli_plan_is_the_train_steps_plan_and_starts_nothing(capsys, studio_home):
@@ -154,7 +154,7 @@ def test_cli_plan_is_the_train_steps_plan_and_starts_nothing(capsys, studio_home
     out = json.loads(capsys.readouterr().out)
     cfg = recipe.build("smollm2-135m", preset="json", overrides={"max_steps": 20})
     rows = len(presets.load("json").train_rows())
-    assert out["steps"] == 20 and out["rows"] == rows and out["method"] == recipe.plan(cfg).method
+    assert out["steps"] == 20 and out["rows"] == rows and out["adapter"] == recipe.plan(cfg).adapter
     assert out["held_out"] == len(presets.load("json").eval_rows())
     assert main(["train", "--preset", "json", "--max-steps", "20", "--plan"]) == 0
     text = capsys.readouterr().out

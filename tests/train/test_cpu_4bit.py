@@ -22,7 +22,7 @@ def test_the_plan_takes_4_bits_on_the_cpu_only_where_only_they_fit(monkeypatch, 
     _machine(monkeypatch, gb)
     cfg = recipe.build("qwen2.5-7b-instruct", preset="json", overrides={"batch_size": 1, "max_length": 256})
     plan = recipe.plan(cfg, 100)
-    assert plan.kind == "cpu" and plan.method == method and recipe.use_quant(cfg, "cpu") == (method == "qlora")
+    assert plan.kind == "cpu" and plan.adapter == method and recipe.use_quant(cfg, "cpu") == (method == "qlora")
     lines = plan.say("en")
     if method == "qlora":
         lora, qlora = plan.cpu_4bit
@@ -37,10 +37,10 @@ def test_asked_for_nf4_or_none_the_plan_does_as_told(monkeypatch):
     _machine(monkeypatch, 9.0)
     base = {"batch_size": 1, "max_length": 256}
     told = recipe.build("qwen2.5-7b-instruct", preset="json", overrides={**base, "quant": "none"})
-    assert recipe.plan(told, 100).method == "lora"
+    assert recipe.plan(told, 100).adapter == "lora"
     small = recipe.build("smollm2-135m", preset="json", overrides={"quant": "nf4"})
     plan = recipe.plan(small, 100)
-    assert plan.method == "qlora" and plan.cpu_4bit is None  # asked for, not chosen: no "why" line
+    assert plan.adapter == "qlora" and plan.cpu_4bit is None  # asked for, not chosen: no "why" line
 
 
 def test_the_model_card_offers_nf4_on_the_cpu():

@@ -90,8 +90,8 @@ def test_the_shown_line_builds_the_same_config_and_plan(choices, pick, edits, me
     cli = config_from_args(build_parser().parse_args(shlex.split(line)[1:]))
     assert cli.to_dict() == ui.to_dict(), line
     a, b = recipe.plan(ui), recipe.plan(cli)
-    assert (a.steps, a.epochs, a.rows, a.held_out, a.method, a.objective, a.strategy) == \
-        (b.steps, b.epochs, b.rows, b.held_out, b.method, b.objective, b.strategy), line
+    assert (a.steps, a.epochs, a.rows, a.held_out, a.adapter, a.objective, a.strategy) == \
+        (b.steps, b.epochs, b.rows, b.held_out, b.adapter, b.objective, b.strategy), line
 
 
 def test_a_3000_row_file_gets_the_same_epochs_in_the_ui_and_on_the_shell_line(choices):

@@ -71,7 +71,7 @@ def test_a_model_that_fits_nowhere_says_so_with_figures_and_what_would_fit():
 
 def test_the_plan_proposes_fsdp_when_the_fit_says_so_and_strategy_overrides(big_model, tiny_data, monkeypatch):
     cfg, p = _plan(big_model, tiny_data, monkeypatch, _gpus(4))
-    assert (p.method, p.strategy, p.spread.strategy) == ("qlora", "fsdp", "fsdp")
+    assert (p.adapter, p.strategy, p.spread.strategy) == ("qlora", "fsdp", "fsdp")
     assert recipe.placement(cfg, 4) == ("fsdp", True)
     line = p.say("en")[-1]
     assert line.startswith("Strategy: FSDP: one GPU would need") and "across the 4 GPUs" in line
