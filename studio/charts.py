@@ -53,7 +53,7 @@ def loss_figure(metrics: list[dict], title: str | None = None, lang: str = "en")
 
 
 def _whole_steps(fig: go.Figure, steps: list[int]) -> None:
-    """Steps are whole numbers: no 1.2, 1.4… ticks on a short run's axis (issue 15)."""
+    """Steps are whole numbers: no 1.2, 1.4… ticks on a short run's axis."""
     if steps:
         fig.update_xaxes(tick0=0, dtick=max(1, math.ceil(max(steps) / 10)), tickformat="d")
 

@@ -169,6 +169,14 @@ def test_jsonl_is_written_through_fsutil():
     assert not by_hand, f"JSONL written by hand: {by_hand}"
 
 
+def test_comments_give_reasons_not_issue_numbers():
+    """'(issue 15)' is history, not a reason: the comment says why, the commit log says when."""
+    tagged = [f"{path.relative_to(ROOT)}:{i}" for _, path, _ in MODULES
+              for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+              if re.search(r"\bissue \d+", line)]
+    assert not tagged, f"issue numbers in the source: {tagged}"
+
+
 def test_the_command_line_starts_without_heavy_libraries():
     code = ("import sys; import studio.cli; "
             f"print(sorted(m for m in {sorted(HEAVY)!r} if m in sys.modules))")

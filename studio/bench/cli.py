@@ -11,7 +11,7 @@ from studio.config import DEFAULT_MODEL
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    if args.gpu:  # issue 16: QLoRA on CUDA against plain HF + PEFT + bitsandbytes (studio/bench/gpu.py)
+    if args.gpu:  # QLoRA on CUDA against plain HF + PEFT + bitsandbytes (studio/bench/gpu.py)
         return gpu.cmd(args)
     cfg = replace(run.QUICK if args.quick else run.FULL, model=args.model or DEFAULT_MODEL)
     if args.steps:
@@ -54,5 +54,5 @@ def register(sub) -> None:
     b.add_argument("--docs", default=None, help="the markdown file to write (default docs/benchmarks.md, "
                    "or docs/profile.md with --profile)")
     b.add_argument("--no-docs", action="store_true", help="measure only; write nothing")
-    gpu.add_arguments(b)  # issue 16: --gpu, --dry-run, --models, --out (studio/bench/gpu.py)
+    gpu.add_arguments(b)  # --gpu, --dry-run, --models, --out (studio/bench/gpu.py)
     b.set_defaults(func=cmd_bench)

@@ -1,4 +1,4 @@
-"""`studio bench --gpu [--json] [--dry-run]` (issue 16): the studio's QLoRA engine against the baseline a user
+"""`studio bench --gpu [--json] [--dry-run]`: the studio's QLoRA engine against the baseline a user
 would otherwise write (transformers + peft + bitsandbytes, the Hugging Face docs' QLoRA recipe), in one run
 on the same GPU, on a 0.5B-class and a 7B-class shape (studio/bench/shapes.py: real architectures, random
 weights, no hub).

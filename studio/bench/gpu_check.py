@@ -1,4 +1,4 @@
-"""`make gpu-check OUT=dir WHEELS=dir` (issue 16): QLoRA on CUDA proven end to end, in one prepared check.
+"""`make gpu-check OUT=dir WHEELS=dir`: QLoRA on CUDA proven end to end, in one prepared check.
 
     python -m studio.bench.gpu_check --out DIR [--wheels DIR] [--dry-run] [--models DIR] [--site DIR]
 

@@ -1,4 +1,4 @@
-"""Real model architectures with random weights, for the GPU check (issue 16): no hub, no embedded GGUF.
+"""Real model architectures with random weights, for the GPU check: no hub, no embedded GGUF.
 
 Each shape is the config of a published model (layers, widths, heads, vocabulary) with weights drawn at
 random and a byte-level BPE tokenizer the studio trains here, in a second, on the presets' own text (ChatML

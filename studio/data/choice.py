@@ -1,5 +1,5 @@
 """The data the user chose in the Data step, as one typed value: what the Train step builds its run from, what
-the browser keeps across a reload (as_dict / from_dict), and what the shell line repeats (issue 29)."""
+the browser keeps across a reload (as_dict / from_dict), and what the shell line repeats."""
 from __future__ import annotations
 
 import json

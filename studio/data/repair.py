@@ -1,4 +1,4 @@
-"""One-step fixes for mistakes a real file carries that the studio can undo without guessing (issue 29): tool-call
+"""One-step fixes for mistakes a real file carries that the studio can undo without guessing: tool-call
 `arguments` JSON-encoded twice, as some rows of OpenAI's own fine-tuning examples hold them (a string whose
 content is another JSON string). OpenAI's `arguments` is a string holding a JSON object; decoded once more
 it is that again."""

@@ -147,7 +147,7 @@ def merge(run: Run, *, dtype: str = "auto", device: str = "cpu"):
     from peft import PeftModel
 
     cfg = run.config()
-    if dequant.trained_in_4bit(run):  # issue 16: the adapter learned on the 4-bit base; merge into that one
+    if dequant.trained_in_4bit(run):  # the adapter learned on the 4-bit base; merge into that one
         base = dequant.dequantised_base(cfg, dtype=dtype, device=device, progress=to_stderr)
     else:
         base = load_model(cfg.model.name, quant="none", dtype=dtype, device=device, progress=to_stderr,

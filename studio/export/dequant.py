@@ -1,4 +1,4 @@
-"""The base a QLoRA run trained against, in plain weights (issue 16): merging a QLoRA adapter.
+"""The base a QLoRA run trained against, in plain weights: merging a QLoRA adapter.
 
 A QLoRA adapter learned to correct the 4-bit base, not the original one: folded into the original weights it
 gives a model that neither the run nor its Compare columns ever ran (the NF4 rounding is missing), and its

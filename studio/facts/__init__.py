@@ -1,1 +1,1 @@
-"""The facts lab: the article's Romeo -> Bob experiment on any corpus (issue 19)."""
+"""The facts lab: the article's Romeo -> Bob experiment on any corpus."""

@@ -63,8 +63,8 @@ def resolve_device(device: str) -> str:
 
 
 def bnb_config(compute_dtype, quant_storage=None):
-    """QLoRA as in the paper: 4-bit NormalFloat, double quantisation, bf16/fp16 compute. quant_storage (FSDP,
-    issue 23): the dtype the packed 4-bit weights are stored in; FSDP shards only float tensors, so FSDP-QLoRA
+    """QLoRA as in the paper: 4-bit NormalFloat, double quantisation, bf16/fp16 compute. quant_storage (FSDP):
+    the dtype the packed 4-bit weights are stored in; FSDP shards only float tensors, so FSDP-QLoRA
     stores them in the compute dtype (default: uint8)."""
     from transformers import BitsAndBytesConfig
 
@@ -86,7 +86,7 @@ def load_model(name: str, *, quant: str = "none", dtype: str = "auto", device: s
     kw.update(dtype=torch_dtype, use_safetensors=True, low_cpu_mem_usage=True)
     kw["device_map"] = device_map if device_map is not None else {"": device if device == "cpu" else 0}
     if quant == "nf4":
-        kw["quantization_config"] = bnb_config(torch_dtype, quant_storage)  # quant_storage: FSDP (issue 23)
+        kw["quantization_config"] = bnb_config(torch_dtype, quant_storage)  # quant_storage: FSDP
     try:
         model = AutoModelForCausalLM.from_pretrained(where, **kw)
     except OSError as e:

@@ -160,7 +160,7 @@ TEXT: dict[str, str] = {
     "compare_clear": "Clear", "compare_columns": "Columns", "compare_tokens": "Max new tokens",
     "col_parent": "Started from (the SFT run)", "col_base": "Base model", "col_tuned": "Tuned (LoRA)", "col_prompt": "Base + system prompt",
     "col_fewshot": "Base + few-shot", "col_rag": "Base + retrieval (RAG)",
-    # -- Compare modes: adapter pick, regenerate, batch table, blind test (issue 6) --
+    # -- Compare modes: adapter pick, regenerate, batch table, blind test --
     "cmp_adapter": "Tuned adapter",
     "cmp_adapter_info": "The run's final adapter or one of its checkpoints",
     "cmp_adapter_final": "final adapter",

@@ -74,7 +74,7 @@ ERRORS: dict[str, str] = {
     "err_run_not_running": "run {run} is {state}, not running",
     "err_run_already": "run {run} is already {state}",
     "err_run_done": "run {run} is done: start a new run to train more, or resume from one of its checkpoints (--step)",
-    # the run's data and how a run ended (studio/train/data.py, evidence.py, callbacks.py; issue 29)
+    # the run's data and how a run ended (studio/train/data.py, evidence.py, callbacks.py)
     "err_data_unreadable": "the data file {path} does not exist or cannot be read",
     "err_data_problems": "{count} problem(s) in the data, first: {first}",
     "err_data_eval_kind": "the eval file must be of the same kind as the training file (both raw text, or both chat rows)",

@@ -73,7 +73,7 @@ ERRORS: dict[str, str] = {
     "err_run_not_running": "実行 {run} は{state}で、学習中ではありません",
     "err_run_already": "実行 {run} はすでに{state}です",
     "err_run_done": "実行 {run} は完了しています: さらに学習するには新しい実行を始めるか、チェックポイントの一つから再開してください（--step）",
-    # 実行のデータと終わり方 (studio/train/data.py, evidence.py, callbacks.py; issue 29)
+    # 実行のデータと終わり方 (studio/train/data.py, evidence.py, callbacks.py)
     "err_data_unreadable": "データファイル {path} が存在しないか、読み込めません",
     "err_data_problems": "データに {count} 件の問題があります。最初の問題: {first}",
     "err_data_eval_kind": "評価ファイルは学習ファイルと同じ種類にしてください（どちらも生テキスト、またはどちらも会話の行）",

@@ -152,7 +152,7 @@ TEXT: dict[str, str] = {
     "compare_clear": "クリア", "compare_columns": "列", "compare_tokens": "最大生成トークン数",
     "col_parent": "開始元 (SFT の実行)", "col_base": "ベースモデル", "col_tuned": "学習後 (LoRA)", "col_prompt": "ベース + システムプロンプト",
     "col_fewshot": "ベース + Few-shot", "col_rag": "ベース + 検索 (RAG)",
-    # -- Compare modes: adapter pick, regenerate, batch table, blind test (issue 6) --
+    # -- Compare modes: adapter pick, regenerate, batch table, blind test --
     "cmp_adapter": "学習済みアダプタ", "cmp_adapter_info": "実行の最終アダプタ、またはチェックポイントのどれか",
     "cmp_adapter_final": "最終アダプタ",
     "cmp_context": "システムプロンプトとメモ（プロンプト列・RAG 列用）",

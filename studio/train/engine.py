@@ -26,7 +26,7 @@ def _load(cfg: RunConfig, local_rank: int, world: int):
     dtype = resolve_dtype(cfg.train.dtype, device)
     name = cfg.model.name
     tok = load_tokenizer(name, trust_remote_code=cfg.model.trust_remote_code)
-    # FSDP (issue 23): load on the CPU and let FSDP put each rank's shard on its GPU (a whole model per GPU is
+    # FSDP: load on the CPU and let FSDP put each rank's shard on its GPU (a whole model per GPU is
     # what FSDP is there to avoid); 4-bit weights are stored in the compute dtype so FSDP can shard them
     sharded = fsdp.enabled()
     device_map = {"": local_rank} if device == "cuda" and not sharded else {"": "cpu"}
@@ -148,7 +148,7 @@ def train(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 
     trainer.train(resume_from_checkpoint=resume)
     if callback.stop_reason not in ("", "stop"):
         return None
-    gathered = fsdp.gather(trainer) if fsdp.enabled() else None  # FSDP (issue 23): every rank sends its shard
+    gathered = fsdp.gather(trainer) if fsdp.enabled() else None  # FSDP: every rank sends its shard
     if not trainer.is_world_process_zero():
         return None
     save_adapter(trainer, run, gathered)

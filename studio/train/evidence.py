@@ -1,4 +1,4 @@
-"""A run ends `done` only on evidence (issue 29): every logged loss finite (the trainer's NaN filter is off, so
+"""A run ends `done` only on evidence: every logged loss finite (the trainer's NaN filter is off, so
 one bad step shows in its logged average), the planned steps all run, and an adapter on disk whose LoRA-B
 weights moved from their zero start. Otherwise `failed` (or `stopped`, when it ended early), with the reason
 said by key so the UI says it in its language. A loss that did not fall over a long run is a warning."""

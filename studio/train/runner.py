@@ -53,7 +53,7 @@ def command(run: Run, procs: int, strategy: str = "ddp") -> list[str]:
 
 
 GpuFreed = Callable[[list[str]], None]
-"""Told the names of the app's models unloaded from the GPU for a run (the app says so: issue 16)."""
+"""Told the names of the app's models unloaded from the GPU for a run (the app says so)."""
 
 
 def spawn(run: Run, on_gpu_freed: GpuFreed | None = None) -> int:

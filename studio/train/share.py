@@ -1,4 +1,4 @@
-"""The app and the training worker share one GPU (issue 16).
+"""The app and the training worker share one GPU.
 
 The app keeps the models it answers with (chat, Compare) in memory between questions (studio.chat's cache).
 On a GPU that memory is gone for the worker, a process of its own that loads the model again to train it:

@@ -75,5 +75,5 @@ def guard(fn: Callable[..., Any], *args: Any, lang: str | None = "en", **kw: Any
 
 
 def say_gpu_freed(lang: str | None) -> Callable[[list[str]], None]:
-    """For runner.start/resume: a toast naming the app's models unloaded from the GPU for the run (issue 16)."""
+    """For runner.start/resume: a toast naming the app's models unloaded from the GPU for the run."""
     return lambda names: gr.Info(t(lang or "en", "toast_gpu_freed", models=", ".join(names)))

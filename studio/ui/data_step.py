@@ -246,7 +246,7 @@ def load_hub(dataset_id: str, split: str, model: str, lang: str = "en"):
 
 
 def last_check(data: DataChoice | None, model: str, lang: str = "en"):
-    """After a reload, the chosen data's check as it was shown (issue 15): nothing to press again."""
+    """After a reload, the chosen data's check as it was shown: nothing to press again."""
     if not data:
         return "", None, [], None, ""
     try:
@@ -317,7 +317,7 @@ def build(ctx: Ctx) -> None:
             hist = L(gr.Plot(label=L.text("data_hist")), "data_hist")
             L.md("data_mask_info")
             mask = gr.HTML()
-    # the full width: file, line, field, problem and fix side by side, not squeezed into a column (issue 15)
+    # the full width: file, line, field, problem and fix side by side, not squeezed into a column
     errors = L(gr.Dataframe(headers=[L.text(k) for k in ERROR_KEYS], label=L.text("data_errors"), wrap=True,
                             max_height=320, elem_id="data-errors", column_widths=["14%", "8%", "16%", "36%", "26%"]),
                "data_errors")

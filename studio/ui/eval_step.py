@@ -139,7 +139,7 @@ def _measure_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
     L(acc, "eval_samples")
     go.click(measure, [pick, limit, cols, ctx.lang], [head, table, conf, sample])
     pick.change(saved, [pick, ctx.lang], [head, table, conf, sample])
-    # what is on screen follows a language switch: the last measurement, said again (issue 15)
+    # what is on screen follows a language switch: the last measurement, said again
     ctx.lang.change(saved, [pick, ctx.lang], [head, table, conf, sample], show_progress="hidden")
 
 

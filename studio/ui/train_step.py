@@ -94,7 +94,7 @@ def remember(model: str, data: DataChoice | None, values: dict) -> dict:
 
 
 def plan(model: str, data: DataChoice | None, values: dict, lang: str = "en") -> str:
-    """The plan and the shell line that repeats it, both from the config Start would run (issue 29)."""
+    """The plan and the shell line that repeats it, both from the config Start would run."""
     T = functools.partial(t, lang)
     if not data:
         return T("need_data")
@@ -131,7 +131,7 @@ def stop(run_id: str | None, lang: str = "en"):
 
 
 def stop_message(run_id: str, before: runs.RunStatus, after: runs.RunStatus, lang: str = "en") -> str:
-    """What Stop is waiting for (issue 15): nothing (a queued run stops at once), the model still loading,
+    """What Stop is waiting for: nothing (a queued run stops at once), the model still loading,
     or the step in progress, with how long a step takes."""
     if after.state != "stopping":
         return t(lang, "toast_state", run=run_id, state=t(lang, "state_" + after.state))
@@ -170,7 +170,7 @@ NOISE = ("FutureWarning", "warnings.warn(", "UserWarning", "TRLExperimentalWarni
 
 
 def log_lines(run: runs.Run, n: int = 15) -> str:
-    """The log's last lines without the libraries' deprecation chatter (issue 15): the user's run, not ours."""
+    """The log's last lines without the libraries' deprecation chatter: the user's run, not ours."""
     lines = [line for line in run.log_tail(200).splitlines() if not any(word in line for word in NOISE)]
     return "\n".join(lines[-n:])
 
@@ -185,7 +185,7 @@ def poll(run_id: str | None, lang: str = "en"):
         return f"run {html.escape(run_id)} is gone", None, "", gr.Timer(active=False), hidden
     st = runs.reconcile(run)
     metrics = run.metrics()
-    # no title: the plot's label already says "Loss" (issue 15: it said it twice)
+    # no title: the plot's label already says "Loss" (it said it twice)
     return (progress_html(run_id, st, metrics, lang), loss_figure(metrics, "", lang), log_lines(run),
             gr.Timer(active=st.active), gr.Button(visible=st.state == "done" and run.has_adapter()))
 
