@@ -169,6 +169,31 @@ def test_jsonl_is_written_through_fsutil():
     assert not by_hand, f"JSONL written by hand: {by_hand}"
 
 
+def _picture() -> str:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    return text.split("## The picture", 1)[1].split("```", 2)[1]
+
+
+def test_the_architecture_picture_names_every_module():
+    """docs/architecture.md's picture is the map of the house: every package lists each of its modules, every
+    root module stands in it, and its list of heavy modules is HEAVY_MODULES."""
+    picture = _picture()
+    blocks = re.split(r"\n\d?\s+(?=\w+/\s)", picture)
+    by_package = {b.split("/", 1)[0].strip(): b for b in blocks if re.match(r"\s*\w+/\s", b)}
+    missing = []
+    for package in sorted(p.parent.name for p in STUDIO.glob("*/__init__.py")):
+        words = set(re.findall(r"[\w]+", by_package.get(package, "")))
+        modules = {p.stem for p in (STUDIO / package).glob("*.py") if p.stem != "__init__"}
+        modules |= {p.parent.name for p in (STUDIO / package).glob("*/__init__.py")}
+        missing += [f"{package}/{m}" for m in sorted(modules - words)]
+    missing += [p.name for p in STUDIO.glob("*.py") if p.stem != "__init__" and p.name not in picture]
+    assert not missing, f"docs/architecture.md's picture lacks {missing}"
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    listed = re.search(r"<!-- heavy -->(.*?)<!-- /heavy -->", text, re.DOTALL).group(1)
+    named = {"studio." + m.replace("/", ".").removesuffix(".py") for m in re.findall(r"`([\w/]+\.py)`", listed)}
+    assert named == HEAVY_MODULES
+
+
 def test_comments_give_reasons_not_issue_numbers():
     """'(issue 15)' is history, not a reason: the comment says why, the commit log says when."""
     tagged = [f"{path.relative_to(ROOT)}:{i}" for _, path, _ in MODULES
