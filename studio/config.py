@@ -12,6 +12,7 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 import yaml
 
 from studio.fsutil import atomic_write_text
+from studio.text import Phrase, Phrases, Said
 
 DEFAULT_MODEL = "smollm2-135m"
 Quant = Literal["auto", "nf4", "none"]
@@ -22,8 +23,13 @@ Strategy = Literal["auto", "ddp", "fsdp"]
 Method = Literal["sft", "dpo", "kto"]
 
 
-class ConfigError(ValueError):
-    """A config value a run cannot start with; the message says which field and what is allowed."""
+class ConfigError(Said, ValueError):
+    """A config value a run cannot start with; the message says which field and what is allowed, in the UI's
+    language (its problems are Phrases)."""
+
+    @classmethod
+    def of(cls, problems: list[str]) -> ConfigError:
+        return cls("err_config", problems=Phrases(problems))
 
 
 def setting(default: Any, help: str, order: int, *, name: str = "", low: float | None = None,
@@ -142,11 +148,11 @@ _NESTED = {"model": ModelSpec, "data": DataSpec, "lora": LoraSpec, "train": Trai
 
 def _build(cls: type, d: dict[str, Any], prefix: str) -> Any:
     if not isinstance(d, dict):
-        raise ConfigError(f"{prefix.rstrip('.') or 'config'} must be a mapping, got {type(d).__name__}")
+        raise ConfigError("err_config_mapping", where=prefix.rstrip(".") or "config", got=type(d).__name__)
     names = {f.name for f in fields(cls)}
     unknown = sorted(set(d) - names)
     if unknown:
-        raise ConfigError(f"unknown setting(s) {', '.join(prefix + u for u in unknown)}")
+        raise ConfigError("err_config_unknown", names=", ".join(prefix + u for u in unknown))
     kwargs = {}
     for key, value in d.items():
         sub = _NESTED.get(key) if cls is RunConfig else None
@@ -185,19 +191,22 @@ class Setting:
     def cli_flag(self) -> str:
         return self.flag or "--" + self.name.replace("_", "-")
 
-    def rule(self) -> str:
-        """What is allowed, in a few words (the message of check and of the CLI's help)."""
+    def rule(self) -> Phrase:
+        """What is allowed, in a few words (check's message, in the UI's language; the CLI's help: its English)."""
+        unset = None in self.special
         if self.choices:
-            return ", ".join(self.choices[:-1]) + " or " + self.choices[-1]
-        if self.kind is str:
-            return "a run id" + (" (or unset)" if None in self.special else "")
+            return Phrase("err_rule_choices", first=", ".join(self.choices[:-1]), last=self.choices[-1])
         if self.kind is bool:
-            return "true or false" + (" (or unset: auto)" if None in self.special else "")
-        lo, hi = _fmt(self.low), _fmt(self.high)
-        span = f"{lo}..{hi}" if self.kind is int else \
-            f"in {'(' if self.open_low else '['}{lo}, {hi}{')' if self.open_high else ']'}"
-        extra = [repr(v) for v in self.special if v is not None]
-        return " or ".join([*extra, span]) + (" (or unset)" if None in self.special else "")
+            return Phrase("err_rule_unset_auto", rule=Phrase("err_rule_bool")) if unset else Phrase("err_rule_bool")
+        if self.kind is str:
+            rule = Phrase("err_rule_run_id")
+        else:
+            lo, hi = _fmt(self.low), _fmt(self.high)
+            rule = Phrase("err_rule_whole", low=lo, high=hi) if self.kind is int else Phrase(
+                "err_rule_number", span=f"{'(' if self.open_low else '['}{lo}, {hi}{')' if self.open_high else ']'}")
+            extra = [repr(v) for v in self.special if v is not None]
+            rule = Phrase("err_rule_or", a=extra[0], b=rule) if extra else rule
+        return Phrase("err_rule_unset", rule=rule) if unset else rule
 
     def ok(self, value: Any) -> bool:
         if any(value is v or (type(value) is type(v) and value == v) for v in self.special):
@@ -262,13 +271,14 @@ def flat(cfg: RunConfig) -> dict[str, Any]:
     return {s.name: get(cfg, s.name) for s in SETTINGS}
 
 
-def check(cfg: RunConfig) -> list[str]:
-    """Every reason this config cannot run, as 'section.field: what is allowed' lines (empty when fine)."""
-    wrong = [f"{s.section}.{s.field}: {s.rule()}" for s in SETTINGS if not s.ok(get(cfg, s.name))]
+def check(cfg: RunConfig) -> list[Phrase]:
+    """Every reason this config cannot run, as 'section.field: what is allowed' phrases (empty when fine)."""
+    wrong = [Phrase("err_setting", where=f"{s.section}.{s.field}", rule=s.rule())
+             for s in SETTINGS if not s.ok(get(cfg, s.name))]
     if not (cfg.data.preset or cfg.data.train_path):
-        wrong.append("data: choose a preset or a training file")
+        wrong.append(Phrase("err_config_no_data"))
     if not cfg.model.name:
-        wrong.append("model.name: choose a model")
+        wrong.append(Phrase("err_config_no_model"))
     return wrong
 
 

@@ -135,3 +135,23 @@ def test_a_data_check_error_is_said_from_its_catalogue_key_and_other_errors_as_t
     assert said("ja", err.value) == f"messages[0]: {t('ja', 'e_not_object', got='list')}" != str(err.value)
     assert said("ja", KeyError("no run 'x'")) == str(KeyError("no run 'x'"))
     assert said("ja", ValueError("plain")) == "plain"
+
+
+def test_a_config_error_is_said_in_the_ui_language():
+    """A setting out of range, a start-from problem and a missing file, each in English and Japanese."""
+    import pytest
+
+    from studio.config import ConfigError
+    from studio.text import said
+    from studio.train import recipe, runner
+
+    cfg = recipe.build("smollm2-135m", train_path="/nowhere/rows.jsonl", n_rows=10,
+                       overrides={"batch_size": 0, "gradient_checkpointing": None, "start_from": "no-such-run"})
+    with pytest.raises(ConfigError) as err:
+        runner.start(cfg)
+    english, japanese = said("en", err.value), said("ja", err.value)
+    assert english == str(err.value) == ("train.batch_size: 1..1024; data.train_path: /nowhere/rows.jsonl does not "
+                                         "exist (or is not a file); train.start_from: no run 'no-such-run' (see "
+                                         "`studio runs`)")
+    assert japanese.startswith("設定を直してください: train.batch_size: 1〜1024 の整数にしてください")
+    assert "存在しないか" in japanese and "続ける実行が使えません" in japanese

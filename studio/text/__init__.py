@@ -5,6 +5,8 @@ same keys with the same {fields}. Errors the engine raises for a user to fix are
 in its language with `said(lang, e)`."""
 from __future__ import annotations
 
+from typing import Self
+
 from studio.text import en, errors_en, errors_ja, ja
 
 LANGS = {"en": "English", "ja": "日本語"}
@@ -34,8 +36,39 @@ class Term(str):
         return cls(key) if key in TEXT["en"] else plain
 
 
+class Phrase(str):
+    """A field of a Said that is a catalogue text with fields of its own (one problem of several, a rule):
+    said in the error's language too. As a str it is its English."""
+
+    def __new__(cls, key: str, **fields: object) -> Self:
+        phrase = super().__new__(cls, t("en", key, **_fill("en", fields)))
+        phrase.key, phrase.fields = key, fields
+        return phrase
+
+    def said(self, lang: str | None) -> str:
+        return t(lang, self.key, **_fill(lang, self.fields))
+
+
+class Phrases(str):
+    """Several phrases joined by sep (a config's problems): each said in the error's language."""
+
+    def __new__(cls, phrases: list[str], sep: str = "; ") -> Self:
+        joined = super().__new__(cls, sep.join(phrases))
+        joined.phrases, joined.sep = list(phrases), sep
+        return joined
+
+    def said(self, lang: str | None) -> str:
+        return self.sep.join(_say(lang, p) for p in self.phrases)
+
+
+def _say(lang: str | None, value: object) -> object:
+    if isinstance(value, Term):
+        return t(lang, value)
+    return value.said(lang) if isinstance(value, (Phrase, Phrases)) else value
+
+
 def _fill(lang: str | None, fields: dict[str, object]) -> dict[str, object]:
-    return {k: t(lang, v) if isinstance(v, Term) else v for k, v in fields.items()}
+    return {k: _say(lang, v) for k, v in fields.items()}
 
 
 class Said(Exception):

@@ -132,7 +132,7 @@ def _print_plan(cfg, as_json: bool) -> int:
     """What `studio train` would do, as the Train step shows it; nothing starts."""
     problems = check(cfg)
     if problems:
-        raise ConfigError("; ".join(problems))
+        raise ConfigError.of(problems)
     p = recipe.plan(cfg)
     if as_json:
         print(json.dumps({"adapter": p.adapter, "objective": p.objective, "device": p.device.kind, "rows": p.rows,
@@ -149,7 +149,7 @@ def _print_launch(cfg, nodes: int, gpus: int) -> int:
     """Make the run folder (config.yaml, accelerate.yaml for nodes x gpus) and print the command for each
     machine; nothing starts here."""
     if nodes < 1 or gpus < 1:
-        raise ConfigError(f"--nodes and --gpus must be at least 1 (got {nodes} x {gpus})")
+        raise ConfigError("err_launch_size", nodes=nodes, gpus=gpus)
     run, strategy = runner.prepare(cfg, nodes, gpus)
     print(f"# run {run.id}: {strategy.upper()} on {nodes} machine(s) x {gpus} GPU(s), "
           f"config {run.path / launch.CONFIG}")

@@ -17,6 +17,7 @@ from studio.fsutil import atomic_write_text
 from studio.models import resolve
 from studio.models.loader import resolve_device
 from studio.runs import Run, RunStatus
+from studio.text import Phrase, Said
 from studio.train import launch, recipe, share
 
 
@@ -84,7 +85,7 @@ def spawn(run: Run, on_gpu_freed: GpuFreed | None = None) -> int:
 def start(cfg: RunConfig, on_gpu_freed: GpuFreed | None = None) -> Run:
     problems = check(cfg) + data_problems(cfg) + start_problems(cfg)
     if problems:
-        raise ConfigError("; ".join(problems))
+        raise ConfigError.of(problems)
 
     resolve(cfg.model.name)  # an unknown model fails here, before a run folder exists
     run = runs.create(cfg)
@@ -98,7 +99,7 @@ def prepare(cfg: RunConfig, nodes: int, gpus: int) -> tuple[Run, str]:
     strategy."""
     problems = check(cfg) + data_problems(cfg) + start_problems(cfg)
     if problems:
-        raise ConfigError("; ".join(problems))
+        raise ConfigError.of(problems)
     resolve(cfg.model.name)
     strategy, qlora = recipe.placement(cfg, nodes * gpus, kind="cpu" if cfg.train.device == "cpu" else "cuda")
     run = runs.create(cfg)
@@ -108,28 +109,29 @@ def prepare(cfg: RunConfig, nodes: int, gpus: int) -> tuple[Run, str]:
     return run, strategy
 
 
-def start_problems(cfg: RunConfig) -> list[str]:
+def start_problems(cfg: RunConfig) -> list[Phrase]:
     """A run to continue must exist, hold a finished adapter and have tuned the same base model. FSDP on the
     CPU is FSDP2 only: QLoRA's FSDP1 needs a GPU (as does 4-bit training itself)."""
     if cfg.train.strategy == "fsdp" and cfg.train.device == "cpu" and cfg.train.quant == "nf4":
-        return ["train.strategy: FSDP with a 4-bit base (QLoRA) needs CUDA GPUs; on the CPU use --quant none"]
+        return [Phrase("err_start_fsdp_4bit")]
     if cfg.train.dtype == "fp16" and resolve_device(cfg.train.device) == "cpu":  # torch's CPU matmuls refuse it
-        return ["train.dtype: fp16 training needs a CUDA GPU; on the CPU use bf16 or fp32 (or auto)"]
+        return [Phrase("err_start_fp16_cpu")]
     name = cfg.train.start_from
     if not name:
         return []
     try:
         source = runs.get(name)
     except (KeyError, ValueError) as exc:
-        return [f"train.start_from: {exc}"]
+        return [Phrase("err_start_from_missing", why=Phrase(exc.key, **exc.fields) if isinstance(exc, Said)
+                       else str(exc))]
     if not source.has_adapter():
-        return [f"train.start_from: run {name} has no finished adapter: let it finish (or stop it) first"]
+        return [Phrase("err_start_from_unfinished", run=name)]
     if source.config().model.name != cfg.model.name:
-        return [f"train.start_from: run {name} tuned {source.config().model.name}, not {cfg.model.name}"]
+        return [Phrase("err_start_from_other_model", run=name, theirs=source.config().model.name, ours=cfg.model.name)]
     return []
 
 
-def data_problems(cfg: RunConfig) -> list[str]:
+def data_problems(cfg: RunConfig) -> list[Phrase]:
     """Data files that cannot be read at all, found before a run folder exists (their content is
     validated by the worker, line by line)."""
     out = []
@@ -138,9 +140,9 @@ def data_problems(cfg: RunConfig) -> list[str]:
             continue
         path = Path(value).expanduser()
         if not path.is_file():
-            out.append(f"{field}: {value} does not exist (or is not a file)")
+            out.append(Phrase("err_data_file_missing", field=field, value=value))
         elif path.suffix.lower() not in SUPPORTED:
-            out.append(f"{field}: {path.name} is not one of {', '.join(SUPPORTED)}")
+            out.append(Phrase("err_data_file_type", field=field, name=path.name, types=", ".join(SUPPORTED)))
     return out
 
 
