@@ -155,3 +155,48 @@ def test_a_config_error_is_said_in_the_ui_language():
                                          "`studio runs`)")
     assert japanese.startswith("設定を直してください: train.batch_size: 1〜1024 の整数にしてください")
     assert "存在しないか" in japanese and "続ける実行が使えません" in japanese
+
+
+def _english_raises() -> dict[str, int]:
+    """Per module, how many `raise X("an English sentence …")` it holds (a message a user may see that the
+    catalogue cannot say in Japanese)."""
+    import ast
+
+    counts: dict[str, int] = {}
+    for path in sorted((ROOT / "studio").rglob("*.py")):
+        if path.parent.name == "text":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args):
+                continue
+            first = node.exc.args[0]
+            words = first.value if isinstance(first, ast.Constant) else "".join(
+                v.value for v in getattr(first, "values", []) if isinstance(v, ast.Constant))
+            if isinstance(words, str) and " " in words.strip():
+                name = str(path.relative_to(ROOT))
+                counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+# Modules whose errors are not in the catalogue yet, and how many: the number may only fall (a new module, or
+# one more English raise, fails). Converted so far: config, the runner's problems, uploads, the run's data.
+NOT_YET = {
+    "studio/bench/data.py": 1, "studio/bench/docs.py": 1, "studio/bench/gpu.py": 1, "studio/bench/run.py": 1,
+    "studio/chat.py": 5, "studio/compare/adapters.py": 6, "studio/compare/cli.py": 8, "studio/compare/columns.py":
+    7, "studio/compare/engine.py": 2, "studio/compare/mask.py": 1, "studio/compare/retrieval.py": 4,
+    "studio/data/cli.py": 3, "studio/data/formats.py": 1, "studio/data/generate/__init__.py": 2,
+    "studio/data/generate/_struct_common.py": 1, "studio/data/generate/_struct_sqlite.py": 2,
+    "studio/data/generate/_style_rows.py": 3, "studio/data/generate/teacher.py": 1, "studio/data/stats.py": 1,
+    "studio/data/votes.py": 3, "studio/evaluate/batch_meter.py": 1, "studio/evaluate/cli.py": 1,
+    "studio/evaluate/meters.py": 3, "studio/evaluate/pairs.py": 1, "studio/evaluate/run_eval.py": 1,
+    "studio/evaluate/structure.py": 1, "studio/evaluate/timeline.py": 1, "studio/export/base_check.py": 4,
+    "studio/export/cli.py": 1, "studio/facts/cloze.py": 1, "studio/facts/general.py": 9, "studio/facts/lab.py": 5,
+    "studio/models/embedded.py": 2, "studio/presets.py": 2, "studio/train/cli.py": 1, "studio/train/recipe.py": 1,
+    "studio/ui/cli.py": 3
+}
+
+
+def test_english_error_sentences_only_shrink():
+    counts = _english_raises()
+    grown = {m: n for m, n in counts.items() if n > NOT_YET.get(m, 0)}
+    assert not grown, f"raise a Said with a catalogue key (studio/text/errors_*.py) instead: {grown}"

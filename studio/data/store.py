@@ -11,9 +11,14 @@ from pathlib import Path
 
 from studio.data.readers import SUPPORTED
 from studio.paths import UnsafePathError, check_name, inside, studio_home
+from studio.text import Said
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 _MAX_SAME_NAME = 1000
+
+
+class UploadError(Said, ValueError):
+    """A file the Data step cannot take: its name, what is wrong and what to do, in the UI's language."""
 
 
 def datasets_dir() -> Path:
@@ -38,17 +43,17 @@ def check_upload(tmp_path: str | Path, original_name: str | None = None) -> tupl
     shown = original_name or src.name
     name = safe_filename(shown)
     if not name.endswith(SUPPORTED):
-        raise ValueError(f"{shown}: unsupported file type; use one of {', '.join(sorted(SUPPORTED))}")
+        raise UploadError("err_upload_type", name=shown, types=", ".join(sorted(SUPPORTED)))
     try:
         is_file, size = src.is_file(), src.stat().st_size
     except OSError as e:  # the upload's temporary file is gone, or unreadable
-        raise ValueError(f"{shown}: the uploaded file cannot be read ({e.strerror}); upload it again") from None
+        raise UploadError("err_upload_unreadable", name=shown, why=e.strerror) from None
     if not is_file:
-        raise ValueError(f"{shown}: not a file")
+        raise UploadError("err_upload_not_file", name=shown)
     if size == 0:
-        raise ValueError(f"{shown}: the file is empty; add at least one record")
+        raise UploadError("err_upload_empty", name=shown)
     if size > MAX_UPLOAD_BYTES:
-        raise ValueError(f"{name}: {size / 2**20:.0f} MB is over the {MAX_UPLOAD_BYTES // 2**20} MB limit")
+        raise UploadError("err_upload_too_big", name=name, mb=f"{size / 2**20:.0f}", limit=MAX_UPLOAD_BYTES // 2**20)
     return src, name
 
 
@@ -69,7 +74,7 @@ def import_upload(tmp_path: str | Path, original_name: str | None = None) -> Pat
             out.flush()
             os.fsync(out.fileno())
         if Path(tmp).stat().st_size > MAX_UPLOAD_BYTES:
-            raise ValueError(f"{name}: over the {MAX_UPLOAD_BYTES // 2**20} MB limit")
+            raise UploadError("err_upload_grew", name=name, limit=MAX_UPLOAD_BYTES // 2**20)
         return _claim(folder, name, Path(tmp))
     finally:
         Path(tmp).unlink(missing_ok=True)
@@ -102,7 +107,7 @@ def _claim(folder: Path, name: str, tmp: Path) -> Path:
             continue
         os.replace(tmp, dest)  # replaces only the empty placeholder this call just created
         return dest
-    raise ValueError(f"{name}: {_MAX_SAME_NAME} datasets with this name already exist; rename the file")
+    raise UploadError("err_dataset_name_taken", name=name, count=_MAX_SAME_NAME)
 
 
 def dataset_file(path: str | Path) -> Path:
@@ -113,7 +118,7 @@ def dataset_file(path: str | Path) -> Path:
     except UnsafePathError:
         raise UnsafePathError("err_data_outside", path=path) from None
     if not found.is_file():
-        raise ValueError(f"the data file {Path(path).name} is gone; upload or generate it again")
+        raise UploadError("err_data_gone", name=Path(path).name)
     return found
 
 

@@ -111,4 +111,13 @@ ERRORS: dict[str, str] = {
     "err_data_file_missing": "{field}: {value} does not exist (or is not a file)",
     "err_data_file_type": "{field}: {name} is not one of {types}",
     "err_launch_size": "--nodes and --gpus must be at least 1 (got {nodes} x {gpus})",
+    # an upload (studio/data/store.py)
+    "err_upload_type": "{name}: unsupported file type; use one of {types}",
+    "err_upload_unreadable": "{name}: the uploaded file cannot be read ({why}); upload it again",
+    "err_upload_not_file": "{name}: not a file",
+    "err_upload_empty": "{name}: the file is empty; add at least one record",
+    "err_upload_too_big": "{name}: {mb} MB is over the {limit} MB limit",
+    "err_upload_grew": "{name}: over the {limit} MB limit",
+    "err_dataset_name_taken": "{name}: {count} datasets with this name already exist; rename the file",
+    "err_data_gone": "the data file {name} is gone; upload or generate it again",
 }

@@ -110,4 +110,13 @@ ERRORS: dict[str, str] = {
     "err_data_file_missing": "{field}: {value} は存在しないか、ファイルではありません",
     "err_data_file_type": "{field}: {name} は {types} のどれでもありません",
     "err_launch_size": "--nodes と --gpus は 1 以上にしてください（{nodes} × {gpus} でした）",
+    # アップロード (studio/data/store.py)
+    "err_upload_type": "{name}: 対応していないファイル形式です。{types} のどれかを使ってください",
+    "err_upload_unreadable": "{name}: アップロードしたファイルを読み込めません（{why}）。もう一度アップロードしてください",
+    "err_upload_not_file": "{name}: ファイルではありません",
+    "err_upload_empty": "{name}: ファイルが空です。少なくとも 1 件のレコードを入れてください",
+    "err_upload_too_big": "{name}: {mb} MB は上限の {limit} MB を超えています",
+    "err_upload_grew": "{name}: 上限の {limit} MB を超えています",
+    "err_dataset_name_taken": "{name}: この名前のデータセットがすでに {count} 個あります。ファイル名を変えてください",
+    "err_data_gone": "データファイル {name} がなくなっています。もう一度アップロードするか生成してください",
 }
