@@ -120,4 +120,8 @@ ERRORS: dict[str, str] = {
     "err_upload_grew": "{name}: over the {limit} MB limit",
     "err_dataset_name_taken": "{name}: {count} datasets with this name already exist; rename the file",
     "err_data_gone": "the data file {name} is gone; upload or generate it again",
+    # the generators (studio/data/generate/__init__.py)
+    "err_generator_kind": "unknown generator kind {kind}; choose one of: {kinds}",
+    "err_generator_whole": "{what} must be a whole number between {low} and {high}, got {got}",
+    "err_what_rows": "n (the number of rows)", "err_what_seed": "seed",
 }

@@ -119,4 +119,8 @@ ERRORS: dict[str, str] = {
     "err_upload_grew": "{name}: 上限の {limit} MB を超えています",
     "err_dataset_name_taken": "{name}: この名前のデータセットがすでに {count} 個あります。ファイル名を変えてください",
     "err_data_gone": "データファイル {name} がなくなっています。もう一度アップロードするか生成してください",
+    # 生成 (studio/data/generate/__init__.py)
+    "err_generator_kind": "不明な生成の種類 {kind} です。{kinds} から選んでください",
+    "err_generator_whole": "{what}は {low} から {high} までの整数にしてください（{got} でした）",
+    "err_what_rows": "行数 n", "err_what_seed": "シード",
 }

@@ -11,6 +11,7 @@ import importlib
 from types import ModuleType
 
 from studio.config import is_number
+from studio.text import Said, Term
 
 KINDS: dict[str, str] = {
     "gozaru": "studio.data.generate.gozaru",
@@ -21,9 +22,13 @@ KINDS: dict[str, str] = {
 }
 
 
+class GeneratorError(Said, ValueError):
+    """A generator or its settings cannot be used; said in the UI's language."""
+
+
 def generator(kind: str) -> ModuleType:
     if kind not in KINDS:
-        raise ValueError(f"unknown generator kind {kind!r}; choose one of: {', '.join(KINDS)}")
+        raise GeneratorError("err_generator_kind", kind=repr(kind), kinds=", ".join(KINDS))
     return importlib.import_module(KINDS[kind])
 
 
@@ -33,13 +38,13 @@ MAX_SEED = 2**32 - 1
 
 def check_settings(n: object, seed: object = 0) -> tuple[int, int]:
     """(n, seed) as ints, or ValueError: the UI hands over floats or None from its number fields."""
-    return _whole(n, "n (the number of rows)", 1, MAX_ROWS), _whole(seed, "seed", 0, MAX_SEED)
+    return _whole(n, Term("err_what_rows"), 1, MAX_ROWS), _whole(seed, Term("err_what_seed"), 0, MAX_SEED)
 
 
-def _whole(value: object, what: str, low: int, high: int) -> int:
+def _whole(value: object, what: Term, low: int, high: int) -> int:
     """A whole number in [low, high]; a number field's 400.0 counts (config.is_number: no bools, finite)."""
     if not is_number(value) or value != int(value) or not low <= value <= high:
-        raise ValueError(f"{what} must be a whole number between {low} and {high}, got {value!r}")
+        raise GeneratorError("err_generator_whole", what=what, low=low, high=high, got=repr(value))
     return int(value)
 
 
