@@ -4,14 +4,14 @@ from __future__ import annotations
 import argparse
 import json
 
-from studio.export import bundle, gguf, hub
+from studio.export import ExportError, bundle, gguf, hub
 from studio.export.hub import DEFAULT_TOKEN_ENV
 from studio.export.importer import import_adapter
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     if args.push and args.gguf:
-        raise ValueError("--push uploads an --adapter-zip or a --merged folder, not a GGUF")
+        raise ExportError("err_push_gguf")
     if args.push:  # a missing token or a bad repo id fails before minutes of merging, not after
         hub.check_repo_id(args.push)
         hub.hub_token(args.token_env)

