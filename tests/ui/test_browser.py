@@ -55,6 +55,14 @@ def pick(page, elem_id: str, text: str) -> None:
     page.locator("[role=option]", has_text=text).first.click()
 
 
+def settings(page, **values) -> None:
+    """Type into the Train step's setting fields, as a user does (each field left with Tab)."""
+    for field, value in values.items():
+        box = page.locator(f"#hp-{field} input")
+        box.fill(str(value))
+        box.press("Tab")
+
+
 def tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
     page.wait_for_timeout(500)
@@ -87,10 +95,7 @@ def test_new_user_click_through(page):
 
     tab(page, "③ Train")
     page.wait_for_function("document.querySelector('#train-plan').innerText.includes('steps')")
-    for field, value in (("max_steps", "4"), ("batch_size", "2"), ("max_length", "128")):
-        box = page.locator(f"#hp-{field} input")
-        box.fill(value)
-        box.press("Tab")
+    settings(page, max_steps=4, batch_size=2, max_length=128)
     page.locator("#train-start").click()
     page.wait_for_selector("#loss-chart .scatterlayer .trace path.point", timeout=180_000)
     first = chart_points(page)
@@ -438,10 +443,7 @@ def test_a_mapped_csv_trains_on_the_rows_the_data_step_counted(page, studio_home
     assert "30 usable" in page.locator("#data-summary").inner_text()
     tab(page, "③ Train")
     page.wait_for_function("document.querySelector('#train-plan').innerText.includes('--map')")
-    for field, value in (("max_steps", "2"), ("batch_size", "2"), ("max_length", "64")):
-        box = page.locator(f"#hp-{field} input")
-        box.fill(value)
-        box.press("Tab")
+    settings(page, max_steps=2, batch_size=2, max_length=64)
     page.wait_for_function("document.querySelector('#train-plan').innerText.includes('--max-steps 2')")
     line = page.locator("#train-plan").inner_text()
     assert "--map prompt=ask,response=better" in line
@@ -489,9 +491,7 @@ def test_japanese_mode_says_the_errors_in_japanese(page, tmp_path):
 
     tab(page, "③ 学習")  # a setting out of range
     page.wait_for_function("document.querySelector('#train-plan').innerText.includes('ステップ')")
-    box = page.locator("#hp-batch_size input")
-    box.fill("0")
-    box.press("Tab")
+    settings(page, batch_size=0)
     page.locator("#train-start").click()
     says("1〜1024 の整数にしてください")
 
