@@ -7,13 +7,18 @@ from pathlib import Path
 
 from studio import runs
 from studio.models import EMBEDDED, resolve
+from studio.text import Said, Term
+
+
+class AdapterError(Said, ValueError):
+    """A run's adapter or checkpoint that Compare cannot load, and why; said in the UI's language."""
 
 
 def get_run(run_id: str) -> runs.Run:
     try:
         return runs.get(run_id)
     except KeyError:
-        raise ValueError(f"run {run_id!r} does not exist (deleted?); pick another run") from None
+        raise AdapterError("err_adapter_run_gone", run=repr(run_id)) from None
 
 
 def adapter_for(run: runs.Run, checkpoint: str | None = None) -> Path:
@@ -21,13 +26,13 @@ def adapter_for(run: runs.Run, checkpoint: str | None = None) -> Path:
     if checkpoint:
         found = {p.name: p for p in run.checkpoints()}
         if checkpoint not in found:
-            names = ", ".join(found) or "none yet"
-            raise ValueError(f"run {run.id} has no checkpoint {checkpoint!r} (it has: {names})")
+            names = ", ".join(found) or Term("err_none_yet")
+            raise AdapterError("err_adapter_no_checkpoint", run=run.id, checkpoint=repr(checkpoint), have=names)
         return found[checkpoint]
     if not run.has_adapter():
         state = run.status().state
-        hint = "; pick one of its checkpoints" if run.checkpoints() else ""
-        raise ValueError(f"run {run.id} has no final adapter yet (it is {state}){hint}")
+        raise AdapterError("err_adapter_not_final_pick" if run.checkpoints() else "err_adapter_not_final", run=run.id,
+                           state=runs.state_term(state))
     return run.adapter_dir
 
 
@@ -37,9 +42,9 @@ def adapter_base(adapter_dir: str | Path) -> str:
     try:
         cfg = json.loads(cfg_file.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ValueError(f"the adapter {adapter_dir} is gone (was its run deleted?)") from None
+        raise AdapterError("err_adapter_gone", adapter=adapter_dir) from None
     except (OSError, ValueError) as e:
-        raise ValueError(f"the adapter {adapter_dir} cannot be read: {e}") from None
+        raise AdapterError("err_adapter_unreadable", adapter=adapter_dir, why=e) from None
     return str(cfg.get("base_model_name_or_path") or "")
 
 
@@ -78,5 +83,4 @@ def check_adapter(adapter_dir: str | Path, model_name: str) -> None:
     """Refuse an adapter trained on another base model, naming both."""
     base = adapter_base(adapter_dir)
     if not same_model(base, model_name):
-        raise ValueError(f"the adapter {adapter_dir} was trained on {base!r}, not on {model_name!r}: "
-                         "compare it with its own base model")
+        raise AdapterError("err_adapter_other_base", adapter=adapter_dir, base=repr(base), model=repr(model_name))

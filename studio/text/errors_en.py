@@ -140,4 +140,13 @@ ERRORS: dict[str, str] = {
     "err_column_prompt": "the system-prompt column needs a system prompt: type one",
     "err_column_fewshot": "the few-shot column needs training rows with user/assistant turns",
     "err_column_rag": "the retrieval (RAG) column needs notes or documents to search: add some",
+    # a run's adapter in Compare (studio/compare/adapters.py)
+    "err_adapter_run_gone": "run {run} does not exist (deleted?); pick another run",
+    "err_adapter_no_checkpoint": "run {run} has no checkpoint {checkpoint} (it has: {have})",
+    "err_none_yet": "none yet",
+    "err_adapter_not_final": "run {run} has no final adapter yet (it is {state})",
+    "err_adapter_not_final_pick": "run {run} has no final adapter yet (it is {state}); pick one of its checkpoints",
+    "err_adapter_gone": "the adapter {adapter} is gone (was its run deleted?)",
+    "err_adapter_unreadable": "the adapter {adapter} cannot be read: {why}",
+    "err_adapter_other_base": "the adapter {adapter} was trained on {base}, not on {model}: compare it with its own base model",
 }

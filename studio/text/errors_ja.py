@@ -139,4 +139,13 @@ ERRORS: dict[str, str] = {
     "err_column_prompt": "システムプロンプトの列にはシステムプロンプトが必要です。入力してください",
     "err_column_fewshot": "few-shot の列には user/assistant のやり取りを持つ学習データの行が必要です",
     "err_column_rag": "検索（RAG）の列には検索するメモや文書が必要です。追加してください",
+    # 比較でのアダプタ (studio/compare/adapters.py)
+    "err_adapter_run_gone": "実行 {run} はありません（削除されましたか？）。別の実行を選んでください",
+    "err_adapter_no_checkpoint": "実行 {run} にチェックポイント {checkpoint} はありません（あるもの: {have}）",
+    "err_none_yet": "まだありません",
+    "err_adapter_not_final": "実行 {run} にはまだ最終アダプタがありません（{state}）",
+    "err_adapter_not_final_pick": "実行 {run} にはまだ最終アダプタがありません（{state}）。チェックポイントのどれかを選んでください",
+    "err_adapter_gone": "アダプタ {adapter} がなくなっています（実行が削除されましたか？）",
+    "err_adapter_unreadable": "アダプタ {adapter} を読み込めません: {why}",
+    "err_adapter_other_base": "アダプタ {adapter} は {base} で学習したもので、{model} ではありません。元のベースモデルと比べてください",
 }
