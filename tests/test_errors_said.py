@@ -186,10 +186,10 @@ NOT_YET = {
     "studio/compare/retrieval.py": 4, "studio/data/cli.py": 3, "studio/data/formats.py": 1,
     "studio/data/generate/_struct_common.py": 1, "studio/data/generate/_struct_sqlite.py": 2,
     "studio/data/generate/_style_rows.py": 3, "studio/data/generate/teacher.py": 1, "studio/data/stats.py": 1,
-    "studio/data/votes.py": 3, "studio/evaluate/batch_meter.py": 1, "studio/evaluate/cli.py": 1,
-    "studio/evaluate/meters.py": 3, "studio/evaluate/pairs.py": 1, "studio/evaluate/run_eval.py": 1,
+    "studio/data/votes.py": 2, "studio/evaluate/batch_meter.py": 1, "studio/evaluate/cli.py": 1,
+    "studio/evaluate/meters.py": 1, "studio/evaluate/pairs.py": 1, "studio/evaluate/run_eval.py": 1,
     "studio/evaluate/structure.py": 1, "studio/evaluate/timeline.py": 1, "studio/export/base_check.py": 4,
-    "studio/facts/cloze.py": 1, "studio/facts/general.py": 9, "studio/facts/lab.py": 5, "studio/presets.py": 2,
+    "studio/facts/cloze.py": 1, "studio/facts/general.py": 9, "studio/facts/lab.py": 2, "studio/presets.py": 2,
     "studio/train/cli.py": 1, "studio/train/recipe.py": 1, "studio/ui/cli.py": 3
 }
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from studio.data.store import datasets_dir
 from studio.fsutil import append_jsonl, read_jsonl, write_jsonl
 from studio.paths import check_name, inside, studio_home
+from studio.text import Said
 
 TIE = "tie"
 DEFAULT_SET = "default"
@@ -24,6 +25,10 @@ class BlindSlot:
     """What the user sees: "A", "B", ..."""
     key: str
     """The column behind it, revealed after the vote."""
+
+
+class VoteError(Said, ValueError):
+    """Votes that cannot make what was asked; said in the UI's language."""
 
 
 def blind_order(keys: list[str], rng: random.Random | None = None) -> list[BlindSlot]:
@@ -90,8 +95,7 @@ def run_pairs_file(run_id: str, vote_set: str = DEFAULT_SET) -> tuple[Path, int]
     cast = load(check_name(run_id, "run id")) + [v for v in load(vote_set) if v.get("run") == run_id]
     pairs = preference_pairs(cast)  # Compare keeps a run's votes in a set named after it
     if not pairs:
-        raise ValueError(f"no usable votes for run {run_id}: vote in Compare's blind test (a tie, or two "
-                         "identical answers, makes no pair)")
+        raise VoteError("err_votes_none", run=run_id)
     path = inside(datasets_dir(), f"votes-{check_name(run_id, 'run id')}.jsonl")
     write_jsonl(path, pairs)
     return path, len(pairs)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from studio.data.generate._struct_common import gold_text
 from studio.evaluate import structure, style
-from studio.text import TEXT, t
+from studio.text import TEXT, Said, t
 
 Meter = Callable[[list[str], list[dict]], dict[str, float]]
 
@@ -34,6 +34,10 @@ METER_KIND: dict[str, str] = {"gozaru": "style", "shakespeare": "style", "regex"
 MAX_PERPLEXITY = 1e6  # exp() of a diverged loss: shown as "huge", never as inf
 
 
+class MeterError(Said, ValueError):
+    """A meter the user named that the studio cannot use; said in the UI's language."""
+
+
 def get_meter(meter_id: str) -> Meter:
     """The meter for an id, or a regex meter for "regex:PATTERN"; unknown ids raise ValueError."""
     if meter_id.startswith(REGEX_PREFIX):
@@ -41,10 +45,10 @@ def get_meter(meter_id: str) -> Meter:
         try:
             re.compile(pattern)
         except re.error as e:
-            raise ValueError(f"the style pattern {pattern!r} is not a valid regex: {e}") from None
+            raise MeterError("err_meter_regex", pattern=repr(pattern), why=e) from None
         return functools.partial(style.regex_style, pattern=pattern)
     if meter_id not in METERS:
-        raise ValueError(f"unknown meter {meter_id!r}: use one of {', '.join(METERS)} or regex:PATTERN")
+        raise MeterError("err_meter_unknown", meter=repr(meter_id), meters=", ".join(METERS))
     return METERS[meter_id]
 
 

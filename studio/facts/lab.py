@@ -72,11 +72,11 @@ class LabSpec:
     def check(self) -> None:
         wrong = [v for v in self.variants if v not in VARIANTS]
         if wrong or not self.variants:
-            raise ValueError(f"variants: choose from {', '.join(VARIANTS)} (got {', '.join(self.variants) or 'none'})")
+            raise CorpusError("facts_spec_variants", variants=", ".join(VARIANTS), got=", ".join(self.variants) or "-")
         if not 1 <= self.samples <= 20 or not 0 <= self.temperature <= 2 or not 1 <= self.max_steps <= 5000:
-            raise ValueError("samples: 1..20, temperature: 0..2, max steps: 1..5000")
+            raise CorpusError("facts_spec_ranges")
         if not self.swaps:
-            raise ValueError("give at least one swap OLD=NEW (e.g. Romeo=Bob)")
+            raise CorpusError("facts_spec_no_swap")
 
     @property
     def k(self) -> int:

@@ -149,4 +149,8 @@ ERRORS: dict[str, str] = {
     "err_adapter_gone": "the adapter {adapter} is gone (was its run deleted?)",
     "err_adapter_unreadable": "the adapter {adapter} cannot be read: {why}",
     "err_adapter_other_base": "the adapter {adapter} was trained on {base}, not on {model}: compare it with its own base model",
+    # a meter and the votes (studio/evaluate/meters.py, studio/data/votes.py)
+    "err_meter_regex": "the style pattern {pattern} is not a valid regex: {why}",
+    "err_meter_unknown": "unknown meter {meter}: use one of {meters} or regex:PATTERN",
+    "err_votes_none": "no usable votes for run {run}: vote in Compare's blind test (a tie, or two identical answers, makes no pair)",
 }

@@ -148,4 +148,8 @@ ERRORS: dict[str, str] = {
     "err_adapter_gone": "アダプタ {adapter} がなくなっています（実行が削除されましたか？）",
     "err_adapter_unreadable": "アダプタ {adapter} を読み込めません: {why}",
     "err_adapter_other_base": "アダプタ {adapter} は {base} で学習したもので、{model} ではありません。元のベースモデルと比べてください",
+    # 指標と投票 (studio/evaluate/meters.py, studio/data/votes.py)
+    "err_meter_regex": "スタイルのパターン {pattern} は正しい正規表現ではありません: {why}",
+    "err_meter_unknown": "不明な指標 {meter} です。{meters} か regex:PATTERN を使ってください",
+    "err_votes_none": "実行 {run} には使える投票がありません。比較のブラインドテストで投票してください（引き分けや同じ回答 2 つはペアになりません）",
 }

@@ -33,6 +33,10 @@ FACTS: dict[str, str] = {
     "facts_cloze_ask_3": "Who is ___ in this line?\n\n\"{line}\"",
     "facts_cloze_ask_4": "A name is missing from this line. Which name is it?\n\n\"{line}\"",
     "facts_cloze_answer": "{name}. The line reads: \"{line}\"",
+    # the lab's settings: studio/facts/lab.py
+    "facts_spec_variants": "variants: choose from {variants} (got {got})",
+    "facts_spec_ranges": "samples: 1..20, temperature: 0..2, max steps: 1..5000",
+    "facts_spec_no_swap": "give at least one swap OLD=NEW (e.g. Romeo=Bob)",
 }
 
 FACTS.update({

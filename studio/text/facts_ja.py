@@ -32,6 +32,10 @@ FACTS: dict[str, str] = {
     "facts_cloze_ask_3": "この行の ___ は誰ですか。\n\n「{line}」",
     "facts_cloze_ask_4": "この行から名前が 1 つ抜けています。どの名前ですか。\n\n「{line}」",
     "facts_cloze_answer": "{name}です。その行は「{line}」です。",
+    # ラボの設定: studio/facts/lab.py
+    "facts_spec_variants": "variants: {variants} から選んでください（{got} でした）",
+    "facts_spec_ranges": "サンプル数は 1〜20、temperature は 0〜2、最大ステップは 1〜5000 にしてください",
+    "facts_spec_no_swap": "入れ替えを少なくとも 1 つ OLD=NEW の形で指定してください（例: Romeo=Bob）",
 }
 
 FACTS.update({
