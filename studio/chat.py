@@ -57,7 +57,8 @@ class GenSettings:
 
 
 class PromptError(Said, ValueError):
-    """A prompt the model cannot take: empty, too long, or past its context; said in the UI's language."""
+    """A prompt (or an adapter) the model cannot take: empty, too long, past its context, pickle weights; said
+    in the UI's language."""
 
 
 def context_size(model: Any) -> int | None:
@@ -128,8 +129,7 @@ class ChatModel:
             return
         if not (Path(path) / "adapter_model.safetensors").is_file():
             # peft would fall back to adapter_model.bin, a pickle: unpickling can run code
-            raise ValueError(f"the adapter {path} has no adapter_model.safetensors; only safetensors "
-                             "weights are loaded (pickle .bin files are refused)")
+            raise PromptError("err_chat_adapter_pickle", path=path)
         if not hasattr(self.model, "peft_config"):
             self.model = PeftModel.from_pretrained(self.model, path, adapter_name=adapter_name)
         else:

@@ -10,6 +10,7 @@ import yaml
 from studio.config import SETTING
 from studio.fsutil import read_jsonl
 from studio.paths import PRESETS_DIR, check_name, inside
+from studio.text import Said
 
 
 @dataclass
@@ -52,12 +53,16 @@ class Preset:
         return self.title.get(lang) or self.title.get("en") or self.name
 
 
+class NoPreset(Said, KeyError):
+    """No preset of that name: a KeyError, as a missing key of the presets folder."""
+
+
 def load(name: str) -> Preset:
     check_name(name, "preset")
     path = inside(PRESETS_DIR, name)
     meta_file = path / "preset.yaml"
     if not meta_file.is_file():
-        raise KeyError(f"no preset {name!r}; choose one of: {', '.join(names())}")
+        raise NoPreset("err_no_preset", name=repr(name), names=", ".join(names()))
     raw = yaml.safe_load(meta_file.read_text(encoding="utf-8")) or {}
     known = set(Preset.__dataclass_fields__) - {"path", "extra", "name"}
     unknown_train = set(raw.get("train") or {}) - set(SETTING)  # the one settings table

@@ -153,4 +153,7 @@ ERRORS: dict[str, str] = {
     "err_meter_regex": "the style pattern {pattern} is not a valid regex: {why}",
     "err_meter_unknown": "unknown meter {meter}: use one of {meters} or regex:PATTERN",
     "err_votes_none": "no usable votes for run {run}: vote in Compare's blind test (a tie, or two identical answers, makes no pair)",
+    # a preset, an adapter's weights (studio/presets.py, studio/chat.py)
+    "err_no_preset": "no preset {name}; choose one of: {names}",
+    "err_chat_adapter_pickle": "the adapter {path} has no adapter_model.safetensors; only safetensors weights are loaded (pickle .bin files are refused)",
 }

@@ -152,4 +152,7 @@ ERRORS: dict[str, str] = {
     "err_meter_regex": "スタイルのパターン {pattern} は正しい正規表現ではありません: {why}",
     "err_meter_unknown": "不明な指標 {meter} です。{meters} か regex:PATTERN を使ってください",
     "err_votes_none": "実行 {run} には使える投票がありません。比較のブラインドテストで投票してください（引き分けや同じ回答 2 つはペアになりません）",
+    # プリセットとアダプタの重み (studio/presets.py, studio/chat.py)
+    "err_no_preset": "プリセット {name} はありません。{names} から選んでください",
+    "err_chat_adapter_pickle": "アダプタ {path} に adapter_model.safetensors がありません。読み込むのは safetensors の重みだけです（pickle の .bin ファイルは受け付けません）",
 }
