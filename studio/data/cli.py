@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from studio import models
-from studio.data import validate
+from studio.data import choice, validate
 from studio.data.formats import row_problem
 from studio.data.generate import KINDS, generate, generator
 from studio.data.generate.teacher import teach
@@ -26,14 +26,16 @@ HUB_PREFIX = "hub:"
 
 
 def parse_mapping(text: str) -> dict[str, str]:
-    """'prompt=question,response=answer[,system=sys]' -> dict (an argparse `type`)."""
-    mapping: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        key, sep, column = part.partition("=")
-        if not sep or key.strip() not in ("prompt", "response", "system") or not column.strip():
-            raise argparse.ArgumentTypeError(
-                f"bad mapping part {part!r}: write prompt=COL,response=COL[,system=COL]")
-        mapping[key.strip()] = column.strip()
+    """'prompt=question,response=answer[,system=sys]' -> dict (an argparse `type`): the Data step's parser
+    (studio.data.choice), plus what a table needs before it is read (both roles, no other keys)."""
+    usage = "write prompt=COL,response=COL[,system=COL]"
+    try:
+        mapping = choice.parse_mapping(text)
+    except choice.MappingError:
+        raise argparse.ArgumentTypeError(f"bad mapping {text!r}: {usage}") from None
+    unknown = sorted(set(mapping) - {"prompt", "response", "system"})
+    if unknown:
+        raise argparse.ArgumentTypeError(f"bad mapping part(s) {', '.join(unknown)}: {usage}")
     if not {"prompt", "response"} <= set(mapping):
         raise argparse.ArgumentTypeError("a mapping needs both prompt=COL and response=COL")
     return mapping
@@ -133,8 +135,6 @@ def _fixed(args: argparse.Namespace) -> str:
     """Write the fixed copy of a JSONL file and say what changed; the copy is then checked."""
     src = Path(args.file)
     out = Path(args.out) if args.out else src.with_name(src.stem + ".fixed.jsonl")
-    if out.resolve() == src.resolve():
-        raise ValueError(f"--out {out} is the file itself: the original is never overwritten")
     rows, calls = fix_file(src, out)
     print(f"fixed: {calls} tool call(s) in {rows} row(s) had arguments encoded twice; wrote {out}", file=sys.stderr)
     return str(out)

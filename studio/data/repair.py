@@ -10,6 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from studio.fsutil import atomic_write_text, json_line
+from studio.text import Said
+
+
+class RepairError(Said, ValueError):
+    """A fix that cannot be written as asked; said in the UI's language."""
 
 
 def twice_encoded(value: Any) -> dict | None:
@@ -52,6 +57,8 @@ def fix_record(record: Any) -> tuple[Any, int]:
 def fix_file(path: Path, out: Path) -> tuple[int, int]:
     """Write path's JSONL records to out with twice-encoded arguments decoded once: (rows changed, calls
     fixed). Lines that are not JSON are kept as they were read (the check then names them, as before)."""
+    if out.resolve() == path.resolve():
+        raise RepairError("err_fix_onto_source", out=out)
     rows, changed, calls = [], 0, 0
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():

@@ -156,4 +156,6 @@ ERRORS: dict[str, str] = {
     # a preset, an adapter's weights (studio/presets.py, studio/chat.py)
     "err_no_preset": "no preset {name}; choose one of: {names}",
     "err_chat_adapter_pickle": "the adapter {path} has no adapter_model.safetensors; only safetensors weights are loaded (pickle .bin files are refused)",
+    # a one-step fix (studio/data/repair.py)
+    "err_fix_onto_source": "{out} is the file itself: the fixed copy goes beside the original, which is never overwritten",
 }

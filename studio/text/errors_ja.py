@@ -80,7 +80,7 @@ ERRORS: dict[str, str] = {
     "err_data_preset_pairs": "{method} は好みのペアで学習しますが、プリセット {preset} は回答を持っています。好みのファイル（--data）、実行への投票（--votes RUN_ID）、またはタスク指標で作ったペア（studio eval pairs）を指定してください",
     "err_data_none": "データがありません。プリセットか学習ファイルを選んでください",
     "err_data_empty": "学習データが空です。使える行が残っていません（② データ か `studio data validate` でファイルを確認してください）",
-    "err_data_no_tokens": "学習するトークンがありません。max_length {max_length} で切り詰めると、アシスタントの回答が残る行がありません。max_length を上げる（または行を短くする）してください",
+    "err_data_no_tokens": "学習するトークンがありません。max_length {max_length} で切り詰めると、アシスタントの回答が残る行がありません。max_length を上げてください（または行を短くしてください）",
     "err_fail_nan": "ステップ {step} で損失が {loss} になりました（学習率 {lr}）。学習率を下げるか、空や壊れた行がないかデータを確認してください",
     "err_fail_no_loss": "{steps} ステップで有限の学習損失が一度も記録されませんでした。何も学習されていません",
     "err_fail_empty_adapter": "アダプタが空です。{steps} ステップ（学習率 {lr}）のあとも LoRA-B の重みがすべてゼロのままです。ステップを増やすか学習率を上げてください",
@@ -155,4 +155,6 @@ ERRORS: dict[str, str] = {
     # プリセットとアダプタの重み (studio/presets.py, studio/chat.py)
     "err_no_preset": "プリセット {name} はありません。{names} から選んでください",
     "err_chat_adapter_pickle": "アダプタ {path} に adapter_model.safetensors がありません。読み込むのは safetensors の重みだけです（pickle の .bin ファイルは受け付けません）",
+    # ワンステップの修正 (studio/data/repair.py)
+    "err_fix_onto_source": "{out} は元のファイルそのものです。修正したコピーは元のファイルの隣に書き、元のファイルは上書きしません",
 }

@@ -41,14 +41,14 @@ def build(model: str, *, preset: str | None = None, train_path: str | None = Non
     user = {k: v for k, v in (overrides or {}).items() if v is not None}
     data = DataSpec(preset=preset, train_path=train_path, eval_path=eval_path, mapping=dict(mapping or {}),
                     system_prompt=p.system if p else None)
-    rows = n_rows if n_rows is not None else _usable_or_none(data, user.get("method", "sft"))
+    rows = n_rows if n_rows is not None else _usable_or_zero(data, user.get("method", "sft"))
     values = {**suggest(size, rows, user.get("method", "sft")), **(p.train if p else {}), **user}
     if "lora_r" in user and "lora_alpha" not in user:
         values["lora_alpha"] = 2 * user["lora_r"]  # keep the scale alpha/r the suggestions use
     return apply(RunConfig(model=ModelSpec(name=model), data=data), values)
 
 
-def _usable_or_none(data: DataSpec, method: str) -> int:
+def _usable_or_zero(data: DataSpec, method: str) -> int:
     """The usable rows, or 0 for data that cannot be read (the plan and the run then say why, by name)."""
     try:
         return usable_rows(data, method)

@@ -52,3 +52,17 @@ def test_validate_fix_writes_a_fixed_copy_that_checks_clean(tmp_path, capsys):
 def test_arguments_that_are_a_plain_string_are_not_taken_for_twice_encoded():
     assert repair.twice_encoded('"just words"') is None and repair.twice_encoded('{"a": 1}') is None
     assert repair.twice_encoded(json.dumps(json.dumps({"a": 1}))) == {"a": 1}
+
+
+def test_a_fix_onto_the_file_itself_is_refused_and_the_file_kept(tmp_path, capsys):
+    import pytest
+
+    from studio.text import said
+
+    src = _file(tmp_path, [ROW])
+    before = src.read_bytes()
+    assert main(["data", "validate", str(src), "--fix", "--out", str(src)]) == 2
+    assert "never overwritten" in capsys.readouterr().err and src.read_bytes() == before
+    with pytest.raises(repair.RepairError) as err:
+        repair.fix_file(src, src)
+    assert said("ja", err.value) != str(err.value)
