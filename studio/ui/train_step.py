@@ -253,12 +253,14 @@ def build(ctx: Ctx) -> OnOpen:
     ctx.lang.change(_plan, [ctx.lang, *settings], estimate, show_progress="hidden", concurrency_limit=None)
     ctx.model.change(refresh_start, [ctx.model, origin], origin, show_progress="hidden")
     origin.input(_plan, [ctx.lang, *settings], estimate, show_progress="hidden", concurrency_limit=None)
-    for widget in w.inputs():  # user edits only: programmatic updates would fire 13 plans at once
-        for event in (widget.blur, widget.submit) if isinstance(widget, gr.Number) else (widget.input,):
-            event(_plan, [ctx.lang, *settings], estimate, show_progress="hidden", concurrency_limit=None,
-                  trigger_mode="always_last")
-            event(_remember, [ctx.model, ctx.data, *w.inputs()], ctx.settings, show_progress="hidden",
-                  concurrency_limit=None, trigger_mode="always_last")
+    # User edits only (programmatic updates would fire a plan per widget at once): one listener each for
+    # the plan and the remembered settings, on every widget's edit.
+    edits = [e for widget in w.inputs()
+             for e in ((widget.blur, widget.submit) if isinstance(widget, gr.Number) else (widget.input,))]
+    gr.on(edits, _plan, [ctx.lang, *settings], estimate, show_progress="hidden", concurrency_limit=None,
+          trigger_mode="always_last")
+    gr.on(edits, _remember, [ctx.model, ctx.data, *w.inputs()], ctx.settings, show_progress="hidden",
+          concurrency_limit=None, trigger_mode="always_last")
     go.click(_start, [ctx.lang, *settings], [ctx.run, timer], concurrency_limit=None)
     halt.click(stop, [ctx.run, ctx.lang], None)
     again.click(resume, [ctx.run, ctx.lang], timer)

@@ -19,7 +19,7 @@ from studio.text import TEXT
 from studio.ui.compare import batch as compare_batch
 from studio.ui.compare import blind as compare_blind
 from studio.ui.compare import step as compare_step
-from studio.ui.compare.common import FINAL, adapter_choices, refresh_adapter, run_choices
+from studio.ui.compare.common import FINAL, Setup, adapter_choices, refresh_adapter, run_choices
 from tests.helpers.runs import fake_run, random_lora_folder
 
 TOKENS = 16
@@ -32,9 +32,10 @@ def lora(tiny_model_dir, tmp_path_factory) -> Path:
     return random_lora_folder(tiny_model_dir, tmp_path_factory.mktemp("lora"))
 
 
-def setup(run_id, kinds=("base", "tuned"), adapter=FINAL, lang="en", tokens=TOKENS) -> list:
-    """Setup's values in wiring order: run, adapter, kinds, system, notes, max tokens, language."""
-    return [run_id, adapter, list(kinds), "", "", tokens, lang]
+def setup(run_id, kinds=("base", "tuned"), adapter=FINAL, lang="en", tokens=TOKENS) -> Setup:
+    """The choices every compare mode shares, as a handler receives them."""
+    return Setup(run_id=run_id, adapter=adapter, kinds=list(kinds), system="", notes="", max_tokens=tokens,
+                 lang=lang)
 
 
 def table_of(update) -> pd.DataFrame:
@@ -53,7 +54,7 @@ def last(gen):
 
 def test_batch_fills_every_probe_by_column_then_shows_the_meter(tiny_model_dir, lora):
     run = fake_run(tiny_model_dir, lora, preset="gozaru")
-    steps = list(compare_batch.run_batch(compare_batch.PROBES, "", *setup(run.id)))
+    steps = list(compare_batch.run_batch(setup(run.id), compare_batch.PROBES, ""))
     probes = presets.load("gozaru").probes()
     first, table, status = table_of(steps[0][0]), table_of(steps[-1][0]), steps[-1][1]
     assert list(table.columns) == ["Prompt", "Base model", "Tuned (LoRA)"]
@@ -69,8 +70,8 @@ def test_batch_fills_every_probe_by_column_then_shows_the_meter(tiny_model_dir, 
 def test_batch_on_a_pasted_list_and_a_checkpoint(tiny_model_dir, lora):
     run = fake_run(tiny_model_dir, lora, checkpoints=(5,))
     text = "Greet guest 1\n\n  Why is the sky blue?  \n"
-    table, status = last(compare_batch.run_batch(compare_batch.PASTE, text,
-                                                 *setup(run.id, adapter="checkpoint-5")))
+    table, status = last(compare_batch.run_batch(setup(run.id, adapter="checkpoint-5"), compare_batch.PASTE,
+                                                 text))
     table = table_of(table)
     assert list(table.columns) == ["Prompt", "Base model", "Tuned (LoRA) · checkpoint-5"]
     assert list(table["Prompt"]) == ["Greet guest 1", "Why is the sky blue?"]
@@ -85,14 +86,14 @@ def test_batch_on_a_pasted_list_and_a_checkpoint(tiny_model_dir, lora):
 def test_batch_bad_lists_are_refused_clearly(tiny_model_dir, lora, text, lang, message):
     run = fake_run(tiny_model_dir, lora)
     with pytest.raises(gr.Error, match=message):
-        next(compare_batch.run_batch(compare_batch.PASTE, text, *setup(run.id, lang=lang)))
+        next(compare_batch.run_batch(setup(run.id, lang=lang), compare_batch.PASTE, text))
 
 
 def test_batch_without_a_run_or_columns_says_what_to_do():
     with pytest.raises(gr.Error, match="Pick a tuned run first"):
-        next(compare_batch.run_batch(compare_batch.PROBES, "", *setup(None)))
+        next(compare_batch.run_batch(setup(None), compare_batch.PROBES, ""))
     with pytest.raises(gr.Error, match="Tick at least one column"):
-        next(compare_batch.run_batch(compare_batch.PASTE, "hi", *setup("nope", kinds=())))
+        next(compare_batch.run_batch(setup("nope", kinds=()), compare_batch.PASTE, "hi"))
 
 
 def test_meter_scores_style_without_gold_and_structure_with_gold_or_form(tiny_model_dir, lora):
@@ -129,7 +130,7 @@ def test_meter_text_names_columns_and_translates():
 
 def test_blind_vote_reveals_records_rates_and_exports_dpo(tiny_model_dir, lora):
     run = fake_run(tiny_model_dir, lora)
-    steps = list(compare_blind.ask("Why is the sky blue?", *setup(run.id, tokens=24)))
+    steps = list(compare_blind.ask(setup(run.id, tokens=24), "Why is the sky blue?"))
     state, *rest = steps[-1]
     boxes, buttons, which = rest[:5], rest[5:11], rest[11]
     assert [b.label for b in boxes[:2]] == ["A", "B"] and not boxes[2].visible  # unnamed
@@ -159,10 +160,10 @@ def test_blind_vote_reveals_records_rates_and_exports_dpo(tiny_model_dir, lora):
 def test_blind_ties_count_half_and_bad_input_is_refused(tiny_model_dir, lora):
     run = fake_run(tiny_model_dir, lora)
     with pytest.raises(gr.Error, match="at least two columns"):
-        next(compare_blind.ask("hi", *setup(run.id, kinds=("tuned",))))
+        next(compare_blind.ask(setup(run.id, kinds=("tuned",)), "hi"))
     with pytest.raises(gr.Error, match="Ask a prompt first"):
         compare_blind.vote("A", None, "en")
-    state = last(compare_blind.ask("Greet guest 2", *setup(run.id, kinds=("base", "tuned"))))[0]
+    state = last(compare_blind.ask(setup(run.id, kinds=("base", "tuned")), "Greet guest 2"))[0]
     *_, reveal, rates = compare_blind.vote(votes.TIE, state, "en")
     assert "a tie" in reveal and set(rates["Win rate"]) == {"50%"}
     with pytest.warns(UserWarning, match="No preference pairs yet"):
@@ -182,27 +183,27 @@ def _as_gradio(chat: list[dict]) -> list[dict]:
 def test_regenerate_reanswers_only_its_column(tiny_model_dir, lora):
     run = fake_run(tiny_model_dir, lora)
     values = setup(run.id, tokens=32)
-    _, base, tuned, *others = last(compare_step.send("Greet guest 1", *values, [], [], [], [], []))
+    _, base, tuned, *others = last(compare_step.send(values, "Greet guest 1", [], [], [], [], []))
     assert [m["role"] for m in base] == [m["role"] for m in tuned] == ["user", "assistant"]
     assert others == [[], [], []]
-    again = last(compare_step.regenerate("tuned", *values, _as_gradio(tuned)))
+    again = last(compare_step.regenerate("tuned", values, _as_gradio(tuned)))
     assert again[0] == tuned[0] and len(again) == 2  # the same question, one new answer
     assert again[1]["content"] != tuned[1]["content"]  # sampled: not the greedy answer again
     # a second turn continues each column's own conversation (gradio's content parts read as text)
     chats = [_as_gradio(base), _as_gradio(again), [], [], []]
-    _, base2, tuned2, *_ = last(compare_step.send("And guest 2?", *values, *chats))
+    _, base2, tuned2, *_ = last(compare_step.send(values, "And guest 2?", *chats))
     assert base2[:2] == base and tuned2[:2] == again and tuned2[2]["content"] == "And guest 2?"
 
 
 def test_regenerate_with_nothing_to_redo_warns(tiny_model_dir, lora):
     run = fake_run(tiny_model_dir, lora)
     with pytest.warns(UserWarning, match="Nothing to regenerate"):
-        assert last(compare_step.regenerate("base", *setup(run.id), [])) == []
+        assert last(compare_step.regenerate("base", setup(run.id), [])) == []
 
 
 def test_send_without_a_run_is_refused_in_the_users_language():
     with pytest.raises(gr.Error, match="先に学習済みの実行を選んでください"):
-        next(compare_step.send("hi", *setup(None, lang="ja"), [], [], [], [], []))
+        next(compare_step.send(setup(None, lang="ja"), "hi", [], [], [], [], []))
 
 
 def test_adapter_choices_list_the_final_adapter_and_checkpoints(tiny_model_dir, lora):
@@ -227,15 +228,26 @@ def test_compare_texts_have_the_same_placeholders_in_both_languages():
 
 
 def test_the_setup_is_read_by_name_not_by_position():
+    """A handler gets one Setup whatever the wiring order; a streaming handler still streams."""
     from dataclasses import fields
 
-    from studio.ui.compare.common import SETUP_SIZE, Setup, SetupWidgets
+    from studio.ui.compare.common import SetupWidgets
 
     names = [f.name for f in fields(SetupWidgets)]
-    assert len(names) == SETUP_SIZE == len(fields(Setup))
-    widgets = SetupWidgets(*names)  # stand-ins: each widget is its own name
-    s = Setup.of([*widgets.inputs(), "own input"])
-    assert (s.run_id, s.adapter, s.kinds, s.system, s.notes, s.max_tokens, s.lang) == tuple(names)
+    assert names == [f.name for f in fields(Setup)]
+    widgets = SetupWidgets(*(f"<{n}>" for n in names))  # stand-ins: each widget is its own name
+    wired = {}
+
+    def trigger(fn, inputs, outputs):
+        wired.update(fn=fn, inputs=inputs, outputs=outputs)
+
+    def handler(s: Setup, prompt: str):
+        yield s.run_id, s.lang, prompt
+
+    widgets.on(trigger, handler, ["<prompt>"], "<out>")
+    assert wired["inputs"] == ["<prompt>", *widgets.inputs()] and wired["fn"].__name__ == "handler"
+    values = {"<prompt>": "hi", **{f"<{n}>": n for n in names}}
+    assert list(wired["fn"](*(values[w] for w in wired["inputs"]))) == [("run_id", "lang", "hi")]
 
 
 def test_a_column_that_cannot_answer_says_why_in_place_and_the_others_answer(tiny_model_dir, lora):
@@ -243,11 +255,11 @@ def test_a_column_that_cannot_answer_says_why_in_place_and_the_others_answer(tin
     run = fake_run(tiny_model_dir, lora)
     values = setup(run.id, kinds=("base", "tuned", "fewshot"), tokens=32)
     _, base, tuned, _parent, _prompt, fewshot, _rag = last(
-        compare_step.send("Greet guest 1", *values, [], [], [], [], [], []))
+        compare_step.send(values, "Greet guest 1", [], [], [], [], [], []))
     assert [m["role"] for m in base] == [m["role"] for m in tuned] == ["user", "assistant"]
     assert not base[-1]["content"].startswith("⚠") and tuned[-1]["content"].strip()
     assert fewshot[-1]["content"].startswith("⚠ ") and "few-shot" in fewshot[-1]["content"]
     # the next turn does not feed that warning to the model as an answer
     assert compare_step._answered(fewshot) == []
     with pytest.raises(gr.Error, match="few-shot"):  # when no column can answer, one clear toast
-        next(compare_step.send("hi", *setup(run.id, kinds=("fewshot",)), [], [], [], [], [], []))
+        next(compare_step.send(setup(run.id, kinds=("fewshot",)), "hi", [], [], [], [], [], []))

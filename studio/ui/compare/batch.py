@@ -65,9 +65,8 @@ def meter_text(line: Any, lang: str | None) -> str:
     return t(lang, "batch_meter_line", label=label, n=line.scored, total=line.total, cols=shares)
 
 
-def run_batch(source: str, text: str | None, *values: Any) -> Iterator[tuple[Any, str]]:
-    """values: the Setup values. Yields (table, status) after every answer, then the meter line."""
-    s = Setup.of(values)
+def run_batch(s: Setup, source: str, text: str | None) -> Iterator[tuple[Any, str]]:
+    """Yields (table, status) after every answer, then the meter line."""
     prompts, keys = prompts_for(source, text, s), s.column_kinds()
     model, comparer, cells, t0 = s.model(), s.comparer(), {}, time.monotonic()
     total = len(prompts) * len(keys)
@@ -118,8 +117,8 @@ def build(ctx: Ctx, setup: SetupWidgets) -> None:
     table = L(gr.Dataframe(empty, interactive=False, wrap=True, label=L.text("batch_table"),
                            column_widths=["22%", "39%", "39%"],
                            elem_id="batch-table"), "batch_table")
-    go.click(run_batch, [source, text, *setup.inputs()], [table, status])
-    pick = setup.run
+    setup.on(go.click, run_batch, [source, text], [table, status])
+    pick = setup.run_id
     ctx.lang.change(source_choices, ctx.lang, source)  # Labels translate the label, not the choices
     source.change(show_probes, [source, pick, ctx.lang], text)
     pick.change(show_probes, [source, pick, ctx.lang], text)

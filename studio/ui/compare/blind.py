@@ -44,9 +44,8 @@ def _buttons(n: int, active: bool) -> list[Any]:
             gr.Button(interactive=active)]
 
 
-def ask(prompt: str, *values: Any) -> Iterator[tuple]:
-    """values: the Setup values. Yields (state, 5 answer boxes, 6 vote buttons, reveal line)."""
-    s = Setup.of(values)
+def ask(s: Setup, prompt: str) -> Iterator[tuple]:
+    """Yields (state, 5 answer boxes, 6 vote buttons, reveal line)."""
     lang = s.lang or "en"
     kinds = s.column_kinds()
     if len(kinds) < 2:
@@ -160,11 +159,11 @@ def build(ctx: Ctx, setup: SetupWidgets) -> None:
         dpo_btn = L(gr.Button(L.text("blind_dpo"), variant="primary", elem_id="blind-dpo"), "blind_dpo", "value")
         file = L(gr.File(label=L.text("blind_export_file"), visible=False, elem_id="blind-file"),
                  "blind_export_file")
-    go.click(ask, [prompt, *setup.inputs()], [state, *boxes, *buttons, reveal])
-    prompt.submit(ask, [prompt, *setup.inputs()], [state, *boxes, *buttons, reveal])
+    for trigger in (go.click, prompt.submit):
+        setup.on(trigger, ask, [prompt], [state, *boxes, *buttons, reveal])
     for choice, button in zip([*LETTERS, votes.TIE], buttons):
         button.click(_vote_for(choice), [state, ctx.lang], [state, *boxes, *buttons, reveal, rates])
-    export_btn.click(export, [setup.run, ctx.lang], file)
-    dpo_btn.click(train_on_votes, [setup.run, ctx.lang], ctx.run)
-    setup.run.change(rates_frame, [setup.run, ctx.lang], rates)
-    ctx.lang.change(rates_frame, [setup.run, ctx.lang], rates, show_progress="hidden")  # the table follows
+    export_btn.click(export, [setup.run_id, ctx.lang], file)
+    dpo_btn.click(train_on_votes, [setup.run_id, ctx.lang], ctx.run)
+    setup.run_id.change(rates_frame, [setup.run_id, ctx.lang], rates)
+    ctx.lang.change(rates_frame, [setup.run_id, ctx.lang], rates, show_progress="hidden")  # the table follows

@@ -2,7 +2,8 @@
 as one Setup, translated errors, and column names."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from typing import Any, NoReturn
 
@@ -79,9 +80,10 @@ def plain(chat: list[dict] | None) -> list[dict]:
 
 @dataclass
 class SetupWidgets:
-    """The components every compare mode reads, by name; inputs() gives them in Setup's field order."""
+    """The components every compare mode reads. A handler never counts their positions: `bind` hands it
+    one Setup, read by field name."""
 
-    run: Any
+    run_id: Any
     adapter: Any
     kinds: Any
     system: Any
@@ -92,10 +94,30 @@ class SetupWidgets:
     def inputs(self) -> list[Any]:
         return [getattr(self, f.name) for f in fields(self)]
 
+    def on(self, trigger: Any, handler: Callable[..., Any], own: list[Any], outputs: Any) -> None:
+        """trigger(handler(setup, *own values)): the widgets' values go in after own's and come out as a
+        Setup; a generator handler stays one, so its answers still stream."""
+        names = [f.name for f in fields(self)]
+
+        def split(values: tuple) -> tuple[Setup, tuple]:
+            head, tail = values[:len(own)], values[len(own):]
+            return Setup(**dict(zip(names, tail, strict=True))), head
+
+        if inspect.isgeneratorfunction(handler):
+            def fn(*values: Any) -> Iterator[Any]:
+                setup, head = split(values)
+                yield from handler(setup, *head)
+        else:
+            def fn(*values: Any) -> Any:
+                setup, head = split(values)
+                return handler(setup, *head)
+        fn.__name__ = handler.__name__  # gradio's API page and queue name the handler, not the shim
+        trigger(fn, [*own, *self.inputs()], outputs)
+
 
 @dataclass
 class Setup:
-    """The values of SetupWidgets, as a handler receives them (first, before its own inputs)."""
+    """The values of SetupWidgets, by the same names, as a handler receives them (its first argument)."""
     run_id: str | None
     adapter: str | None
     kinds: list[str]
@@ -103,10 +125,6 @@ class Setup:
     notes: str | None
     max_tokens: float
     lang: str | None
-
-    @classmethod
-    def of(cls, values: Any) -> Setup:
-        return cls(*list(values)[:SETUP_SIZE])
 
     def run(self) -> runs.Run:
         if not self.run_id:
@@ -150,10 +168,6 @@ class Setup:
     def comparer(self):
         cfg = self.run().config()
         return guard(Comparer, cfg.model.name, trust_remote_code=cfg.model.trust_remote_code, lang=self.lang)
-
-
-SETUP_SIZE = len(fields(Setup))
-"""How many of a handler's values are Setup's; the handler's own inputs follow them."""
 
 
 def stream(comparer: Any, columns: list, settings: Any, lang: str | None = "en") -> Iterator[list[str]]:

@@ -15,7 +15,6 @@ from studio.ui.compare import batch, blind
 from studio.ui.compare.common import (
     KEYS,
     KINDS,
-    SETUP_SIZE,
     Setup,
     SetupWidgets,
     adapter_choices,
@@ -52,10 +51,10 @@ def _slot(kind: str) -> int:
     return KINDS.index(kind.split("@", 1)[0])
 
 
-def send(prompt: str, *values: Any) -> Iterator[tuple]:
-    """values: the Setup values, then the five chatbots. Each column continues its own conversation."""
-    s = Setup.of(values)
-    chats = [plain(c) for c in values[SETUP_SIZE:]]
+def send(s: Setup, prompt: str, *chatbots: list[dict] | None) -> Iterator[tuple]:
+    """The prompt to every ticked column; chatbots: one per kind. Each column continues its own
+    conversation."""
+    chats = [plain(c) for c in chatbots]
     prompt, model, kinds = guard(check_prompt, prompt, lang=s.lang), s.model(), s.column_kinds()
     columns, failed = _columns(model, prompt, kinds, chats, s)
     if not columns:  # no column can answer: one toast with the first reason
@@ -93,11 +92,10 @@ def _answered(chat: list[dict]) -> list[dict]:
     return out
 
 
-def regenerate(kind: str, *values: Any) -> Iterator[list[dict]]:
-    """values: the Setup values, then this column's chatbot. Its last answer is asked again, sampled
-    (greedy would only repeat it); the other columns are not touched."""
-    s = Setup.of(values)
-    chat = plain(values[SETUP_SIZE])
+def regenerate(kind: str, s: Setup, chatbot: list[dict] | None) -> Iterator[list[dict]]:
+    """This column's last answer asked again, sampled (greedy would only repeat it); the other columns
+    are not touched."""
+    chat = plain(chatbot)
     last = max((i for i, m in enumerate(chat) if m["role"] == "user"), default=None)
     if last is None:
         warn("cmp_nothing_to_redo", s.lang)
@@ -113,8 +111,9 @@ def regenerate(kind: str, *values: Any) -> Iterator[list[dict]]:
 
 
 def _regen_for(kind: str) -> Callable[..., Iterator[list[dict]]]:
-    def regen(*values: Any) -> Iterator[list[dict]]:
-        yield from regenerate(kind, *values)
+    def regen(s: Setup, chatbot: list[dict] | None) -> Iterator[list[dict]]:
+        yield from regenerate(kind, s, chatbot)
+    regen.__name__ = f"regenerate_{kind}"
     return regen
 
 
@@ -165,7 +164,7 @@ def _chat_mode(ctx: Ctx, setup: SetupWidgets) -> None:
                                     buttons=["copy", "copy_all"], elem_classes=["compare-col"]), KEYS[k])
                 regen = L(gr.Button(L.text("cmp_regen"), size="sm", elem_id=f"regen-{k}"), "cmp_regen",
                           "value")
-            regen.click(_regen_for(k), [*setup.inputs(), chat], chat)
+            setup.on(regen.click, _regen_for(k), [chat], chat)
             groups.append(group)
             chats.append(chat)
     with gr.Row():
@@ -175,8 +174,8 @@ def _chat_mode(ctx: Ctx, setup: SetupWidgets) -> None:
                "compare_send", "value")
         clear = L(gr.Button(L.text("compare_clear"), scale=1, elem_id="compare-clear"), "compare_clear",
                   "value")
-    go.click(send, [prompt, *setup.inputs(), *chats], [prompt, *chats])
-    prompt.submit(send, [prompt, *setup.inputs(), *chats], [prompt, *chats])
+    for trigger in (go.click, prompt.submit):
+        setup.on(trigger, send, [prompt, *chats], [prompt, *chats])
     clear.click(lambda: [[] for _ in KINDS], None, chats)
     setup.kinds.change(visibility, setup.kinds, groups)
 
@@ -185,7 +184,7 @@ def build(ctx: Ctx) -> OnOpen:
     L = ctx.labels
     L.md("compare_intro")
     setup = _top(ctx)
-    pick, adapter = setup.run, setup.adapter
+    pick, adapter = setup.run_id, setup.adapter
     with gr.Tabs():
         with L(gr.Tab(L.text("cmp_mode_chat"), elem_id="compare-mode-chat"), "cmp_mode_chat", "label"):
             _chat_mode(ctx, setup)
