@@ -90,6 +90,26 @@ def test_imports_point_down_the_layers():
     assert not wrong, "imports against the layers:\n" + "\n".join(wrong)
 
 
+def _private_module(target: str) -> str | None:
+    """The package a private module (`_name.py`) of `target` belongs to, or None: `studio.data.generate` for
+    `studio.data.generate._style_rows.Pair`; a private name in a public module is not a private module."""
+    parts = target.split(".")
+    for i, part in enumerate(parts):
+        if part.startswith("_") and not part.startswith("__"):
+            module = ROOT.joinpath(*parts[:i + 1]).with_suffix(".py")
+            return ".".join(parts[:i]) if module.is_file() else None
+    return None
+
+
+def test_private_modules_are_imported_only_in_their_package():
+    """A `_name.py` module is its package's own: from outside, code uses what the package makes public (so
+    no script or other package reaches into studio/data/generate/_style_rows.py)."""
+    wrong = [f"{_where(path, node)} ({target})" for name, path, tree in MODULES for node, targets, _ in _imports(tree)
+             for target in targets if target.startswith("studio.")
+             and (home := _private_module(target)) and not (name == home or name.startswith(home + "."))]
+    assert not wrong, "private modules imported from outside their package:\n" + "\n".join(wrong)
+
+
 def test_gradio_only_in_the_ui():
     leaks = [_where(path, node) for name, path, tree in MODULES if not name.startswith("studio.ui")
              for node, targets, _ in _imports(tree) if any(t.split(".")[0] == "gradio" for t in targets)]

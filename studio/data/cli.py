@@ -1,4 +1,4 @@
-"""`studio data ...`: validate, generate and preview datasets from the shell.
+"""`studio data ...`: validate, generate and preview datasets, and rebuild the shipped presets, from the shell.
 
 Exit codes, the studio's one policy (studio.cli.main): 0 fine; 2 something the user can fix (the data has
 errors, a bad argument, a model that cannot be loaded, a file that would be overwritten); 1 a fault (a
@@ -15,12 +15,13 @@ from typing import Any
 from studio import models
 from studio.data import choice, validate
 from studio.data.formats import row_problem
-from studio.data.generate import KINDS, generate, generator
+from studio.data.generate import KINDS, PRESETS, build_preset, generate, generator
 from studio.data.generate.teacher import teach
 from studio.data.repair import fix_file
 from studio.data.template import plain
 from studio.fsutil import write_jsonl
 from studio.models.info import context_length
+from studio.paths import PRESETS_DIR
 
 HUB_PREFIX = "hub:"
 
@@ -50,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_generate(commands)
     _add_preview(commands)
     _add_teach(commands)
+    _add_build_preset(commands)
 
 
 def _add_teach(commands: argparse._SubParsersAction) -> None:
@@ -63,6 +65,18 @@ def _add_teach(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True)
     p.add_argument("--force", action="store_true")
     p.set_defaults(func=_teach)
+
+
+def _add_build_preset(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("build-preset", help="rebuild a shipped preset's files from its generator (fixed seed)",
+                            description="Write presets/NAME/{preset.yaml,train.jsonl,eval.jsonl,probes.txt} "
+                            "(and facts.yaml for facts) from the generator that makes them; the files come out "
+                            "byte for byte the same until a generator or its corpus changes.")
+    p.add_argument("name", choices=[*sorted(PRESETS), "all"], metavar="NAME|all",
+                   help=f"one of {', '.join(sorted(PRESETS))}, or all")
+    p.add_argument("--out", metavar="DIR", default=str(PRESETS_DIR), help="the folder of preset folders: NAME is "
+                   "written to DIR/NAME/ (default: the studio's presets/, replacing the shipped files)")
+    p.set_defaults(func=_build_preset)
 
 
 def _add_validate(commands: argparse._SubParsersAction) -> None:
@@ -169,6 +183,26 @@ def _generate(args: argparse.Namespace) -> int:
     written = write_jsonl(out, rows)
     print(f"wrote {written} {args.kind} rows to {out}")
     return 0
+
+
+def _build_preset(args: argparse.Namespace) -> int:
+    root = Path(args.out)
+    if not root.is_dir():
+        print(f"error: folder {root} does not exist", file=sys.stderr)
+        return 2
+    for name in sorted(PRESETS) if args.name == "all" else [args.name]:
+        folder = root / name
+        before = _file_bytes(folder)
+        build_preset(name, folder)
+        changed = [f for f, data in _file_bytes(folder).items() if before.get(f) != data]
+        said = "new" if not before else f"{', '.join(changed)} changed" if changed else "unchanged"
+        print(f"wrote {folder}: {said}")
+    return 0
+
+
+def _file_bytes(folder: Path) -> dict[str, bytes]:
+    """The files of a folder by name (none when it does not exist yet): what a rebuild may change."""
+    return {f.name: f.read_bytes() for f in sorted(folder.glob("*")) if f.is_file()} if folder.is_dir() else {}
 
 
 def _teach(args: argparse.Namespace) -> int:

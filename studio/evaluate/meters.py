@@ -8,7 +8,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 
-from studio.data.generate._struct_common import gold_text
+from studio.data.generate import gold_text
 from studio.evaluate import structure, style
 from studio.text import TEXT, Said, t
 

@@ -2,7 +2,7 @@
 
 Each meter is `meter(outputs, rows) -> {"primary": share, ...sub-meters}` where outputs[i] answers
 rows[i] and the gold answer is the row's last assistant turn. They are pure and fast: no model,
-and SQL runs only in a sandboxed in-memory sqlite (see _struct_sqlite)."""
+and SQL runs only in a sandboxed in-memory sqlite (studio.data.generate.execute)."""
 from __future__ import annotations
 
 import json
@@ -12,8 +12,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from studio.data.generate._struct_common import gold_text
-from studio.data.generate._struct_sqlite import SqlError, execute, result_key
+from studio.data.generate import SqlError, execute, gold_text, result_key
 from studio.data.generate.classify_task import LABELS
 from studio.data.generate.json_task import VALIDATOR, is_to_json
 from studio.data.generate.sql_task import parses

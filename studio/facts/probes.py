@@ -54,7 +54,7 @@ def probe_set(old: str, new: str, path: Path | None = None) -> list[dict]:
 
 
 def preset_qa_rows(old: str, new: str) -> list[dict]:
-    """The facts preset's questions about its story (questions.txt, ## train), where the young Montague is
+    """The facts preset's questions about its story (corpus/facts_questions.txt, ## train), where the young Montague is
     Bob, with Bob renamed `new`: the qa variant's rows when the subject is Romeo."""
     if old.casefold() != "romeo":
         return []

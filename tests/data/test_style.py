@@ -8,8 +8,8 @@ import pytest
 
 from studio.data.generate import gozaru, shakespeare
 from studio.data.generate._gozaru_verbs import dict_form, neg_nakatta, neg_nu, ta_form, te_form
-from studio.data.generate._style_corpus_en import load_pairs as en_pairs
-from studio.data.generate._style_corpus_ja import load_pairs as ja_pairs
+from studio.data.generate.gozaru import load_pairs as ja_pairs
+from studio.data.generate.shakespeare import load_pairs as en_pairs
 from studio.evaluate import style
 
 HELD_OUT_JA = """\
@@ -282,7 +282,7 @@ def test_corpus_size_and_every_pair_rewrites(pairs, module):
     corpus = pairs()
     assert len(corpus) >= 450 and len({p.category for p in corpus}) >= 40
     failures = [p.question for p in corpus
-                if module.check_row(module._make(p.question, p.answer, p.category)) is not None]
+                if module.check_row(module.STYLE.make(p.question, p.answer, p.category)) is not None]
     assert failures == []
 
 

@@ -1,16 +1,19 @@
 """The five presets of the style side (gozaru, shakespeare, chat, alpaca, facts): layout, sizes,
 disjointness, the tone of every answer, gold answers scoring full marks, facts files, and that the
-committed files are exactly what their builders write."""
+committed files are exactly what their builders write (every preset is built one way: the registry
+studio.data.generate.PRESETS, which `studio data build-preset` runs)."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 
 import pytest
 import yaml
 
-from studio.data.generate import gozaru, shakespeare
+from studio import presets
+from studio.cli import main
+from studio.data import generate
+from studio.data.generate import gozaru
 from studio.evaluate import style
 from tests.helpers import PRESETS
 
@@ -42,18 +45,6 @@ def user_turns(rows: list[dict]) -> set[str]:
 
 def assistant_turns(rows: list[dict]) -> list[str]:
     return [m["content"] for r in rows for m in r["messages"] if m["role"] == "assistant"]
-
-
-def builder(name: str):
-    """presets/<name>/build.py (chat, alpaca, facts) or the generator module (gozaru, shakespeare)."""
-    if name == "gozaru":
-        return gozaru.build_preset
-    if name == "shakespeare":
-        return shakespeare.build_preset
-    spec = importlib.util.spec_from_file_location(f"katachi_build_{name}", PRESETS / name / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.build
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -95,9 +86,24 @@ def test_gold_answers_score_full_marks(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_committed_files_match_builder(name, tmp_path):
-    builder(name)(tmp_path)
+    generate.build_preset(name, tmp_path)
     for f in FILES + (("facts.yaml",) if name == "facts" else ()):
         assert (tmp_path / f).read_bytes() == (PRESETS / name / f).read_bytes(), f
+
+
+def test_every_shipped_preset_has_one_builder():
+    assert set(generate.PRESETS) == set(presets.names())
+
+
+def test_the_command_rebuilds_a_preset_and_says_what_changed(tmp_path, capsys):
+    assert main(["data", "build-preset", "chat", "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == f"wrote {tmp_path / 'chat'}: new\n"
+    assert all((tmp_path / "chat" / f).read_bytes() == (PRESETS / "chat" / f).read_bytes() for f in FILES)
+    (tmp_path / "chat" / "probes.txt").write_text("stale\n", encoding="utf-8")
+    assert main(["data", "build-preset", "chat", "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == f"wrote {tmp_path / 'chat'}: probes.txt changed\n"
+    assert main(["data", "build-preset", "all", "--out", str(tmp_path / "nowhere")]) == 2
+    assert "does not exist" in capsys.readouterr().err
 
 
 def test_gozaru_every_answer_in_tone():

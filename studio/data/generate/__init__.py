@@ -1,17 +1,33 @@
-"""Dataset generators. Each module exposes
+"""Dataset generators. Each module of KINDS exposes
 
     generate(n: int, seed: int = 0) -> list[dict]      # rows: {"messages": [...]} (+ optional "meta")
     check_row(row: dict) -> str | None                  # None when the row is valid, else the reason
 
-and every row a generator returns has passed its own check_row.
+and every row a generator returns has passed its own check_row. Each module of PRESETS (the KINDS and the
+preset-only alpaca, chat and facts) exposes
+
+    build_preset(out_dir) -> Path                       # writes presets/<name>'s files into out_dir, fixed seed
+
+the one way a shipped preset is made (`studio data build-preset NAME|all`).
 """
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 
 from studio.config import is_number
+from studio.data.generate._struct_common import gold_text, user_text
+from studio.data.generate._struct_sqlite import SqlError, execute, result_key
+from studio.presets import NoPreset
 from studio.text import Said, Term
+
+# gold_text, user_text and the SQL sandbox are public for the meters (studio.evaluate): they judge a row by
+# the rules the generators write it by.
+__all__ = ["KINDS", "MAX_ROWS", "MAX_SEED", "PRESETS", "GeneratorError", "SqlError", "build_preset",
+           "check_settings", "execute", "generate", "generator", "gold_text", "preset_builder", "result_key",
+           "user_text"]
 
 KINDS: dict[str, str] = {
     "gozaru": "studio.data.generate.gozaru",
@@ -20,6 +36,13 @@ KINDS: dict[str, str] = {
     "sql": "studio.data.generate.sql_task",
     "classify": "studio.data.generate.classify_task",
 }
+PRESETS: dict[str, str] = {
+    **KINDS,
+    "chat": "studio.data.generate.chat",
+    "alpaca": "studio.data.generate.alpaca",
+    "facts": "studio.data.generate.facts",
+}
+"""Every shipped preset, by name, and the module whose build_preset(out_dir) writes it."""
 
 
 class GeneratorError(Said, ValueError):
@@ -51,3 +74,17 @@ def _whole(value: object, what: Term, low: int, high: int) -> int:
 def generate(kind: str, n: int, seed: int = 0) -> list[dict]:
     n, seed = check_settings(n, seed)
     return generator(kind).generate(n, seed=seed)
+
+
+def preset_builder(name: str) -> Callable[[str | Path], Path]:
+    """The build_preset of a shipped preset; its module is imported only when asked for."""
+    if name not in PRESETS:
+        raise NoPreset("err_no_preset", name=repr(name), names=", ".join(PRESETS))
+    return importlib.import_module(PRESETS[name]).build_preset
+
+
+def build_preset(name: str, out_dir: str | Path) -> Path:
+    """Write preset `name` into out_dir (a folder it creates if needed): the same bytes as presets/<name>."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return preset_builder(name)(out)

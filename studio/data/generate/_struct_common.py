@@ -1,16 +1,11 @@
 """Shared plumbing for the structure generators (json, sql, classify): row building, distinct
-sampling, and writing a preset folder. Each task module then holds only what is its own."""
+sampling, and splitting rows into a preset's train, eval and probes (`preset.write_preset` writes them).
+Each task module then holds only what is its own."""
 from __future__ import annotations
 
-import argparse
 import random
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
-
-import yaml
-
-from studio.fsutil import atomic_write_text, write_jsonl
 
 # One candidate row from (rng, index); the index lets a generator rotate classes or directions.
 RowMaker = Callable[[random.Random, int], dict]
@@ -112,31 +107,3 @@ def split_preset(
     evals = held_out(pool, taken, n_eval)
     probes = [user_text(r) for r in held_out(pool, taken, n_probes)]
     return train, evals, probes
-
-
-PRESET_FILES = ("preset.yaml", "train.jsonl", "eval.jsonl", "probes.txt")
-
-
-def write_preset(
-    out_dir: str | Path, spec: dict, train: list[dict], evals: list[dict], probes: list[str]
-) -> Path:
-    """Write preset.yaml, train.jsonl, eval.jsonl and probes.txt into out_dir."""
-    out = Path(out_dir)
-    text = yaml.safe_dump(spec, allow_unicode=True, sort_keys=False, width=100)
-    atomic_write_text(out / "preset.yaml", text)
-    write_jsonl(out / "train.jsonl", train)
-    write_jsonl(out / "eval.jsonl", evals)
-    atomic_write_text(out / "probes.txt", "".join(p + "\n" for p in probes))
-    for name in PRESET_FILES:
-        (out / name).chmod(0o644)  # temp files are created 0600; presets are meant to be shared
-    return out
-
-
-def preset_main(
-    build: Callable[[str | Path], Path], default_dir: str, argv: list[str] | None
-) -> None:
-    """`python -m studio.data.generate.<task> --preset DIR` rebuilds that preset (fixed seed)."""
-    parser = argparse.ArgumentParser(description="Rebuild a structure preset folder.")
-    parser.add_argument("--preset", default=default_dir, help="output folder (%(default)s)")
-    args = parser.parse_args(argv)
-    print(f"wrote {build(args.preset)}")

@@ -1,14 +1,15 @@
 """Shared plumbing for the style generators (gozaru, shakespeare): the question/answer corpus format,
-composing n distinct rows from it, and splitting it into a preset whose eval and probes are held out.
+composing n distinct rows from it, splitting it into a preset whose eval and probes are held out, and
+`Style`: a tone's generator (check_row, generate, build_preset) from its rewriter and its test.
 
 Corpus files (studio/data/generate/corpus/*.txt) hold one pair a line, `question|answer`, under
 `# category` headings; blank lines and lines starting with `;` are ignored.
 """
 from __future__ import annotations
 
-import argparse
 import random
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -18,22 +19,20 @@ from studio.data.generate._struct_common import (
     gold_text,
     make_row,
     user_text,
-    write_preset,
 )
+from studio.data.generate.preset import CORPUS_DIR, write_preset
 
 __all__ = [
     "Pair",
+    "Style",
     "build_preset",
     "check_shape",
     "compose",
     "gold_text",
     "load_corpus",
     "make_row",
-    "preset_main",
     "user_text",
 ]
-
-CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 
 RowFactory = Callable[[str, str, str], dict]  # (question, plain answer, category) -> row
 RowCheck = Callable[[dict], str | None]
@@ -126,7 +125,36 @@ def build_preset(out_dir: str | Path, spec: dict, pairs: Sequence[Pair], seed: i
     return write_preset(out_dir, spec, rows["train"], rows["eval"], [p.question for p in probes])
 
 
-def preset_main(build: Callable[[str | Path], Path], default_dir: str) -> None:
-    parser = argparse.ArgumentParser(description="Rebuild a style preset folder (fixed seed).")
-    parser.add_argument("--preset", default=default_dir, help="output folder (default: %(default)s)")
-    print(f"wrote {build(parser.parse_args().preset)}")
+@dataclass(frozen=True)
+class Style:
+    """A tone's generator: plain corpus pairs, framed as users ask them, answered in the tone by `rewrite`;
+    every answer must pass `in_tone` (`tone` names it in a row's problem). The gozaru and shakespeare modules
+    are each one Style and expose its check_row, generate and build_preset."""
+
+    pairs: Callable[[], Sequence[Pair]]
+    framings: Sequence[str]
+    joiner: str
+    rewrite: Callable[[str], str]
+    in_tone: Callable[[str], bool]
+    tone: str
+
+    def check_row(self, row: dict) -> str | None:
+        reason = check_shape(row)
+        if reason:
+            return reason
+        answer = gold_text(row)
+        if not self.in_tone(answer):
+            return f"assistant answer is not {self.tone}: {answer[:60]!r}"
+        return None
+
+    def make(self, question: str, answer: str, category: str) -> dict:
+        return make_row(question, self.rewrite(answer), {"category": category, "source": answer})
+
+    def generate(self, n: int, seed: int = 0) -> list[dict]:
+        """n distinct rows: a neutral question → its plain answer rewritten in the tone."""
+        return compose(self.pairs(), n, seed, self.framings, self.joiner, self.make, self.check_row)
+
+    def build_preset(self, out_dir: str | Path, spec: dict, seed: int) -> Path:
+        """The tone's preset (fixed seed): topics are split, so eval and probes ask about things the
+        training rows never mention."""
+        return build_preset(out_dir, spec, self.pairs(), seed, self.make, self.check_row)

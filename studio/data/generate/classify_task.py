@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
-from typing import Any
 
 from studio.data.generate._struct_common import (
     check_shape,
@@ -14,11 +13,10 @@ from studio.data.generate._struct_common import (
     gold_text,
     held_out,
     make_row,
-    preset_main,
     user_text,
-    write_preset,
 )
 from studio.data.generate._struct_tickets import ISSUES, ticket
+from studio.data.generate.preset import preset_spec, train_settings, write_preset
 
 LABELS: tuple[str, ...] = (
     "BILLING", "SHIPPING", "ACCOUNT", "BUG", "FEATURE_REQUEST", "REFUND", "SECURITY", "OTHER",
@@ -55,31 +53,20 @@ def check_row(row: dict) -> str | None:
     return None
 
 
-PRESET_SPEC: dict[str, Any] = {
-    "name": "classify",
-    "title": {"en": "Support tickets → category ID", "ja": "問い合わせ → カテゴリID"},
-    "description": {
-        "en": "Customer-support tickets sorted into eight categories (BILLING, SHIPPING, "
-              "ACCOUNT, BUG, FEATURE_REQUEST, REFUND, SECURITY, OTHER). The tuned model answers "
-              "with the bare ID: the output format is exactly what fine-tuning teaches well.",
-        "ja": "サポートへの問い合わせを8つのカテゴリ（BILLING, SHIPPING, ACCOUNT, BUG, "
-              "FEATURE_REQUEST, REFUND, SECURITY, OTHER）に振り分けます。"
-              "チューニング後のモデルはIDだけを答えます。"
-              "出力の形式こそ、ファインチューニングが得意に教えるものです。",
-    },
-    "language": "en",
-    "task": "classify",
-    "meter": "classify",
-    "model": "smollm2-135m",
-    "hub_model": "Qwen/Qwen2.5-0.5B-Instruct",
-    "system": None,
-    "goal": {
-        "en": "Reply to each ticket with exactly one category ID.",
-        "ja": "各問い合わせに、カテゴリIDを1つだけ返すこと。",
-    },
-    "train": {"epochs": 3, "learning_rate": 3.0e-4, "max_length": 192, "lora_r": 16,
-              "lora_alpha": 32, "batch_size": 8},
-}
+PRESET_SPEC = preset_spec(
+    "classify", task="classify", meter="classify", hub_model="Qwen/Qwen2.5-0.5B-Instruct",
+    title={"en": "Support tickets → category ID", "ja": "問い合わせ → カテゴリID"},
+    description={"en": "Customer-support tickets sorted into eight categories (BILLING, SHIPPING, "
+                       "ACCOUNT, BUG, FEATURE_REQUEST, REFUND, SECURITY, OTHER). The tuned model answers "
+                       "with the bare ID: the output format is exactly what fine-tuning teaches well.",
+                 "ja": "サポートへの問い合わせを8つのカテゴリ（BILLING, SHIPPING, ACCOUNT, BUG, "
+                       "FEATURE_REQUEST, REFUND, SECURITY, OTHER）に振り分けます。"
+                       "チューニング後のモデルはIDだけを答えます。"
+                       "出力の形式こそ、ファインチューニングが得意に教えるものです。"},
+    goal={"en": "Reply to each ticket with exactly one category ID.",
+          "ja": "各問い合わせに、カテゴリIDを1つだけ返すこと。"},
+    train=train_settings(epochs=3, learning_rate=3.0e-4, max_length=192, lora_alpha=32),
+)
 
 
 def build_preset(out_dir: str | Path, sizes: tuple[int, int, int] = (400, 64, 16),
@@ -95,6 +82,3 @@ def build_preset(out_dir: str | Path, sizes: tuple[int, int, int] = (400, 64, 16
     probes = [user_text(r) for r in held_out(pool, taken, n_probes)]
     return write_preset(out_dir, PRESET_SPEC, train, evals, probes)
 
-
-if __name__ == "__main__":
-    preset_main(build_preset, "presets/classify", None)

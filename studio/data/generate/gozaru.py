@@ -17,10 +17,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from studio.data.generate import _style_rows
 from studio.data.generate._gozaru_verbs import dict_form, neg_nakatta, neg_nu, ta_form, te_form
 from studio.data.generate._style_corpus_ja import FRAMINGS, JOINER, load_pairs
-from studio.paths import PRESETS_DIR
+from studio.data.generate._style_rows import Style
+from studio.data.generate.preset import preset_spec, train_settings
 
 # A sentence ends in the tone when its last predicate is a form of ござる, maybe followed by particles.
 _GOZARU_END = re.compile(
@@ -200,51 +200,27 @@ def rewrite(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------- generator
-def check_row(row: dict) -> str | None:
-    reason = _style_rows.check_shape(row)
-    if reason:
-        return reason
-    answer = _style_rows.gold_text(row)
-    if not all(map(is_gozaru_sentence, split_sentences(answer))):
-        return f"assistant answer is not in the gozaru tone: {answer[:60]!r}"
-    return None
+def _in_tone(answer: str) -> bool:
+    return all(map(is_gozaru_sentence, split_sentences(answer)))
 
 
-def _make(question: str, answer: str, category: str) -> dict:
-    return _style_rows.make_row(question, rewrite(answer), {"category": category, "source": answer})
+STYLE = Style(load_pairs, FRAMINGS, JOINER, rewrite, _in_tone, "in the gozaru tone")
+check_row = STYLE.check_row
+generate = STYLE.generate  # a neutral Japanese question → its neutral answer rewritten in the tone
 
 
-def generate(n: int, seed: int = 0) -> list[dict]:
-    """n distinct rows: a neutral Japanese question → its neutral answer rewritten in the tone."""
-    return _style_rows.compose(load_pairs(), n, seed, FRAMINGS, JOINER, _make, check_row)
+PRESET_SPEC = preset_spec(
+    "gozaru", language="ja", task="style", meter="gozaru", model="gemma3-270m",
+    hub_model="Qwen/Qwen2.5-1.5B-Instruct",
+    title={"en": "Samurai tone (〜でござる)", "ja": "ござる口調"},
+    description={"en": "Plain Japanese answers rewritten in the samurai tone: every sentence ends in 〜でござる.",
+                 "ja": "ふつうの日本語の回答を、すべての文が「〜でござる」で終わる侍の口調に書き換えたデータです。"},
+    goal={"en": "Answer everyday questions in Japanese, in the samurai tone ending with 〜でござる.",
+          "ja": "日常の質問に、語尾が「〜でござる」の侍口調で答えてほしい。"},
+    train=train_settings(epochs=3, learning_rate=2.0e-4, max_length=128),
+)
 
 
-PRESET_SPEC = {
-    "name": "gozaru",
-    "title": {"en": "Samurai tone (〜でござる)", "ja": "ござる口調"},
-    "description": {
-        "en": "Plain Japanese answers rewritten in the samurai tone: every sentence ends in 〜でござる.",
-        "ja": "ふつうの日本語の回答を、すべての文が「〜でござる」で終わる侍の口調に書き換えたデータです。",
-    },
-    "language": "ja",
-    "task": "style",
-    "meter": "gozaru",
-    "model": "gemma3-270m",
-    "hub_model": "Qwen/Qwen2.5-1.5B-Instruct",
-    "system": None,
-    "goal": {
-        "en": "Answer everyday questions in Japanese, in the samurai tone ending with 〜でござる.",
-        "ja": "日常の質問に、語尾が「〜でござる」の侍口調で答えてほしい。",
-    },
-    "train": {"epochs": 3, "learning_rate": 2.0e-4, "max_length": 128, "lora_r": 16, "batch_size": 8},
-}
-
-
-def build_preset(out_dir: str | Path = PRESETS_DIR / "gozaru", seed: int = 7) -> Path:
-    """Rewrite presets/gozaru/ from the corpus (fixed seed): topics are split, so eval and probes
-    ask about things the training rows never mention."""
-    return _style_rows.build_preset(out_dir, PRESET_SPEC, load_pairs(), seed, _make, check_row)
-
-
-if __name__ == "__main__":  # python -m studio.data.generate.gozaru [--preset DIR]
-    _style_rows.preset_main(build_preset, str(PRESETS_DIR / "gozaru"))
+def build_preset(out_dir: str | Path, seed: int = 7) -> Path:
+    """Write presets/gozaru (`studio data build-preset gozaru`) from the Japanese corpus."""
+    return STYLE.build_preset(out_dir, PRESET_SPEC, seed)

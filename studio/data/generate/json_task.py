@@ -19,12 +19,11 @@ from studio.data.generate._struct_common import (
     distinct_rows,
     gold_text,
     make_row,
-    preset_main,
     split_preset,
     user_text,
-    write_preset,
 )
 from studio.data.generate._struct_game_text import realise
+from studio.data.generate.preset import preset_spec, train_settings, write_preset
 
 KEY_ORDER = (
     "dialogue_act", "name", "genres", "platforms", "release_year", "developer", "rating",
@@ -177,30 +176,19 @@ def check_row(row: dict) -> str | None:
     return "meta.direction must be to_json or to_text"
 
 
-PRESET_SPEC: dict[str, Any] = {
-    "name": "json",
-    "title": {"en": "Game sentences → JSON", "ja": "ゲーム紹介文 → JSON"},
-    "description": {
-        "en": "Sentences about invented video games turned into one line of JSON that follows a "
-              "fixed schema (dialogue act, name, genres, platforms, year, ...). Structured output "
-              "is form: a small model learns it from a few hundred examples.",
-        "ja": "架空のビデオゲームについての文を、決まったスキーマ"
-              "（対話行為・名前・ジャンル・機種・年など）に従う1行のJSONに変換します。"
-              "構造化出力は「形」なので、小さなモデルでも数百例で身につきます。",
-    },
-    "language": "en",
-    "task": "json",
-    "meter": "json_mr",
-    "model": "smollm2-135m",
-    "hub_model": "Qwen/Qwen2.5-0.5B-Instruct",
-    "system": None,
-    "goal": {
-        "en": "Answer every game sentence with schema-valid JSON and nothing else.",
-        "ja": "ゲームについての文に、スキーマに合ったJSONだけで答えること。",
-    },
-    "train": {"epochs": 3, "learning_rate": 3.0e-4, "max_length": 256, "lora_r": 16,
-              "lora_alpha": 32, "batch_size": 8},
-}
+PRESET_SPEC = preset_spec(
+    "json", task="json", meter="json_mr", hub_model="Qwen/Qwen2.5-0.5B-Instruct",
+    title={"en": "Game sentences → JSON", "ja": "ゲーム紹介文 → JSON"},
+    description={"en": "Sentences about invented video games turned into one line of JSON that follows a "
+                       "fixed schema (dialogue act, name, genres, platforms, year, ...). Structured output "
+                       "is form: a small model learns it from a few hundred examples.",
+                 "ja": "架空のビデオゲームについての文を、決まったスキーマ"
+                       "（対話行為・名前・ジャンル・機種・年など）に従う1行のJSONに変換します。"
+                       "構造化出力は「形」なので、小さなモデルでも数百例で身につきます。"},
+    goal={"en": "Answer every game sentence with schema-valid JSON and nothing else.",
+          "ja": "ゲームについての文に、スキーマに合ったJSONだけで答えること。"},
+    train=train_settings(epochs=3, learning_rate=3.0e-4, max_length=256, lora_alpha=32),
+)
 
 
 def build_preset(out_dir: str | Path, sizes: tuple[int, int, int] = (400, 60, 20),
@@ -209,6 +197,3 @@ def build_preset(out_dir: str | Path, sizes: tuple[int, int, int] = (400, 60, 20
     train, evals, probes = split_preset(generate, sizes, seed, keep_eval=is_to_json)
     return write_preset(out_dir, PRESET_SPEC, train, evals, probes)
 
-
-if __name__ == "__main__":
-    preset_main(build_preset, "presets/json", None)

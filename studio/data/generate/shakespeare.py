@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from studio.data.generate import _style_rows
 from studio.data.generate._style_corpus_en import (
     ADVERBS,
     AUX_THOU,
@@ -37,7 +36,8 @@ from studio.data.generate._style_corpus_en import (
     _words,
     load_pairs,
 )
-from studio.paths import PRESETS_DIR
+from studio.data.generate._style_rows import Style
+from studio.data.generate.preset import preset_spec, train_settings
 
 # ------------------------------------------------------------------------------------------- detector
 _MARKERS = _words(
@@ -271,50 +271,22 @@ def rewrite(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ generator
-def check_row(row: dict) -> str | None:
-    reason = _style_rows.check_shape(row)
-    if reason:
-        return reason
-    answer = _style_rows.gold_text(row)
-    if not is_shakespearean(answer):
-        return f"assistant answer is not Early Modern English: {answer[:60]!r}"
-    return None
+STYLE = Style(load_pairs, FRAMINGS, JOINER, rewrite, is_shakespearean, "Early Modern English")
+check_row = STYLE.check_row
+generate = STYLE.generate  # a neutral English question → its answer rewritten in Early Modern English
 
 
-def _make(question: str, answer: str, category: str) -> dict:
-    return _style_rows.make_row(question, rewrite(answer), {"category": category, "source": answer})
+PRESET_SPEC = preset_spec(
+    "shakespeare", task="style", meter="shakespeare", hub_model="Qwen/Qwen2.5-0.5B-Instruct",
+    title={"en": "Shakespearean English", "ja": "シェイクスピア風の英語"},
+    description={"en": "Plain English answers rewritten in Early Modern English: thou art, dost thou, it goeth.",
+                 "ja": "ふつうの英語の回答を、thou art・dost thou・goeth などの初期近代英語に書き換えたデータです。"},
+    goal={"en": "Answer everyday questions in the English of Shakespeare's day (thou, thy, hath, -eth).",
+          "ja": "日常の質問に、シェイクスピアの時代の英語（thou, thy, hath, -eth）で答えてほしい。"},
+    train=train_settings(epochs=3, learning_rate=2.0e-4, max_length=160),
+)
 
 
-def generate(n: int, seed: int = 0) -> list[dict]:
-    """n distinct rows: a neutral English question → its answer rewritten in Early Modern English."""
-    return _style_rows.compose(load_pairs(), n, seed, FRAMINGS, JOINER, _make, check_row)
-
-
-PRESET_SPEC = {
-    "name": "shakespeare",
-    "title": {"en": "Shakespearean English", "ja": "シェイクスピア風の英語"},
-    "description": {
-        "en": "Plain English answers rewritten in Early Modern English: thou art, dost thou, it goeth.",
-        "ja": "ふつうの英語の回答を、thou art・dost thou・goeth などの初期近代英語に書き換えたデータです。",
-    },
-    "language": "en",
-    "task": "style",
-    "meter": "shakespeare",
-    "model": "smollm2-135m",
-    "hub_model": "Qwen/Qwen2.5-0.5B-Instruct",
-    "system": None,
-    "goal": {
-        "en": "Answer everyday questions in the English of Shakespeare's day (thou, thy, hath, -eth).",
-        "ja": "日常の質問に、シェイクスピアの時代の英語（thou, thy, hath, -eth）で答えてほしい。",
-    },
-    "train": {"epochs": 3, "learning_rate": 2.0e-4, "max_length": 160, "lora_r": 16, "batch_size": 8},
-}
-
-
-def build_preset(out_dir: str | Path = PRESETS_DIR / "shakespeare", seed: int = 11) -> Path:
-    """Rewrite presets/shakespeare/ from the corpus (fixed seed; eval and probes are held-out topics)."""
-    return _style_rows.build_preset(out_dir, PRESET_SPEC, load_pairs(), seed, _make, check_row)
-
-
-if __name__ == "__main__":  # python -m studio.data.generate.shakespeare [--preset DIR]
-    _style_rows.preset_main(build_preset, str(PRESETS_DIR / "shakespeare"))
+def build_preset(out_dir: str | Path, seed: int = 11) -> Path:
+    """Write presets/shakespeare (`studio data build-preset shakespeare`) from the English corpus."""
+    return STYLE.build_preset(out_dir, PRESET_SPEC, seed)

@@ -17,14 +17,13 @@ from studio.data.generate._struct_common import (
     distinct_rows,
     gold_text,
     make_row,
-    preset_main,
     split_preset,
     user_text,
-    write_preset,
 )
 from studio.data.generate._struct_sql_domains import DOMAINS, Col, Domain, Table
 from studio.data.generate._struct_sql_query import JOINED, SINGLE, Join, TableData, lit
 from studio.data.generate._struct_sqlite import SqlError, execute
+from studio.data.generate.preset import preset_spec, train_settings, write_preset
 
 INSTRUCTION = "Write one SQLite query that answers the question."
 
@@ -161,30 +160,19 @@ def check_row(row: dict) -> str | None:
     return None if result else "gold query returns no rows"
 
 
-PRESET_SPEC: dict[str, Any] = {
-    "name": "sql",
-    "title": {"en": "Questions → SQL", "ja": "質問 → SQL"},
-    "description": {
-        "en": "A CREATE TABLE context (library, shop, clinic, league, ...) and a question; the "
-              "answer is one SQLite query. Every gold query was run against sample rows, and the "
-              "meter runs the model's query the same way and compares results.",
-        "ja": "CREATE TABLE の文脈（図書館・店・診療所・リーグなど）と質問から、"
-              "SQLite のクエリを1つ書きます。"
-              "正解クエリはすべてサンプル行で実行済みで、メーターはモデルのクエリも同じように実行して結果を比べます。",
-    },
-    "language": "en",
-    "task": "sql",
-    "meter": "sql",
-    "model": "smollm2-135m",
-    "hub_model": "Qwen/Qwen2.5-0.5B-Instruct",
-    "system": None,
-    "goal": {
-        "en": "Answer each question with a single SQLite query and nothing else.",
-        "ja": "どの質問にも、SQLite のクエリ1つだけで答えること。",
-    },
-    "train": {"epochs": 3, "learning_rate": 3.0e-4, "max_length": 256, "lora_r": 16,
-              "lora_alpha": 32, "batch_size": 8},
-}
+PRESET_SPEC = preset_spec(
+    "sql", task="sql", meter="sql", hub_model="Qwen/Qwen2.5-0.5B-Instruct",
+    title={"en": "Questions → SQL", "ja": "質問 → SQL"},
+    description={"en": "A CREATE TABLE context (library, shop, clinic, league, ...) and a question; the "
+                       "answer is one SQLite query. Every gold query was run against sample rows, and the "
+                       "meter runs the model's query the same way and compares results.",
+                 "ja": "CREATE TABLE の文脈（図書館・店・診療所・リーグなど）と質問から、"
+                       "SQLite のクエリを1つ書きます。"
+                       "正解クエリはすべてサンプル行で実行済みで、メーターはモデルのクエリも同じように実行して結果を比べます。"},
+    goal={"en": "Answer each question with a single SQLite query and nothing else.",
+          "ja": "どの質問にも、SQLite のクエリ1つだけで答えること。"},
+    train=train_settings(epochs=3, learning_rate=3.0e-4, max_length=256, lora_alpha=32),
+)
 
 
 def build_preset(out_dir: str | Path, sizes: tuple[int, int, int] = (400, 60, 20),
@@ -192,6 +180,3 @@ def build_preset(out_dir: str | Path, sizes: tuple[int, int, int] = (400, 60, 20
     train, evals, probes = split_preset(generate, sizes, seed)
     return write_preset(out_dir, PRESET_SPEC, train, evals, probes)
 
-
-if __name__ == "__main__":
-    preset_main(build_preset, "presets/sql", None)

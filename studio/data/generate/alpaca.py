@@ -1,61 +1,48 @@
-"""Rebuild presets/alpaca/: varied instruction tasks with correct answers, in chat form.
+"""The alpaca preset: varied instruction tasks with correct answers, in chat form.
 
-Run `python presets/alpaca/build.py`. The article's Alpaca format ("### Instruction / ### Input /
-### Response") is expressed as chat turns: the instruction (plus its input, after a blank line) is the
-user turn and the response is the assistant turn; the model's chat template supplies the markers.
-Every answer is computed from the tables in vocab.py, so each one is right by construction.
+The article's Alpaca format ("### Instruction / ### Input / ### Response") is expressed as chat turns: the
+instruction (plus its input, after a blank line) is the user turn and the response is the assistant turn;
+the model's chat template supplies the markers. Every answer is computed from the tables of
+corpus/alpaca_vocab.yaml (and the pairs of corpus/alpaca_summaries.txt), so each one is right by construction.
+`build_preset(out_dir)` writes presets/alpaca (`studio data build-preset alpaca`).
 """
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))
+import yaml
 
-from studio.data.generate._struct_common import write_preset
-
-
-def _load_vocab():
-    """vocab.py sits beside this script; load it by path so no generic module name is claimed."""
-    spec = importlib.util.spec_from_file_location("katachi_alpaca_vocab", HERE / "vocab.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-V = _load_vocab()
+from studio.data.generate._struct_common import make_row
+from studio.data.generate.preset import CORPUS_DIR, preset_spec, train_settings, write_preset
 
 SEED = 31
 Task = tuple[str, str, str]  # (instruction, input, response)
-SPEC = {
-    "name": "alpaca",
-    "title": {"en": "Instruction following", "ja": "指示に従う"},
-    "description": {
-        "en": "Alpaca-style tasks (convert, classify, list, rewrite, summarise, translate...) "
-              "with an instruction, an optional input and a short correct response.",
-        "ja": "Alpaca 形式のタスク（変換・分類・列挙・書き換え・要約・翻訳など）。指示と任意の入力に、"
-              "短く正しい応答を返します。",
-    },
-    "language": "en",
-    "task": "instruct",
+PRESET_SPEC = preset_spec(
+    "alpaca", task="instruct", hub_model="Qwen/Qwen2.5-0.5B",
     # Responses vary by task, so "nonempty" only checks that the model answers concisely.
-    "meter": "nonempty",
-    "model": "smollm2-135m",
-    "hub_model": "Qwen/Qwen2.5-0.5B",
-    "system": None,
-    "goal": {
-        "en": "Follow a short instruction and give just the requested answer.",
-        "ja": "短い指示に従い、求められた答えだけを返してほしい。",
-    },
-    "train": {"epochs": 2, "learning_rate": 2.0e-4, "max_length": 256, "lora_r": 16, "batch_size": 8},
-}
+    meter="nonempty",
+    title={"en": "Instruction following", "ja": "指示に従う"},
+    description={"en": "Alpaca-style tasks (convert, classify, list, rewrite, summarise, translate...) "
+                       "with an instruction, an optional input and a short correct response.",
+                 "ja": "Alpaca 形式のタスク（変換・分類・列挙・書き換え・要約・翻訳など）。指示と任意の入力に、"
+                       "短く正しい応答を返します。"},
+    goal={"en": "Follow a short instruction and give just the requested answer.",
+          "ja": "短い指示に従い、求められた答えだけを返してほしい。"},
+    train=train_settings(epochs=2, learning_rate=2.0e-4, max_length=256),
+)
 
 
-def _num(x: float) -> str:
+@cache
+def vocab() -> SimpleNamespace:
+    """corpus/alpaca_vocab.yaml: the word lists and sentences the tasks draw on (v.sentiment, v.capitals...)."""
+    return SimpleNamespace(**yaml.safe_load((CORPUS_DIR / "alpaca_vocab.yaml").read_text(encoding="utf-8")))
+
+
+def _one_decimal(x: float) -> str:
     """One decimal place, without a trailing .0 (6.2, 180)."""
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
@@ -68,9 +55,9 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
 
 
-def sentiment(rng: random.Random) -> Iterator[Task]:
+def sentiment(rng: random.Random, v: SimpleNamespace) -> Iterator[Task]:
     ask = "Classify the sentiment of this sentence as Positive, Negative or Neutral."
-    for label, sentences in V.SENTIMENT.items():
+    for label, sentences in v.sentiment.items():
         yield from ((ask, _cap(s), label) for s in sentences)
 
 
@@ -88,17 +75,17 @@ _UNITS: tuple[tuple[str, str, Callable[[float], float], tuple[int, ...]], ...] =
 )
 
 
-def conversions(rng: random.Random) -> Iterator[Task]:
+def conversions(rng: random.Random, v: SimpleNamespace) -> Iterator[Task]:
     for src, dst, f, values in _UNITS:
-        for v in values:
-            exact = float(f(v)).is_integer()
-            yield (f"Convert {v} {src} to {dst}.", "",
-                   f"{v} {src} is {'' if exact else 'about '}{_num(f(v))} {dst}.")
+        for x in values:
+            exact = float(f(x)).is_integer()
+            yield (f"Convert {x} {src} to {dst}.", "",
+                   f"{x} {src} is {'' if exact else 'about '}{_one_decimal(f(x))} {dst}.")
 
 
-def word_problems(rng: random.Random) -> Iterator[Task]:
+def word_problems(rng: random.Random, v: SimpleNamespace) -> Iterator[Task]:
     for i in range(60):
-        who, obj = rng.choice(V.NAMES), rng.choice(V.OBJECTS)
+        who, obj = rng.choice(v.names), rng.choice(v.objects)
         a, b = rng.randint(3, 15), rng.randint(2, 9)
         kind = i % 4
         if kind == 0:
@@ -115,68 +102,67 @@ def word_problems(rng: random.Random) -> Iterator[Task]:
                    f"Each friend gets {a} {obj}.")
 
 
-def word_games(rng: random.Random) -> Iterator[Task]:
+def word_games(rng: random.Random, v: SimpleNamespace) -> Iterator[Task]:
     for _ in range(25):
-        words = rng.sample(V.SORT_WORDS, 5)
+        words = rng.sample(v.sort_words, 5)
         yield ("Sort these words in alphabetical order.", ", ".join(words), ", ".join(sorted(words)))
-    for w in V.SORT_WORDS:
+    for w in v.sort_words:
         yield (f"Spell the word '{w}' backwards.", "", w[::-1])
-    for s in V.SENTIMENT["Positive"][:10] + V.SENTIMENT["Negative"][:10]:
+    for s in v.sentiment["Positive"][:10] + v.sentiment["Negative"][:10]:
         yield ("Count the words in this sentence.", s, f"The sentence has {len(s.split())} words.")
         yield ("Rewrite this sentence in capital letters.", s, s.upper())
 
 
-def grammar(rng: random.Random) -> Iterator[Task]:
+def grammar(rng: random.Random, v: SimpleNamespace) -> Iterator[Task]:
     yield from ((f"What is the plural of '{w}'?", "", f"The plural of {w} is {p}.")
-                for w, p in V.PLURALS.items())
+                for w, p in v.plurals.items())
     yield from ((f"What is the past tense of '{w}'?", "", f"The past tense of {w} is {p}.")
-                for w, p in V.PAST.items())
-    yield from (("Rewrite this sentence in the past tense.", a, b) for a, b in V.PAST_SENTENCES)
+                for w, p in v.past.items())
+    yield from (("Rewrite this sentence in the past tense.", a, b) for a, b in v.past_sentences)
     yield from (("Add a capital letter and a full stop to this sentence.", s.rstrip("."), _cap(s))
-                for s in V.SENTIMENT["Neutral"])
-    yield from (("Rewrite this request so that it sounds polite.", a, b) for a, b in V.POLITE)
+                for s in v.sentiment["Neutral"])
+    yield from (("Rewrite this request so that it sounds polite.", a, b) for a, b in v.polite)
 
 
-def vocabulary(rng: random.Random) -> Iterator[Task]:
-    yield from ((f"Give the opposite of '{w}'.", "", o) for w, o in V.ANTONYMS.items())
-    yield from ((f"Give a synonym for '{w}'.", "", s) for w, s in V.SYNONYMS.items())
-    for lang, table in V.TRANSLATIONS.items():
+def vocabulary(rng: random.Random, v: SimpleNamespace) -> Iterator[Task]:
+    yield from ((f"Give the opposite of '{w}'.", "", o) for w, o in v.antonyms.items())
+    yield from ((f"Give a synonym for '{w}'.", "", s) for w, s in v.synonyms.items())
+    for lang, table in v.translations.items():
         yield from ((f"Translate '{w}' into {lang}.", "", f"In {lang}, {w} is {t}.")
                     for w, t in table.items())
 
 
-def knowledge(rng: random.Random) -> Iterator[Task]:
-    for animal, cls in V.ANIMAL_CLASSES.items():
+def knowledge(rng: random.Random, v: SimpleNamespace) -> Iterator[Task]:
+    for animal, cls in v.animal_classes.items():
         art = "an" if animal[0] in "aeiou" else "a"
         yield (f"Is {art} {animal} a mammal, bird, fish, reptile, amphibian or insect?", "",
                f"{_cap(art)} {animal} is {'an' if cls[0] in 'aeiou' else 'a'} {cls}.")
     yield from ((f"What is the capital of {c}?", "", f"The capital of {c} is {city}.")
-                for c, city in V.CAPITALS.items())
-    for i, day in enumerate(V.DAYS):
-        yield (f"What day comes after {day}?", "", f"{V.DAYS[(i + 1) % 7]} comes after {day}.")
-    months = list(V.MONTHS)
+                for c, city in v.capitals.items())
+    for i, day in enumerate(v.days):
+        yield (f"What day comes after {day}?", "", f"{v.days[(i + 1) % 7]} comes after {day}.")
+    months = list(v.months)
     for i, month in enumerate(months):
-        days = V.MONTHS[month] if "days" in V.MONTHS[month] else f"{V.MONTHS[month]} days"
-        yield (f"How many days are there in {month}?", "", f"{month} has {days}.")
+        yield (f"How many days are there in {month}?", "", f"{month} has {v.months[month]}.")
         yield (f"Which month comes after {month}?", "", f"{months[(i + 1) % 12]} comes after {month}.")
 
 
-def categories(rng: random.Random) -> Iterator[Task]:
-    names = list(V.CATEGORIES)
-    for (one, many), members in V.CATEGORIES.items():
+def categories(rng: random.Random, v: SimpleNamespace) -> Iterator[Task]:
+    for cat in v.categories:
+        many, members = cat["many"], cat["members"]
         for count, word in ((3, "three"), (4, "four")):
             picks = rng.sample(members, count)
             yield (f"Name {word} {many}.", "", f"Here are {word} {many}: {_join(picks)}.")
         for _ in range(4):
-            other = rng.choice([n for n in names if n[0] != one])
-            odd = rng.choice(V.CATEGORIES[other])
+            other = rng.choice([c for c in v.categories if c["one"] != cat["one"]])
+            odd = rng.choice(other["members"])
             group = rng.sample(members, 3) + [odd]
             rng.shuffle(group)
             yield ("Which word is the odd one out?", ", ".join(group),
-                   f"{_cap(odd)} is the odd one out: it is a {other[0]}, and the others are {many}.")
+                   f"{_cap(odd)} is the odd one out: it is a {other['one']}, and the others are {many}.")
 
 
-def numbers(rng: random.Random) -> Iterator[Task]:
+def numbers(rng: random.Random, v: SimpleNamespace) -> Iterator[Task]:
     for _ in range(20):
         xs = rng.sample(range(2, 100), 5)
         text = ", ".join(map(str, xs))
@@ -187,16 +173,16 @@ def numbers(rng: random.Random) -> Iterator[Task]:
 
 
 def summaries() -> list[tuple[str, str]]:
-    """summaries.txt: one "text|summary" pair a line."""
-    lines = (HERE / "summaries.txt").read_text(encoding="utf-8").splitlines()
+    """corpus/alpaca_summaries.txt: one "text|summary" pair a line."""
+    lines = (CORPUS_DIR / "alpaca_summaries.txt").read_text(encoding="utf-8").splitlines()
     return [tuple(ln.split("|", 1)) for ln in lines if ln.strip() and not ln.startswith(";")]
 
 
-def texts(rng: random.Random) -> Iterator[Task]:
+def texts(rng: random.Random, v: SimpleNamespace) -> Iterator[Task]:
     yield from (("Summarise this text in one sentence.", a, b) for a, b in summaries())
     for i in range(24):
-        email = f"{V.EMAIL_USERS[i % 10]}@{V.EMAIL_DOMAINS[i % 3]}"
-        sentence = V.EMAIL_FRAMES[i % 4].format(e=email)
+        email = f"{v.email_users[i % 10]}@{v.email_domains[i % 3]}"
+        sentence = v.email_frames[i % 4].format(e=email)
         yield ("Extract the email address from this text.", sentence, email)
 
 
@@ -207,15 +193,14 @@ TASKS = (sentiment, conversions, word_problems, word_games, grammar, vocabulary,
 def _row(task: Task, family: str) -> dict:
     instruction, given, response = task
     user = f"{instruction}\n\n{given}" if given else instruction
-    return {"messages": [{"role": "user", "content": user}, {"role": "assistant", "content": response}],
-            "meta": {"task": family, "instruction": instruction}}
+    return make_row(user, response, {"task": family, "instruction": instruction})
 
 
 def candidates(seed: int = SEED) -> dict[str, list[dict]]:
     """Every task family's rows, shuffled, with distinct prompts."""
-    rng, seen, out = random.Random(seed), set(), {}
+    rng, seen, out, v = random.Random(seed), set(), {}, vocab()
     for make in TASKS:
-        rows = [_row(t, make.__name__) for t in make(rng)]
+        rows = [_row(t, make.__name__) for t in make(rng, v)]
         rows = [r for r in rows if not (r["messages"][0]["content"] in seen
                                         or seen.add(r["messages"][0]["content"]))]
         rng.shuffle(rows)
@@ -236,10 +221,7 @@ def split(pools: dict[str, list[dict]], per_family_eval: int = 6, per_family_tra
     return train, evals, probes
 
 
-def build(out_dir: Path = HERE) -> Path:
+def build_preset(out_dir: str | Path) -> Path:
+    """Write presets/alpaca: probes, eval and train rows balanced across the task families."""
     train, evals, probes = split(candidates())
-    return write_preset(out_dir, SPEC, train, evals, probes)
-
-
-if __name__ == "__main__":
-    print(f"wrote {build()}")
+    return write_preset(out_dir, PRESET_SPEC, train, evals, probes)

@@ -1,44 +1,31 @@
-"""Rebuild presets/chat/: friendly, concise assistant conversations (some with two user turns).
+"""The chat preset: friendly, concise assistant conversations (some with two user turns).
 
-Run `python presets/chat/build.py`. The answers come from the project's English question/answer corpus
-(studio/data/generate/corpus/en_qa.txt, plain modern English); this script adds friendly openers,
-follow-up turns and the small talk of small_talk.txt. Train, eval and probes use disjoint questions.
+The answers come from the project's English question/answer corpus (corpus/en_qa.txt, plain modern English,
+the one the shakespeare generator rewrites); this module adds friendly openers, follow-up turns and the small
+talk of corpus/chat_small_talk.txt. Train, eval and probes use disjoint questions. `build_preset(out_dir)`
+writes presets/chat (`studio data build-preset chat`).
 """
 from __future__ import annotations
 
 import random
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
-
-from studio.data.generate._struct_common import write_preset
 from studio.data.generate._style_corpus_en import load_pairs
 from studio.data.generate._style_rows import Pair, split_pairs
+from studio.data.generate.preset import CORPUS_DIR, preset_spec, train_settings, write_preset
 
 SEED = 23
-SPEC = {
-    "name": "chat",
-    "title": {"en": "Friendly chat", "ja": "フレンドリーなチャット"},
-    "description": {
-        "en": "Short, friendly assistant conversations, some with a follow-up question.",
-        "ja": "短くて親しみやすいアシスタントの会話。追加の質問が続く会話も含みます。",
-    },
-    "language": "en",
-    "task": "chat",
+PRESET_SPEC = preset_spec(
+    "chat", task="chat", hub_model="Qwen/Qwen2.5-0.5B",
     # No single right answer exists for chat: "nonempty" checks that the model answers, concisely.
-    "meter": "nonempty",
-    "model": "smollm2-135m",
-    "hub_model": "Qwen/Qwen2.5-0.5B",
-    "system": None,
-    "goal": {
-        "en": "Chat like a friendly assistant: answer briefly, stay on topic across turns.",
-        "ja": "親しみやすいアシスタントとして、短く答え、続く質問にも話題を保って答えてほしい。",
-    },
-    "train": {"epochs": 2, "learning_rate": 2.0e-4, "max_length": 256, "lora_r": 16, "batch_size": 8},
-}
+    meter="nonempty",
+    title={"en": "Friendly chat", "ja": "フレンドリーなチャット"},
+    description={"en": "Short, friendly assistant conversations, some with a follow-up question.",
+                 "ja": "短くて親しみやすいアシスタントの会話。追加の質問が続く会話も含みます。"},
+    goal={"en": "Chat like a friendly assistant: answer briefly, stay on topic across turns.",
+          "ja": "親しみやすいアシスタントとして、短く答え、続く質問にも話題を保って答えてほしい。"},
+    train=train_settings(epochs=2, learning_rate=2.0e-4, max_length=256),
+)
 OPENERS = ("Good question!", "Happy to help.", "Sure!", "Great question.", "Glad you asked.")
 FOLLOW_UPS = ("Thanks! {q}", "That helps. {q}", "Got it. One more thing: {q}", "Nice, thank you. {q}",
               "Interesting! {q}", "Okay. {q}")
@@ -53,8 +40,9 @@ GREETINGS = (
 
 
 def small_talk() -> list[list[tuple[str, str]]]:
-    """small_talk.txt: conversations separated by blank lines, each a run of "U: ..." / "A: ..." lines."""
-    text = (HERE / "small_talk.txt").read_text(encoding="utf-8")
+    """corpus/chat_small_talk.txt: conversations separated by blank lines, each a run of "U: ..." / "A: ..."
+    lines."""
+    text = (CORPUS_DIR / "chat_small_talk.txt").read_text(encoding="utf-8")
     out = []
     for block in text.split("\n\n"):
         lines = [ln[3:] for ln in block.splitlines() if ln[:3] in ("U: ", "A: ")]
@@ -97,14 +85,11 @@ def conversation_rows(pairs: list[Pair], rng: random.Random, greet: bool) -> lis
     return rows
 
 
-def build(out_dir: Path = HERE) -> Path:
+def build_preset(out_dir: str | Path) -> Path:
+    """Write presets/chat: conversations from disjoint question sets, small talk in train only."""
     rng = random.Random(SEED)
     probes, evals, train = split_pairs(load_pairs(), SEED, 20, 70)
     train_rows = conversation_rows(train, rng, greet=True) + [_row(t, "small_talk") for t in small_talk()]
     eval_rows = conversation_rows(evals, rng, greet=False)
     rng.shuffle(train_rows)
-    return write_preset(out_dir, SPEC, train_rows, eval_rows, [p.question for p in probes])
-
-
-if __name__ == "__main__":
-    print(f"wrote {build()}")
+    return write_preset(out_dir, PRESET_SPEC, train_rows, eval_rows, [p.question for p in probes])
