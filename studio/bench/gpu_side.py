@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from studio import runs
 from studio.bench import train as bench_train
 from studio.bench.train import CountingCollator, peak_mb
 from studio.data.tokenize import tokenize_row
@@ -176,13 +175,9 @@ def studio_config(spec: dict):
 
 def run_studio(spec: dict, out: Path) -> dict[str, Any]:
     from studio.train import engine
-    from studio.train.callbacks import StudioCallback
 
-    t0 = time.perf_counter()
     cfg = studio_config(spec)
-    run = runs.create(cfg)
-    trainer = engine.build_trainer(run, cfg, StudioCallback(run))
-    setup_s = time.perf_counter() - t0
+    run, trainer, setup_s = bench_train.studio_trainer(cfg)
     result = _timed(trainer, spec)
     peak = peak_mb(spec["device"])
     engine.save_adapter(trainer, run)

@@ -153,15 +153,22 @@ def studio_config(spec: dict, **extra: Any):
     return cfg
 
 
-def run_studio(spec: dict, out: Path) -> dict[str, Any]:
+def studio_trainer(cfg: Any) -> tuple[runs.Run, Any, float]:
+    """(run, trainer, setup seconds): the studio's own trainer for cfg, built as the worker builds it, in
+    a run folder of its own; both benches time what follows."""
     from studio.train import engine
     from studio.train.callbacks import StudioCallback
 
     t0 = time.perf_counter()
-    cfg = studio_config(spec)
     run = runs.create(cfg)
     trainer = engine.build_trainer(run, cfg, StudioCallback(run))
-    setup_s = time.perf_counter() - t0
+    return run, trainer, time.perf_counter() - t0
+
+
+def run_studio(spec: dict, out: Path) -> dict[str, Any]:
+    from studio.train import engine
+
+    run, trainer, setup_s = studio_trainer(studio_config(spec))
     result = _timed_train(trainer)
     engine.save_adapter(trainer, run)
     return {**result, "setup_s": setup_s, "adapter": str(run.adapter_dir), "peak_mb": peak_mb(spec["device"])}
