@@ -1,4 +1,5 @@
-"""Reading dataset files: bytes -> text -> records, each with the line it came from.
+"""Reading dataset files: bytes -> text -> records, each with the line it came from; and a hub dataset's
+records, through `datasets`.
 
 Every problem goes to the `say(line, field, what, **words)` callback (a Report's `say`: the catalogue's
 `e_<what>` message and hint, in any language);
@@ -27,6 +28,10 @@ BAD = object()  # a record already reported as unreadable
 _KANA = re.compile(r"[\u3041-\u30ff]")  # hiragana/katakana: the surest sign of Japanese text
 _CONTROL = set(range(32)) - {9, 10, 12, 13}
 ErrorSink = Callable[..., None]  # (line, field, what, **words): Report.say
+
+
+class HubError(RuntimeError):
+    """A hub dataset could not be loaded (offline, unknown id, no such split)."""
 
 
 @dataclass
@@ -276,3 +281,21 @@ def _parquet_rows(parquet: Any, error: ErrorSink) -> Iterator[tuple[int, Any]]:
                 index += 1
     except Exception as exc:  # noqa: BLE001
         error(index, "parquet", "parquet_rows", why=str(exc))
+
+
+def load_hub(dataset_id: str, split: str = "train", max_rows: int | None = None) -> list[dict]:
+    """Records of a hub dataset through `datasets`. Raises HubError with a readable reason."""
+    try:
+        from datasets import load_dataset
+
+        dataset = load_dataset(dataset_id, split=split)
+        if max_rows is not None and len(dataset) > max_rows + 1:
+            dataset = dataset.select(range(max_rows + 1))  # one extra row tells 'too many'
+        return [dict(r) for r in dataset]
+    except Exception as exc:  # datasets raises many types (ConnectionError, FileNotFoundError...)
+        raise HubError(
+            f"could not load hub dataset {dataset_id!r} (split {split!r}): "
+            f"{type(exc).__name__}: {exc}. "
+            "Check the id and your connection (HF_HUB_OFFLINE=1 forbids downloads), "
+            "or download the file and validate it locally."
+        ) from exc

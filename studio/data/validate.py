@@ -16,11 +16,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from studio.data import formats, preference, stats
-from studio.data.formats import FORMAT_NAMES, MediaError, RecordError, short, type_name
-from studio.data.readers import BAD, SUPPORTED, Source, open_source
+from studio.data import formats, stats
+from studio.data.formats import FORMAT_NAMES, MediaError, RecordError
+from studio.data.readers import BAD, SUPPORTED, HubError, Source, load_hub, open_source
 from studio.data.report import MAX_ISSUES, Issue, Report
 from studio.data.template import rendering
+from studio.data.turns import short, type_name
 from studio.text import t
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -32,7 +33,7 @@ def validate_file(path: str | Path, *, mapping: Mapping[str, str] | None = None,
                   tokenizer: Any = None, max_length: int | None = None, max_bytes: int = MAX_BYTES,
                   max_rows: int = MAX_ROWS, method: str = "sft") -> Report:
     """Read, detect, normalise and check one file. See the module docstring. With method dpo or kto,
-    preference data is read into DPO/KTO rows (data/preference.py) and anything else is refused."""
+    preference data is read into DPO/KTO rows (by its reader in data/formats/) and anything else is refused."""
     path = Path(path)
     report = Report(file=str(path))
     try:
@@ -70,8 +71,8 @@ def validate_hub(dataset_id: str, split: str = "train", *, max_rows: int = MAX_R
     """A hub dataset through `datasets.load_dataset` (options as for validate_records); an
     unreachable hub is an error in the report, not a crash."""
     try:
-        records = formats.load_hub(dataset_id, split, max_rows)
-    except formats.HubError as exc:
+        records = load_hub(dataset_id, split, max_rows)
+    except HubError as exc:
         report = Report(file=dataset_id)
         report.error(None, "hub", str(exc), "use a local file instead")
         return report.finish()
@@ -191,30 +192,10 @@ def _normalise_one(key: Any, record: dict, fmt: str, report: Report, per_record:
     return None
 
 
-def _shape(record: Mapping, fmt: str) -> str:
-    """The name of a preference, KTO or stepwise shape, for the file's verdict."""
-    keys = set(record)
-    if fmt == "stepwise":
-        return "TRL stepwise supervision: prompt, completions, labels"
-    if fmt == "kto":
-        if "kto_tag" in keys:
-            return "LLaMA-Factory kto_tag"
-        base = next((k for k in ("messages", "conversations") if k in keys), "prompt/completion")
-        return f"{base} with a true/false label"
-    for key, name in (("preferred_output", "OpenAI DPO: input, preferred_output, non_preferred_output"),
-                      ("rejected_response", "ms-swift messages with rejected_response"),
-                      ("chosen_messages", "chosen_messages/rejected_messages"),
-                      ("conversations", "LLaMA-Factory ShareGPT with chosen/rejected"),
-                      ("instruction", "LLaMA-Factory Alpaca with chosen/rejected"),
-                      ("prompt", "TRL prompt/chosen/rejected")):
-        if key in keys:
-            return name
-    return "TRL chosen/rejected, the prompt inside each"
-
-
 def _refuse_preference(records: list[tuple[Any, dict]], fmt: str, report: Report) -> None:
     kind = {"preference": "pref"}.get(fmt, fmt)
-    words = {"shape": _shape(records[0][1], fmt), "n": sum(formats.detect_format(r) == fmt for _, r in records)}
+    shape = formats.reader(fmt).shape(records[0][1])
+    words = {"shape": shape, "n": sum(formats.detect_format(r) == fmt for _, r in records)}
     report.error(None, "file", t("en", f"data_{kind}", **words), t("en", f"data_{kind}_hint"),
                  text_key=f"data_{kind}", **words)
 
@@ -230,6 +211,7 @@ def _check_preference(records: list[tuple[Any, dict]], fmt: str, method: str, re
     if method == "dpo" and fmt == "kto":
         report.say(None, "file", "kto_not_dpo")
         return
+    reader = formats.reader(fmt)
     for key, record in records:
         own = formats.detect_format(record)
         if own != fmt:
@@ -237,7 +219,7 @@ def _check_preference(records: list[tuple[Any, dict]], fmt: str, method: str, re
             continue
         try:
             formats.refuse_media(record)
-            rows = [preference.dpo_row(record)] if method == "dpo" else preference.kto_rows(record, fmt)
+            rows = [reader.dpo_row(record)] if method == "dpo" else reader.kto_rows(record)
         except RecordError as exc:
             _record_error(report, key, exc)
             continue

@@ -71,7 +71,7 @@ def build_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank
 
 def build_preference_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 0,
                              world: int = 1):
-    """DPO or KTO through trl, on preference rows (studio/data/preference.py). Started from a finished
+    """DPO or KTO through trl, on preference rows (studio/data/formats/preference.py, kto.py). Started from a finished
     run, its adapter is trained further and a frozen copy of it is the reference model (trl makes the
     copy inside the same PeftModel: no second base model in memory); from the base model, a new LoRA is
     trained and the reference is the base itself (adapters off)."""
