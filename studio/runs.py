@@ -2,6 +2,7 @@
 and the CLI, so a closed browser tab or a restarted app never stops or loses a run.
 
     config.yaml    the whole RunConfig        status.json   state, reason, pid, step, total_steps
+    title.txt      the name people read ("gozaru · DPO on 6 votes"); the id stays the folder name
     metrics.jsonl  one line per log step      train.log     the worker's output
     checkpoints/   trainer checkpoints        adapter/      the final PEFT adapter
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from studio.config import RunConfig
-from studio.fsutil import atomic_write_json, read_json, read_jsonl, write_jsonl
+from studio.fsutil import atomic_write_json, atomic_write_text, read_json, read_jsonl, write_jsonl
 from studio.paths import check_name, inside, runs_dir
 from studio.text import Said, Term, t
 
@@ -29,6 +30,7 @@ STOP_FILE = "STOP"
 BRANCH_FILE = "branch.json"
 """In a run made by branch(): the run and the checkpoint step it continues."""
 LAUNCHER_PID = "launcher.pid"
+TITLE_FILE = "title.txt"
 
 
 class RunError(Said, ValueError):
@@ -76,6 +78,8 @@ class RunStatus:
     rows: dict | None = None
     """The rows the worker took: usable (all the data's), train, eval (held out), trained (with an answer
     left after truncation, or raw-text blocks)."""
+    queued_at: float | None = None
+    """When the run last joined the queue for its device: queued runs take the device in this order."""
 
     @property
     def active(self) -> bool:
@@ -159,6 +163,35 @@ class Run:
     def stop_requested(self) -> bool:
         return (self.path / STOP_FILE).exists()
 
+    def title(self) -> str:
+        """The name people read; a run made before titles existed gets one from its config."""
+        try:
+            text = (self.path / TITLE_FILE).read_text(encoding="utf-8").strip()
+        except OSError:
+            text = ""
+        if text:
+            return text
+        try:
+            return default_title(self.config())
+        except (OSError, ValueError):  # an unreadable config: the id still names it
+            return self.id
+
+    def label(self) -> str:
+        """The title and when the run was made (from the id's stamp), so two runs of one setup differ."""
+        stamp = re.match(r"\d{4}(\d\d)(\d\d)-(\d\d)(\d\d)\d\d-", self.id)
+        return f"{self.title()} · {stamp[1]}-{stamp[2]} {stamp[3]}:{stamp[4]}" if stamp else self.title()
+
+
+def default_title(cfg: RunConfig) -> str:
+    """'json · SFT': what the run learns from and how (the model is on the header line beside it)."""
+    return f"{subject(cfg)} · {cfg.train.method.upper()}"
+
+
+def subject(cfg: RunConfig) -> str:
+    """What a run learns from, in a word: its name, its preset, its data file, else its model."""
+    stem = Path(cfg.data.train_path).stem if cfg.data.train_path else ""
+    return cfg.name or cfg.data.preset or stem or cfg.model.name.split("/")[-1]
+
 
 def _id_base(cfg: RunConfig) -> str:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -168,13 +201,25 @@ def _id_base(cfg: RunConfig) -> str:
     return f"{stamp}-{label}-{model}"
 
 
+def free_title(title: str) -> str:
+    """A title no other run has: a second 'json · SFT' is 'json · SFT #2', so a toast saying one run waits
+    behind the other names two runs, not one name twice."""
+    title = title.strip()
+    taken = {run.title() for run in all_runs()}
+    if title not in taken:
+        return title
+    return next(f"{title} #{n}" for n in itertools.count(2) if f"{title} #{n}" not in taken)
+
+
 def _candidates(base: str) -> Iterator[str]:
     yield base
     for n in itertools.count(2):
         yield f"{base}-{n}"
 
 
-def create(cfg: RunConfig) -> Run:
+def create(cfg: RunConfig, title: str | None = None) -> Run:
+    """A new run folder for cfg; title: its display name (default_title(cfg) when not given)."""
+    title = free_title(title or default_title(cfg))
     for rid in _candidates(_id_base(cfg)):
         path = inside(runs_dir(), rid)
         try:
@@ -187,6 +232,7 @@ def create(cfg: RunConfig) -> Run:
     run = Run(rid, path)
     try:
         cfg.save(run.config_path)
+        atomic_write_text(run.path / TITLE_FILE, title)
         run.write_status(state="queued")
     except BaseException:  # e.g. a full disk: leave no half-made run behind
         shutil.rmtree(path, ignore_errors=True)
@@ -208,7 +254,7 @@ def branch(run: Run, step: int) -> Run:
         raise RunError("err_run_no_checkpoint", run=run.id, step=step, have=have)
     cfg = run.config()
     cfg.name = f"{cfg.name or run.id.split('-')[0]}-from-{step}"
-    new = create(cfg)
+    new = create(cfg, title=f"{run.title()} @{step}")  # a symbol, not a word: read alike in every language
     try:
         shutil.copytree(source, new.path / "checkpoints" / source.name)
         lines = [m for m in run.metrics() if int(m.get("step", 0)) <= step]

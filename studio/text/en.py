@@ -78,6 +78,12 @@ TEXT: dict[str, str] = {
     "chart_max_length": "max length {n}",
     "prog_loading": "loading the model and the data…", "train_done_compare": "Done — compare it in ④ Compare",
     "prog_step": "step {step}/{total}", "prog_eta": "{minutes} min left", "prog_speed": "{speed} tokens/s",
+    "prog_waiting": "Waiting behind {run} ({where}) — place {place} in the queue",
+    "prog_starting": "starting the worker…",
+    "twin_ask": "A run of this same setup is already {state}: **{run}** ({where}). Start a second run of it, "
+                "or watch that one?",
+    "train_another": "Start another run", "train_watch": "Watch the running one",
+    "run_title_votes": "{data} · {method} on {n} votes", "run_title_vote": "{data} · {method} on 1 vote",
     "prog_peak": "{gb} GB peak",
     "dev_cpu": "CPU only: {threads} threads, {gb} GB RAM, bf16 {bf16}", "dev_gpu": "{count}× {name} ({gb} GB each)",
     "yes": "yes", "no": "no", "fit_yes": "fits: ~{need} GB needed of {have} GB {where}",
@@ -195,12 +201,14 @@ TEXT: dict[str, str] = {
                    "answer and the names are revealed. Votes are kept per run and export as DPO "
                    "preference pairs.",
     "blind_go": "Ask (blind)", "blind_which": "Which answer is better? Vote below.",
+    "blind_which_n": "Which of the {n} answers is best? Vote below.",
     "blind_tie": "Tie", "blind_need_two": "The blind test needs at least two columns: tick two or more.",
     "blind_need_answers": "Ask a prompt first, then vote.",
     "blind_voted": "You voted on this prompt already: ask another.",
     "blind_reveal_line": "{x} was **{name}**", "blind_your_pick": "your pick", "blind_tie_done": "a tie",
     "blind_dpo": "Train DPO on these votes",
-    "blind_dpo_started": "{n} preference pairs: DPO run {run} started on top of this run (see ③ Train)",
+    "blind_dpo_started": "{n} preference pairs: DPO run {run} started on top of this run; it is now the "
+                         "current run (see ③ Train)",
     "blind_rates": "Win rates (this run's votes)", "blind_export": "Export votes as DPO pairs (JSONL)",
     "blind_export_file": "DPO preference pairs",
     "blind_no_pairs": "No preference pairs yet: vote for an answer (ties teach nothing).",
@@ -331,6 +339,8 @@ TEXT: dict[str, str] = {
     "toast_branched": "{run} continues {source} from step {step}; {source} keeps its later checkpoints",
     "toast_need_data": "choose data in step ② first",
     "toast_started": "run {run} started",
+    "toast_started_queued": "run {run} started; it waits behind {holder} — place {place} in the queue",
+    "toast_watching": "now watching {run}",
     "toast_gpu_freed": "unloaded {models} from the GPU so that the run has it to itself; it loads again at "
                        "the next chat or Compare",
     "toast_no_stop": "no run to stop",

@@ -5,7 +5,7 @@
    where and how it trains); `cli.py` reads a `studio train` line into the same RunConfig.
 2. `runner.py` checks the config, makes the run folder (`runs.create`: config.yaml, status.json) and starts
    the worker as a process of its own, through `launch.py`'s `accelerate launch` when several processes or
-   FSDP share it; `locks.py` queues runs on one device.
+   FSDP share it; `locks.py` queues runs on one device, in the order `queue.py` keeps.
 3. `worker.py` (`python -m studio.train RUN_DIR`) reads config.yaml back and runs `engine.py`: `data.py`
    loads the rows the Data step counted and tokenises them with the assistant-only mask, the model loads
    (4-bit where the recipe says), trl's trainer trains with `speed.py`'s CPU fast paths and `fsdp.py`'s

@@ -5,13 +5,16 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from studio.paths import studio_home
 
 
 @contextlib.contextmanager
-def device_lock(device: str, enabled: bool = True, poll_s: float = 1.0) -> Iterator[None]:
+def device_lock(device: str, enabled: bool = True, poll_s: float = 1.0,
+                my_turn: Callable[[], bool] = lambda: True) -> Iterator[None]:
+    """Hold the device. my_turn: whether no one queued earlier still waits; an flock alone goes to whichever
+    waiter polls first after a release, so a run queued later could overtake (queue.my_turn)."""
     if not enabled:
         yield
         return
@@ -20,10 +23,12 @@ def device_lock(device: str, enabled: bool = True, poll_s: float = 1.0) -> Itera
     with (path / f"{device}.lock").open("w") as f:
         while True:
             try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                if my_turn():
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
             except BlockingIOError:
-                time.sleep(poll_s)  # queued: another run holds the device
+                pass
+            time.sleep(poll_s)  # queued: another run holds the device, or waits for it since earlier
         try:
             yield
         finally:

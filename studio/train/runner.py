@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,7 @@ from studio.models import resolve
 from studio.models.loader import resolve_device
 from studio.runs import Run, RunStatus
 from studio.text import Phrase, Said
-from studio.train import launch, recipe, share
+from studio.train import launch, queue, recipe, share
 
 
 def processes_for(cfg: RunConfig) -> int:
@@ -68,7 +69,7 @@ def spawn(run: Run, on_gpu_freed: GpuFreed | None = None) -> int:
     # A previous worker's pid (resume) would make reconcile() call the new run dead before it starts.
     (run.path / runs.LAUNCHER_PID).unlink(missing_ok=True)
     # Written before the process exists: the worker then only moves it forward (queued -> running).
-    run.write_status(state="queued", pid=None, reason="", step=run.status().step)
+    run.write_status(state="queued", pid=None, reason="", step=run.status().step, queued_at=time.time())
     with (run.path / "train.log").open("ab") as log:
         if freed:
             log.write(f"the app unloaded {', '.join(freed)} from the GPU so that this run has it to itself "
@@ -82,15 +83,31 @@ def spawn(run: Run, on_gpu_freed: GpuFreed | None = None) -> int:
     return proc.pid
 
 
-def start(cfg: RunConfig, on_gpu_freed: GpuFreed | None = None) -> Run:
+def start(cfg: RunConfig, on_gpu_freed: GpuFreed | None = None, title: str | None = None) -> Run:
+    """Check cfg, make its run folder (title: its display name) and launch the worker."""
     problems = check(cfg) + data_problems(cfg) + start_problems(cfg)
     if problems:
         raise ConfigError.of(problems)
 
     resolve(cfg.model.name)  # an unknown model fails here, before a run folder exists
-    run = runs.create(cfg)
+    run = runs.create(cfg, title)
     spawn(run, on_gpu_freed)
     return run
+
+
+_STARTING = threading.Lock()
+"""Held from the twin check to the new run's folder: a double click's two handlers run at once, and each
+would find no twin in the moment before the other's folder exists."""
+
+
+def start_unless_twin(cfg: RunConfig, on_gpu_freed: GpuFreed | None = None) -> tuple[Run, bool]:
+    """(the new run, True); or, while a run of the same setup is queued or training, (that run, False) and
+    nothing started: a second click on Start is asked about, not obeyed."""
+    with _STARTING:
+        found = queue.twin(cfg)
+        if found:
+            return found, False
+        return start(cfg, on_gpu_freed), True
 
 
 def prepare(cfg: RunConfig, nodes: int, gpus: int) -> tuple[Run, str]:

@@ -14,7 +14,7 @@ from studio.models.loader import resolve_device
 from studio.redact import redact
 from studio.runs import STOP_FILE, Run, said_entry
 from studio.text import Said
-from studio.train import fsdp
+from studio.train import fsdp, queue
 from studio.train.evidence import flat_loss, judge
 from studio.train.locks import device_lock
 
@@ -37,7 +37,7 @@ def main(run_dir: str) -> int:
         fsdp.allow_on_cpu()  # accelerate gates FSDP to GPUs; torch's FSDP2 shards over gloo as well
     if main_proc:
         run.write_status(state="queued", pid=os.getpid(), reason="", said=None, warning=None, device=device)
-    with device_lock(device, enabled=main_proc and local_rank == 0):
+    with device_lock(device, enabled=main_proc and local_rank == 0, my_turn=lambda: queue.my_turn(run)):
         if main_proc:
             run.write_status(state="running", pid=os.getpid(), started_at=time.time())
         return _train_and_record(run, cfg, main_proc, local_rank, world)

@@ -16,7 +16,7 @@ from studio.paths import ASSETS_DIR
 from studio.text import LANGS, t
 from studio.ui import data_step, eval_step, export_step, gate, model_step, runs_step, train_step
 from studio.ui.compare import step as compare_step
-from studio.ui.context import DEFAULT_STATE, Ctx, OnOpen, data_label
+from studio.ui.context import DEFAULT_STATE, Ctx, OnOpen, data_label, run_title
 from studio.ui.i18n import Labels
 
 TABS: list[tuple[str, str, ModuleType]] = [
@@ -57,7 +57,7 @@ def _header(L: Labels) -> gr.Radio:
 
 def _choice_line(model: str, data: dict | None, run: str | None, lang: str = "en") -> str:
     return (f"**{t(lang, 'choice_model')}:** `{model}` · **{t(lang, 'choice_data')}:** {data_label(data)} · "
-            f"**{t(lang, 'choice_run')}:** {run or '—'}")
+            f"**{t(lang, 'choice_run')}:** {run_title(run)}")
 
 
 def _steps(ctx: Ctx) -> None:

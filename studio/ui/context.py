@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 
+from studio import runs
 from studio.config import DEFAULT_MODEL
 from studio.data.choice import DataChoice
 from studio.text import said, t
@@ -33,6 +34,27 @@ class Ctx:
 
 def data_label(choice: DataChoice | None) -> str:
     return choice.title if choice else "—"
+
+
+def run_title(run_id: str | None) -> str:
+    """The name a person reads for a run (its id where the run is gone or never had one)."""
+    if not run_id:
+        return "—"
+    try:
+        return runs.get(run_id).title()
+    except (KeyError, ValueError, OSError):
+        return run_id
+
+
+def labelled(ids: list[str]) -> list[tuple[str, str]]:
+    """A run picker's choices: each run's title and date shown, its id the value."""
+    out = []
+    for run_id in ids:
+        try:
+            out.append((runs.get(run_id).label(), run_id))
+        except (KeyError, ValueError, OSError):  # deleted meanwhile: its id still names it
+            out.append((run_id, run_id))
+    return out
 
 
 def current_or_newest(run_id: str | None, ids: list[str]) -> str | None:

@@ -15,7 +15,7 @@ from studio.evaluate.timeline import best, checkpoint_timeline
 from studio.text import TEXT, t
 from studio.ui import facts_panel
 from studio.ui.compare.common import column_label
-from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard
+from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard, labelled
 
 
 def _progress(progress: gr.Progress) -> Callable[[float, str], None]:
@@ -157,13 +157,13 @@ def _timeline_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
 
 def refresh_pick(run_id: str | None):
     ids = runs.with_adapter()
-    return gr.Dropdown(choices=ids, value=current_or_newest(run_id, ids))
+    return gr.Dropdown(choices=labelled(ids), value=current_or_newest(run_id, ids))
 
 
 def build(ctx: Ctx) -> OnOpen:
     L = ctx.labels
     L.md("eval_intro")
-    pick = L(gr.Dropdown(runs.with_adapter(), label=L.text("compare_run"), elem_id="eval-run"), "compare_run")
+    pick = L(gr.Dropdown(labelled(runs.with_adapter()), label=L.text("compare_run"), elem_id="eval-run"), "compare_run")
     _measure_panel(ctx, pick)
     _timeline_panel(ctx, pick)
     facts_panel.build(ctx)

@@ -18,7 +18,7 @@ from studio.export.hub import DEFAULT_TOKEN_ENV, readiness
 from studio.export.importer import import_uploads
 from studio.paths import studio_home
 from studio.text import said, t
-from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard
+from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard, labelled
 
 DTYPES = ["auto", "bf16", "fp16", "fp32"]
 
@@ -96,7 +96,7 @@ def import_files(files: list[str] | None, model: str, lang: str = "en"):
     gr.Info(t(lang, "toast_imported", run=run.id))
     ids = runs.with_adapter()
     note = t(lang, "exp_imported", run=run.id, model=model)
-    return note, gr.Dropdown(choices=ids, value=run.id), run.id
+    return note, gr.Dropdown(choices=labelled(ids), value=run.id), run.id
 
 
 def card_preview(run_id: str | None) -> str:
@@ -111,7 +111,7 @@ def refresh(run_id: str | None):
     """When the tab opens: the runs with an adapter (one may have just finished) and the current one's card."""
     ids = runs.with_adapter()
     value = current_or_newest(run_id, ids)
-    return gr.Dropdown(choices=ids, value=value), card_preview(value)
+    return gr.Dropdown(choices=labelled(ids), value=value), card_preview(value)
 
 
 def _files_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
@@ -176,7 +176,8 @@ def _import_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
 def build(ctx: Ctx) -> OnOpen:
     L = ctx.labels
     L.md("export_intro")
-    pick = L(gr.Dropdown(runs.with_adapter(), label=L.text("compare_run"), elem_id="export-run"), "compare_run")
+    pick = L(gr.Dropdown(labelled(runs.with_adapter()), label=L.text("compare_run"), elem_id="export-run"),
+             "compare_run")
     _files_panel(ctx, pick)
     with gr.Row():
         with gr.Column():

@@ -10,7 +10,16 @@ from studio.config import flat
 from studio.text import said, t
 from studio.train import runner
 from studio.train.runner import recover_all
-from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard, say_gpu_freed
+from studio.ui.context import (
+    Ctx,
+    OnOpen,
+    bind_run_picker,
+    current_or_newest,
+    guard,
+    labelled,
+    run_title,
+    say_gpu_freed,
+)
 
 COLUMN_KEYS = ["runs_col_run", "runs_col_state", "runs_col_model", "runs_col_data", "runs_col_step",
                "runs_col_loss", "runs_col_eval_loss"]
@@ -38,7 +47,7 @@ def _round(x: float | None) -> float | None:
 def refresh(current: str | None, lang: str = "en"):
     frame = table(lang)
     ids = list(frame.iloc[:, 0])
-    return frame, gr.Dropdown(choices=ids, value=current_or_newest(current, ids))
+    return frame, gr.Dropdown(choices=labelled(ids), value=current_or_newest(current, ids))
 
 
 def detail(run_id: str | None, lang: str = "en"):
@@ -52,7 +61,7 @@ def detail(run_id: str | None, lang: str = "en"):
         return None, said(lang, e), none
     st = run.status()
     reason, warning = runs.reason_text(st, lang), runs.say(st.warning, lang)
-    text = f"**{run_id}** — {t(lang, 'state_' + st.state)}" + (f": {reason}" if reason else "") \
+    text = f"**{run.title()}** (`{run_id}`) — {t(lang, 'state_' + st.state)}" + (f": {reason}" if reason else "") \
         + (f"  \n⚠ {warning}" if warning else "")
     metrics = run.metrics()  # none for an imported adapter: no chart rather than "waiting for the first step"
     steps = [] if st.active else [runs.checkpoint_step(p) for p in reversed(run.checkpoints())]
@@ -67,8 +76,8 @@ def continue_from(run_id: str | None, step: int | None, lang: str = "en"):
     if not run_id or step is None:
         raise gr.Error(t(lang, "toast_need_checkpoint"))
     run = guard(runner.resume, run_id, int(step), lang=lang, on_gpu_freed=say_gpu_freed(lang))
-    gr.Info(t(lang, "toast_resumed" if run.id == run_id else "toast_branched", run=run.id, source=run_id,
-              step=int(step)))
+    gr.Info(t(lang, "toast_resumed" if run.id == run_id else "toast_branched", run=run.title(),
+              source=run_title(run_id), step=int(step)))  # it becomes the current run: named as people read it
     return run.id, gr.Tabs(selected="train")
 
 
@@ -104,8 +113,8 @@ def build(ctx: Ctx) -> OnOpen:
     L.md("runs_intro")
     frame = gr.Dataframe(table(), interactive=False, wrap=True, elem_id="runs-table")
     with gr.Row():
-        pick = L(gr.Dropdown(list(table().iloc[:, 0]), label=L.text("runs_pick"), elem_id="runs-pick", scale=3),
-                 "runs_pick")
+        pick = L(gr.Dropdown(labelled(list(table().iloc[:, 0])), label=L.text("runs_pick"), elem_id="runs-pick",
+                             scale=3), "runs_pick")
         refresh_btn = L(gr.Button(L.text("runs_refresh")), "runs_refresh", "value")
         open_btn = L(gr.Button(L.text("runs_open"), variant="primary", elem_id="runs-open"), "runs_open", "value")
         delete_btn = L(gr.Button(L.text("runs_delete"), variant="stop"), "runs_delete", "value")
@@ -116,7 +125,7 @@ def build(ctx: Ctx) -> OnOpen:
         ckpt = L(gr.Dropdown([], label=L.text("runs_ckpt"), elem_id="runs-ckpt", scale=3), "runs_ckpt")
         go_on = L(gr.Button(L.text("runs_continue"), elem_id="runs-continue"), "runs_continue", "value")
     with L(gr.Accordion(L.text("runs_overlay"), open=False), "runs_overlay"):
-        several = L(gr.Dropdown(list(table().iloc[:, 0]), multiselect=True, label=L.text("runs_overlay_pick"),
+        several = L(gr.Dropdown(labelled(list(table().iloc[:, 0])), multiselect=True, label=L.text("runs_overlay_pick"),
                                 elem_id="runs-overlay-pick"), "runs_overlay_pick")
         overlaid = gr.Plot(elem_id="runs-overlay")
         differ = L(gr.Dataframe(interactive=False, wrap=True, label=L.text("runs_differ"), elem_id="runs-differ"),
@@ -138,4 +147,4 @@ def opened(current: str | None, lang: str = "en"):
     run to overlay."""
     frame, dd = refresh(current, lang)
     ids = list(frame.iloc[:, 0])
-    return frame, dd, *detail(current_or_newest(current, ids), lang), gr.Dropdown(choices=ids)
+    return frame, dd, *detail(current_or_newest(current, ids), lang), gr.Dropdown(choices=labelled(ids))

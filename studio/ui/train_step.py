@@ -17,9 +17,9 @@ from studio.data.store import dataset_file
 from studio.evaluate.advisor import advise
 from studio.text import said, t
 from studio.train import cli as train_cli
-from studio.train import recipe, runner
+from studio.train import queue, recipe, runner
 from studio.ui.advice import rows_for, verdict_text
-from studio.ui.context import Ctx, OnOpen, guard, say_gpu_freed
+from studio.ui.context import Ctx, OnOpen, guard, run_title, say_gpu_freed
 
 SHOWN = [s for s in SETTINGS if s.level in ("basic", "advanced")]
 """The Train step's widgets, in config.SETTINGS order; each is labelled by studio.text's hp_<name>."""
@@ -61,7 +61,7 @@ def start_choices(model: str) -> list[tuple[str, str]]:
         except (OSError, ValueError):
             continue
         if same:
-            found.append((f"{run.id} ({run.config().train.method})", run.id))
+            found.append((run.label(), run.id))
     return found
 
 
@@ -114,12 +114,59 @@ def _advice_line(data: DataChoice, T, lang: str) -> str:
     return T("plan_advisor_other", verdict=verdict_text(a.verdict, lang).split("**")[1].rstrip(".。")) + "  \n"
 
 
-def start(model: str, data: dict | None, values: dict, lang: str = "en"):
+def start(model: str, data: dict | None, values: dict, lang: str = "en", another: bool = False):
+    """Start a run of these settings. While a run of the same setup is queued or training, a click asks
+    first instead (another=True is the answer "start another"). Returns (current run, timer, the ask box,
+    its text, the twin's id); the current run changes only with a toast that names the new one."""
     # every bad value (model, preset, path, setting) is one clear message, never a traceback
-    run = guard(runner.start, guard(_config, model, data, values, lang, lang=lang), lang=lang,
-                on_gpu_freed=say_gpu_freed(lang))
-    gr.Info(t(lang, "toast_started", run=run.id))
-    return run.id, gr.Timer(active=True)
+    cfg = guard(_config, model, data, values, lang, lang=lang)
+    freed = say_gpu_freed(lang)
+    if another:
+        run, new = guard(runner.start, cfg, lang=lang, on_gpu_freed=freed), True
+    else:
+        run, new = guard(runner.start_unless_twin, cfg, lang=lang, on_gpu_freed=freed)
+    if not new:
+        return gr.skip(), gr.skip(), gr.Group(visible=True), ask_text(run, lang), run.id
+    gr.Info(started_text(run, lang))
+    return run.id, gr.Timer(active=True), gr.Group(visible=False), "", None
+
+
+def ask_text(twin: runs.Run, lang: str = "en") -> str:
+    st = runs.reconcile(twin)
+    return t(lang, "twin_ask", state=t(lang, "state_" + st.state), run=html.escape(twin.title()),
+             where=_where(st, lang))
+
+
+def _where(st: runs.RunStatus, lang: str) -> str:
+    """How far a run is: its step, else its state (loading or queued, no steps known yet)."""
+    return t(lang, "prog_step", step=st.step, total=st.total_steps) if st.total_steps else t(lang, "state_" + st.state)
+
+
+def started_text(run: runs.Run, lang: str = "en") -> str:
+    """The toast for a new current run: its name, and the run it waits behind if the device is taken."""
+    where = queue.place(run)
+    if where.holder is None:
+        return t(lang, "toast_started", run=run.title())
+    return t(lang, "toast_started_queued", run=run.title(), holder=where.holder.title(), place=where.place)
+
+
+def watch(run_id: str | None, lang: str = "en"):
+    """The answer "watch the running one": it becomes the current run, and a toast says so."""
+    if not run_id:
+        return gr.skip(), gr.skip(), gr.Group(visible=False)
+    gr.Info(t(lang, "toast_watching", run=run_title(run_id)))
+    return run_id, gr.Timer(active=True), gr.Group(visible=False)
+
+
+def waiting_line(run: runs.Run, st: runs.RunStatus, lang: str = "en") -> str:
+    """What a queued run waits for: the run ahead of it and its place; empty once it has the device."""
+    if st.state != "queued":
+        return ""
+    where = queue.place(run)
+    if where.holder is None:
+        return t(lang, "prog_starting")  # nothing ahead: the worker process is still starting
+    return t(lang, "prog_waiting", run=where.holder.title(), where=_where(where.holder_status, lang),
+             place=where.place)
 
 
 def stop(run_id: str | None, lang: str = "en"):
@@ -149,18 +196,27 @@ def resume(run_id: str | None, lang: str = "en"):
     return gr.Timer(active=True)
 
 
-def progress_html(run_id: str, st: runs.RunStatus, metrics: list[dict], lang: str = "en") -> str:
+def progress_html(run_id: str, st: runs.RunStatus, metrics: list[dict], lang: str = "en", title: str = "",
+                  waiting: str = "") -> str:
+    """The run box: title (the id on hover), state, bar and one line of how far; waiting: what a queued run
+    waits for (waiting_line), which a queued run says instead of a step it has not reached."""
     T = functools.partial(t, lang)
     pct = st.progress * 100
     last = next((m for m in reversed(metrics) if "loss" in m), {})
     eta = T("prog_eta", minutes=f"{st.eta_s / 60:.1f}") if st.eta_s and st.active else ""
-    loading = st.active and not st.total_steps  # the worker is loading the model and the data
-    bits = [T("prog_loading") if loading else T("prog_step", step=st.step, total=st.total_steps), eta,
+    if st.state == "queued":  # not loading yet: it waits for the device, or for its worker to start
+        where = waiting or T("prog_starting")
+    elif st.active and not st.total_steps:  # the worker is loading the model and the data
+        where = T("prog_loading")
+    else:
+        where = T("prog_step", step=st.step, total=st.total_steps)
+    bits = [where, eta,
             T("prog_speed", speed=f"{last['tokens_per_s']:.0f}") if last.get("tokens_per_s") else "",
             T("prog_peak", gb=f"{last['memory_mb'] / 1024:.1f}") if last.get("memory_mb") else ""]
     said = [runs.reason_text(st, lang), "⚠ " + runs.say(st.warning, lang) if st.warning else ""]
     reason = "".join(f'<div class="run-reason">{html.escape(text)}</div>' for text in said if text)
-    return (f'<div class="run-box state-{st.state}"><div class="run-head"><b>{html.escape(run_id)}</b>'
+    name = html.escape(title or run_id)
+    return (f'<div class="run-box state-{st.state}"><div class="run-head"><b title="{html.escape(run_id)}">{name}</b>'
             f'<span class="badge">{t(lang, "state_" + st.state)}</span></div>'
             f'<div class="bar"><div class="fill" style="width:{pct:.1f}%"></div></div>'
             f'<div class="run-meta">{" · ".join(b for b in bits if b)}</div>{reason}</div>')
@@ -185,8 +241,9 @@ def poll(run_id: str | None, lang: str = "en"):
         return f"run {html.escape(run_id)} is gone", None, "", gr.Timer(active=False), hidden
     st = runs.reconcile(run)
     metrics = run.metrics()
+    box = progress_html(run_id, st, metrics, lang, run.title(), waiting_line(run, st, lang))
     # no title: the plot's label already says "Loss" (it said it twice)
-    return (progress_html(run_id, st, metrics, lang), loss_figure(metrics, "", lang), log_lines(run),
+    return (box, loss_figure(metrics, "", lang), log_lines(run),
             gr.Timer(active=st.active), gr.Button(visible=st.state == "done" and run.has_adapter()))
 
 
@@ -216,6 +273,28 @@ def _widgets(L) -> TrainWidgets:
     return TrainWidgets({s.name: by_name[s.name] for s in SHOWN})
 
 
+@dataclass
+class AskBox:
+    """Shown when Start meets a run of the same setup already queued or training: a second run only when
+    asked for."""
+
+    box: Any
+    text: Any
+    another: Any
+    watch: Any
+
+
+def _ask_box(L) -> tuple[AskBox, Any]:
+    """The ask box and the state holding the twin's id (what "watch" switches to)."""
+    with gr.Group(visible=False, elem_id="train-twin") as box:
+        text = gr.Markdown(elem_id="train-twin-text")
+        with gr.Row():
+            another = L(gr.Button(L.text("train_another"), variant="primary", elem_id="train-another"),
+                        "train_another", "value")
+            watch_btn = L(gr.Button(L.text("train_watch"), elem_id="train-watch"), "train_watch", "value")
+    return AskBox(box, text, another, watch_btn), gr.State(None)
+
+
 def build(ctx: Ctx) -> OnOpen:
     L = ctx.labels
     L.md("train_intro")
@@ -229,6 +308,7 @@ def build(ctx: Ctx) -> OnOpen:
         go = L(gr.Button(L.text("start"), variant="primary", elem_id="train-start"), "start", "value")
         halt = L(gr.Button(L.text("stop"), variant="stop", elem_id="train-stop"), "stop", "value")
         again = L(gr.Button(L.text("resume"), elem_id="train-resume"), "resume", "value")
+    ask, twin = _ask_box(L)
     prog = gr.HTML(elem_id="train-progress")
     done = L(gr.Button(L.text("train_done_compare"), variant="primary", visible=False, elem_id="train-done"),
              "train_done_compare", "value")
@@ -243,6 +323,9 @@ def build(ctx: Ctx) -> OnOpen:
 
     def _start(lang, model, data, start_from, *args):
         return start(model, data, {**w.values(args), "start_from": start_from or None}, lang)
+
+    def _another(lang, model, data, start_from, *args):
+        return start(model, data, {**w.values(args), "start_from": start_from or None}, lang, another=True)
 
     def _remember(model, data, *args):
         return remember(model, data, w.values(args))
@@ -261,7 +344,10 @@ def build(ctx: Ctx) -> OnOpen:
           trigger_mode="always_last")
     gr.on(edits, _remember, [ctx.model, ctx.data, *w.inputs()], ctx.settings, show_progress="hidden",
           concurrency_limit=None, trigger_mode="always_last")
-    go.click(_start, [ctx.lang, *settings], [ctx.run, timer], concurrency_limit=None)
+    started = [ctx.run, timer, ask.box, ask.text, twin]
+    go.click(_start, [ctx.lang, *settings], started, concurrency_limit=None)
+    ask.another.click(_another, [ctx.lang, *settings], started, concurrency_limit=None)
+    ask.watch.click(watch, [twin, ctx.lang], [ctx.run, timer, ask.box])
     halt.click(stop, [ctx.run, ctx.lang], None)
     again.click(resume, [ctx.run, ctx.lang], timer)
     for event in (timer.tick, ctx.run.change, ctx.lang.change):

@@ -342,7 +342,9 @@ def test_two_tabs_starting_at_the_same_second_get_two_runs(tiny_model_dir, studi
     def tab():
         barrier.wait()
         try:
-            ids.append(train_step.start(str(tiny_model_dir), DataChoice(path=str(data), rows=1), {"max_steps": 2})[0])
+            # another=True: each tab answers "start another" (one tab alone would be asked, test_walk.py)
+            ids.append(train_step.start(str(tiny_model_dir), DataChoice(path=str(data), rows=1), {"max_steps": 2},
+                                        another=True)[0])
         except Exception as e:  # noqa: BLE001 - any error is the failure this test looks for
             errors.append(e)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from studio import runs
 from tests.helpers import ROOT
 from tests.helpers.server import app_server
 
@@ -245,7 +246,8 @@ def export_and_import(page) -> None:
     downloaded zip again: it comes back as a new run, checked against the chosen base."""
     tab(page, "Export")
     page.wait_for_function("document.querySelector('#export-run input').value.length > 0")
-    run_id = page.locator("#export-run input").input_value()
+    label = page.locator("#export-run input").input_value()  # a picker shows a run's title and date
+    run_id = next(run.id for run in runs.all_runs() if run.label() == label)
     page.locator("#export-zip-go").click()
     link = page.locator("#export-zip-file a[download]").first
     link.wait_for(timeout=120_000)
@@ -269,7 +271,7 @@ def export_and_import(page) -> None:
     page.locator("#export-import input[type=file]").set_input_files(str(zip_path))
     page.wait_for_function("document.querySelector('#export-import-info')?.innerText.includes('Imported as run')",
                            timeout=120_000)
-    assert page.locator("#export-run input").input_value() not in ("", run_id)  # the import is now current
+    assert page.locator("#export-run input").input_value() not in ("", label)  # the import is now current
     imported = page.locator("#export-run input").input_value()
     for close in page.locator(".toast-close").all():
         close.click()

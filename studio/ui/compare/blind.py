@@ -11,8 +11,10 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from studio import runs
 from studio.chat import check_prompt
 from studio.compare.engine import build_columns
+from studio.config import RunConfig
 from studio.data import votes
 from studio.text import t
 from studio.train import recipe, runner
@@ -61,7 +63,12 @@ def ask(s: Setup, prompt: str) -> Iterator[tuple]:
     for texts in stream(s.comparer(), shuffled, s.settings(), lang):
         yield state, *_boxes(state, texts, False, lang), *_buttons(len(order), False), ""
     state = {**state, "answers": {key: text for (_, key), text in zip(state["order"], texts)}}
-    yield state, *_boxes(state, texts, False, lang), *_buttons(len(order), True), t(lang, "blind_which")
+    yield state, *_boxes(state, texts, False, lang), *_buttons(len(order), True), which(len(order), lang)
+
+
+def which(n: int, lang: str) -> str:
+    """The question, by how many answers there are: "which is better" of two, "which is best" of more."""
+    return t(lang, "blind_which") if n <= 2 else t(lang, "blind_which_n", n=n)
 
 
 def vote(choice: str, state: dict | None, lang: str | None) -> tuple:
@@ -125,9 +132,18 @@ def train_on_votes(run_id: str | None, lang: str | None) -> Any:
     if not run_id:
         fail("cmp_need_run", lang)
     cfg, n = guard(recipe.from_votes, run_id, lang=lang)
-    run = guard(runner.start, cfg, lang=lang)
-    gr.Info(t(lang, "blind_dpo_started", n=n, run=run.id))
+    run = guard(runner.start, cfg, lang=lang, title=votes_title(run_id, cfg, n, lang))
+    gr.Info(t(lang, "blind_dpo_started", n=n, run=run.title()))  # it becomes the current run: say so
     return run.id
+
+
+def votes_title(run_id: str, cfg: RunConfig, n: int, lang: str) -> str:
+    """'gozaru · DPO on 6 votes': what the voted run learnt from, not the votes file's long name. Taken from
+    the voted run's title ("gozaru" of "gozaru · SFT"), so a second round of votes keeps the first's word."""
+    data = runs.get(run_id).title().split(" · ")[0]
+    if n == 1:
+        return t(lang, "run_title_vote", data=data, method=cfg.train.method.upper())
+    return t(lang, "run_title_votes", data=data, method=cfg.train.method.upper(), n=n)
 
 
 def _vote_for(choice: str) -> Callable[[dict | None, str | None], tuple]:

@@ -24,7 +24,7 @@ from studio.ui.compare.common import (
     stream,
     warn,
 )
-from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard
+from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard, labelled
 
 __all__ = ["KEYS", "KINDS", "build", "regenerate", "run_choices", "run_context", "send"]
 
@@ -120,7 +120,7 @@ def _regen_for(kind: str) -> Callable[..., Iterator[list[dict]]]:
 def refresh_pick(run_id: str | None) -> Any:
     """The runs to compare; the current one, else the newest (a first visit is never an empty column)."""
     ids = run_choices()
-    return gr.Dropdown(choices=ids, value=current_or_newest(run_id, ids))
+    return gr.Dropdown(choices=labelled(ids), value=current_or_newest(run_id, ids))
 
 
 def kind_choices(lang: str | None) -> Any:
@@ -136,7 +136,7 @@ def _top(ctx: Ctx) -> SetupWidgets:
     """The choices every mode shares."""
     L = ctx.labels
     with gr.Row():
-        pick = L(gr.Dropdown(run_choices(), label=L.text("compare_run"), elem_id="compare-run", scale=3),
+        pick = L(gr.Dropdown(labelled(run_choices()), label=L.text("compare_run"), elem_id="compare-run", scale=3),
                  "compare_run")
         adapter = L(gr.Dropdown(adapter_choices(None), label=L.text("cmp_adapter"), scale=2,
                                 info=L.text("cmp_adapter_info"), elem_id="compare-adapter"), "cmp_adapter")
