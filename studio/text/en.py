@@ -80,7 +80,7 @@ TEXT: dict[str, str] = {
     "prog_step": "step {step}/{total}", "prog_eta": "{minutes} min left", "prog_speed": "{speed} tokens/s",
     "prog_waiting": "Waiting behind {run} ({where}) — place {place} in the queue",
     "prog_starting": "starting the worker…",
-    "twin_ask": "A run of this same setup is already {state}: **{run}** ({where}). Start a second run of it, "
+    "twin_ask": "A run of this same setup is already {state}: **{run}**{where}. Start a second run of it, "
                 "or watch that one?",
     "train_another": "Start another run", "train_watch": "Watch the running one",
     "run_title_votes": "{data} · {method} on {n} votes", "run_title_vote": "{data} · {method} on 1 vote",

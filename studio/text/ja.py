@@ -75,7 +75,7 @@ TEXT: dict[str, str] = {
     "prog_step": "ステップ {step}/{total}", "prog_eta": "残り {minutes} 分", "prog_speed": "{speed} トークン/秒",
     "prog_waiting": "{run} の終了を待っています ({where}) — 待ち順 {place} 番目",
     "prog_starting": "ワーカーを起動中…",
-    "twin_ask": "同じ設定の実行がすでに{state}です: **{run}** ({where})。もう 1 つ実行を始めますか、"
+    "twin_ask": "同じ設定の実行がすでに{state}です: **{run}**{where}。もう 1 つ実行を始めますか、"
                 "それともその実行を見ますか？",
     "train_another": "もう 1 つ実行を始める", "train_watch": "実行中のものを見る",
     "run_title_votes": "{data} · 投票 {n} 件で {method}", "run_title_vote": "{data} · 投票 1 件で {method}",

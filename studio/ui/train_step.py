@@ -133,8 +133,8 @@ def start(model: str, data: dict | None, values: dict, lang: str = "en", another
 
 def ask_text(twin: runs.Run, lang: str = "en") -> str:
     st = runs.reconcile(twin)
-    return t(lang, "twin_ask", state=t(lang, "state_" + st.state), run=html.escape(twin.title()),
-             where=_where(st, lang))
+    step = f" ({_where(st, lang)})" if st.total_steps else ""  # its state alone is said already
+    return t(lang, "twin_ask", state=t(lang, "state_" + st.state), run=html.escape(twin.title()), where=step)
 
 
 def _where(st: runs.RunStatus, lang: str) -> str:

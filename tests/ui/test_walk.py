@@ -41,7 +41,7 @@ def test_start_pressed_twice_asks_and_starts_no_second_run(json_rows):
     assert timer.active and box.visible is False
     current, timer, box, text, twin = train_step.start("smollm2-135m", json_rows, {"max_steps": 2})
     assert isinstance(current, type(gr.skip())) and isinstance(timer, type(gr.skip()))  # the watched run stays
-    assert box.visible is True and twin == run_id and "json · SFT" in text and "queued" in text
+    assert box.visible is True and twin == run_id and "json · SFT" in text and "queued" in text and "(" not in text
     assert [r.id for r in runs.all_runs()] == [run_id]
     ja = train_step.start("smollm2-135m", json_rows, {"max_steps": 2}, "ja")[3]
     assert "同じ設定の実行がすでに待機中です" in ja
