@@ -24,11 +24,11 @@ HEAVY_MODULES = {"studio.train.callbacks", "studio.train.engine", "studio.train.
 # The layers, lowest first. A unit (a package, or a module at the studio/ root) imports only units of
 # lower layers, or of its own layer listed before it: the picture has no cycles.
 LAYERS = [
-    ["text", "paths", "fsutil", "redact", "config"],
+    ["text", "paths", "fsutil", "redact", "config", "gate"],
     ["models", "runs", "presets", "charts"],
     ["chat", "data"],
     ["train", "compare"],
-    ["evaluate", "facts", "bench", "export"],
+    ["evaluate", "facts", "bench", "export", "serve"],
     ["ui", "cli", "__main__"],
 ]
 RANK = {unit: (layer, i) for layer, units in enumerate(LAYERS) for i, unit in enumerate(units)}

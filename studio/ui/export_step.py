@@ -18,6 +18,7 @@ from studio.export.hub import DEFAULT_TOKEN_ENV, readiness
 from studio.export.importer import import_uploads
 from studio.paths import studio_home
 from studio.text import said, t
+from studio.ui import serve_panel
 from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard, labelled
 
 DTYPES = ["auto", "bf16", "fp16", "fp32"]
@@ -184,6 +185,7 @@ def build(ctx: Ctx) -> OnOpen:
             status = _hub_panel(ctx, pick)
         with gr.Column():
             _import_panel(ctx, pick)
+    serve_panel.build(ctx, pick)
     with L(gr.Accordion(L.text("export_card"), open=False), "export_card"):
         card = gr.Markdown(elem_id="export-card")
     pick.change(card_preview, pick, card)

@@ -64,8 +64,8 @@ def test_exposure_with_auth_passes_the_password_to_gradio(argv, share, launched)
 def test_gradio_gets_the_host_the_password_and_the_upload_limit(monkeypatch):
     from gradio.utils import _parse_file_size
 
+    from studio import gate
     from studio.ui import app as ui_app
-    from studio.ui import gate
 
     seen: dict = {}
 

@@ -16,7 +16,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from studio.ui import gate
+from studio import gate
 from tests.helpers.server import app_server
 
 TOKEN = "hf_GateTestTokenNeverShown0123456789"

@@ -334,7 +334,7 @@ GRADIO_OWN = ("Built with Gradio", "Drop CSV or TSV files here to import data in
 ALLOWED = {"Katachi", "Studio", "English", "RAG", "Few-shot", "Hub", "Hugging", "Face", "LoRA", "QLoRA", "QLORA",
            "LORA", "SFT", "DPO", "KTO", "sft", "dpo", "kto", "JSON", "SQL", "CSV", "TSV", "RAM", "CPU", "GPU", "CUDA",
            "ChatML", "GGUF", "PEFT", "peft", "Ollama", "Modelfile", "README", "TOKEN", "auto", "zip", "bit", "smollm",
-           "gemma", "bitsandbytes"}
+           "gemma", "bitsandbytes", "OpenAI", "API", "LangChain", "curl", "Python"}
 """Proper names, acronyms, setting values and file types: the same words in Japanese text."""
 
 
