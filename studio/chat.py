@@ -56,6 +56,10 @@ class GenSettings:
         return kw
 
 
+class NoAdapter(Said, KeyError):
+    """An adapter name the chat model has not loaded: a KeyError, as a missing key of its adapters."""
+
+
 class PromptError(Said, ValueError):
     """A prompt (or an adapter) the model cannot take: empty, too long, past its context, pickle weights; said
     in the UI's language."""
@@ -199,7 +203,7 @@ class ChatModel:
 
         if not self.adapters:
             if adapter:
-                raise KeyError(f"adapter {adapter!r} is not loaded")
+                raise NoAdapter("err_chat_adapter_not_loaded", adapter=adapter)
             return contextlib.nullcontext()
         if adapter is None:
             return self.model.disable_adapter()

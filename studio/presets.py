@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from studio.config import SETTING
+from studio.config import SETTING, ConfigError
 from studio.fsutil import read_jsonl
 from studio.paths import PRESETS_DIR, check_name, inside
 from studio.text import Said
@@ -67,7 +67,7 @@ def load(name: str) -> Preset:
     known = set(Preset.__dataclass_fields__) - {"path", "extra", "name"}
     unknown_train = set(raw.get("train") or {}) - set(SETTING)  # the one settings table
     if unknown_train:
-        raise ValueError(f"{meta_file}: unknown train setting(s) {sorted(unknown_train)}")
+        raise ConfigError("err_preset_settings", file=meta_file, names=sorted(unknown_train))
     return Preset(name=name, path=path, **{k: raw[k] for k in known if k in raw},
                   extra={k: v for k, v in raw.items() if k not in known and k != "name"})
 

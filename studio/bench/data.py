@@ -7,6 +7,7 @@ import math
 import random
 
 from studio import presets
+from studio.bench import BenchError
 
 ENGLISH_PRESETS = ("alpaca", "chat", "classify", "json", "shakespeare", "sql")
 MAX_CHARS = 1400
@@ -59,7 +60,7 @@ def _turns(rng: random.Random) -> int:
 def build_rows(pairs: list[list[dict]], n: int, seed: int) -> list[dict]:
     """n conversations of 1-5 turns drawn from the pairs, each under MAX_CHARS."""
     if not pairs:
-        raise ValueError("no question/answer pairs to build benchmark rows from")
+        raise BenchError("err_bench_no_pairs")
     rng = random.Random(seed)
     rows = []
     while len(rows) < n:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from studio.bench import BenchError
 from studio.bench.flops import cpu_flags
 from studio.models.device import detect
 
@@ -230,7 +231,7 @@ def write(path: Path, kind: str, result: dict) -> Path:
     """Replace the `kind` section of the file at `path`, keeping the other sections as they were; a full
     run's previous section moves to "Earlier full runs" (figures from before a change stay readable)."""
     if kind not in SECTIONS:
-        raise ValueError(f"unknown section {kind!r}")
+        raise BenchError("err_bench_section", kind=kind)
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
     blocks = {name: body for name, body in _BLOCK.findall(old)}
     previous = blocks.get(kind, "")

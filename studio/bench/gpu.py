@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from studio.bench import flops, shapes
+from studio.bench import BenchFailed, flops, shapes
 from studio.bench.data import bench_rows
 from studio.fsutil import write_jsonl
 from studio.paths import REPO_ROOT
@@ -87,7 +87,7 @@ def child(s: dict[str, Any], name: str, timeout_s: float = 900) -> dict[str, Any
                                stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(REPO_ROOT), timeout=timeout_s)
     if code != 0 or not out_path.is_file():
         tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
-        raise RuntimeError(f"bench side {name!r} failed (exit {code}):\n{tail}")
+        raise BenchFailed("err_bench_side_failed", name=name, code=code, tail=tail)
     return json.loads(out_path.read_text(encoding="utf-8"))
 
 

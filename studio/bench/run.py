@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from studio.bench import flops
+from studio.bench import BenchFailed, flops
 from studio.bench import profile as prof
 from studio.bench.data import bench_rows
 from studio.bench.docs import _load_avg, machine, now, write
@@ -70,7 +70,7 @@ def child(spec: dict[str, Any], name: str) -> dict[str, Any]:
                                stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(REPO_ROOT))
     if code != 0 or not out_path.is_file():
         tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
-        raise RuntimeError(f"bench side {name!r} failed (exit {code}):\n{tail}")
+        raise BenchFailed("err_bench_side_failed", name=name, code=code, tail=tail)
     return json.loads(out_path.read_text(encoding="utf-8"))
 
 

@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 from studio.chat import GenSettings
+from studio.compare import CompareError
 from studio.compare.adapters import get_run
 from studio.compare.engine import DEFAULT_MODE, Comparer, iter_table, parse_kinds
+from studio.text import Term
 
 MAX_FILE_BYTES = 1_000_000
 DEFAULT_COLUMNS = "base,tuned"
@@ -16,34 +18,33 @@ DEFAULT_COLUMNS = "base,tuned"
 def read_text_file(path: str, what: str, limit: int = MAX_FILE_BYTES) -> str:
     """A small UTF-8 text file the user named, with one-line errors for everything that can be wrong."""
     p = Path(path).expanduser()
+    what = Term.of(f"err_what_{what.replace(' ', '_')}", what)  # "prompts file" in the UI's language too
     if not p.exists():
-        raise ValueError(f"{what} {path} does not exist")
+        raise CompareError("err_file_missing", what=what, path=path)
     if not p.is_file():
-        raise ValueError(f"{what} {path} is not a file")
+        raise CompareError("err_file_not_file", what=what, path=path)
     size = p.stat().st_size
     if size > limit:
-        raise ValueError(f"{what} {path} is {size} bytes; the limit is {limit}")
+        raise CompareError("err_file_too_big", what=what, path=path, size=size, limit=limit)
     try:
         return p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise ValueError(f"{what} {path} is not UTF-8 text") from None
+        raise CompareError("err_file_not_utf8", what=what, path=path) from None
 
 
 def read_prompts(path: str) -> list[str]:
     """One prompt per line; blank lines are skipped."""
     prompts = [ln.strip() for ln in read_text_file(path, "prompts file").splitlines() if ln.strip()]
     if not prompts:
-        raise ValueError(f"prompts file {path} holds no prompt (one per line)")
+        raise CompareError("err_prompts_none", path=path)
     return prompts
 
 
 def _settings(args: argparse.Namespace):
-    if not 1 <= args.max_new_tokens <= 4096:
-        raise ValueError("--max-new-tokens must be between 1 and 4096")
-    if not 0 <= args.temperature <= 5:
-        raise ValueError("--temperature must be between 0 and 5")
-    if not 0 <= args.k <= 20:
-        raise ValueError("--k must be between 0 and 20")
+    for flag, value, low, high in (("--max-new-tokens", args.max_new_tokens, 1, 4096),
+                                   ("--temperature", args.temperature, 0, 5), ("--k", args.k, 0, 20)):
+        if not low <= value <= high:
+            raise CompareError("err_flag_range", flag=flag, low=low, high=high)
     return GenSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature, seed=args.seed)
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Literal
 
 from studio.chat import ChatModel, GenSettings, get_chat_model, prompt_ids
-from studio.compare import mask
-from studio.compare.adapters import check_adapter
+from studio.compare import CompareError, mask
+from studio.compare.adapters import AdapterError, check_adapter
 from studio.compare.columns import COLUMN_KINDS, Column, build_columns, parse_kinds
 from studio.compare.stream import stream_rows
 from studio.models import compute
@@ -48,7 +48,7 @@ class Comparer:
                  chat: ChatModel | None = None):
         """`chat` is a ChatModel already loaded (tests pass an fp32 one); else the shared cached one."""
         if mode not in ("batched", "sequential"):
-            raise ValueError(f"unknown mode {mode!r}: batched or sequential")
+            raise CompareError("err_compare_mode", mode=mode)
         self.model_name = model_name
         self.mode = mode
         self.chat = chat or get_chat_model(model_name, trust_remote_code)
@@ -139,7 +139,7 @@ class Comparer:
         try:
             self.chat._add(name, path)
         except (OSError, FileNotFoundError) as e:
-            raise ValueError(f"the adapter {path} cannot be loaded (was its run deleted?): {e}") from None
+            raise AdapterError("err_adapter_load_failed", path=path, why=str(e)) from None
         self.chat.model.eval()  # mixed-adapter batches refuse a model in training mode
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+from studio.compare.adapters import AdapterError
+
 
 def _lora_linears(model, adapter: str) -> list | None:
     """The model's LoRA layers that carry `adapter`, or None when one of them is not a plain Linear
@@ -33,7 +35,7 @@ def row_scaling(model, adapter: str, rows_on: list[bool]) -> Iterator[None]:
 
     layers = _lora_linears(model, adapter)
     if layers is None:
-        raise ValueError(f"adapter {adapter!r} is not a plain LoRA: use the mixed-adapter batch")
+        raise AdapterError("err_adapter_not_plain_lora", adapter=adapter)
     old = [m.scaling[adapter] for m in layers]
     try:
         for m, scale in zip(layers, old, strict=True):

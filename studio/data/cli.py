@@ -22,23 +22,29 @@ from studio.data.template import plain
 from studio.fsutil import write_jsonl
 from studio.models.info import context_length
 from studio.paths import PRESETS_DIR
+from studio.text import Said, Term
 
 HUB_PREFIX = "hub:"
+
+
+class MapFlagError(Said, argparse.ArgumentTypeError):
+    """A --map the data commands cannot read: argparse says it (an ArgumentTypeError), in English; the
+    catalogue can say it in Japanese too."""
 
 
 def parse_mapping(text: str) -> dict[str, str]:
     """'prompt=question,response=answer[,system=sys]' -> dict (an argparse `type`): the Data step's parser
     (studio.data.choice), plus what a table needs before it is read (both roles, no other keys)."""
-    usage = "write prompt=COL,response=COL[,system=COL]"
+    usage = Term("err_map_usage")  # "write prompt=COL,response=COL[,system=COL]"
     try:
         mapping = choice.parse_mapping(text)
     except choice.MappingError:
-        raise argparse.ArgumentTypeError(f"bad mapping {text!r}: {usage}") from None
+        raise MapFlagError("err_map_flag", text=text, usage=usage) from None
     unknown = sorted(set(mapping) - {"prompt", "response", "system"})
     if unknown:
-        raise argparse.ArgumentTypeError(f"bad mapping part(s) {', '.join(unknown)}: {usage}")
+        raise MapFlagError("err_map_flag_parts", parts=", ".join(unknown), usage=usage)
     if not {"prompt", "response"} <= set(mapping):
-        raise argparse.ArgumentTypeError("a mapping needs both prompt=COL and response=COL")
+        raise MapFlagError("err_map_flag_roles")
     return mapping
 
 

@@ -7,6 +7,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from studio.config import ConfigError
 from studio.data.tokenize import count_tokens
 
 __all__ = ["count_tokens", "split", "summarise", "token_lengths"]
@@ -69,7 +70,7 @@ def split(rows: Sequence[Mapping], eval_fraction: float, seed: int = 0) -> tuple
     """Deterministic (train, eval) split; rows sharing a user prompt always stay on one side.
     Eval gets about eval_fraction of the rows (whole groups, so it may fall a little short)."""
     if not 0 <= eval_fraction < 1:
-        raise ValueError(f"eval_fraction must be in [0, 1), got {eval_fraction}")
+        raise ConfigError("err_eval_fraction", got=eval_fraction)
     groups = _groups(rows)
     target = round(len(rows) * eval_fraction)
     if eval_fraction > 0 and len(groups) > 1:

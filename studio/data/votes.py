@@ -48,9 +48,9 @@ def record(prompt: str, answers: dict[str, str], winner: str, *, vote_set: str =
            run_id: str | None = None, order: list[str] | None = None) -> dict:
     """Append one vote. `answers` maps column key -> answer text; `winner` is one of its keys or "tie"."""
     if len(answers) < 2:
-        raise ValueError("a vote needs at least two answers")
+        raise VoteError("err_vote_two_answers")
     if winner != TIE and winner not in answers:
-        raise ValueError(f"the winner {winner!r} is not one of the answers ({', '.join(answers)}) nor 'tie'")
+        raise VoteError("err_vote_winner", winner=winner, answers=", ".join(answers))
     vote = {"time": time.time(), "prompt": prompt, "answers": dict(answers), "winner": winner,
             "run": run_id, "order": list(order or answers)}
     append_jsonl(votes_file(vote_set), vote, durable=True)

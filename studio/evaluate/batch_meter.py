@@ -19,7 +19,7 @@ from studio import presets
 from studio.data.generate.classify_task import LABELS
 from studio.data.generate.json_task import VALIDATOR
 from studio.data.generate.sql_task import parses
-from studio.evaluate import meters
+from studio.evaluate import EvalError, meters
 from studio.evaluate.run_eval import eval_rows, meter_for, split_prompt
 from studio.evaluate.structure import extract_json, extract_sql, normalize_label
 from studio.train.data import load_rows
@@ -93,7 +93,7 @@ def probe_rows(preset) -> tuple[list[dict], str, str]:
              "meta": {"answer": str(p.get("answer", new)), "wrong": str(p.get("wrong", old))}}
             for p in raw.get("probes") or []]
     if not rows:
-        raise ValueError(f"{preset.path / 'facts.yaml'} lists no probes")
+        raise EvalError("err_eval_no_probes", file=preset.path / "facts.yaml")
     return rows, old, new
 
 

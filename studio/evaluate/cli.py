@@ -8,6 +8,7 @@ from pathlib import Path
 
 from studio import presets
 from studio.data.validate import validate_file
+from studio.evaluate import EvalError
 from studio.evaluate.advisor import advise
 from studio.evaluate.meters import primary_label
 from studio.evaluate.pairs import meter_pairs
@@ -31,7 +32,7 @@ def progress_printer(quiet: bool):
 
 def _limit(value: int) -> int:
     if not 1 <= value <= 10_000:
-        raise ValueError("--limit must be between 1 and 10000")
+        raise EvalError("err_flag_range", flag="--limit", low=1, high=10_000)
     return value
 
 

@@ -83,7 +83,7 @@ def primary_label(meter_id: str, lang: str = "en") -> str:
 def score(meter_id: str, outputs: Sequence[str], rows: Sequence[dict]) -> dict[str, float]:
     """The meter's dict for these answers; "primary" is always there (a share in 0..1)."""
     if len(outputs) != len(rows):
-        raise ValueError(f"{len(outputs)} outputs for {len(rows)} rows")
+        raise MeterError("err_eval_outputs", outputs=len(outputs), rows=len(rows))
     result = get_meter(meter_id)(list(outputs), list(rows))
     return {k: float(v) for k, v in result.items()}
 

@@ -16,7 +16,7 @@ from studio import runs
 from studio.chat import GenSettings
 from studio.compare.engine import Comparer, build_columns
 from studio.data.store import datasets_dir
-from studio.evaluate import meters
+from studio.evaluate import EvalError, meters
 from studio.evaluate.run_eval import (
     BATCH_SIZE,
     Progress,
@@ -28,6 +28,7 @@ from studio.evaluate.run_eval import (
 )
 from studio.fsutil import write_jsonl
 from studio.paths import check_name, inside
+from studio.text import Term
 from studio.train.data import load_rows
 
 K = 4
@@ -58,7 +59,7 @@ def meter_pairs(run_id: str, *, k: int = K, limit: int = LIMIT, temperature: flo
     """Sample, score and pair (see the module docstring); the pairs are written as JSONL (TRL's
     conversational prompt/chosen/rejected, with the scores under "meta")."""
     if not 2 <= k <= 16:
-        raise ValueError("k (answers per prompt) must be between 2 and 16")
+        raise EvalError("err_flag_range", flag=Term("err_what_answers_per_prompt"), low=2, high=16)
     run = runs.get(run_id)
     cfg = run.config()
     rows = load_rows(cfg)[0]

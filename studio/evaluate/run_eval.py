@@ -18,7 +18,7 @@ from studio.compare.adapters import adapter_for
 from studio.compare.engine import Comparer, adapter_name, build_columns
 from studio.data.passages import opening
 from studio.data.tokenize import tokenize_row
-from studio.evaluate import meters
+from studio.evaluate import EvalError, meters
 from studio.evaluate.structure import confusion
 from studio.fsutil import atomic_write_json, read_json
 from studio.models import compute
@@ -82,7 +82,7 @@ def eval_rows(run, limit: int | None = None) -> list[dict]:
     if is_text_task(rows):
         rows = [r for r in map(continuation_row, rows) if r is not None]
     if not rows:
-        raise ValueError(f"run {run.id} has no eval rows: give it an eval file or a bigger dataset")
+        raise EvalError("err_eval_no_rows", run=run.id)
     rows = [without_system(r, cfg.data.system_prompt) for r in rows]
     return rows[:limit] if limit else rows
 

@@ -16,6 +16,7 @@ from studio.data.generate import SqlError, execute, gold_text, result_key
 from studio.data.generate.classify_task import LABELS
 from studio.data.generate.json_task import VALIDATOR, is_to_json
 from studio.data.generate.sql_task import parses
+from studio.evaluate import EvalError
 
 Meter = Callable[[Sequence[str], Sequence[dict]], dict[str, float]]
 
@@ -37,7 +38,7 @@ def _share(hits: int, total: int) -> float:
 
 def _pairs(outputs: Sequence[str], rows: Sequence[dict]) -> list[tuple[str, dict]]:
     if len(outputs) != len(rows):
-        raise ValueError(f"{len(outputs)} outputs for {len(rows)} rows")
+        raise EvalError("err_eval_outputs", outputs=len(outputs), rows=len(rows))
     return list(zip(outputs, rows))
 
 

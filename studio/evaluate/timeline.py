@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from studio import runs
 from studio.compare.engine import Comparer
-from studio.evaluate import meters
+from studio.evaluate import EvalError, meters
 from studio.evaluate.run_eval import (
     Progress,
     answer,
@@ -50,7 +50,7 @@ def checkpoint_timeline(run_id: str, limit: int = DEFAULT_LIMIT, *, meter: str |
     run = runs.get(run_id)
     ckpts = run.checkpoints()
     if not ckpts:
-        raise ValueError(f"run {run_id} has no saved checkpoint yet: wait for the first save")
+        raise EvalError("err_eval_no_checkpoint", run=run_id)
     cfg = run.config()
     rows = eval_rows(run, limit)
     kind, meter_id = meter_for(run, rows)

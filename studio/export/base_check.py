@@ -11,6 +11,7 @@ from studio.export import ExportError
 from studio.export.bundle import to_stderr
 from studio.models import CURATED, EMBEDDED, ModelError, model_path, resolve
 from studio.paths import model_cache_dir
+from studio.text import Phrase, Said, Term
 
 PREFIX = "base_model.model."
 # LoRA tensor suffix -> (which side of the module it touches, index of that size in the tensor).
@@ -18,14 +19,17 @@ LORA_PARTS = {".lora_A.weight": ("in", 1), ".lora_B.weight": ("out", 0),
               ".lora_embedding_A": ("in", 1), ".lora_embedding_B": ("out", 0)}
 
 
-class WrongBaseError(ValueError):
+class WrongBaseError(Said, ValueError):
     """The adapter was made for another model; the message names both. `problem` is the message without
-    the command-line advice, `made_for` the studio model the adapter fits, when known (the UI gives its
-    own advice from them)."""
+    the command-line advice (a Phrase: the UI says it in its language), `made_for` the studio model the
+    adapter fits, when known (the UI gives its own advice from them)."""
 
-    def __init__(self, problem: str, made_for: str | None = None, cli_hint: str = ""):
-        super().__init__(f"{problem}; {cli_hint}" if cli_hint else problem)
-        self.problem, self.made_for = problem, made_for
+    def __init__(self, key: str, made_for: str | None = None, cli_hint: Phrase | None = None, **fields: object):
+        self.problem, self.made_for = Phrase(key, **fields), made_for
+        if cli_hint:
+            super().__init__("err_base_hint", problem=self.problem, hint=cli_hint)
+        else:
+            super().__init__(key, **fields)
 
 
 @dataclass(frozen=True)
@@ -69,15 +73,12 @@ def choose_base(claimed: str, model: str | None) -> BaseChoice:
     if model:
         resolve(model)  # an unknown --model fails with the registry's message
         if known and canonical(known) != canonical(model):
-            raise WrongBaseError(
-                f"wrong base model: this adapter was made for {claimed!r} ({_describe(known)}), not for "
-                f"{model!r} ({_describe(model)})", made_for=known,
-                cli_hint=f"import it without --model or with --model {known}")
+            raise WrongBaseError("err_base_named", made_for=known, cli_hint=Phrase("err_base_cli_hint", known=known),
+                                 claimed=claimed, claimed_id=_describe(known), model=model,
+                                 model_id=_describe(model))
         return BaseChoice(model, claimed)
     if not known:
-        raise WrongBaseError(
-            f"this adapter's base model {claimed or '(none given)'!r} is not a model the studio can load "
-            "here: pass --model NAME with the base it was trained on (see `studio models`)")
+        raise WrongBaseError("err_base_unknown", claimed=claimed or Term("err_base_none_given"))
     return BaseChoice(known, claimed)
 
 
@@ -149,22 +150,24 @@ def check_shapes(shapes: dict[str, tuple[int, ...]], base: BaseShape, model: str
         module = key[: -len(part)].removeprefix(PREFIX)
         side, axis = LORA_PARTS[part]
         if module not in base.modules:
-            raise WrongBaseError(f"wrong base model: {_pair(shapes, base, model, claimed)}; the adapter has "
-                                 f"weights for {module}, which {model!r} does not have")
+            raise WrongBaseError("err_base_no_module", pair=_pair(shapes, base, model, claimed), module=module,
+                                 model=model)
         want = base.modules[module][0 if side == "in" else 1]
         if len(shape) != 2 or shape[axis] != want:
-            raise WrongBaseError(
-                f"wrong base model: {_pair(shapes, base, model, claimed)}; {module} has {side}put size "
-                f"{want}, the adapter's tensor has shape {list(shape)}")
+            raise WrongBaseError("err_base_size", pair=_pair(shapes, base, model, claimed), module=module,
+                                 side=Term(f"err_base_side_{side}"), want=want, shape=list(shape))
         checked += 1
     if not checked:
         raise ExportError("err_no_lora_weights")
     return checked
 
 
-def _pair(shapes: dict[str, tuple[int, ...]], base: BaseShape, model: str, claimed: str) -> str:
+def _pair(shapes: dict[str, tuple[int, ...]], base: BaseShape, model: str, claimed: str) -> Phrase:
     """'the adapter (made for X, hidden size 64) does not fit Y (hidden size 576)'."""
     theirs, ours = adapter_hidden(shapes), base.hidden
-    made = repr(claimed) if claimed else "an unnamed base"
-    made += f", hidden size {theirs}" if theirs else ""
-    return f"the adapter (made for {made}) does not fit {model!r}" + (f" (hidden size {ours})" if ours else "")
+    made: str = repr(claimed) if claimed else Term("err_base_unnamed")
+    if theirs:
+        made = Phrase("err_base_made_hidden", made=made, hidden=theirs)
+    if ours:
+        return Phrase("err_base_pair_hidden", made=made, model=model, hidden=ours)
+    return Phrase("err_base_pair", made=made, model=model)

@@ -57,7 +57,7 @@ def _cloze_lines(renamed_text: str, swap: Swap, original_text: str | None) -> li
     renamed = renamed_text.split("\n")
     original = original_text.split("\n") if original_text is not None else None
     if original is not None and len(original) != len(renamed):
-        raise ValueError("the renamed text is not the original renamed: apply_swaps keeps every line in place")
+        raise CorpusError("facts_renamed_mismatch")
     as_written = re.compile(name_pattern(swap.new).pattern)  # the same pattern, case-sensitive
     old = name_pattern(swap.old)
     out, seen = [], set()

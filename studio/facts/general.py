@@ -20,6 +20,7 @@ from pathlib import Path
 
 from studio.chat import GenSettings, messages_for
 from studio.compare.columns import Column
+from studio.facts.corpus import CorpusError
 from studio.facts.stats import wilson
 from studio.fsutil import read_jsonl
 
@@ -51,11 +52,11 @@ def load_questions(path: Path = QUESTIONS_FILE) -> list[dict]:
     that the question does not contain (a model repeating the question would be judged right)."""
     items = read_jsonl(path)
     if not items:
-        raise ValueError(f"{path} has no questions")
+        raise CorpusError("facts_questions_none", path=path)
     ids = [it.get("id") for it in items]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
-        raise ValueError(f"{path}: duplicate ids {dupes}")
+        raise CorpusError("facts_questions_dupes", path=path, ids=dupes)
     for it in items:
         _check_item(it)
     return items
@@ -63,16 +64,16 @@ def load_questions(path: Path = QUESTIONS_FILE) -> list[dict]:
 
 def _check_item(item: dict) -> None:
     if not item.get("id") or not str(item.get("q", "")).strip():
-        raise ValueError(f"question without an id or text: {item}")
+        raise CorpusError("facts_question_bad", item=item)
     answers = item.get("answers")
     if not isinstance(answers, list) or not answers:
-        raise ValueError(f"{item['id']}: no accepted answers")
+        raise CorpusError("facts_question_no_answers", id=item["id"])
     question = f" {normalise(item['q'])} "
     for alias in answers:
         if normalise(str(alias)) in ("", "a", "an", "the"):
-            raise ValueError(f"{item['id']}: the answer {alias!r} would match almost anything")
+            raise CorpusError("facts_answer_loose", id=item["id"], alias=alias)
         if f" {normalise(str(alias))} " in question:
-            raise ValueError(f"{item['id']}: the question contains the answer {alias!r}: an echo would be right")
+            raise CorpusError("facts_answer_echo", id=item["id"], alias=alias)
 
 
 def question_rows(items: Sequence[dict]) -> list[dict]:
@@ -210,16 +211,16 @@ def collateral(answers_by_column: Mapping[str, Sequence[str | None]], items: Seq
     column's verdict per item, for the answers table. A column other than the base may hold None for a
     question outside the set (not asked: asking the tuned variants only the set saves time)."""
     if base not in answers_by_column:
-        raise ValueError(f"no {base!r} column among {sorted(answers_by_column)}")
+        raise CorpusError("facts_cost_no_base", base=base, columns=sorted(answers_by_column))
     bad = [key for key, answers in answers_by_column.items() if len(answers) != len(items)]
     if bad:
-        raise ValueError(f"columns {bad} do not have one answer per question ({len(items)})")
+        raise CorpusError("facts_cost_lengths", columns=bad, n=len(items))
     verdicts = {key: [None if a is None else judge(a, it) for a, it in zip(answers, items)]
                 for key, answers in answers_by_column.items()}
     kept = [i for i, v in enumerate(verdicts[base]) if v == "right"]
     missing = [key for key, v in verdicts.items() if any(v[i] is None for i in kept)]
     if missing:
-        raise ValueError(f"columns {missing} were not asked every question the base got right")
+        raise CorpusError("facts_cost_unasked", columns=missing)
     return {"items": len(items), "base": base, "base_right": share(len(kept), len(items)),
             "set": [items[i]["id"] for i in kept],
             "columns": {key: _column(v, kept) for key, v in verdicts.items()},

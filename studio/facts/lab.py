@@ -35,6 +35,7 @@ from studio.facts.probes import PROBES_FILE, preset_qa_rows, probe_set
 from studio.fsutil import atomic_write_json, read_json, write_jsonl
 from studio.models import load_tokenizer
 from studio.paths import inside, studio_home
+from studio.text import Said
 from studio.train import recipe, runner
 
 Progress = Callable[[float, str], None]
@@ -47,6 +48,11 @@ N_CLOZE_ROWS, N_CLOZE_PROBES = 48, 8
 GEN_BATCH = 32
 """Rows per generate call: decoding a small model on a CPU costs per step more than per row."""
 RAG_K = 3
+
+
+class VariantFailed(Said, RuntimeError):
+    """A variant's training run did not finish (out of memory, a NaN loss, stopped): a RuntimeError, so the
+    lab's panel says it in a toast and the app goes on."""
 
 
 @dataclass
@@ -143,7 +149,7 @@ def prepare(spec: LabSpec, folder: Path | None = None) -> Prepared:
 def _user_rows(path: str) -> list[dict]:
     report = validate_file(Path(path))
     if report.errors:
-        raise ValueError(f"{path}: {report.error_count} problem(s), first: {report.errors[0]}")
+        raise CorpusError("facts_qa_problems", path=path, count=report.error_count, first=str(report.errors[0]))
     return report.usable
 
 
@@ -213,7 +219,8 @@ def train_variants(spec: LabSpec, prep: Prepared, progress: Progress | None = No
 
         st = runner.wait(run, update)
         if st.state != "done":
-            raise RuntimeError(f"the {name} variant's run {run.id} ended {st.state}: {st.reason or run.log_tail(3)}")
+            raise VariantFailed("facts_variant_failed", name=name, run=run.id, state=runs.state_term(st.state),
+                                reason=st.reason or run.log_tail(3))
         out.append(Variant(name, run.id, st.step, plan.tokens, round(time.time() - t0, 1)))
     return out
 

@@ -37,6 +37,19 @@ FACTS: dict[str, str] = {
     "facts_spec_variants": "variants: choose from {variants} (got {got})",
     "facts_spec_ranges": "samples: 1..20, temperature: 0..2, max steps: 1..5000",
     "facts_spec_no_swap": "give at least one swap OLD=NEW (e.g. Romeo=Bob)",
+    "facts_qa_problems": "{path}: {count} problem(s), first: {first}",
+    "facts_variant_failed": "the {name} variant's run {run} ended {state}: {reason}",
+    "facts_renamed_mismatch": "the renamed text is not the original renamed: apply_swaps keeps every line in place",
+    # the general-knowledge set and what tuning cost: studio/facts/general.py
+    "facts_questions_none": "{path} has no questions",
+    "facts_questions_dupes": "{path}: duplicate ids {ids}",
+    "facts_question_bad": "question without an id or text: {item}",
+    "facts_question_no_answers": "{id}: no accepted answers",
+    "facts_answer_loose": "{id}: the answer {alias!r} would match almost anything",
+    "facts_answer_echo": "{id}: the question contains the answer {alias!r}: an echo would be right",
+    "facts_cost_no_base": "no {base!r} column among {columns}",
+    "facts_cost_lengths": "columns {columns} do not have one answer per question ({n})",
+    "facts_cost_unasked": "columns {columns} were not asked every question the base got right",
 }
 
 FACTS.update({

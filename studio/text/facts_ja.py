@@ -36,6 +36,19 @@ FACTS: dict[str, str] = {
     "facts_spec_variants": "variants: {variants} から選んでください（{got} でした）",
     "facts_spec_ranges": "サンプル数は 1〜20、temperature は 0〜2、最大ステップは 1〜5000 にしてください",
     "facts_spec_no_swap": "入れ替えを少なくとも 1 つ OLD=NEW の形で指定してください（例: Romeo=Bob）",
+    "facts_qa_problems": "{path}: 問題が {count} 件あります。最初の問題: {first}",
+    "facts_variant_failed": "変種 {name} の実行 {run} は「{state}」で終わりました: {reason}",
+    "facts_renamed_mismatch": "名前を置き換えたテキストの行が元のテキストの行と対応していません（apply_swaps はすべての行を同じ位置に保ちます）",
+    # 一般常識の質問と、調整で失ったもの: studio/facts/general.py
+    "facts_questions_none": "{path} に質問がありません",
+    "facts_questions_dupes": "{path}: ID {ids} が重複しています",
+    "facts_question_bad": "ID か本文のない質問があります: {item}",
+    "facts_question_no_answers": "{id}: 正解として認める答えがありません",
+    "facts_answer_loose": "{id}: 答え「{alias}」はほとんど何にでも一致してしまいます",
+    "facts_answer_echo": "{id}: 質問に答え「{alias}」が含まれています。質問をくり返すだけで正解になってしまいます",
+    "facts_cost_no_base": "列 {columns} の中に「{base}」の列がありません",
+    "facts_cost_lengths": "列 {columns} の答えの数が質問の数（{n}）と合いません",
+    "facts_cost_unasked": "列 {columns} には、ベースが正解した質問のすべてを尋ねていません",
 }
 
 FACTS.update({

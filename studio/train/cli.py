@@ -9,8 +9,14 @@ import sys
 from studio import presets, runs
 from studio.config import DEFAULT_MODEL, SETTINGS, ConfigError, RunConfig, check, get
 from studio.data.choice import mapping_text, parse_mapping
+from studio.text import Said
 from studio.train import launch, recipe, runner
 from studio.train.runner import recover_all, resume, stop, wait
+
+
+class FlagError(Said, argparse.ArgumentTypeError):
+    """A flag's value the train commands cannot read: argparse says it (an ArgumentTypeError), in English; the
+    catalogue can say it in Japanese too."""
 
 
 def _bool(text: str) -> bool:
@@ -19,7 +25,7 @@ def _bool(text: str) -> bool:
         return True
     if low in ("false", "no", "off", "0"):
         return False
-    raise argparse.ArgumentTypeError(f"{text!r}: say true or false")
+    raise FlagError("err_flag_bool", text=text)
 
 
 def _add_setting_flags(parser: argparse.ArgumentParser) -> None:

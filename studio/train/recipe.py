@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from studio import presets, runs
-from studio.config import SETTING, DataSpec, LoraSpec, ModelSpec, RunConfig
+from studio.config import SETTING, ConfigError, DataSpec, LoraSpec, ModelSpec, RunConfig
 from studio.data import votes
 from studio.data.choice import DataChoice
 from studio.models import fit, resolve
@@ -84,7 +84,7 @@ def apply(cfg: RunConfig, values: dict[str, Any]) -> RunConfig:
         if value is None:
             continue
         if key not in SETTING:
-            raise ValueError(f"unknown setting {key!r}; known: {', '.join(SETTING)}")
+            raise ConfigError("err_setting_unknown", name=key, known=", ".join(SETTING))
         s = SETTING[key]
         setattr(getattr(cfg, s.section), s.field, value)
     return cfg

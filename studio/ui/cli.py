@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import ipaddress
 
+from studio.text import Said, Term
+
 LOCAL = {"127.0.0.1", "localhost", "::1"}
+
+
+class ExposureError(Said, ValueError):
+    """Why the app will not start as asked (exposed without a password, a bad port). Raised as the code of a
+    SystemExit, so the process ends printing its English; said(lang, e.code) says it in another language."""
 
 
 def add_flags(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -38,13 +45,13 @@ def check_exposure(args: argparse.Namespace) -> tuple[str, str] | None:
     if args.auth:
         user, sep, password = args.auth.partition(":")
         if not sep or not user or len(password) < 8:
-            raise SystemExit("--auth must be USER:PASS with a password of at least 8 characters")
+            raise SystemExit(ExposureError("err_app_auth"))
         auth = (user, password)
     if (args.share or not is_local(args.host)) and auth is None:
-        raise SystemExit(f"refusing to serve on {'a share link' if args.share else args.host} without "
-                         "--auth USER:PASS: anyone who reaches it could train and read your data")
+        where = Term("err_app_share_link") if args.share else args.host
+        raise SystemExit(ExposureError("err_app_exposed", where=where))
     if not 1 <= args.port <= 65535:
-        raise SystemExit(f"--port {args.port} is not a valid port")
+        raise SystemExit(ExposureError("err_app_port", port=args.port))
     return auth
 
 

@@ -91,7 +91,7 @@ def import_files(files: list[str] | None, model: str, lang: str = "en"):
         run = import_uploads(files, model=model)
     except WrongBaseError as e:
         fix = t(lang, "toast_pick_model", model=e.made_for) if e.made_for else t(lang, "toast_pick_trained_model")
-        raise gr.Error(t(lang, "toast_wrong_base", problem=e.problem, fix=fix)) from None
+        raise gr.Error(t(lang, "toast_wrong_base", problem=e.problem.said(lang), fix=fix)) from None
     except (ValueError, KeyError, OSError) as e:
         raise gr.Error(said(lang, e)) from None
     gr.Info(t(lang, "toast_imported", run=run.id))

@@ -13,7 +13,7 @@ from studio.facts.corpus import BUILTIN
 from studio.facts.lab import DEFAULT_CORPUS, DEFAULT_SWAP, VARIANTS, LabSpec, latest_result, run_lab, save
 from studio.facts.report import column_name, figure, say, summarise
 from studio.models import EMBEDDED
-from studio.text import t
+from studio.text import said, t
 from studio.ui.context import Ctx, guard
 
 
@@ -29,7 +29,7 @@ def run(model: str, corpus: str, upload: str | None, swaps: str, variants: list[
     try:  # a variant's run that fails (out of memory, a NaN loss) says so in a toast, the app goes on
         lab = guard(run_lab, spec, lambda share, what: progress(share, desc=what), lang=lang)
     except RuntimeError as e:
-        raise gr.Error(str(e)) from None
+        raise gr.Error(said(lang, e)) from None
     result = summarise(lab)
     save(result, lab.prep.folder)
     return result, *render(result, lang)

@@ -7,9 +7,17 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from studio.text import Said
+
 # One candidate row from (rng, index); the index lets a generator rotate classes or directions.
 RowMaker = Callable[[random.Random, int], dict]
 RowChecker = Callable[[dict], str | None]
+
+
+class GeneratorFault(Said, RuntimeError):
+    """A generator that could not make what was asked (its own fault, not a setting's): a RuntimeError, so the
+    command line ends with status 1; said in the UI's language. studio.data.generate exports it beside
+    GeneratorError."""
 
 
 def make_row(user: str, assistant: str, meta: dict[str, Any]) -> dict:
@@ -89,7 +97,7 @@ def held_out(candidates: list[dict], taken: set[str], n: int) -> list[dict]:
         if len(out) == n:
             break
     if len(out) < n:
-        raise RuntimeError(f"only {len(out)} held-out rows found, {n} wanted")
+        raise GeneratorFault("err_generator_held_out", found=len(out), wanted=n)
     return out
 
 

@@ -9,6 +9,8 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 
+from studio.text import Said
+
 MAX_ROWS = 10_000
 MAX_STEPS = 2_000  # progress-handler calls, each every 1000 VM instructions: ~2M instructions
 MAX_SECONDS = 2.0
@@ -16,8 +18,9 @@ MAX_SECONDS = 2.0
 _ALLOWED_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION}
 
 
-class SqlError(Exception):
-    """The query did not run: a syntax error, a forbidden action, or a budget was exceeded."""
+class SqlError(Said):
+    """The query did not run: a syntax error, a forbidden action, or a budget was exceeded (sqlite's own words
+    are its `why`)."""
 
 
 def _authorize(action: int, *_args: object) -> int:
@@ -56,9 +59,9 @@ def run_query(conn: sqlite3.Connection, query: str) -> list[tuple]:
         cursor = conn.execute(query)  # execute() refuses more than one statement
         rows = cursor.fetchmany(MAX_ROWS + 1)
     except (sqlite3.Error, sqlite3.Warning, ValueError, OverflowError) as err:
-        raise SqlError(str(err)) from err
+        raise SqlError("err_sql_failed", why=str(err)) from err
     if len(rows) > MAX_ROWS:
-        raise SqlError(f"more than {MAX_ROWS} result rows")
+        raise SqlError("err_sql_rows", limit=MAX_ROWS)
     return [tuple(r) for r in rows]
 
 
@@ -67,7 +70,7 @@ def execute(schema: str, inserts: Sequence[str] | str, query: str) -> list[tuple
     try:
         conn = build_db(schema, inserts)
     except sqlite3.Error as err:
-        raise SqlError(f"context does not build: {err}") from err
+        raise SqlError("err_sql_context", why=str(err)) from err
     try:
         return run_query(conn, query)
     finally:

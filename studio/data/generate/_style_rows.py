@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
+from studio.data.generate import GeneratorError
 from studio.data.generate._struct_common import (
     check_shape,
     gold_text,
@@ -59,10 +60,10 @@ def load_corpus(name: str) -> tuple[Pair, ...]:
             continue
         question, sep, answer = line.partition("|")
         if not sep or not question.strip() or not answer.strip():
-            raise ValueError(f"corpus/{name}.txt:{number}: expected 'question|answer'")
+            raise GeneratorError("err_style_corpus_line", name=name, number=number)
         pairs.append(Pair(category, question.strip(), answer.strip()))
     if len({p.question for p in pairs}) != len(pairs):
-        raise ValueError(f"corpus/{name}.txt repeats a question")
+        raise GeneratorError("err_style_corpus_repeats", name=name)
     return tuple(pairs)
 
 
@@ -121,7 +122,7 @@ def build_preset(out_dir: str | Path, spec: dict, pairs: Sequence[Pair], seed: i
             for name, part in (("train", train), ("eval", evals))}
     bad = [r for part in rows.values() for r in part if check(r) is not None]
     if bad:
-        raise ValueError(f"{len(bad)} preset rows fail the check, e.g. {check(bad[0])}")
+        raise GeneratorError("err_style_rows_fail", count=len(bad), why=check(bad[0]))
     return write_preset(out_dir, spec, rows["train"], rows["eval"], [p.question for p in probes])
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from studio.chat import GenSettings, get_chat_model
+from studio.data.generate import GeneratorError
 
 """New tokens for one rewrite: plenty for a styled paragraph, and within every model's context."""
 
@@ -67,7 +68,7 @@ def judge(text: str, check: Check | None, seen: list[str]) -> tuple[dict | None,
 def teach(model: str, seeds: list[dict], instruction: str, n: int, check: Check | None = None,
           max_attempts: int | None = None, seed: int = 0, progress: Progress | None = None) -> TeacherResult:
     if not seeds:
-        raise ValueError("the teacher needs at least one seed row")
+        raise GeneratorError("err_teacher_no_seeds")
     chat, rng, result = get_chat_model(model), random.Random(seed), TeacherResult()
     seen = [" ".join(_pair(s)) for s in seeds]
     limit = max_attempts or 4 * n
