@@ -18,12 +18,18 @@ def curl_snippet(url: str, model: str, keyed: bool) -> str:
 
 
 def python_snippet(url: str, model: str, keyed: bool) -> str:
-    key = f'os.environ["{KEY_ENV}"]' if keyed else '"not-needed"'
+    key = f"os.environ[{_quoted(KEY_ENV)}]" if keyed else _quoted("not-needed")
     head = "import os\n\n" if keyed else ""
+    message = json.dumps({"role": "user", "content": PROMPT}, ensure_ascii=False)
     return (f"{head}from openai import OpenAI\n\n"
-            f"client = OpenAI(base_url={url!r}, api_key={key})\n"
+            f"client = OpenAI(base_url={_quoted(url)}, api_key={key})\n"
             f"answer = client.chat.completions.create(\n"
-            f"    model={model!r},\n"
-            f"    messages=[{{\"role\": \"user\", \"content\": {PROMPT!r}}}],\n"
+            f"    model={_quoted(model)},\n"
+            f"    messages=[{message}],\n"
             f")\n"
             f"print(answer.choices[0].message.content)")
+
+
+def _quoted(text: str) -> str:
+    """A Python string literal in double quotes (a JSON string is one)."""
+    return json.dumps(text, ensure_ascii=False)
