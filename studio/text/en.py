@@ -299,8 +299,14 @@ TEXT: dict[str, str] = {
     "ev_head_plain": "**{label}** measured on {n} held-out rows.", "ev_last": "*(last measurement)*",
     "ev_col_measure": "measure",
     "ev_moved": "The headline barely moved, but **{label}** did: base {base}% → tuned {tuned}%.",
-    "ev_short_run": "*This run stopped at step {step} of {total}: a short run can look like a failed one — resume it "
-                    "to finish.*",
+    "short_stopped": "**Too early to judge:** this run stopped at step {step} of its {total} planned steps, and a short "
+                     "run can look like a failed one. **Continue this run** resumes it from its last checkpoint.",
+    "short_more": "**Too early to judge:** {step} of the ~{usual} steps its data usually takes ({epochs} epoch): a style "
+                  "or a format usually shows only after ~1 epoch. **Continue this run** trains {more} more steps from "
+                  "its adapter, as a new run.",
+    "short_continue": "Continue this run",
+    "short_resumed": "Run {run} resumes from its last checkpoint: watch it in ③ Train.",
+    "short_extended": "Run {run} continues {source} for {more} more steps: watch it in ③ Train.",
     "measure_parse_rate": "parses as JSON / SQL", "measure_schema_valid": "schema-valid JSON",
     "measure_field_accuracy": "fields right", "measure_exec_match": "same rows as the gold query",
     "measure_exact_match": "exactly the gold answer", "measure_accuracy": "right label",
@@ -316,6 +322,13 @@ TEXT: dict[str, str] = {
                "column's adapter.",
     "ev_need_run": "Pick a finished run first (train one in step ③).",
     "ev_need_columns": "Tick at least one column to measure.",
+    "evjob_running": "⏳ **Measuring {run}:** {pct}% of the answers, {secs} s so far. It goes on if you leave this tab "
+                     "or reload the page.",
+    "evjob_scoring": "⏳ **Measuring {run}:** the answers are in; scoring them and measuring the loss ({secs} s so far).",
+    "evjob_already": "Run {run} is already being measured: its progress shows below.",
+    "evjob_failed": "⚠ **The measurement failed:** {why}",
+    "evjob_slower_train": "Slower: a {method} run is training ({run}) on this machine.",
+    "evjob_slower_eval": "Slower: run {run} is being measured at the same time.",
     # the advisor's reasons (studio.evaluate.advisor notes)
     "reason_no_answers": 'no row has an answer: describe the task in a system prompt',
     "reason_scores": 'form score {form} vs facts score {facts}',

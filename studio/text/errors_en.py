@@ -74,6 +74,9 @@ ERRORS: dict[str, str] = {
     "err_run_not_running": "run {run} is {state}, not running",
     "err_run_already": "run {run} is already {state}",
     "err_run_done": "run {run} is done: start a new run to train more, or resume from one of its checkpoints (--step)",
+    "err_run_not_short": "run {run} is not short of its data: there is nothing to continue",
+    "err_eval_crashed": "the measurement stopped on an unexpected error: {why}",
+    "err_eval_interrupted": "the app stopped while measuring run {run}, so this measurement was lost: measure again",
     # the run's data and how a run ended (studio/train/data.py, evidence.py, callbacks.py)
     "err_data_unreadable": "the data file {path} does not exist or cannot be read",
     "err_data_problems": "{count} problem(s) in the data, first: {first}",

@@ -284,8 +284,14 @@ TEXT: dict[str, str] = {
     "ev_head_plain": "**{label}** を評価 {n} 行で測りました。", "ev_last": "*（前回の測定）*",
     "ev_col_measure": "指標",
     "ev_moved": "主指標はほとんど動きませんでしたが、**{label}** は動きました: ベース {base}% → 学習後 {tuned}%。",
-    "ev_short_run": "*この実行は {total} ステップ中 {step} で止まりました: 短い実行は失敗のように見えることがあります。"
-                    "再開して最後まで学習してください。*",
+    "short_stopped": "**判断するにはまだ早すぎます:** この実行は予定の {total} ステップのうち {step} ステップで止まりました。"
+                     "短い実行は失敗のように見えることがあります。**この実行を続ける** で最後のチェックポイントから再開します。",
+    "short_more": "**判断するにはまだ早すぎます:** このデータでふつう必要な約 {usual} ステップのうち {step} ステップ"
+                  "（{epochs} エポック）しか学習していません。口調や形式はふつう約 1 エポックを過ぎてから表れます。"
+                  "**この実行を続ける** で、このアダプタからさらに {more} ステップを新しい実行として学習します。",
+    "short_continue": "この実行を続ける",
+    "short_resumed": "実行 {run} を最後のチェックポイントから再開しました。③ 学習 で進み具合を見られます。",
+    "short_extended": "実行 {run} が {source} の続きをさらに {more} ステップ学習します。③ 学習 で進み具合を見られます。",
     "measure_parse_rate": "JSON / SQL として読める", "measure_schema_valid": "スキーマに合う JSON",
     "measure_field_accuracy": "項目の正解率", "measure_exec_match": "正解クエリと同じ結果",
     "measure_exact_match": "正解と完全一致", "measure_accuracy": "ラベルの正解率",
@@ -300,6 +306,13 @@ TEXT: dict[str, str] = {
     "ev_best": "指標で最良: **{checkpoint}**（ステップ {step}、{share}%）。比較で学習後の列のアダプタに選べます。",
     "ev_need_run": "先に完了した実行を選んでください（ステップ③で学習できます）。",
     "ev_need_columns": "測る列を少なくとも1つ選んでください。",
+    "evjob_running": "⏳ **{run} を測定中:** 回答の {pct}% まで、{secs} 秒経過。このタブを離れてもページを再読み込みしても"
+                     "測定は続きます。",
+    "evjob_scoring": "⏳ **{run} を測定中:** 回答がそろいました。採点と損失の測定をしています（{secs} 秒経過）。",
+    "evjob_already": "実行 {run} はすでに測定中です。進み具合を下に表示します。",
+    "evjob_failed": "⚠ **測定に失敗しました:** {why}",
+    "evjob_slower_train": "遅くなります: {method} の実行 {run} がこのマシンで学習中です。",
+    "evjob_slower_eval": "遅くなります: 実行 {run} も同時に測定中です。",
     # the advisor's reasons (studio.evaluate.advisor notes)
     "reason_no_answers": '回答のある行がありません。タスクをシステムプロンプトで説明してください',
     "reason_scores": '形式スコア {form} 対 事実スコア {facts}',

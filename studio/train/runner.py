@@ -20,6 +20,7 @@ from studio.models.loader import resolve_device
 from studio.runs import Run, RunStatus
 from studio.text import Phrase, Said
 from studio.train import launch, queue, recipe, share
+from studio.train.evidence import shortfall
 
 
 def processes_for(cfg: RunConfig) -> int:
@@ -222,3 +223,29 @@ def recover_all() -> list[Run]:
     for run in found:
         runs.reconcile(run)
     return found
+
+
+def training() -> list[Run]:
+    """The runs queued or training now, by their true state: what shares the machine with other work."""
+    return [run for run in runs.all_runs() if run.status().active and runs.reconcile(run).active]
+
+
+def extend(run_id: str, on_gpu_freed: GpuFreed | None = None) -> Run:
+    """Continue a run too short to judge (evidence.shortfall): a stopped one resumes in place; one that finished
+    short of an epoch continues as a new run from its adapter, for the steps its data usually takes (its own
+    trainer ended, so only its adapter goes on). Returns the run that now trains."""
+    run = runs.get(run_id)
+    short = shortfall(run)
+    if short is None:
+        raise runs.RunError("err_run_not_short", run=run_id)
+    if short.how == "resume":
+        return resume(run_id, on_gpu_freed=on_gpu_freed)
+    return start(continued(run, short.more), on_gpu_freed)
+
+
+def continued(run: Run, steps: int) -> RunConfig:
+    """The run's own settings, its adapter as the start, `steps` more steps; named after it (gozaru-more)."""
+    cfg = run.config()
+    cfg.train.start_from, cfg.train.max_steps = run.id, steps
+    cfg.name = f"{runs.subject(cfg).removesuffix('-more')}-more"
+    return cfg

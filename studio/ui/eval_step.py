@@ -9,12 +9,13 @@ import pandas as pd
 
 from studio import runs
 from studio.compare.columns import COLUMN_KINDS
+from studio.evaluate import jobs
 from studio.evaluate.meters import PERCENT_KEYS, format_measure, primary_label
-from studio.evaluate.run_eval import EvalResult, evaluate_run, load_saved
+from studio.evaluate.run_eval import EvalResult, load_saved
 from studio.evaluate.timeline import best, checkpoint_timeline
 from studio.text import TEXT, t
 from studio.ui import facts_panel
-from studio.ui.compare.common import column_label
+from studio.ui.compare.common import column_label, short_note, short_run_row
 from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard, labelled
 
 
@@ -37,16 +38,16 @@ def measure_name(key: str, lang: str = "en") -> str:
     return t(lang, f"measure_{key}") if f"measure_{key}" in TEXT["en"] else key
 
 
-def headline(result, lang: str = "en", run=None) -> str:
+def headline(result, lang: str = "en") -> str:
     """The headline measure base -> tuned; beside it the measure that moved most when the headline did not
-    move, and a word when the run stopped before its planned steps (a short run can look like a failed one)."""
+    move. A run too short to judge says so beside the picker (compare.common.short_run_row)."""
     base, tuned = (result.meters.get(c, {}).get("primary") for c in ("base", "tuned"))
     label = primary_label(result.meter, lang)
     if base is None or tuned is None:
         return t(lang, "ev_head_plain", label=label, n=result.n)
     text = t(lang, "ev_head", label=label, base=f"{100 * base:.0f}", tuned=f"{100 * tuned:.0f}",
              delta=f"{100 * (tuned - base):+.0f}", n=result.n, s=f"{result.seconds:.0f}")
-    return text + _moved(result, base, tuned, lang) + _stopped_early(run, lang)
+    return text + _moved(result, base, tuned, lang)
 
 
 def _moved(result, base: float, tuned: float, lang: str) -> str:
@@ -57,15 +58,6 @@ def _moved(result, base: float, tuned: float, lang: str) -> str:
     key = max(shifts)[1]
     return "\n\n" + t(lang, "ev_moved", label=measure_name(key, lang), base=f"{100 * result.meters['base'][key]:.0f}",
                        tuned=f"{100 * result.meters['tuned'][key]:.0f}")
-
-
-def _stopped_early(run, lang: str) -> str:
-    if run is None:
-        return ""
-    st = run.status()
-    if st.state == "stopped" or (st.total_steps and st.step < st.total_steps):
-        return "\n\n" + t(lang, "ev_short_run", step=st.step, total=st.total_steps)
-    return ""
 
 
 def confusion_figure(confusion: dict | None):
@@ -81,22 +73,54 @@ def confusion_figure(confusion: dict | None):
     return fig
 
 
-def measure(run_id: str | None, limit: int, columns: list[str], lang: str = "en", progress=gr.Progress()):
+def measure(run_id: str | None, limit: int, columns: list[str], lang: str = "en") -> tuple:
+    """Start measuring as a job of the engine (studio.evaluate.jobs) and show its progress: the event ends at
+    once, the timer polls, and a tab change or a reload finds the job where it is. A second click while the
+    run is measured starts nothing and says so."""
     if not run_id:
         raise gr.Error(t(lang, "ev_need_run"))
     if not columns:
         raise gr.Error(t(lang, "ev_need_columns"))
-    result = guard(evaluate_run, run_id, int(limit), columns, progress=_progress(progress), lang=lang)
-    fig = confusion_figure(result.confusion)
-    return (headline(result, lang, runs.get(run_id)), meters_frame(result.meters, result.meter, lang),
-            gr.Plot(fig, visible=fig is not None),
-            pd.DataFrame(result.samples))
+    _, started = guard(jobs.start, run_id, int(limit), list(columns), lang=lang)
+    if not started:
+        gr.Info(t(lang, "evjob_already", run=run_id))
+    return shown(run_id, lang)
+
+
+def shown(run_id: str | None, lang: str = "en") -> tuple:
+    """(headline, table, confusion, samples, timer) for the run now: a running job's progress (the timer on),
+    a failed job's error above the last result, or the last result."""
+    job = _job(run_id)
+    if job and job.running:
+        return (progress_text(job, lang), *_empty(lang)[1:], gr.Timer(active=True))
+    head, *rest = saved(run_id, lang)
+    if job and job.state == "failed":
+        head = "\n\n".join(x for x in (t(lang, "evjob_failed", why=runs.say(job.error, lang)), head) if x)
+    return (head, *rest, gr.Timer(active=False))
+
+
+def _job(run_id: str | None) -> jobs.Job | None:
+    try:
+        return jobs.current(runs.get(run_id)) if run_id else None
+    except (KeyError, ValueError):  # the run was deleted: nothing measures it
+        return None
+
+
+def progress_text(job: jobs.Job, lang: str = "en") -> str:
+    """How far the job is, and what else slows it (a run training, another measurement)."""
+    key = "evjob_scoring" if job.share >= 1 else "evjob_running"
+    text = t(lang, key, run=job.run, pct=f"{100 * job.share:.0f}", secs=f"{job.elapsed:.0f}")
+    return "\n\n".join([text, *(f"*{t(lang, k, **f)}*" for k, f in jobs.sharing(job.run))])
+
+
+def _empty(lang: str) -> tuple:
+    heads = [t(lang, "ev_col_measure"), column_label("base", lang), column_label("tuned", lang)]
+    return "", pd.DataFrame(columns=heads), gr.Plot(None, visible=False), None
 
 
 def saved(run_id: str | None, lang: str = "en"):
     """The run's last measurement, so reopening the tab shows it without measuring again."""
-    heads = [t(lang, "ev_col_measure"), column_label("base", lang), column_label("tuned", lang)]
-    empty = ("", pd.DataFrame(columns=heads), gr.Plot(None, visible=False), None)
+    empty = _empty(lang)
     if not run_id:
         return empty
     try:
@@ -107,7 +131,7 @@ def saved(run_id: str | None, lang: str = "en"):
         return empty
     result = EvalResult(**data)
     fig = confusion_figure(result.confusion)
-    head = headline(result, lang, runs.get(run_id))
+    head = headline(result, lang)
     return (f"{head} {t(lang, 'ev_last')}", meters_frame(result.meters, result.meter, lang),
             gr.Plot(fig, visible=fig is not None), pd.DataFrame(result.samples))
 
@@ -122,7 +146,8 @@ def timeline(run_id: str | None, limit: int, lang: str = "en", progress=gr.Progr
     return fig, text
 
 
-def _measure_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
+def _measure_panel(ctx: Ctx, pick: gr.Dropdown) -> list:
+    """The measure controls and results; returns what shown() fills."""
     L = ctx.labels
     with gr.Row():
         limit = L(gr.Slider(5, 100, 30, step=5, label=L.text("eval_limit"), elem_id="eval-limit"), "eval_limit")
@@ -137,10 +162,13 @@ def _measure_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
     with gr.Accordion(L.text("eval_samples"), open=False) as acc:
         sample = gr.Dataframe(interactive=False, wrap=True)
     L(acc, "eval_samples")
-    go.click(measure, [pick, limit, cols, ctx.lang], [head, table, conf, sample])
-    pick.change(saved, [pick, ctx.lang], [head, table, conf, sample])
-    # what is on screen follows a language switch: the last measurement, said again
-    ctx.lang.change(saved, [pick, ctx.lang], [head, table, conf, sample], show_progress="hidden")
+    timer = gr.Timer(1.0, active=False)  # on while a job runs: the page asks, no event waits on the job
+    outputs = [head, table, conf, sample, timer]
+    go.click(measure, [pick, limit, cols, ctx.lang], outputs, concurrency_limit=None)
+    # the run's measurement as it stands, on a pick, each tick, and said again after a language switch
+    for event in (pick.change, timer.tick, ctx.lang.change):
+        event(shown, [pick, ctx.lang], outputs, show_progress="hidden", concurrency_limit=None)
+    return outputs
 
 
 def _timeline_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
@@ -160,11 +188,20 @@ def refresh_pick(run_id: str | None):
     return gr.Dropdown(choices=labelled(ids), value=current_or_newest(run_id, ids))
 
 
+def opened(run_id: str | None, lang: str = "en") -> tuple:
+    """On opening the tab: the picker, the measurement of the run it shows (a job may have moved on or ended
+    while another tab was open), and its short-run note."""
+    value = current_or_newest(run_id, runs.with_adapter())  # what refresh_pick shows (an update has no value)
+    return (refresh_pick(run_id), *shown(value, lang), *short_note(value, lang))
+
+
 def build(ctx: Ctx) -> OnOpen:
     L = ctx.labels
     L.md("eval_intro")
     pick = L(gr.Dropdown(labelled(runs.with_adapter()), label=L.text("compare_run"), elem_id="eval-run"), "compare_run")
-    _measure_panel(ctx, pick)
+    note, button = short_run_row(ctx, pick, "eval")  # a short run's tuned column shows no style yet
+    shows = _measure_panel(ctx, pick)
     _timeline_panel(ctx, pick)
     facts_panel.build(ctx)
-    return bind_run_picker(ctx, pick, refresh_pick)
+    bind_run_picker(ctx, pick, refresh_pick)
+    return OnOpen(opened, [ctx.run, ctx.lang], [pick, *shows, note, button])

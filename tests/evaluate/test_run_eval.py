@@ -138,17 +138,22 @@ def test_the_facts_preset_probes_feed_the_batch_meter():
 
 
 def test_evaluate_tab_measures_then_shows_the_saved_result(run_id):
-    """The Evaluate tab's handlers: a headline base -> tuned, a meters table per column, and the last
-    measurement shown again when the run is picked later."""
+    """The Evaluate tab's handlers: Measure starts a job (progress, the timer on); once it ends, a headline
+    base -> tuned, a meters table per column, and the last measurement shown again when the run is picked later."""
+    from studio.evaluate import jobs
     from studio.ui import eval_step
 
-    head, table, _, answers = eval_step.measure(run_id, 10, ["base", "tuned"])
+    head, *_, timer = eval_step.measure(run_id, 10, ["base", "tuned"])
+    assert "Measuring" in head and timer.active
+    assert jobs.wait(runs.get(run_id)).state == "done"
+    head, table, _, answers, timer = eval_step.shown(run_id)
+    assert not timer.active
     assert "base" in head and "tuned" in head and "points" in head
     assert list(table.columns) == ["measure", "Base model", "Tuned (LoRA)"]
     assert "primary" not in set(table["measure"]) and table["measure"].iloc[0].endswith("(headline)")
     assert len(answers) > 0 and {"prompt", "base", "tuned"} <= set(answers.columns)
     again = eval_step.saved(run_id)
-    assert "last measurement" in again[0] and again[1].equals(table)
+    assert "last measurement" in again[0] and again[0] == head and again[1].equals(table)
 
 
 def test_evaluate_tab_refuses_without_a_run_or_columns(run_id):

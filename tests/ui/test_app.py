@@ -185,9 +185,9 @@ def test_the_evaluate_headline_follows_the_language():
     assert meters_frame(result.meters, "gozaru", "ja").iloc[0, 0] == "ござる口調率（主指標）"
 
 
-def test_the_evaluate_tab_names_measures_for_humans_and_shows_what_moved_in_a_short_run(tmp_path):
-    """Issue 15: a short run headlined '0% → 0%' while the parse rate moved 10% → 93%."""
-    from studio import runs
+def test_the_evaluate_tab_names_measures_for_humans_and_shows_what_moved_in_a_short_run():
+    """Issue 15: a short run headlined '0% → 0%' while the parse rate moved 10% → 93%. (That the run is too
+    short to judge is said beside the picker: tests/evaluate/test_jobs.py.)"""
     from studio.evaluate.run_eval import EvalResult
     from studio.ui.eval_step import headline, meters_frame
 
@@ -198,10 +198,7 @@ def test_the_evaluate_tab_names_measures_for_humans_and_shows_what_moved_in_a_sh
     assert list(frame.columns) == ["measure", "Base model", "Tuned (LoRA)"]
     assert list(frame["measure"]) == ["schema-valid JSON rate (headline)", "parses as JSON / SQL",
                                       "eval loss (gold answers)"]
-    run = runs.Run("r", tmp_path)
-    run.write_status(state="stopped", step=4, total_steps=150)
-    text = headline(result, "en", run)
-    assert "**parses as JSON / SQL** did: base 10% → tuned 93%" in text and "stopped at step 4 of 150" in text
+    assert "**parses as JSON / SQL** did: base 10% → tuned 93%" in headline(result, "en")
     assert "did:" not in headline(EvalResult(run="r", kind="json", meter="json_mr", n=30, seconds=5.0, meters={
         "base": {"primary": 0.0, "parse_rate": 0.1}, "tuned": {"primary": 0.5, "parse_rate": 0.93}}))
 

@@ -13,7 +13,7 @@ from studio import runs
 from studio.compare.engine import iter_table
 from studio.evaluate.batch_meter import batch_meter, run_prompts
 from studio.text import TEXT, said, t
-from studio.ui.compare.common import Setup, SetupWidgets, column_label, fail, warn
+from studio.ui.compare.common import Setup, SetupWidgets, column_label, fail, short_text, warn
 from studio.ui.context import Ctx, guard
 
 MAX_PROMPTS = 50
@@ -82,7 +82,8 @@ def run_batch(s: Setup, source: str, text: str | None) -> Iterator[tuple[Any, st
     answers = {k: [cells[(i, k)] for i in range(len(prompts))] for k in keys}
     line = guard(batch_meter, s.run(), prompts, answers, lang=s.lang)
     done = t(s.lang, "batch_done", total=total, secs=round(time.monotonic() - t0))
-    yield view(prompts, keys, cells, s.lang), f"{done}\n\n{meter_text(line, s.lang)}"
+    short = short_text(s.run_id, s.lang)  # beside the meter: a tuned 0% after half an epoch is "too early"
+    yield view(prompts, keys, cells, s.lang), "\n\n".join(x for x in (done, meter_text(line, s.lang), short) if x)
 
 
 def show_probes(source: str, run_id: str | None, lang: str | None) -> Any:

@@ -14,7 +14,9 @@ from studio.chat import GenSettings
 from studio.compare.columns import COLUMN_KINDS
 from studio.compare.engine import Comparer
 from studio.text import said, t
-from studio.ui.context import guard
+from studio.train import runner
+from studio.train.evidence import shortfall
+from studio.ui.context import Ctx, guard, say_gpu_freed
 
 KINDS = COLUMN_KINDS
 KEYS = {k: f"col_{k}" for k in KINDS}
@@ -168,6 +170,50 @@ class Setup:
     def comparer(self):
         cfg = self.run().config()
         return guard(Comparer, cfg.model.name, trust_remote_code=cfg.model.trust_remote_code, lang=self.lang)
+
+
+def short_text(run_id: str | None, lang: str | None) -> str:
+    """Why the tuned column may not show the style yet: the run is short of its data (evidence.shortfall)."""
+    try:
+        short = shortfall(runs.get(run_id)) if run_id else None
+    except (KeyError, ValueError, OSError):  # a run deleted meanwhile, a half-written status
+        return ""
+    if short is None:
+        return ""
+    if short.how == "resume":
+        return t(lang, "short_stopped", step=short.step, total=short.usual)
+    return t(lang, "short_more", step=short.step, usual=short.usual, epochs=f"{short.epochs:g}", more=short.more)
+
+
+def short_note(run_id: str | None, lang: str | None) -> tuple[str, Any]:
+    """(the note, the Continue button shown only beside it)."""
+    text = short_text(run_id, lang)
+    return text, gr.Button(visible=bool(text))
+
+
+def continue_short(run_id: str | None, lang: str | None) -> tuple[Any, ...]:
+    """Continue this run: it becomes the current run's successor (a resumed run is itself), the Train step
+    opens on it, and the note goes (the run it spoke of is training again, or has a successor)."""
+    if not run_id:
+        fail("cmp_need_run", lang)
+    run = guard(runner.extend, run_id, lang=lang, on_gpu_freed=say_gpu_freed(lang))
+    if run.id == run_id:
+        gr.Info(t(lang, "short_resumed", run=run.id))
+    else:
+        gr.Info(t(lang, "short_extended", run=run.id, source=run_id, more=run.config().train.max_steps))
+    return run.id, gr.Tabs(selected="train"), "", gr.Button(visible=False)
+
+
+def short_run_row(ctx: Ctx, pick: Any, prefix: str) -> tuple[Any, Any]:
+    """The note and its button under a run picker (Compare, Evaluate), following the pick and the language."""
+    L = ctx.labels
+    note = gr.Markdown(elem_id=f"{prefix}-short")
+    button = L(gr.Button(L.text("short_continue"), visible=False, size="sm", elem_id=f"{prefix}-continue"),
+               "short_continue", "value")
+    for event in (pick.change, ctx.lang.change):
+        event(short_note, [pick, ctx.lang], [note, button], show_progress="hidden")
+    button.click(continue_short, [pick, ctx.lang], [ctx.run, ctx.tabs, note, button])
+    return note, button
 
 
 def stream(comparer: Any, columns: list, settings: Any, lang: str | None = "en") -> Iterator[list[str]]:

@@ -21,6 +21,8 @@ from studio.ui.compare.common import (
     plain,
     refresh_adapter,
     run_choices,
+    short_note,
+    short_run_row,
     stream,
     warn,
 )
@@ -123,6 +125,12 @@ def refresh_pick(run_id: str | None) -> Any:
     return gr.Dropdown(choices=labelled(ids), value=current_or_newest(run_id, ids))
 
 
+def opened(run_id: str | None, lang: str | None) -> tuple[Any, ...]:
+    """On opening the tab: the picker, and the short-run note of the run it shows (it may have ended since)."""
+    value = current_or_newest(run_id, run_choices())  # what refresh_pick shows (an update has no value)
+    return (refresh_pick(run_id), *short_note(value, lang))
+
+
 def kind_choices(lang: str | None) -> Any:
     """The column names in the new language (Labels translate a component's label, not its choices)."""
     return gr.CheckboxGroup(choices=[(t(lang, KEYS[k]), k) for k in KINDS])
@@ -185,6 +193,7 @@ def build(ctx: Ctx) -> OnOpen:
     L.md("compare_intro")
     setup = _top(ctx)
     pick, adapter = setup.run_id, setup.adapter
+    note, button = short_run_row(ctx, pick, "compare")  # a short run's tuned column shows no style yet
     with gr.Tabs():
         with L(gr.Tab(L.text("cmp_mode_chat"), elem_id="compare-mode-chat"), "cmp_mode_chat", "label"):
             _chat_mode(ctx, setup)
@@ -196,5 +205,6 @@ def build(ctx: Ctx) -> OnOpen:
     pick.change(refresh_adapter, [pick, adapter, ctx.lang], adapter)
     ctx.lang.change(refresh_adapter, [pick, adapter, ctx.lang], adapter)  # "final adapter" in the new tongue
     ctx.lang.change(kind_choices, ctx.lang, setup.kinds)
-    return bind_run_picker(ctx, pick, refresh_pick)
+    bind_run_picker(ctx, pick, refresh_pick)
+    return OnOpen(opened, [ctx.run, ctx.lang], [pick, note, button])
 
