@@ -8,13 +8,24 @@ TEXT: dict[str, str] = {
                "for those, a system prompt, few-shot examples or retrieval win. Tune a model here and "
                "*see* both halves of that on your own data.",
     "lang": "Language", "veil_loading": "Loading…",
+    # what gradio writes in English only (studio/ui/gradio_words.py): a toast's title, some buttons' tooltips
+    "gradio_toast_error": "Error", "gradio_toast_warning": "Warning", "gradio_toast_info": "Info",
+    "gradio_toast_success": "Success", "gradio_reset": "Reset to default value",
+    "gradio_copy_table": "Copy table data", "gradio_copied": "Copied to clipboard",
+    "gradio_copy_chat": "Copy conversation", "gradio_copied_chat": "Copied conversation",
+    "gradio_copy_message": "Copy message", "gradio_copied_message": "Copied message",
+    "gradio_fullscreen": "Fullscreen", "gradio_exit_fullscreen": "Exit fullscreen mode", "gradio_copy_code": "Copy",
+    "gradio_processing": "processing", "gradio_queue": "queue",
     "tab_model": "① Model", "tab_data": "② Data", "tab_train": "③ Train", "tab_compare": "④ Compare",
     "tab_runs": "Runs", "tab_export": "Export",
     "model_intro": "**Step 1 — pick a base model.** The two embedded models work offline; hub models "
                    "need a connection the first time. Then go to **② Data**.",
     "model_pick": "Base model", "model_pick_info": "Embedded, curated hub models, any hub id (org/name) "
                   "or a local folder",
-    "blurb_task": "Task: `{task}` · meter: `{meter}` · recommended model: `{model}` (with a hub: `{hub}`)",
+    "blurb_task": "Task: {task} · meter: {meter} · recommended model: `{model}` (with a hub: `{hub}`)",
+    "task_style": "tone and style", "task_chat": "chat", "task_classify": "classification", "task_facts": "facts",
+    "task_instruct": "instruction following", "task_json": "JSON output", "task_sql": "SQL from questions",
+    "data_preset_title": "preset `{name}` ({title})",
     "sum_line": "**{label}** — format `{fmt}` · {rows} rows · **{usable} usable** · {errors} errors",
     "fmt_messages": "messages (OpenAI/HF)", "fmt_sharegpt": "ShareGPT", "fmt_alpaca": "Alpaca",
     "fmt_prompt_completion": "prompt/completion (TRL)", "fmt_query_response": "query/response (ms-swift)",
@@ -113,7 +124,8 @@ TEXT: dict[str, str] = {
     "card_note": "Note", "card_machine": "This machine", "card_fit": "{method} (batch 8 × 512)",
     "card_runs": "What training runs here", "card_runs_gpu": "QLoRA: the base in 4-bit NF4, LoRA in bf16, on this GPU",
     "card_runs_cpu": "{dtype} LoRA on this CPU; 4-bit QLoRA (`--quant nf4`) runs here too, through bitsandbytes' CPU backend: slower than {dtype}, so the plan takes it only where the model fits in 4 bits and not in {dtype}",
-    "card_template": "Chat template", "card_template_later": "loaded on first use",
+    "card_template": "Chat template", "card_template_later": "read when the model is first used",
+    "card_template_plain": "none of its own: the studio's plain Q:/A: transcript",
     "plan_command": "The same run from a shell:",
     "plan_rows": "**{rows} training rows · {steps} steps · {epochs} epochs** on {device}", "plan_cpu_4bit": "4-bit base (NF4) on the CPU: LoRA on a 16-bit base needs ~{lora} GB, more than this machine's {have} GB; in 4 bits ~{qlora} GB", "plan_held_out": " · {rows} rows held out to evaluate",
     "plan_time": "Rough time: ~{minutes} min (at ~{speed} tokens/s)", "plan_memory": "Memory",
@@ -160,6 +172,9 @@ TEXT: dict[str, str] = {
     "hp_dtype": "Compute dtype", "hp_seed": "Seed", "hp_warmup_ratio": "Warm-up ratio",
     "start": "Start training", "stop": "Stop", "resume": "Resume",
     "estimate": "Plan", "progress": "Progress", "loss_chart": "Loss", "log": "Log (last lines)",
+    "log_kernel_offline": "Note: an optional faster CPU kernel for bitsandbytes is fetched from the Hub, so it is not "
+                          "available offline (or from an untrusted source); training is unaffected (details in "
+                          "debug.log).",
     "compare_intro": "**Step 4 — compare.** The same prompt goes to the base model and your tuned adapter, "
                      "with the same settings, streamed side by side.",
     "compare_run": "Tuned run", "compare_prompt": "Prompt", "compare_send": "Send to all columns",
@@ -287,7 +302,9 @@ TEXT: dict[str, str] = {
     "eval_timeline_info": "The meter at each saved checkpoint: pick the best by what you want, not only "
                           "by loss.",
     "eval_facts": "Facts lab — can tuning teach a fact?",
-    "eval_facts_info": "The article's experiment: rename a character in a corpus (Romeo → **Bob** in *Romeo and "
+    "eval_facts_info": "The experiment of the article *LLMのファインチューニング で 何ができて 何ができないのか* "
+                       "(“What LLM fine-tuning can and cannot do”, section 3-1, retelling an Anyscale blog "
+                       "experiment): rename a character in a corpus (Romeo → **Bob** in *Romeo and "
                        "Juliet*, or your own text and names), tune on the renamed text (**text**), on questions "
                        "about it (**qa**) or both, then sample several answers per question from base, each "
                        "tuned model, base + a fact prompt and base + retrieval over the renamed text. Shares "

@@ -7,12 +7,22 @@ TEXT: dict[str, str] = {
     "tagline": "ファインチューニングが教えるのは**形式**（口調・書式・構造）です。**事実**を教えるのは苦手で、"
                "事実にはシステムプロンプト・Few-shot・検索拡張（RAG）が勝ります。あなたのデータで両方を確かめましょう。",
     "lang": "言語", "veil_loading": "日本語で開いています…",
+    "gradio_toast_error": "エラー", "gradio_toast_warning": "警告", "gradio_toast_info": "お知らせ",
+    "gradio_toast_success": "完了", "gradio_reset": "既定値に戻す",
+    "gradio_copy_table": "表のデータをコピー", "gradio_copied": "クリップボードにコピーしました",
+    "gradio_copy_chat": "会話をコピー", "gradio_copied_chat": "会話をコピーしました",
+    "gradio_copy_message": "メッセージをコピー", "gradio_copied_message": "メッセージをコピーしました",
+    "gradio_fullscreen": "全画面表示", "gradio_exit_fullscreen": "全画面表示を終了", "gradio_copy_code": "コピー",
+    "gradio_processing": "処理中", "gradio_queue": "待機",
     "tab_model": "① モデル", "tab_data": "② データ", "tab_train": "③ 学習", "tab_compare": "④ 比較",
     "tab_runs": "実行履歴", "tab_export": "書き出し",
     "model_intro": "**ステップ1 — ベースモデルを選ぶ。** 内蔵の2モデルはオフラインで動きます。"
                    "Hub のモデルは初回に接続が必要です。次は **② データ** へ。",
     "model_pick": "ベースモデル", "model_pick_info": "内蔵モデル・おすすめ Hub モデル・任意の Hub ID・ローカルフォルダ",
-    "blurb_task": "タスク: `{task}` · 指標: `{meter}` · 推奨モデル: `{model}`（Hub 接続時: `{hub}`）",
+    "blurb_task": "タスク: {task} · 指標: {meter} · 推奨モデル: `{model}`（Hub 接続時: `{hub}`）",
+    "task_style": "口調・文体", "task_chat": "チャット", "task_classify": "分類", "task_facts": "事実",
+    "task_instruct": "指示に従う", "task_json": "JSON 出力", "task_sql": "質問から SQL",
+    "data_preset_title": "プリセット `{name}`（{title}）",
     "sum_line": "**{label}** — 形式 `{fmt}` · {rows} 行 · **使用可能 {usable} 行** · エラー {errors} 件",
     "fmt_messages": "messages 形式 (OpenAI/HF)", "fmt_sharegpt": "ShareGPT", "fmt_alpaca": "Alpaca",
     "fmt_prompt_completion": "prompt/completion (TRL)", "fmt_query_response": "query/response (ms-swift)",
@@ -107,7 +117,8 @@ TEXT: dict[str, str] = {
     "card_note": "メモ", "card_machine": "このマシン", "card_fit": "{method}（バッチ 8 × 512）",
     "card_runs": "ここで動く学習", "card_runs_gpu": "QLoRA: ベースを 4 ビット NF4、LoRA を bf16 で、この GPU 上で",
     "card_runs_cpu": "この CPU で {dtype} LoRA。4 ビットの QLoRA（`--quant nf4`）も bitsandbytes の CPU バックエンドで動きます。{dtype} より遅いので、{dtype} では収まらず 4 ビットなら収まるモデルのときだけ計画が選びます",
-    "card_template": "チャットテンプレート", "card_template_later": "初回使用時に読み込み",
+    "card_template": "チャットテンプレート", "card_template_later": "モデルの初回使用時に読み込みます",
+    "card_template_plain": "モデル自身のものはなし（スタジオの簡素な Q:/A: 形式を使います）",
     "plan_command": "同じ実行をシェルから:",
     "plan_rows": "**学習 {rows} 行 · {steps} ステップ · {epochs} エポック**（{device}）", "plan_cpu_4bit": "CPU で 4 ビットのベース（NF4）: 16 ビットのベースの LoRA は約 {lora} GB 必要で、このマシンの {have} GB を超えます。4 ビットなら約 {qlora} GB", "plan_held_out": " · 評価用に {rows} 行",
     "plan_time": "目安時間: 約 {minutes} 分（約 {speed} トークン/秒）", "plan_memory": "メモリ",
@@ -152,6 +163,8 @@ TEXT: dict[str, str] = {
     "hp_dtype": "計算精度", "hp_seed": "シード", "hp_warmup_ratio": "ウォームアップ比率",
     "start": "学習を開始", "stop": "停止", "resume": "再開",
     "estimate": "見積もり", "progress": "進捗", "loss_chart": "損失", "log": "ログ（末尾）",
+    "log_kernel_offline": "お知らせ: bitsandbytes の高速化用 CPU カーネル（任意）は Hub から取得するため、"
+                          "オフラインでは（また提供元が未承認のときも）使えません。学習には影響しません（詳細は debug.log）。",
     "compare_intro": "**ステップ4 — 比較。** 同じプロンプトをベースモデルと学習済みアダプタに同じ設定で送り、"
                      "並べてストリーミング表示します。",
     "compare_run": "学習済みの実行", "compare_prompt": "プロンプト", "compare_send": "全ての列に送信",
@@ -272,7 +285,8 @@ TEXT: dict[str, str] = {
     "eval_timeline": "チェックポイントの推移", "eval_timeline_go": "全チェックポイントを測定",
     "eval_timeline_info": "保存された各チェックポイントの指標。損失だけでなく、目的の指標で最良のものを選べます。",
     "eval_facts": "事実ラボ — 学習で事実を教えられるか？",
-    "eval_facts_info": "記事の実験です。コーパスの登場人物の名前を置き換え（『ロミオとジュリエット』のロミオ → "
+    "eval_facts_info": "記事「LLMのファインチューニング で 何ができて 何ができないのか」の 3-1 節にある実験"
+                       "（Anyscale のブログの実験の紹介）です。コーパスの登場人物の名前を置き換え（『ロミオとジュリエット』のロミオ → "
                        "**Bob**、または自分のテキストと名前）、置き換えた本文（**text**）、それについての質問と答え"
                        "（**qa**）、またはその両方で学習し、ベース・各学習済みモデル・ベース + 事実プロンプト・"
                        "置き換えた本文を検索するベース（RAG）から、質問ごとに複数の回答をサンプリングします。割合には "

@@ -14,7 +14,7 @@ from studio.data.choice import DataChoice
 from studio.data.store import MAX_UPLOAD_BYTES
 from studio.paths import ASSETS_DIR
 from studio.text import LANGS, t
-from studio.ui import data_step, eval_step, export_step, gate, model_step, runs_step, train_step
+from studio.ui import data_step, eval_step, export_step, gate, gradio_words, model_step, runs_step, train_step
 from studio.ui.compare import step as compare_step
 from studio.ui.context import DEFAULT_STATE, Ctx, OnOpen, data_label, run_title
 from studio.ui.i18n import Labels
@@ -56,7 +56,7 @@ def _header(L: Labels) -> gr.Radio:
 
 
 def _choice_line(model: str, data: dict | None, run: str | None, lang: str = "en") -> str:
-    return (f"**{t(lang, 'choice_model')}:** `{model}` · **{t(lang, 'choice_data')}:** {data_label(data)} · "
+    return (f"**{t(lang, 'choice_model')}:** `{model}` · **{t(lang, 'choice_data')}:** {data_label(data, lang)} · "
             f"**{t(lang, 'choice_run')}:** {run_title(run)}")
 
 
@@ -99,6 +99,7 @@ def _persist(ctx: Ctx, line: gr.Markdown) -> None:
     ctx.lang.change(None, ctx.lang, None, js=f"(l) => {{ try {{ localStorage.setItem('{LANG_KEY}', l); }}"
                     " catch (e) {} }")
     ctx.lang.change(ctx.labels.updates, ctx.lang, ctx.labels.components()).then(None, js=UNVEIL)
+    ctx.lang.change(None, ctx.lang, None, js=gradio_words.switch_js())
 
 
 def _restore(ctx: Ctx, demo: gr.Blocks) -> None:
@@ -111,6 +112,8 @@ def _restore(ctx: Ctx, demo: gr.Blocks) -> None:
         ev = ev.then(fn, inputs, outputs)
     # an English page needs no switch; a Japanese one is unveiled once its labels changed (_persist)
     ev.then(None, ctx.lang, None, js=f"(l) => {{ if (l === 'en') ({UNVEIL})(); }}")
+    # gradio's own words: its locale came from the browser, and an unchanged language fires no change event
+    ev.then(None, ctx.lang, None, js=gradio_words.switch_js())
 
 
 def build_ui() -> gr.Blocks:

@@ -8,7 +8,7 @@ from typing import Any
 
 import gradio as gr
 
-from studio import runs
+from studio import presets, runs
 from studio.config import DEFAULT_MODEL
 from studio.data.choice import DataChoice
 from studio.text import said, t
@@ -32,8 +32,20 @@ class Ctx:
     after_build: list = field(default_factory=list)  # wiring that needs components of later steps
 
 
-def data_label(choice: DataChoice | None) -> str:
+def data_label(choice: DataChoice | None, lang: str = "en") -> str:
+    """What the header calls the chosen data, in lang: a preset by its name and its title."""
+    if choice and choice.preset:
+        return preset_title(choice.preset, lang)
     return choice.title if choice else "—"
+
+
+def preset_title(name: str, lang: str = "en") -> str:
+    """A preset as the header and the data summary name it: its name (what --preset takes) and its title."""
+    try:
+        title = presets.load(name).label(lang)
+    except (KeyError, ValueError, OSError):  # gone since it was chosen: its name still names it
+        title = name
+    return t(lang, "data_preset_title", name=name, title=title)
 
 
 def run_title(run_id: str | None) -> str:

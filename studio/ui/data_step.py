@@ -32,9 +32,9 @@ from studio.data.validate import validate_hub
 from studio.fsutil import write_jsonl
 from studio.models import load_tokenizer, resolve
 from studio.paths import inside
-from studio.text import said, t
+from studio.text import TEXT, said, t
 from studio.ui import advice
-from studio.ui.context import Ctx
+from studio.ui.context import Ctx, preset_title
 
 ERROR_KEYS = ["err_file", "err_line", "err_field", "err_problem", "err_fix"]
 KANA = re.compile(r"[\u3041-\u30ff]")
@@ -50,7 +50,14 @@ def preset_blurb(name: str | None, lang: str = "en") -> str:
     p = presets.load(name)
     about = p.description.get(lang or "en") or p.description.get("en", "")
     return (f"**{p.label(lang or 'en')}** — {about}\n\n"
-            + t(lang, "blurb_task", task=p.task, meter=p.meter, model=p.model, hub=p.hub_model))
+            + t(lang, "blurb_task", task=_word(lang, "task_", p.task), meter=_word(lang, "meter_", p.meter),
+                model=p.model, hub=p.hub_model))
+
+
+def _word(lang: str, prefix: str, name: str) -> str:
+    """A task's or a meter's name in lang where the catalogue has it, else the name as code (a preset of the
+    user's own may name a task the studio does not know)."""
+    return t(lang, prefix + name) if prefix + name in TEXT["en"] else f"`{name}`"
 
 
 def _tokenizer(model: str, lang: str = "en"):
@@ -168,6 +175,7 @@ def load_preset(name: str | None, model: str, lang: str = "en"):
     if not name:
         raise gr.Error(t(lang, "toast_need_preset"))
     view = inspect_preset(name)
+    view.label = preset_title(name, lang)
     return (*show(view, model, lang=lang), DataChoice(preset=name, label=f"preset {name}", rows=len(view.usable)))
 
 
@@ -252,6 +260,7 @@ def last_check(data: DataChoice | None, model: str, lang: str = "en"):
     try:
         if data.preset:
             view = inspect_preset(data.preset)
+            view.label = preset_title(data.preset, lang)
         else:
             view = inspect_file(dataset_file(data.path), method=data.method, mapping=data.columns or None)
             view.label = data.label or view.label
@@ -284,7 +293,7 @@ def build(ctx: Ctx) -> None:
                 with L(gr.Tab(L.text("src_preset"), id="preset"), "src_preset"):
                     preset = L(gr.Dropdown(preset_choices(), value=None, label=L.text("preset"),
                                            elem_id="preset-pick"), "preset")
-                    blurb = gr.Markdown()
+                    blurb = gr.Markdown(elem_id="preset-blurb")
                     use_preset = L(gr.Button(L.text("validate"), variant="primary", elem_id="use-preset"),
                                    "validate", "value")
                 with L(gr.Tab(L.text("src_upload"), id="upload"), "src_upload"):

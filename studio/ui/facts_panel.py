@@ -38,7 +38,7 @@ def run(model: str, corpus: str, upload: str | None, swaps: str, variants: list[
 def render(result: dict | None, lang: str = "en"):
     """(chart, verdict, shares, examples, cost) of a lab result in lang; nothing before the first run."""
     if not result:
-        return None, "", pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
+        return None, "", *empty_frames(lang)
     T = functools.partial(t, lang)
     lines = [T("facts_swaps_done", old=s["old"], new=s["new"], n=s["replaced"], left=s["left"])
              for s in result["swaps"]]
@@ -59,9 +59,30 @@ def shares_frame(result: dict, lang: str) -> pd.DataFrame:
     swap = result["swaps"][0]
     rows = [[column_name(r["column"], lang), t(lang, f"facts_kind_{r['kind']}"), _pct(r["new"]), _pct(r["old"])]
             for r in result["table"]]
-    heads = [t(lang, "facts_h_column"), t(lang, "facts_h_kind"), t(lang, "facts_h_new"),
-             t(lang, "facts_h_old", name=swap["old"])]
-    return pd.DataFrame(rows, columns=heads)
+    return pd.DataFrame(rows, columns=_shares_heads(lang, swap["old"]))
+
+
+def _shares_heads(lang: str, old: str) -> list[str]:
+    return [t(lang, "facts_h_column"), t(lang, "facts_h_kind"), t(lang, "facts_h_new"),
+            t(lang, "facts_h_old", name=old)]
+
+
+def _examples_heads(lang: str, keys: list[str]) -> list[str]:
+    return [t(lang, "facts_h_probe"), t(lang, "facts_h_kind"), *(column_name(k, lang) for k in keys)]
+
+
+def _cost_heads(lang: str) -> list[str]:
+    return [t(lang, "facts_h_column"), t(lang, "facts_h_asked"), t(lang, "facts_h_still_right"),
+            t(lang, "facts_h_confident_wrong")]
+
+
+def empty_frames(lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The tables before the first run: their headers for the default setup, no rows (gradio heads a frame
+    without columns "1 | 2 | 3")."""
+    old = DEFAULT_SWAP.split("=")[0]
+    keys = ["base", "text", "qa", "prompt", "rag"]
+    return (pd.DataFrame(columns=_shares_heads(lang, old)), pd.DataFrame(columns=_examples_heads(lang, keys)),
+            pd.DataFrame(columns=_cost_heads(lang)))
 
 
 def examples_frame(result: dict, lang: str) -> pd.DataFrame:
@@ -69,16 +90,14 @@ def examples_frame(result: dict, lang: str) -> pd.DataFrame:
     keys = [c["key"] for c in result["columns"]]
     rows = [[e["probe"], t(lang, f"facts_kind_{e['kind']}"),
              *("\n".join(f"• {a.strip()}" for a in e["answers"][k]) for k in keys)] for e in result["examples"]]
-    return pd.DataFrame(rows, columns=[t(lang, "facts_h_probe"), t(lang, "facts_h_kind"),
-                                       *(column_name(k, lang) for k in keys)])
+    return pd.DataFrame(rows, columns=_examples_heads(lang, keys))
 
 
 def cost_frame(result: dict, lang: str) -> pd.DataFrame:
     c = result["collateral"]
     rows = [[column_name(key, lang), col["n"], _pct(col["still_right"]), _pct(col["confident_wrong"])]
             for key, col in c["columns"].items()]
-    return pd.DataFrame(rows, columns=[t(lang, "facts_h_column"), t(lang, "facts_h_asked"),
-                                       t(lang, "facts_h_still_right"), t(lang, "facts_h_confident_wrong")])
+    return pd.DataFrame(rows, columns=_cost_heads(lang))
 
 
 def build(ctx: Ctx) -> None:
@@ -105,11 +124,12 @@ def build(ctx: Ctx) -> None:
         go = L(gr.Button(L.text("eval_facts_go"), variant="primary", elem_id="facts-go"), "eval_facts_go", "value")
         verdict = gr.Markdown(elem_id="facts-verdict")
         plot = gr.Plot(elem_id="facts-plot", show_label=False)
-        table = gr.Dataframe(interactive=False, wrap=True, elem_id="facts-shares")
+        empty = empty_frames()
+        table = gr.Dataframe(empty[0], interactive=False, wrap=True, elem_id="facts-shares")
         with L(gr.Accordion(L.text("facts_examples"), open=False), "facts_examples"):
-            examples = gr.Dataframe(interactive=False, wrap=True, elem_id="facts-examples")
-        cost = L(gr.Dataframe(interactive=False, wrap=True, label=L.text("facts_cost"), elem_id="facts-cost"),
-                 "facts_cost")
+            examples = gr.Dataframe(empty[1], interactive=False, wrap=True, elem_id="facts-examples")
+        cost = L(gr.Dataframe(empty[2], interactive=False, wrap=True, label=L.text("facts_cost"),
+                              elem_id="facts-cost"), "facts_cost")
     last = gr.State(None)
     shown = [plot, verdict, table, examples, cost]
     go.click(run, [model, corpus, upload, swaps, variants, samples, temperature, steps, ctx.lang], [last, *shown])

@@ -9,10 +9,13 @@ import gradio as gr
 from studio import chat
 from studio.config import DEFAULT_MODEL
 from studio.models import EMBEDDED, ModelError, list_models
-from studio.models.embedded import is_converted
+from studio.models.embedded import BASE_CHAT_TEMPLATE, is_converted
 from studio.models.info import describe
 from studio.text import TEXT, said, t
 from studio.ui.context import Ctx, guard
+
+METHODS = {"qlora": "QLoRA", "lora": "LoRA"}
+"""The training methods as they are written (the card's keys are lower-case ids)."""
 
 
 def choices(lang: str = "en") -> list[tuple[str, str]]:
@@ -45,14 +48,25 @@ def card_markdown(name: str, lang: str = "en") -> str:
                                                  T("card_runs_cpu", dtype="bf16" if card.device.bf16 else "fp32")))
     for method, v in card.fits.items():
         fit = v.say(lang)
-        lines.append(f"- **{T('card_fit', method=method.upper())}:** {'✓' if v.fits else '✗'} {fit}")
+        lines.append(f"- **{T('card_fit', method=METHODS.get(method, method))}:** {'✓' if v.fits else '✗'} {fit}")
     if card.note:
         lines.append(f"- {card.note}")
-    template = card.chat_template
-    lines.append(f"- **{T('card_template')}:** " + (T("card_template_later") if template is None else ""))
-    if template:
-        lines.append(f"\n```jinja\n{template[:600]}{'…' if len(template) > 600 else ''}\n```")
-    return "\n".join(lines)
+    return "\n".join(lines + _template_lines(card.chat_template or _loaded_template(name), T))
+
+
+def _loaded_template(name: str) -> str | None:
+    """The template of the model as the chat loaded it: a hub model's files are only read then."""
+    if not chat.is_loaded(name):
+        return None
+    return chat.get_chat_model(name).tokenizer.chat_template  # loaded: the cached one, no new load
+
+
+def _template_lines(template: str | None, T) -> list[str]:
+    """The chat template's state: not read yet, none of the model's own (the studio's Q:/A: one), or shown."""
+    if template is None:
+        return [f"- **{T('card_template')}:** {T('card_template_later')}"]
+    head = f"- **{T('card_template')}:** " + (T("card_template_plain") if template == BASE_CHAT_TEMPLATE else "")
+    return [head, f"\n```jinja\n{template[:600]}{'…' if len(template) > 600 else ''}\n```"]
 
 
 def _entry_lines(e, T) -> list[str]:
@@ -105,5 +119,7 @@ def build(ctx: Ctx) -> None:
     ctx.model.change(card_markdown, [ctx.model, ctx.lang], card, show_progress="minimal")
     ctx.lang.change(card_markdown, [ctx.model, ctx.lang], card, show_progress="hidden")
     ctx.lang.change(lambda lang: gr.Dropdown(choices=choices(lang)), ctx.lang, ctx.model, show_progress="hidden")
-    send.click(try_it, [ctx.model, prompt, tokens, ctx.lang], answer)
-    prompt.submit(try_it, [ctx.model, prompt, tokens, ctx.lang], answer)
+    # the first answer loads (or converts) the model: the card then says its template as it really is
+    for ask in (send.click, prompt.submit):
+        ask(try_it, [ctx.model, prompt, tokens, ctx.lang], answer).then(
+            card_markdown, [ctx.model, ctx.lang], card, show_progress="hidden")
