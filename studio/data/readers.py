@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from studio.data.json_why import json_why
 from studio.data.turns import type_name
 
 SUPPORTED = (".jsonl", ".json", ".csv", ".tsv", ".parquet", ".txt", ".md")
@@ -121,9 +122,9 @@ def _parse_json(text: str, error: ErrorSink, line: int | None) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         if line is None:  # a whole .json document: its own line and column are the place
-            error(exc.lineno, "json", "bad_json_doc", lineno=exc.lineno, col=exc.colno, why=exc.msg)
+            error(exc.lineno, "json", "bad_json_doc", lineno=exc.lineno, col=exc.colno, why=json_why(exc))
         else:
-            error(line, "json", "bad_json_line", col=exc.colno, why=exc.msg)
+            error(line, "json", "bad_json_line", col=exc.colno, why=json_why(exc))
     except RecursionError:
         error(line, "json", "too_deep")
     except ValueError as exc:  # e.g. an integer with more than 4300 digits

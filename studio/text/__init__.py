@@ -15,10 +15,10 @@ TEXT: dict[str, dict[str, str]] = {"en": {**en.TEXT, **errors_en.ERRORS}, "ja": 
 
 
 def t(lang: str | None, key: str, **fields: object) -> str:
-    """The text of key in lang (English where lang lacks it), its {fields} filled in when given.
-    lang first, so functools.partial(t, lang) is a one-language t."""
+    """The text of key in lang (English where lang lacks it), its {fields} filled in when given; a field that
+    is a Term or a Phrase is said in lang too. lang first, so functools.partial(t, lang) is a one-language t."""
     text = TEXT.get(lang or "en", TEXT["en"]).get(key) or TEXT["en"].get(key, key)
-    return text.format(**fields) if fields else text
+    return text.format(**_fill(lang, fields)) if fields else text
 
 
 def words(lang: str | None, prefix: str) -> dict[str, str]:
