@@ -14,7 +14,7 @@ from studio.models.loader import resolve_device
 from studio.redact import redact
 from studio.runs import STOP_FILE, Run, said_entry
 from studio.text import Said
-from studio.train import fsdp, queue
+from studio.train import fsdp, plain_log, queue
 from studio.train.evidence import flat_loss, judge
 from studio.train.locks import device_lock
 
@@ -27,6 +27,7 @@ def _rank() -> tuple[int, int, int]:
 def main(run_dir: str) -> int:
     path = Path(run_dir).resolve()
     run = Run(path.name, path)
+    plain_log.install(path)  # before bitsandbytes is imported: it logs while it loads
     rank, local_rank, world = _rank()
     main_proc = rank == 0
     cfg = run.config()

@@ -18,6 +18,7 @@ from studio.evaluate.advisor import advise
 from studio.text import said, t
 from studio.train import cli as train_cli
 from studio.train import queue, recipe, runner
+from studio.train.plain_log import plain_lines
 from studio.ui.advice import rows_for, verdict_text
 from studio.ui.context import Ctx, OnOpen, guard, run_title, say_gpu_freed
 
@@ -225,10 +226,11 @@ def progress_html(run_id: str, st: runs.RunStatus, metrics: list[dict], lang: st
 NOISE = ("FutureWarning", "warnings.warn(", "UserWarning", "TRLExperimentalWarning")
 
 
-def log_lines(run: runs.Run, n: int = 15) -> str:
-    """The log's last lines without the libraries' deprecation chatter: the user's run, not ours."""
+def log_lines(run: runs.Run, n: int = 15, lang: str = "en") -> str:
+    """The log's last lines without the libraries' deprecation chatter: the user's run, not ours; a line the
+    studio knows to be harmless (studio.train.plain_log) in the user's plain words."""
     lines = [line for line in run.log_tail(200).splitlines() if not any(word in line for word in NOISE)]
-    return "\n".join(lines[-n:])
+    return "\n".join(plain_lines(lines, lang)[-n:])
 
 
 def poll(run_id: str | None, lang: str = "en"):
@@ -243,7 +245,7 @@ def poll(run_id: str | None, lang: str = "en"):
     metrics = run.metrics()
     box = progress_html(run_id, st, metrics, lang, run.title(), waiting_line(run, st, lang))
     # no title: the plot's label already says "Loss" (it said it twice)
-    return (box, loss_figure(metrics, "", lang), log_lines(run),
+    return (box, loss_figure(metrics, "", lang), log_lines(run, lang=lang),
             gr.Timer(active=st.active), gr.Button(visible=st.state == "done" and run.has_adapter()))
 
 
