@@ -328,36 +328,112 @@ def test_train_settings_survive_a_reload(page):
     assert "20 steps" in page.locator("#train-plan").inner_text()
 
 
-GRADIO_OWN = ("Built with Gradio", "Drop CSV or TSV files here to import data into dataframe", "common.complete",
-              "Drop File Here", "Click to Upload")
-"""gradio's built-in strings: they follow the browser's locale, not the studio's switch."""
-ALLOWED = {"Katachi", "Studio", "English", "RAG", "Few-shot", "Hub", "Hugging", "Face", "LoRA", "QLoRA", "QLORA",
-           "LORA", "SFT", "DPO", "KTO", "sft", "dpo", "kto", "JSON", "SQL", "CSV", "TSV", "RAM", "CPU", "GPU", "CUDA",
-           "ChatML", "GGUF", "PEFT", "peft", "Ollama", "Modelfile", "README", "TOKEN", "auto", "zip", "bit", "smollm",
-           "gemma", "bitsandbytes", "OpenAI", "API", "LangChain", "curl", "Python"}
-"""Proper names, acronyms, setting values and file types: the same words in Japanese text."""
+ALLOWED = {"Katachi", "Studio", "English", "RAG", "Few-shot", "Hub", "Hugging", "Face", "LoRA", "QLoRA", "SFT", "DPO",
+           "KTO", "sft", "dpo", "kto", "JSON", "SQL", "CSV", "TSV", "RAM", "CPU", "GPU", "CUDA", "ChatML", "GGUF",
+           "PEFT", "peft", "Ollama", "Modelfile", "README", "TOKEN", "auto", "zip", "bit", "smollm", "gemma", "Qwen",
+           "bitsandbytes", "Gradio", "OpenAI", "API", "LangChain", "curl", "Python"}
+"""Proper names, acronyms, setting values and file types: the same words in Japanese text. gradio's own words
+(the upload widget, a table's drop zone, the footer, toasts, tooltips) are not among them: they follow the
+studio's switch too."""
+SHOWN = """() => {
+  const seen = (e) => e.offsetParent !== null;
+  let text = document.body.innerText;
+  for (const e of document.querySelectorAll('pre, code')) text = text.split(e.innerText).join(' ');
+  const tips = [...document.querySelectorAll('button[title], .reset-button')].filter(seen)
+    .map((e) => (e.getAttribute('title') || '') + ' ' + (e.getAttribute('aria-label') || ''));
+  return [text, ...tips].join('\\n');
+}"""
+"""What a user reads: the page's text without code (a chat template or a command line is code, not words),
+and the buttons' tooltips."""
 
 
-def test_japanese_mode_leaves_no_english_outside_the_allow_list(page):
-    """Issue 15: every string the studio writes follows the language switch, on every tab."""
+TEXT_OF = """(sel) => [...document.querySelectorAll(sel)].map((e) => {
+  const copy = e.cloneNode(true);
+  copy.querySelectorAll('pre, code').forEach((c) => c.remove());
+  return copy.innerText;
+}).join('\\n')"""
+"""The text of the elements sel finds, without their code."""
+
+
+def english_words(text: str) -> list[str]:
     import re
 
+    text = re.sub(r"\S*[._/=]\S*", "", text)  # file names, model ids, paths, key=value: identifiers, not words
+    return [word for word in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", text) if word not in ALLOWED]
+
+
+def test_japanese_mode_leaves_no_english_outside_the_allow_list(page, tmp_path):
+    """Issue 15: every string the studio writes follows the language switch, on every tab; issue 31: gradio's
+    own words too (the upload widget, toasts, tooltips), a JSON error's cause, a preset's and a task's names."""
     page.get_by_text("日本語").click()
-    page.wait_for_timeout(2500)
+    page.wait_for_function("document.documentElement.lang === 'ja'")  # gradio's locale follows the switch
+    page.wait_for_timeout(1500)
     found: dict[str, str] = {}
     for name in ("① モデル", "② データ", "③ 学習", "④ 比較", "⑤ 評価", "実行履歴", "書き出し"):
         tab(page, name)
         page.wait_for_timeout(800)
-        text = page.evaluate("() => document.body.innerText")
-        for code in page.evaluate("() => [...document.querySelectorAll('pre, code')].map(e => e.innerText)"):
-            text = text.replace(code, "")  # a chat template or a command line is code, not words
-        for own in GRADIO_OWN:
-            text = text.replace(own, "")
-        text = re.sub(r"\S*[._/]\S*", "", text)  # file names, model ids, paths: identifiers, not words
-        for word in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", text):
-            if word not in ALLOWED:
-                found.setdefault(word, name)
+        for word in english_words(page.evaluate(SHOWN)):
+            found.setdefault(word, name)
+    for where, text in japanese_data_step(page, tmp_path):
+        for word in english_words(text):
+            found.setdefault(word, where)
     assert found == {}, found
+
+
+def japanese_data_step(page, tmp_path) -> list[tuple[str, str]]:
+    """The Data step met in Japanese: an error, a warning and an info toast, the upload widget, a file whose
+    bad JSON line is said with its cause, and a preset with its task. (where, text shown) for the scan: the
+    toasts, the widget and the summaries, not the rows (the data and the model's template are not the UI's)."""
+    import json
+
+    shown = []
+    page.set_default_timeout(180_000)  # each check loads a tokenizer: slow on a busy 2-core machine
+
+    def toasts(kind: str) -> None:
+        page.wait_for_selector(f".toast-body.{kind}")
+        page.wait_for_timeout(500)  # the title is rewritten on the next frame
+        shown.append((f"toast: {kind}", page.evaluate(TEXT_OF, ".toast-body")))
+        for close in page.locator(".toast-close").all():
+            close.click()
+
+    tab(page, "② データ")
+    # the tabs' own events first: two first imports of transformers at once can fail (its lazy module)
+    page.wait_for_function("!document.querySelector('.pending, .progress-text')")
+    page.locator("#use-preset").click()  # no preset chosen: an error
+    toasts("error")
+    page.get_by_role("tab", name="アップロード").click()
+    page.wait_for_timeout(500)
+    shown.append(("upload widget", page.evaluate(SHOWN)))
+    calls = [{"id": "c1", "type": "function", "function": {"name": "get_weather",
+                                                           "arguments": json.dumps(json.dumps({"都市": "パリ"}))}}]
+    row = {"messages": [{"role": "user", "content": "パリの天気は？"}, {"role": "assistant", "tool_calls": calls},
+                        {"role": "tool", "tool_call_id": "c1", "content": "18℃、晴れ"},
+                        {"role": "assistant", "content": "パリは 18℃ で晴れです。"}]}
+    bad = tmp_path / "壊れた行.jsonl"
+    bad.write_text('{"messages": }\n' + json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    page.locator("#data-upload input[type=file]").set_input_files(str(bad))
+    page.wait_for_function("document.querySelector('#data-upload').innerText.includes('壊れた行')")  # uploaded
+    page.wait_for_timeout(1000)
+    page.wait_for_function("!document.querySelector('.pending, .progress-text')")
+    for close in page.locator(".toast-close").all():  # a check on arrival may have spoken already
+        close.click()
+    page.locator("#use-file").click()  # nothing usable: a warning, and the problems in the summary
+    toasts("warning")
+    page.wait_for_function("document.querySelector('#data-summary').innerText.includes('列目の JSON')")
+    summary = page.locator("#data-summary").inner_text()
+    shown.append(("JSON error", next(line for line in summary.splitlines() if "列目の JSON" in line)))
+    page.locator("#fix-twice").click()  # the twice-encoded arguments decoded: an info
+    toasts("info")
+    page.get_by_role("tab", name="プリセット").click()
+    pick(page, "preset-pick", "gozaru")
+    page.locator("#use-preset").click()
+    page.wait_for_function("document.querySelector('#data-summary').innerText.includes('ござる口調')")
+    page.wait_for_function("document.querySelector('#choice-line').innerText.includes('ござる口調')")
+    named = [page.locator(f"#{e}").inner_text() for e in ("choice-line", "data-summary")]
+    blurb = page.locator("#preset-blurb").inner_text()
+    assert all("preset" not in text for text in named) and "style" not in blurb, (named, blurb)  # code or not
+    shown.append(("preset", page.evaluate(TEXT_OF, "#choice-line, #data-summary, #preset-blurb")))
+    return shown
 
 
 PAINTS = """
