@@ -3,7 +3,8 @@
 
 Beyond the rows themselves, the file as a whole gets a verdict: preference and KTO files are named as
 such and never trained as SFT; rows holding images, audio or video are refused in one message; keys
-that the format does not read are named in a warning.
+that the format does not read are named in a warning, and so are the traps every row passes alone (a template's
+unfilled placeholders, one answer to many prompts: data/traps.py).
 
 `validate_file` never raises for bad content, and a record with any error is never in `usable`.
 """
@@ -16,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from studio.data import formats, stats
+from studio.data import formats, stats, traps
 from studio.data.formats import FORMAT_NAMES, MediaError, RecordError
 from studio.data.readers import BAD, SUPPORTED, HubError, Source, load_hub, open_source
 from studio.data.report import MAX_ISSUES, Issue, Report
@@ -104,6 +105,7 @@ def _check(source: Source, report: Report, mapping: Mapping | None, max_rows: in
     if source.columns is None:
         _warn_unused(records, fmt, report)
     _warn_duplicates(report)
+    traps.warn_traps(report)
 
 
 def _collect(items: Iterator[tuple[Any, Any]], report: Report, max_rows: int) -> list[tuple[Any, dict]]:
@@ -225,6 +227,7 @@ def _check_preference(records: list[tuple[Any, dict]], fmt: str, method: str, re
             continue
         report.usable += rows
         report.lines += [key] * len(rows)
+    traps.warn_traps(report)
 
 
 def _refuse_media(media: list[tuple[Any, MediaError]], report: Report) -> None:

@@ -148,4 +148,20 @@ DATA: dict[str, str] = {
     "e_kto_not_dpo": "these are KTO rows (answers labelled good or bad), not pairs: DPO needs a chosen and a rejected answer "
                      "to the same prompt",
     "e_kto_not_dpo_hint": "train them with method kto",
+    "e_kto_no_turns": "a KTO record needs its conversation: it has '{tag}' but no 'messages' or 'conversations' "
+                      "(nor prompt/completion)",
+    "e_kto_no_turns_hint": "add \"messages\": [{{\"role\": \"user\", …}}, {{\"role\": \"assistant\", …}}] beside {tag}: "
+                           "the last assistant turn is the answer the tag labels",
+    # traps: what a file carries by mistake though each row passes (studio/data/traps.py); warnings
+    "e_placeholder": "an unfilled template placeholder {token} in {n} answer(s) (lines {lines})",
+    "e_placeholder_hint": "fill the template in: replace {token} with {what} in every answer; left as it is, the model "
+                          "learns to write {token} itself",
+    "trap_what_name": "your model's name", "trap_what_author": "the name of its maker (you or your organisation)",
+    "trap_what_other": "the real {name}",
+    "e_same_answer": "the same answer to {n} different prompts ({share} of the rows, lines {lines}): “{answer}”",
+    "e_same_answer_hint": "the model learns to give this answer whatever is asked: write an answer for each prompt, "
+                          "or keep one row of it",
+    "e_system_placeholder": "the system prompt is the placeholder “{text}” in {n} row(s) (lines {lines})",
+    "e_system_placeholder_hint": "write the real system prompt (what the model is told when it is used), or remove "
+                                 "the system turns",
 }

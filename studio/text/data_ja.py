@@ -143,4 +143,18 @@ DATA: dict[str, str] = {
     "e_needs_pairs_hint": "組 (prompt・chosen・rejected) かラベル付きの回答を渡すか、手法 sft で学習してください",
     "e_kto_not_dpo": "これは KTO の行 (良い/悪いのラベル付き回答) で、組ではありません: DPO には同じプロンプトへの選ばれた回答と退けられた回答が必要です",
     "e_kto_not_dpo_hint": "手法 kto で学習してください",
+    "e_kto_no_turns": "KTO のレコードには会話が必要です: '{tag}' はありますが、'messages' も 'conversations' "
+                      "(prompt/completion も) ありません",
+    "e_kto_no_turns_hint": "{tag} の横に \"messages\": [{{\"role\": \"user\", …}}, {{\"role\": \"assistant\", …}}] を"
+                           "加えてください。最後の assistant の発話が、タグの付く回答です",
+    # 落とし穴: 行ごとには通るが、ファイルがうっかり抱えているもの (studio/data/traps.py)。警告
+    "e_placeholder": "テンプレートの埋められていないプレースホルダー {token} が {n} 件の回答にあります ({lines} 行目)",
+    "e_placeholder_hint": "テンプレートを埋めてください: すべての回答の {token} を{what}に置き換えます。このままでは、"
+                          "モデルは {token} と書くことそのものを学びます",
+    "trap_what_name": "あなたのモデルの名前", "trap_what_author": "作り手 (あなたや所属組織) の名前",
+    "trap_what_other": "実際の {name}",
+    "e_same_answer": "{n} 個の異なるプロンプトに同じ回答があります (全体の {share}、{lines} 行目): 「{answer}」",
+    "e_same_answer_hint": "何を聞かれてもこの回答を返すことを学びます。プロンプトごとに回答を書くか、この回答の行は 1 つだけ残してください",
+    "e_system_placeholder": "システムプロンプトが {n} 行でプレースホルダー「{text}」のままです ({lines} 行目)",
+    "e_system_placeholder_hint": "実際のシステムプロンプト (使うときにモデルへ伝える内容) を書くか、システムの発話を削除してください",
 }

@@ -34,7 +34,9 @@ def kto_rows(record: Mapping) -> list[dict]:
         prompt = side(record["prompt"], "prompt", "user")
         completion = side(record.get("completion"), "completion", "assistant")
     else:
-        key = "messages" if "messages" in record else "conversations"
+        key = next((k for k in ("messages", "conversations") if k in record), None)
+        if key is None:  # a kto_tag alone (detect takes it): said as the data's fault, not a KeyError
+            fail("messages", "kto_no_turns", tag="kto_tag")
         turns = system_turns(record, "system") + turn_list(record[key], key)
         prompt, completion = turns[:-1], turns[-1:]
     check_turns(prompt + completion)
