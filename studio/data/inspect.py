@@ -23,6 +23,10 @@ class DataView:
     preview: list[dict] = field(default_factory=list)
     method: str = "sft"
     """What the rows train with: sft, or dpo/kto for preference data read as such."""
+    eval_from: str = "held"
+    """Where the eval rows come from: "own" (a preset's own eval file: train keeps every usable row), "held" (a
+    share of the usable rows held out) or "passages" (raw text: a share of its passages)."""
+    eval_fraction: float = 0.1
 
     @property
     def usable(self) -> list[dict]:
@@ -49,13 +53,14 @@ def trained_pieces(tokenizer, row: dict, max_length: int | None = None) -> list[
 
 def inspect(report: Report, label: str, tokenizer=None, max_length: int = 512,
             eval_rows: int | None = None, eval_fraction: float = 0.1, sample: int = 2000) -> DataView:
-    view = DataView(label, report, preview=report.usable[:6])
+    view = DataView(label, report, preview=report.usable[:6], eval_fraction=eval_fraction)
     if eval_rows is None:  # raw text is split as training splits it: into passages first
         rows = passages(report.usable, max_length * CHARS_PER_TOKEN) if report.task == "text" else report.usable
         tr, ev = split(rows, eval_fraction)
         view.train_n, view.eval_n = len(tr), len(ev)
+        view.eval_from = "passages" if report.task == "text" else "held"
     else:
-        view.train_n, view.eval_n = len(report.usable), eval_rows
+        view.train_n, view.eval_n, view.eval_from = len(report.usable), eval_rows, "own"
     if tokenizer is not None and report.usable:
         view.lengths = token_lengths(tokenizer, report.usable[:sample])
         view.stats = summarise(view.lengths, max_length)

@@ -65,7 +65,13 @@ TEXT: dict[str, str] = {
                           "form poorly. Pick **gemma3-270m** (offline, multilingual) or a Qwen model in ① Model.",
     "data_text_task": "Raw text: the model learns to continue it (continued pretraining, no chat "
                       "template, every token trained), cut into passages of the max length.",
-    "sum_split": "Split: **{train} train / {eval} eval**",
+    # where the eval rows come from, so train + eval never reads as arithmetic that does not add up
+    "sum_split_own": "Split: **{train} train / {eval} eval** — every usable row trains; the {eval} eval rows are the "
+                     "preset's own eval file, not taken from these rows",
+    "sum_split_held": "Split: **{train} train / {eval} eval** — {eval} of the {total} usable rows ({pct}) are held "
+                      "out, to measure the run on rows it never trained on",
+    "sum_split_passages": "Split: **{train} train / {eval} eval** passages — the text is cut into {total} passages "
+                          "of up to the max length; {eval} of them ({pct}) are held out to measure the run",
     "sum_tokens": "Tokens per sample: min {min} · median {median} · p95 {p95} · max {max} · over max length: "
                   "{over}",
     "sum_left_out": "Rows with problems are left out; fix the file to use them.",

@@ -28,6 +28,7 @@ from studio.data.store import (
     safe_filename,
 )
 from studio.data.template import plain, rendering
+from studio.data.traps import KEYS as TRAP_KEYS
 from studio.data.validate import validate_hub
 from studio.fsutil import write_jsonl
 from studio.models import load_tokenizer, resolve
@@ -138,10 +139,12 @@ def _summary(view, lang: str = "en", tokenizer=None, model: str = "") -> str:
     r, s = view.report, view.stats
     lines = [t(lang, "sum_line", label=view.label, fmt=t(lang, f"fmt_{r.format}" if r.format else "fmt_unknown"),
                rows=r.rows, usable=len(r.usable), errors=r.error_count),
-             t(lang, "sum_split", train=view.train_n, eval=view.eval_n)]
+             _split_line(view, lang)]
     # the file's verdict (or, with nothing usable, its first problems) where the eye is, not only in the table
     verdict = [i for i in r.errors if (i.line is None and i.record is None) or not r.usable][:2]
     lines += [f"**{i.where() + ': ' if i.where() else ''}{i.text(lang)}** — {i.hint_text(lang)}" for i in verdict]
+    # a trap (a template's placeholders, one answer everywhere) passes every row: said here, not only in the table
+    lines += [f"⚠ **{i.text(lang)}** — {i.hint_text(lang)}" for i in r.warnings if i.key in TRAP_KEYS][:3]
     if r.task == "text":
         lines.append(t(lang, "data_text_task"))
     if model and _english_only(model) and _japanese(r.usable):
@@ -159,6 +162,13 @@ def _summary(view, lang: str = "en", tokenizer=None, model: str = "") -> str:
     if r.errors and r.usable:
         lines.append(t(lang, "sum_left_out"))
     return "\n\n".join(lines)
+
+
+def _split_line(view, lang: str = "en") -> str:
+    """Train and eval, with where the eval rows come from (a preset's own file, or a share held out of these)."""
+    total = view.train_n + view.eval_n
+    pct = f"{view.eval_n / total:.0%}" if total else "0%"
+    return t(lang, f"sum_split_{view.eval_from}", train=view.train_n, eval=view.eval_n, total=total, pct=pct)
 
 
 def show(view, model: str, max_length: int = 512, lang: str = "en"):
@@ -212,6 +222,33 @@ def _checked_upload(path: str | None, mapping_text: str, model: str, lang: str =
     choice = DataChoice(path=str(stored), label=stored.name, rows=len(view.usable), method=view.method,
                         mapping=mapping)
     return (*show(view, model, lang=lang), choice), view
+
+
+def check_on_arrival(path: str | None, mapping_text: str, model: str, lang: str = "en"):
+    """A new upload, checked as it lands: the last file's report and choice go at once (a stale report never
+    sits beside a new file), then this file's check comes."""
+    yield cleared(lang)
+    if path:
+        yield load_file_offering_fix(path, mapping_text, model, lang)
+
+
+def clear_upload(data: DataChoice | None, lang: str = "en"):
+    """The upload taken away: its report, summary and choice go with it. A preset, a generated set or a hub
+    dataset chosen since keeps its own report."""
+    if data and not from_upload(data):
+        return (*[gr.skip()] * 6, gr.Button(visible=False))
+    return cleared(lang)
+
+
+def cleared(lang: str = "en") -> tuple:
+    """The Data step's outputs with no check on screen: no summary, no problems, nothing chosen, no fix offered."""
+    return "", relabel_errors(None, lang), [], None, "", None, gr.Button(visible=False)
+
+
+def from_upload(data: DataChoice) -> bool:
+    """The chosen data is a file the user uploaded (or its fixed copy): not a preset, nor a generated set or a
+    hub split, which the datasets folder names generated-… and hub-…."""
+    return bool(data.path) and not Path(data.path).name.startswith(("generated-", "hub-"))
 
 
 def fixable(view) -> bool:
@@ -335,8 +372,13 @@ def build(ctx: Ctx) -> None:
     ctx.lang.change(lambda name, lang: (gr.Dropdown(choices=preset_choices(lang)), preset_blurb(name, lang)),
                     [preset, ctx.lang], [preset, blurb], show_progress="hidden")
     use_preset.click(load_preset, [preset, ctx.model, ctx.lang], outputs)
-    use_file.click(load_file_offering_fix, [upload, mapping, ctx.model, ctx.lang], [*outputs, fix])
-    fix.click(fix_upload, [upload, mapping, ctx.model, ctx.lang], [*outputs, fix])
+    # one at a time, in order, for the checks of an upload: a check pressed right after a drop (with a mapping
+    # typed meanwhile) never lands before the drop's own, and the two never import transformers at once
+    checks = {"concurrency_id": "data-upload-check", "concurrency_limit": 1}
+    upload.upload(check_on_arrival, [upload, mapping, ctx.model, ctx.lang], [*outputs, fix], **checks)
+    upload.clear(clear_upload, [ctx.data, ctx.lang], [*outputs, fix], show_progress="hidden")
+    use_file.click(load_file_offering_fix, [upload, mapping, ctx.model, ctx.lang], [*outputs, fix], **checks)
+    fix.click(fix_upload, [upload, mapping, ctx.model, ctx.lang], [*outputs, fix], **checks)
     gen.click(generate, [kind, n, seed, ctx.model, ctx.lang], outputs)
     use_hub.click(load_hub, [hub_id, hub_split, ctx.model, ctx.lang], outputs)
     ctx.lang.change(relabel_errors, [errors, ctx.lang], errors, show_progress="hidden")

@@ -90,6 +90,7 @@ def test_the_data_step_and_the_advisor_follow_the_language():
 
     summary, errors, *_ = data_step.load_preset("json", "smollm2-135m", "ja")
     assert "**使用可能 400 行**" in summary and "学習 400 / 評価 60" in summary
+    assert "評価の 60 行はプリセット専用の評価ファイルのもの" in summary  # issue 31: where the 60 come from
     assert list(errors.columns) == ["ファイル", "行", "項目", "問題", "対処"]
     assert presets.load("json").description["ja"] in data_step.preset_blurb("json", "ja")
     assert ("gozaru — ござる口調", "gozaru") in data_step.preset_choices("ja")
