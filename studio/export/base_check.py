@@ -9,7 +9,7 @@ from pathlib import Path
 
 from studio.export import ExportError
 from studio.export.bundle import to_stderr
-from studio.models import CURATED, EMBEDDED, ModelError, model_path, resolve
+from studio.models import CURATED, EMBEDDED, ModelError, hf, model_path, resolve
 from studio.paths import model_cache_dir
 from studio.text import Phrase, Said, Term
 
@@ -98,7 +98,8 @@ def base_modules(model: str, trust_remote_code: bool = False) -> BaseShape:
     """The base's module sizes, from a model built on the meta device (no weights are read, so this is
     cheap even for a 7B model whose config is cached)."""
     import torch
-    from transformers import AutoConfig, AutoModelForCausalLM
+
+    AutoConfig, AutoModelForCausalLM = hf.classes("AutoConfig", "AutoModelForCausalLM")
 
     _, where = model_path(model, to_stderr)
     try:

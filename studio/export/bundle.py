@@ -15,7 +15,7 @@ from pathlib import Path
 from studio import runs
 from studio.export import ExportDenied, ExportError, ExportExists, ExportMissing, dequant
 from studio.export.card import portable_base, write_card
-from studio.models import load_model, load_tokenizer
+from studio.models import hf, load_model, load_tokenizer
 from studio.paths import UnsafePathError, runs_dir
 from studio.runs import Run
 from studio.text import Term
@@ -169,7 +169,7 @@ def to_stderr(fraction: float, message: str) -> None:
 
 def _adapter_tokenizer(run: Run, cfg):
     """The tokenizer the run trained with (it carries the chat template the adapter learned)."""
-    from transformers import AutoTokenizer
+    (AutoTokenizer,) = hf.classes("AutoTokenizer")
 
     tok = AutoTokenizer.from_pretrained(str(run.adapter_dir))
     if not tok.chat_template:

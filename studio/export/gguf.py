@@ -18,7 +18,7 @@ from typing import Any
 from studio.export import ExportError
 from studio.export.bundle import check_output, exportable, merge, save_merged, to_stderr
 from studio.export.card import card_text
-from studio.models import EMBEDDED, model_path, resolve
+from studio.models import EMBEDDED, hf, model_path, resolve
 from studio.models.embedded import gguf_file
 from studio.runs import Run
 
@@ -82,7 +82,7 @@ def how_made(run: Run, architecture: str, gguf_type: str) -> str:
 
 
 def _base_config(run: Run) -> dict[str, Any]:
-    from transformers import AutoConfig
+    (AutoConfig,) = hf.classes("AutoConfig")
 
     cfg = run.config().model
     _, where = model_path(cfg.name)

@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from studio.models import hf
 from studio.models.registry import EMBEDDED, ModelEntry, ModelError
 from studio.paths import model_cache_dir
 from studio.text import Said
@@ -93,8 +94,8 @@ def ensure_converted(key: str, progress: Progress | None = None) -> Path:
 
 def _load_gguf(src: Path):
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    AutoModelForCausalLM, AutoTokenizer = hf.classes("AutoModelForCausalLM", "AutoTokenizer")
     tokenizer = AutoTokenizer.from_pretrained(src.parent, gguf_file=src.name)
     gguf_model = AutoModelForCausalLM.from_pretrained(src.parent, gguf_file=src.name)
     config = gguf_model.config

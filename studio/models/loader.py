@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from studio.models import hf
 from studio.models.device import cpu_has_bf16
 from studio.models.embedded import BASE_CHAT_TEMPLATE, Progress, ensure_converted
 from studio.models.registry import ModelError, ResolvedModel, resolve
@@ -27,8 +28,7 @@ def _common(trust_remote_code: bool, revision: str | None) -> dict[str, Any]:
 
 def load_tokenizer(name: str, *, trust_remote_code: bool = False, revision: str | None = None,
                    progress: Progress | None = None):
-    from transformers import AutoTokenizer
-
+    (AutoTokenizer,) = hf.classes("AutoTokenizer")
     _, where = model_path(name, progress)
     try:
         tok = AutoTokenizer.from_pretrained(where, **_common(trust_remote_code, revision))
@@ -66,8 +66,7 @@ def bnb_config(compute_dtype, quant_storage=None):
     """QLoRA as in the paper: 4-bit NormalFloat, double quantisation, bf16/fp16 compute. quant_storage (FSDP):
     the dtype the packed 4-bit weights are stored in; FSDP shards only float tensors, so FSDP-QLoRA
     stores them in the compute dtype (default: uint8)."""
-    from transformers import BitsAndBytesConfig
-
+    (BitsAndBytesConfig,) = hf.classes("BitsAndBytesConfig")
     storage = {} if quant_storage is None else {"bnb_4bit_quant_storage": quant_storage}
     return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
                               bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=compute_dtype, **storage)
@@ -77,8 +76,7 @@ def load_model(name: str, *, quant: str = "none", dtype: str = "auto", device: s
                trust_remote_code: bool = False, revision: str | None = None,
                progress: Progress | None = None, device_map: Any = None, quant_storage: Any = None):
     """A causal LM ready for generation or for adapters. quant='nf4' loads the base in 4 bits."""
-    from transformers import AutoModelForCausalLM
-
+    (AutoModelForCausalLM,) = hf.classes("AutoModelForCausalLM")
     device = resolve_device(device)
     torch_dtype = resolve_dtype(dtype, device)
     _, where = model_path(name, progress)

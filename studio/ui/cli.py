@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 
+from studio.gate import is_local
 from studio.text import Said, Term
-
-LOCAL = {"127.0.0.1", "localhost", "::1"}
 
 
 class ExposureError(Said, ValueError):
@@ -28,15 +26,6 @@ def add_flags(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return add_flags(argparse.ArgumentParser(description="Katachi Studio web app")).parse_args(argv)
-
-
-def is_local(host: str) -> bool:
-    if host in LOCAL:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_exposure(args: argparse.Namespace) -> tuple[str, str] | None:
