@@ -22,6 +22,7 @@ from typing import Any
 
 from studio.data.json_why import json_why
 from studio.data.turns import type_name
+from studio.text import Said
 
 SUPPORTED = (".jsonl", ".json", ".csv", ".tsv", ".parquet", ".txt", ".md")
 TEXT_FILES = (".txt", ".md")
@@ -31,7 +32,7 @@ _CONTROL = set(range(32)) - {9, 10, 12, 13}
 ErrorSink = Callable[..., None]  # (line, field, what, **words): Report.say
 
 
-class HubError(RuntimeError):
+class HubError(Said, RuntimeError):
     """A hub dataset could not be loaded (offline, unknown id, no such split)."""
 
 
@@ -294,9 +295,5 @@ def load_hub(dataset_id: str, split: str = "train", max_rows: int | None = None)
             dataset = dataset.select(range(max_rows + 1))  # one extra row tells 'too many'
         return [dict(r) for r in dataset]
     except Exception as exc:  # datasets raises many types (ConnectionError, FileNotFoundError...)
-        raise HubError(
-            f"could not load hub dataset {dataset_id!r} (split {split!r}): "
-            f"{type(exc).__name__}: {exc}. "
-            "Check the id and your connection (HF_HUB_OFFLINE=1 forbids downloads), "
-            "or download the file and validate it locally."
-        ) from exc
+        raise HubError("err_hub_dataset", dataset=dataset_id, split=split, kind=type(exc).__name__,
+                       why=str(exc)) from exc

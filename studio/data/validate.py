@@ -75,7 +75,7 @@ def validate_hub(dataset_id: str, split: str = "train", *, max_rows: int = MAX_R
         records = load_hub(dataset_id, split, max_rows)
     except HubError as exc:
         report = Report(file=dataset_id)
-        report.error(None, "hub", str(exc), "use a local file instead")
+        report.error(None, "hub", str(exc), t("en", "err_hub_dataset_hint"), exc.key, **exc.fields)
         return report.finish()
     return validate_records(records, file=dataset_id, max_rows=max_rows, **options)
 

@@ -260,4 +260,7 @@ ERRORS: dict[str, str] = {
     "err_app_exposed": "refusing to serve on {where} without --auth USER:PASS: anyone who reaches it could train and read your data",
     "err_app_share_link": "a share link",
     "err_app_port": "--port {port} is not a valid port",
+    # a hub dataset (studio/data/readers.py)
+    "err_hub_dataset": "could not load hub dataset {dataset!r} (split {split!r}): {kind}: {why}. Check the id and your connection (HF_HUB_OFFLINE=1 forbids downloads), or download the file and validate it locally.",
+    "err_hub_dataset_hint": "use a local file instead",
 }

@@ -259,4 +259,7 @@ ERRORS: dict[str, str] = {
     "err_app_exposed": "--auth USER:PASS なしで {where} に公開することはできません。たどり着いた人なら誰でも学習させたり、データを読んだりできてしまいます",
     "err_app_share_link": "共有リンク",
     "err_app_port": "--port {port} は正しいポート番号ではありません",
+    # a hub dataset (studio/data/readers.py)
+    "err_hub_dataset": "Hub のデータセット {dataset!r}（split {split!r}）を読み込めませんでした: {kind}: {why}。ID と接続を確かめるか（HF_HUB_OFFLINE=1 ではダウンロードできません）、ファイルをダウンロードして手元で検査してください。",
+    "err_hub_dataset_hint": "代わりに手元のファイルを使ってください",
 }

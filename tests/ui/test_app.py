@@ -330,6 +330,9 @@ def test_a_hub_dataset_that_cannot_be_reached_is_named_not_a_crash(monkeypatch, 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     _summary, errors, *_, choice = data_step.load_hub("someone/not-here", "train", "smollm2-135m")
     assert choice is None and "could not load hub dataset 'someone/not-here'" in errors.to_string()
+    _summary, errors, *_, choice = data_step.load_hub("someone/not-here", "train", "smollm2-135m", "ja")
+    said = errors.to_string()
+    assert choice is None and "Hub のデータセット 'someone/not-here'" in said and "手元のファイル" in said
 
 
 def test_runs_overlays_several_runs_and_names_the_settings_that_differ(studio_home, tiny_model_dir, tmp_path):
