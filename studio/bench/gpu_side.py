@@ -16,7 +16,6 @@ memory is read) each side's trained model gives its loss on the same held-out ro
 off). Evaluating in the same process spares loading the base a third time (~15 GB read for the 7B shape)."""
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -203,10 +202,7 @@ SIDES = {"baseline": run_baseline, "studio": run_studio}
 
 
 def main(spec_path: str, out_path: str) -> int:
-    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
-    result = SIDES[spec["side"]](spec, Path(spec["work_dir"]))
-    Path(out_path).write_text(json.dumps(result), encoding="utf-8")
-    return 0
+    return bench_train.run_side(SIDES, spec_path, out_path)
 
 
 if __name__ == "__main__":

@@ -225,11 +225,16 @@ SIDES = {"baseline": run_baseline, "studio": run_studio, "eval": run_eval, "gene
          "profile": run_profile}
 
 
-def main(spec_path: str, out_path: str) -> int:
+def run_side(sides: dict[str, Any], spec_path: str, out_path: str) -> int:
+    """One side of a bench in its own process: the spec file names the side; its result goes to out_path."""
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
-    result = SIDES[spec["side"]](spec, Path(spec["work_dir"]))
+    result = sides[spec["side"]](spec, Path(spec["work_dir"]))
     Path(out_path).write_text(json.dumps(result), encoding="utf-8")
     return 0
+
+
+def main(spec_path: str, out_path: str) -> int:
+    return run_side(SIDES, spec_path, out_path)
 
 
 if __name__ == "__main__":
