@@ -10,11 +10,12 @@ from typing import Any
 import gradio as gr
 from starlette.middleware import Middleware
 
+from studio import gate
 from studio.data.choice import DataChoice
 from studio.data.store import MAX_UPLOAD_BYTES
 from studio.paths import ASSETS_DIR
 from studio.text import LANGS, t
-from studio.ui import data_step, eval_step, export_step, gate, gradio_words, model_step, runs_step, train_step
+from studio.ui import data_step, eval_step, export_step, gradio_words, model_step, runs_step, train_step
 from studio.ui.compare import step as compare_step
 from studio.ui.context import DEFAULT_STATE, Ctx, OnOpen, data_label, run_title
 from studio.ui.i18n import Labels
