@@ -18,13 +18,14 @@ from studio.export import cli as export_cli
 from studio.facts import cli as facts_cli
 from studio.models import cli as models_cli
 from studio.redact import redact
+from studio.rewards import cli as rewards_cli
 from studio.serve import cli as serve_cli
 from studio.train import cli as train_cli
 from studio.ui import cli as ui_cli
 
 # Each package adds its own commands with register(sub); named here so a renamed module fails loudly.
 PACKAGE_CLIS = [models_cli, data_cli, train_cli, compare_cli, evaluate_cli, facts_cli, export_cli, bench_cli,
-                serve_cli, ui_cli]
+                serve_cli, rewards_cli, ui_cli]
 
 
 def cmd_chat(args: argparse.Namespace) -> int:

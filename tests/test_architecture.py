@@ -28,7 +28,7 @@ LAYERS = [
     ["models", "runs", "presets", "charts"],
     ["chat", "data"],
     ["train", "compare"],
-    ["evaluate", "facts", "bench", "export", "serve"],
+    ["evaluate", "facts", "bench", "export", "serve", "rewards"],
     ["ui", "cli", "__main__"],
 ]
 RANK = {unit: (layer, i) for layer, units in enumerate(LAYERS) for i, unit in enumerate(units)}

@@ -402,6 +402,20 @@ TEXT: dict[str, str] = {
     "blind_vote_E": "Vote E",
     "toast_state": "{run}: {state}",
     "toast_no_resume": "no run to resume",
+    # GRPO's rewards: what each one measures (studio rewards, the Train step's reward table)
+    "reward_json_parses": "the answer holds a JSON object that parses",
+    "reward_json_schema": "that object fits the schema (the data's meta.json_schema, else the preset's)",
+    "reward_json_fields": "share of the reference's fields reproduced with the same value",
+    "reward_sql_parses": "the query parses (sqlglot, SQLite dialect)",
+    "reward_sql_executes": "the query runs on the row's own tables and sample rows (in-memory sqlite)",
+    "reward_sql_matches": "the query returns the same rows as the reference query",
+    "reward_style": "the answer is in the data's style (gozaru or Shakespeare, as the style meter counts it)",
+    "reward_label": "the answer is the reference's category ID",
+    "reward_regex": "your pattern matches the answer (regex:PATTERN)",
+    "reward_length": "a penalty (down to -1) for answers longer than 1.5x their reference",
+    "reward_table_head": "reward · weight · references · broken answers",
+    "chart_reward_mean": "mean reward", "chart_grpo_axis": "reward",
+    "plan_grpo": "GRPO: each prompt samples {k} answers of up to {tokens} tokens, {generated} tokens generated a step; generation dominates on a CPU and is counted in the time",
 }
 TEXT.update(DATA)  # the data checks' words (studio/text/data_en.py)
 TEXT.update(FACTS)  # the facts lab's words (studio/text/facts_en.py)

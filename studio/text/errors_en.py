@@ -263,4 +263,9 @@ ERRORS: dict[str, str] = {
     # a hub dataset (studio/data/readers.py)
     "err_hub_dataset": "could not load hub dataset {dataset!r} (split {split!r}): {kind}: {why}. Check the id and your connection (HF_HUB_OFFLINE=1 forbids downloads), or download the file and validate it locally.",
     "err_hub_dataset_hint": "use a local file instead",
+    # a GRPO run's rewards, checked before anything loads (studio/rewards/)
+    "err_reward_unknown": "unknown reward {name!r}; known: {known}",
+    "err_reward_none": "GRPO needs at least one reward, as NAME or NAME:WEIGHT (--reward json_schema:1,json_fields:1): `studio rewards --data FILE` lists those that fit your data",
+    "err_reward_applies": "the reward {name} does not apply to this data (its reference answers are not what it judges); rewards that do: {fits}",
+    "err_reward_blind": "{name} gives {good} to the references and {broken} to broken answers: it cannot guide training. Choose a reward that tells them apart (`studio rewards --data FILE` shows the figures)",
 }

@@ -262,4 +262,9 @@ ERRORS: dict[str, str] = {
     # a hub dataset (studio/data/readers.py)
     "err_hub_dataset": "Hub のデータセット {dataset!r}（split {split!r}）を読み込めませんでした: {kind}: {why}。ID と接続を確かめるか（HF_HUB_OFFLINE=1 ではダウンロードできません）、ファイルをダウンロードして手元で検査してください。",
     "err_hub_dataset_hint": "代わりに手元のファイルを使ってください",
+    # a GRPO run's rewards, checked before anything loads (studio/rewards/)
+    "err_reward_unknown": "報酬 {name!r} はありません。使えるもの: {known}",
+    "err_reward_none": "GRPO には報酬が少なくとも一つ要ります。NAME または NAME:WEIGHT の形で指定してください（--reward json_schema:1,json_fields:1）。データに合う報酬は `studio rewards --data FILE` で一覧できます",
+    "err_reward_applies": "報酬 {name} はこのデータには使えません（参照回答がこの報酬の判定する形ではありません）。使える報酬: {fits}",
+    "err_reward_blind": "{name} は参照回答に {good}、壊した回答に {broken} を与えます。これでは良し悪しを区別できず、学習を導けません。区別できる報酬を選んでください（`studio rewards --data FILE` で数値を確認できます）",
 }

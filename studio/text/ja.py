@@ -381,6 +381,20 @@ TEXT: dict[str, str] = {
     "blind_vote_E": "E に投票",
     "toast_state": "{run}: {state}",
     "toast_no_resume": "再開する実行がありません",
+    # GRPO's rewards: what each one measures (studio rewards, the Train step's reward table)
+    "reward_json_parses": "回答に解析できる JSON オブジェクトがある",
+    "reward_json_schema": "その JSON がスキーマ（データの meta.json_schema、なければプリセットのもの）に合う",
+    "reward_json_fields": "参照回答の項目のうち、同じ値で再現できた割合",
+    "reward_sql_parses": "クエリが構文として正しい（sqlglot、SQLite 方言）",
+    "reward_sql_executes": "クエリがその行のテーブルと見本データで実行できる（メモリ上の sqlite）",
+    "reward_sql_matches": "クエリが参照クエリと同じ行を返す",
+    "reward_style": "回答がデータの文体（ござる調またはシェイクスピア調、スタイルメーターの数え方で）",
+    "reward_label": "回答が参照回答のカテゴリ ID と一致する",
+    "reward_regex": "あなたのパターンが回答に一致する（regex:PATTERN）",
+    "reward_length": "参照回答の 1.5 倍より長い回答への減点（最大 -1）",
+    "reward_table_head": "報酬・重み・参照回答・壊した回答",
+    "chart_reward_mean": "平均報酬", "chart_grpo_axis": "報酬",
+    "plan_grpo": "GRPO: 各プロンプトで最大 {tokens} トークンの回答を {k} 個生成し、1 ステップで {generated} トークンを生成します。CPU では生成が時間の大半を占め、見積もりに含めています",
 }
 TEXT.update(DATA)  # the data checks' words (studio/text/data_ja.py)
 TEXT.update(FACTS)  # the facts lab's words (studio/text/facts_ja.py)
