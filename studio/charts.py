@@ -40,6 +40,9 @@ def loss_figure(metrics: list[dict], title: str | None = None, lang: str = "en")
     if any("reward_margin" in m for m in metrics):  # DPO/KTO: how far apart good and bad answers are
         _reward_traces(fig, metrics, w)
         fig.update_yaxes(title_text=w["reward_axis"], secondary_y=True, showgrid=False)
+    elif any("reward" in m for m in metrics):  # GRPO: what the sampled answers earned, in all and per reward
+        _grpo_traces(fig, metrics, w)
+        fig.update_yaxes(title_text=w["grpo_axis"], secondary_y=True, showgrid=False)
     else:
         if lrs:
             fig.add_trace(go.Scatter(x=[s for s, _ in lrs], y=[v for _, v in lrs], name=w["lr"],
@@ -68,6 +71,18 @@ def _reward_traces(fig: go.Figure, metrics: list[dict], w: dict[str, str]) -> No
         if points:
             fig.add_trace(go.Scatter(x=[s for s, _ in points], y=[v for _, v in points], name=name,
                                      mode="lines+markers", line=style, marker={"size": 4}), secondary_y=True)
+
+
+def _grpo_traces(fig: go.Figure, metrics: list[dict], w: dict[str, str]) -> None:
+    """The mean reward (weighted sum, bold) and each reward's own mean (thin, named as chosen: json_schema…)."""
+    names = sorted({k for m in metrics for k in m if k.startswith("reward:")})
+    for key in ["reward", *names]:
+        points = [(m["step"], m[key]) for m in metrics if m.get(key) is not None]
+        style = {"color": GOOD, "width": 2} if key == "reward" else {"width": 1, "dash": "dot"}
+        if points:
+            fig.add_trace(go.Scatter(x=[s for s, _ in points], y=[v for _, v in points], mode="lines+markers",
+                                     name=w["reward_mean"] if key == "reward" else key.split(":", 1)[1],
+                                     line=style, marker={"size": 4}), secondary_y=True)
 
 
 def overlay_figure(series: dict[str, list[dict]], lang: str = "en") -> go.Figure:

@@ -20,7 +20,7 @@ DType = Literal["auto", "bf16", "fp16", "fp32"]
 Scheduler = Literal["cosine", "linear", "constant", "constant_with_warmup"]
 Device = Literal["auto", "cpu", "cuda"]
 Strategy = Literal["auto", "ddp", "fsdp"]
-Method = Literal["sft", "dpo", "kto"]
+Method = Literal["sft", "dpo", "kto", "grpo"]
 
 
 class ConfigError(Said, ValueError):
@@ -110,10 +110,16 @@ class TrainSpec:
                                  "the GPUs (a model too big for one); auto: fsdp only when no single GPU holds it",
                                  210)
     method: Method = setting("sft", "sft: learn the answers; dpo: prefer the chosen over the rejected answer "
-                             "(preference pairs); kto: answers labelled good or bad", 70, level="basic")
-    beta: float = setting(0.1, "DPO/KTO: how far the model may move from the reference (lower: further)", 150,
+                             "(preference pairs); kto: answers labelled good or bad; grpo: sample answers to the "
+                             "data's prompts and reinforce those the rewards score high", 70, level="basic")
+    beta: float = setting(0.1, "DPO/KTO/GRPO: how far the model may move from the reference (lower: further)", 150,
                           low=0.0, high=10.0, open_low=True, level="advanced")
-    start_from: str | None = setting(None, "continue a finished run's adapter (for DPO/KTO it is also the "
+    reward: str | None = setting(None, "GRPO: the rewards, as NAME or NAME:WEIGHT separated by commas "
+                                 "(json_schema:1,json_fields:1; `studio rewards --data F` lists those that fit)", 151)
+    generations: int = setting(4, "GRPO: answers sampled per prompt, compared with each other (K)", 152, low=2,
+                               high=64)
+    max_completion: int = setting(128, "GRPO: tokens per sampled answer at most", 153, low=1, high=8192)
+    start_from: str | None = setting(None, "continue a finished run's adapter (for DPO/KTO/GRPO it is also the "
                                      "reference model)", 160, flag="--from")
 
 
@@ -279,6 +285,8 @@ def check(cfg: RunConfig) -> list[Phrase]:
         wrong.append(Phrase("err_config_no_data"))
     if not cfg.model.name:
         wrong.append(Phrase("err_config_no_model"))
+    if cfg.train.method == "grpo" and not (cfg.train.reward or "").strip():
+        wrong.append(Phrase("err_reward_none"))  # GRPO learns from nothing else
     return wrong
 
 

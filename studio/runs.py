@@ -304,7 +304,11 @@ def pid_alive(pid: int | None) -> bool:
         return True  # no /proc: trust kill(0)
     if not cmd:  # a process just launched reads an empty cmdline for a moment (measured: most launches)
         return state != "Z" and (proc / "exe").exists()  # kernel threads have no exe
-    return b"studio.train" in cmd and state != "Z"
+    return any(mark in cmd for mark in WORKER_MODULES) and state != "Z"
+
+
+WORKER_MODULES = (b"studio.train", b"studio.rewards.worker")
+"""What a worker's command line names: the training worker, or GRPO's (the training worker given its rewards)."""
 
 
 def worker_pid(run: Run) -> int | None:

@@ -76,7 +76,7 @@ def eval_rows(run, limit: int | None = None) -> list[dict]:
     run = task_run(run)
     cfg = run.config()
     _, rows = load_rows(cfg)
-    if cfg.train.method != "sft":
+    if cfg.train.method in ("dpo", "kto"):  # GRPO's rows are an SFT file's: prompts with their references
         rows = [{"messages": r["prompt"] + r.get("chosen", r.get("completion", []))} for r in rows
                 if r.get("label", True)]
     if is_text_task(rows):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from studio.data.generate import gold_text
-from studio.evaluate import structure
+from studio.evaluate import meters, structure
 from studio.rewards import PENALTIES, Reward, RewardError, check_apply, score
 
 MIN_GAP = 0.1
@@ -56,8 +56,7 @@ def _wrong_label(text: str, labels: Sequence[str]) -> str | None:
 def broken(rows: Sequence[dict]) -> list[tuple[str, dict]]:
     """(a broken answer, its row) for every way each reference can be broken: truncated always; keys dropped where
     it is a JSON object; another label where it is one of the data's labels."""
-    labels = structure.label_set(rows)
-    labels = labels if len(labels) <= max(2, len(rows) // 3) else []  # free text has no label set to swap in
+    labels = structure.label_set(rows) if meters.guess_meter(rows)[0] == "classify" else []  # else none to swap in
     out = []
     for row in rows:
         gold = gold_text(row)

@@ -268,4 +268,5 @@ ERRORS: dict[str, str] = {
     "err_reward_none": "GRPO needs at least one reward, as NAME or NAME:WEIGHT (--reward json_schema:1,json_fields:1): `studio rewards --data FILE` lists those that fit your data",
     "err_reward_applies": "the reward {name} does not apply to this data (its reference answers are not what it judges); rewards that do: {fits}",
     "err_reward_blind": "{name} gives {good} to the references and {broken} to broken answers: it cannot guide training. Choose a reward that tells them apart (`studio rewards --data FILE` shows the figures)",
+    "err_grpo_worker": "a GRPO run starts through its own worker, which holds its rewards: start or resume it with `studio train` / `studio resume`, not `python -m studio.train`",
 }

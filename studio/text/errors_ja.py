@@ -267,4 +267,5 @@ ERRORS: dict[str, str] = {
     "err_reward_none": "GRPO には報酬が少なくとも一つ要ります。NAME または NAME:WEIGHT の形で指定してください（--reward json_schema:1,json_fields:1）。データに合う報酬は `studio rewards --data FILE` で一覧できます",
     "err_reward_applies": "報酬 {name} はこのデータには使えません（参照回答がこの報酬の判定する形ではありません）。使える報酬: {fits}",
     "err_reward_blind": "{name} は参照回答に {good}、壊した回答に {broken} を与えます。これでは良し悪しを区別できず、学習を導けません。区別できる報酬を選んでください（`studio rewards --data FILE` で数値を確認できます）",
+    "err_grpo_worker": "GRPO の実行は報酬を持つ専用のワーカーで始まります。`python -m studio.train` ではなく `studio train` / `studio resume` で開始・再開してください",
 }

@@ -15,6 +15,9 @@ from studio.train.evidence import RunFailed, nan_loss
 REWARDS = {"rewards/chosen": "reward_chosen", "rewards/rejected": "reward_rejected",
            "rewards/margins": "reward_margin", "rewards/accuracies": "reward_accuracy"}
 """trl's preference metrics -> the names in metrics.jsonl (eval_ in front for the held-out pairs)."""
+GRPO = {"reward": "reward", "reward_std": "reward_std", "kl": "kl", "completions/mean_length": "completion_length",
+        "frac_reward_zero_std": "reward_zero_std_share"}
+"""trl's GRPO metrics -> metrics.jsonl; each reward's own mean goes as reward:NAME (rewards/NAME/mean in trl)."""
 
 
 def reset_peak_memory() -> None:
@@ -115,4 +118,7 @@ class StudioCallback(TrainerCallback):
                "memory_mb": round(memory_mb(), 1), "elapsed_s": round(now - self.t0, 2)}
         for key, name in REWARDS.items():  # DPO and KTO: how the policy separates good from bad answers
             row[name], row[f"eval_{name}"] = logs.get(key), logs.get(f"eval_{key}")
+        row |= {name: logs.get(key) for key, name in GRPO.items()}  # GRPO: the rewards the answers earned
+        row |= {f"reward:{k[len('rewards/'):-len('/mean')]}": v for k, v in logs.items()
+                if k.startswith("rewards/") and k.endswith("/mean")}
         return {k: v for k, v in row.items() if v is not None}

@@ -36,6 +36,7 @@ def problems(data: DataSpec, method: str = "sft") -> int:
 
 
 def _checked(path: str, method: str, mapping: dict[str, str] | None) -> tuple[tuple[dict, ...], int, str]:
+    method = "sft" if method == "grpo" else method  # GRPO's prompts and references are an SFT file's rows
     file = Path(path)
     try:
         st = file.stat()
@@ -108,7 +109,7 @@ def load_rows(cfg: RunConfig) -> tuple[list[dict], list[dict]]:
         if not d.eval_path:
             train, evals = split(train, d.eval_fraction, cfg.train.seed)
     elif d.preset:
-        if cfg.train.method != "sft":
+        if cfg.train.method in ("dpo", "kto"):
             raise DataError("err_data_preset_pairs", method=cfg.train.method.upper(), preset=d.preset)
         p = presets.load(d.preset)
         train, evals = p.train_rows(), p.eval_rows()

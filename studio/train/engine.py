@@ -4,10 +4,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from studio import runs
-from studio.config import RunConfig
+from studio.config import ConfigError, RunConfig
 from studio.models import load_model, load_tokenizer
 from studio.models.loader import resolve_device, resolve_dtype
 from studio.runs import Run
@@ -15,10 +16,20 @@ from studio.train import fsdp
 from studio.train.callbacks import StudioCallback
 from studio.train.data import is_text_task, load_rows, problems, to_dataset, usable_rows
 from studio.train.evidence import Outcome, outcome
-from studio.train.recipe import plan_steps, to_lora_config, to_preference_config, to_sft_config, use_quant
+from studio.train.recipe import (
+    plan_steps,
+    to_grpo_config,
+    to_lora_config,
+    to_preference_config,
+    to_sft_config,
+    use_quant,
+)
 
 MIN_SAVE_S = 30.0
 """Automatic checkpoints at least this far apart: a kill loses at most about this much training."""
+REWARDS: Callable[[RunConfig, list[dict]], tuple[list, list[float]]] | None = None
+"""A GRPO run's (trl reward functions, weights) for its training rows, checked before the model loads. Set by the
+GRPO worker (studio.rewards.worker): the rewards judge with the evaluate layer's meters, above training."""
 
 
 def _load(cfg: RunConfig, local_rank: int, world: int):
@@ -41,6 +52,8 @@ def _load(cfg: RunConfig, local_rank: int, world: int):
 
 def build_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 0,
                   world: int = 1):
+    if cfg.train.method == "grpo":
+        return build_grpo_trainer(run, cfg, callback, local_rank, world)
     if cfg.train.method != "sft":
         return build_preference_trainer(run, cfg, callback, local_rank, world)
     from trl import SFTTrainer
@@ -93,6 +106,42 @@ def build_preference_trainer(run: Run, cfg: RunConfig, callback: StudioCallback,
     return kind(model=model, args=args, train_dataset=Dataset.from_list(train_rows),
                 eval_dataset=Dataset.from_list(eval_rows) if eval_rows else None, processing_class=tok,
                 peft_config=peft_config, callbacks=[callback])
+
+
+def build_grpo_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 0, world: int = 1):
+    """GRPO through trl on the run's prompts (each row's turns before its answer), the reference answer kept beside
+    each for the rewards that compare against it. The rewards are checked on the references before the model
+    loads. Started from a finished run, its adapter trains further and a frozen copy is the KL reference, as for
+    DPO; from the base model, a new LoRA and the base itself."""
+    from datasets import Dataset
+    from trl import GRPOTrainer
+
+    if REWARDS is None:
+        raise ConfigError("err_grpo_worker")
+    train_rows, eval_rows = load_rows(cfg)
+    funcs, weights = REWARDS(cfg, train_rows)
+    model, tok, device, dtype_name = _load(cfg, local_rank, world)
+    model.config.use_cache = True  # sampling reuses its keys and values; the loss pass does not ask for them
+    model, peft_config = _adapter(model, cfg)
+    total = plan_steps(len(train_rows), cfg, world)
+    _record_rows(run, cfg, train_rows, eval_rows, len(train_rows))
+    args = to_grpo_config(cfg, str(run.path / "checkpoints"), device, dtype_name, total, weights)
+    print(f"GRPO on {cfg.model.name} ({device}, {dtype_name}): {len(train_rows)} prompts, {cfg.train.generations} "
+          f"answers each of up to {cfg.train.max_completion} tokens, ~{total} steps, beta {cfg.train.beta}, rewards "
+          f"{cfg.train.reward}", flush=True)
+    if not cfg.train.save_steps and world == 1:
+        callback.min_save_s = MIN_SAVE_S
+    prompts = Dataset.from_list([prompt_row(r) for r in train_rows])
+    return GRPOTrainer(model=model, reward_funcs=funcs, args=args, train_dataset=prompts, processing_class=tok,
+                       peft_config=peft_config, callbacks=[callback])
+
+
+def prompt_row(row: dict) -> dict:
+    """A GRPO prompt: the turns before the last answer; the whole row as JSON beside it (its meta is free-form, which
+    a datasets column would force into one type)."""
+    turns = row["messages"]
+    last = max(i for i, m in enumerate(turns) if m["role"] == "assistant")
+    return {"prompt": turns[:last], "ref": json.dumps(row, ensure_ascii=False)}
 
 
 def _record_rows(run: Run, cfg: RunConfig, train: list, evals: list, trained: int) -> None:

@@ -104,6 +104,9 @@ def plan_steps(n_rows: int, cfg: RunConfig, world: int = 1) -> int:
 CPU_TOKENS_PER_S_AT_135M = 400.0
 GPU_SPEEDUP = 20.0
 TOKENS_PER_ROW = 80
+GENERATION_SLOWDOWN = 10.0
+"""A sampled token costs about this many trained tokens' time on a CPU (one answer streams at ~42 tokens/s where
+training runs at ~430): decoding goes a token at a time."""
 """A typical chat row of the presets, chat template included."""
 
 
@@ -137,6 +140,8 @@ class Plan:
     held_out: int | None = None
     """Rows kept aside to evaluate (the eval file, or the share split off the training file); None: not
     counted (a plan for a row count given by hand)."""
+    sampled: tuple[int, int, int] | None = None
+    """GRPO: (answers per prompt, tokens per answer, prompts per step), which the time counts."""
 
     def say(self, lang: str = "en") -> list[str]:
         """Three lines of markdown: rows and steps, the rough time, the memory fit; a fourth, the strategy,
@@ -152,6 +157,9 @@ class Plan:
             lora, qlora = self.cpu_4bit
             lines.append(t(lang, "plan_cpu_4bit", lora=f"{lora.estimate.total_mb / 1024:.1f}",
                            qlora=f"{qlora.estimate.total_mb / 1024:.1f}", have=f"{lora.available_mb / 1024:.0f}"))
+        if self.sampled:
+            k, tokens, prompts = self.sampled
+            lines.append(t(lang, "plan_grpo", k=k, tokens=tokens, generated=k * tokens * prompts))
         strategy = self.strategy_line(lang)
         return lines + ([f"{t(lang, 'plan_strategy')}: {strategy}"] if strategy else [])
 
@@ -185,10 +193,25 @@ def plan(cfg: RunConfig, n_rows: int | None = None) -> Plan:
     rows_seen = n_rows * cfg.train.epochs if cfg.train.max_steps <= 0 else steps * cfg.train.batch_size * procs
     epochs = cfg.train.epochs if cfg.train.max_steps <= 0 else round(rows_seen / max(1, n_rows), 2)  # what runs
     passes = 1 if cfg.train.method == "sft" else 3  # chosen and rejected through the policy, and the reference
-    return Plan(method, card.device, n_rows, steps, epochs, passes * rows_seen * TOKENS_PER_ROW / speed,
+    seconds = passes * rows_seen * TOKENS_PER_ROW / speed + grpo_seconds(cfg, steps, speed)
+    return Plan(method, card.device, n_rows, steps, epochs, seconds,
                 speed, card.fits.get(method), cfg.train.method, chosen_strategy, where, procs, kind,
                 cfg.train.strategy != "auto",
-                cpu_fit(cfg) if kind == "cpu" and method == "qlora" and cfg.train.quant == "auto" else None, held)
+                cpu_fit(cfg) if kind == "cpu" and method == "qlora" and cfg.train.quant == "auto" else None, held,
+                (cfg.train.generations, cfg.train.max_completion, cfg.train.batch_size)
+                if cfg.train.method == "grpo" else None)
+
+
+def grpo_seconds(cfg: RunConfig, steps: int, speed: float) -> float:
+    """What GRPO adds: K answers of up to max_completion tokens for each prompt, generated one token at a time
+    for the whole batch at once (a decoding step costs GENERATION_SLOWDOWN trained tokens' time per 8 answers), then
+    scored by the policy and the reference, and trained (3 passes over prompt and answer)."""
+    t = cfg.train
+    if t.method != "grpo":
+        return 0.0
+    per_step = t.batch_size * t.generations  # answers decoded together; past 8 the batch costs in proportion
+    decode = steps * t.max_completion * GENERATION_SLOWDOWN / speed * max(1.0, per_step / 8)
+    return decode + 3 * steps * per_step * (TOKENS_PER_ROW + t.max_completion) / speed
 
 
 def trains_on(cfg: RunConfig, card: ModelCard) -> str:
@@ -292,6 +315,19 @@ def to_preference_config(cfg: RunConfig, out_dir: str, device: str, dtype_name: 
     kind = DPOConfig if cfg.train.method == "dpo" else KTOConfig
     return kind(**_trainer_args(cfg, out_dir, device, dtype_name, total, has_eval), beta=cfg.train.beta,
                 max_length=cfg.data.max_length)
+
+
+def to_grpo_config(cfg: RunConfig, out_dir: str, device: str, dtype_name: str, total: int, weights: list[float]):
+    """trl's GRPOConfig: a step takes batch_size prompts, each answered `generations` times (trl counts the
+    batch in answers); the answers are scored, never held out (an eval would sample again: the meters of
+    `studio eval` judge the result)."""
+    from trl import GRPOConfig
+
+    t = cfg.train
+    args = _trainer_args(cfg, out_dir, device, dtype_name, total, False)
+    args["per_device_train_batch_size"] = args["per_device_eval_batch_size"] = t.batch_size * t.generations
+    return GRPOConfig(**args, num_generations=t.generations, max_completion_length=t.max_completion, beta=t.beta,
+                      reward_weights=weights, remove_unused_columns=False, log_completions=False)
 
 
 def _trainer_args(cfg: RunConfig, out_dir: str, device: str, dtype_name: str, total: int,

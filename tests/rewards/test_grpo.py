@@ -1,0 +1,67 @@
+"""GRPO for real on the tiny random model, through the real worker: rewards checked before the model loads and
+logged as the run goes, the chart's reward axis, the plan's count of sampled tokens; and a run whose reward cannot
+guide it fails before any model loads, saying why in both languages."""
+import json
+
+import pytest
+
+from studio import charts, config
+from studio.text import said
+from studio.train import recipe, runner
+
+
+def _json_rows(tmp_path, n: int = 24):
+    path = tmp_path / "pets.jsonl"
+    rows = [{"messages": [{"role": "user", "content": f"Pet {i} as JSON"},
+                          {"role": "assistant", "content": json.dumps({"n": i % 7})}]}
+            for i in range(n)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def _cfg(model_dir, data, **over):
+    values = {"max_steps": 2, "batch_size": 2, "generations": 2, "max_completion": 8, "max_length": 64,
+              "lora_r": 4, "device": "cpu", "dtype": "fp32", "method": "grpo", "learning_rate": 1e-3,
+              "reward": "json_parses:1,length:1",  # a random model's answers differ in length: a signal to learn from
+              **over}
+    return recipe.build(str(model_dir), train_path=str(data), overrides=values)
+
+
+@pytest.mark.slow  # ~30 s here: two steps of sampling and training through the real worker
+def test_a_grpo_run_goes_to_done_with_its_rewards_logged(tiny_model_dir, tmp_path):
+    run = runner.start(_cfg(tiny_model_dir, _json_rows(tmp_path)))
+    st = runner.wait(run, poll_s=0.2, timeout_s=300)
+    assert st.state == "done" and st.step == 2, run.log_tail()
+    log = (run.path / "train.log").read_text()
+    assert "rewards on the reference answers and on broken ones:" in log and "json_parses" in log
+    trained = [m for m in run.metrics() if "loss" in m]
+    assert trained and all({"reward", "kl", "completion_length", "reward:json_parses", "reward:length"} <= set(m)
+                           for m in trained)
+    assert run.adapter_dir.is_dir()
+    names = {trace.name for trace in charts.loss_figure(run.metrics(), lang="ja").data}
+    assert {"平均報酬", "json_parses", "length"} <= names
+
+
+def test_a_reward_that_cannot_guide_the_run_fails_it_before_the_model_loads(tiny_model_dir, tmp_path):
+    run = runner.start(_cfg(tiny_model_dir, _json_rows(tmp_path), reward="regex:n"))
+    st = runner.wait(run, poll_s=0.2, timeout_s=120)
+    assert st.state == "failed" and "regex:n gives 1.00 to the references" in st.reason, run.log_tail()
+    assert "training " not in (run.path / "train.log").read_text()  # no model was loaded
+    assert st.said and st.said["key"] == "err_reward_blind"
+
+
+def test_k_below_two_and_no_reward_are_refused_before_anything_starts(tiny_model_dir, tmp_path):
+    data = _json_rows(tmp_path)
+    for over, key in (({"generations": 1}, "train.generations"), ({"reward": ""}, "GRPO needs at least one reward")):
+        with pytest.raises(config.ConfigError) as e:
+            runner.start(_cfg(tiny_model_dir, data, **over))
+        assert key in str(e.value) and said("ja", e.value) != str(e.value)
+
+
+def test_the_plan_counts_the_sampled_answers_and_says_so(tiny_model_dir, tmp_path):
+    cfg = _cfg(tiny_model_dir, _json_rows(tmp_path), max_steps=10, generations=4, max_completion=128)
+    grpo, sft = recipe.plan(cfg, n_rows=24), recipe.plan(config.replace(cfg, train=config.replace(
+        cfg.train, method="sft")), n_rows=24)
+    assert grpo.seconds > 5 * sft.seconds
+    assert any("4 answers of up to 128 tokens" in line and "generation dominates" in line for line in grpo.say())
+    assert any("128 トークン" in line for line in grpo.say("ja"))
