@@ -13,6 +13,7 @@ from studio.bench import cli as bench_cli
 from studio.compare import cli as compare_cli
 from studio.config import DEFAULT_MODEL
 from studio.data import cli as data_cli
+from studio.endpoints import cli as endpoints_cli
 from studio.evaluate import cli as evaluate_cli
 from studio.export import cli as export_cli
 from studio.facts import cli as facts_cli
@@ -24,8 +25,8 @@ from studio.train import cli as train_cli
 from studio.ui import cli as ui_cli
 
 # Each package adds its own commands with register(sub); named here so a renamed module fails loudly.
-PACKAGE_CLIS = [models_cli, data_cli, train_cli, compare_cli, evaluate_cli, facts_cli, export_cli, bench_cli,
-                serve_cli, rewards_cli, ui_cli]
+PACKAGE_CLIS = [models_cli, endpoints_cli, data_cli, train_cli, compare_cli, evaluate_cli, facts_cli, export_cli,
+                bench_cli, serve_cli, rewards_cli, ui_cli]
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
