@@ -1,6 +1,7 @@
 """The columns of a comparison: what each one sends to the model. Base and tuned get the same prompt
 (with the system prompt the run trained with, if any); the article's alternatives get the base model
-plus a system prompt, few-shot examples, or passages retrieved from the user's notes."""
+plus a system prompt, few-shot examples, or passages retrieved from the user's notes; an endpoint column sends
+the base's prompt to an OpenAI-compatible endpoint (a bigger model: "does my tuned 135M match an 8B?")."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,6 +12,8 @@ from studio.chat import check_prompt, messages_for
 from studio.compare.adapters import adapter_for, check_adapter, get_run, model_names
 from studio.compare.fewshot import fewshot_messages
 from studio.compare.retrieval import rag_user_turn, retrieve
+from studio.endpoints import EndpointError
+from studio.endpoints import store as endpoints
 from studio.fsutil import read_jsonl
 from studio.text import Said
 from studio.train.data import is_text_run
@@ -20,15 +23,18 @@ class ColumnError(Said, ValueError):
     """A Compare column that cannot answer, and why: said in place, in the UI's language."""
 
 
-COLUMN_KINDS = ["base", "tuned", "parent", "prompt", "fewshot", "rag"]
-"""parent: the run this run started from (the SFT adapter under a DPO run): base -> SFT -> DPO side by side."""
+COLUMN_KINDS = ["base", "tuned", "parent", "prompt", "fewshot", "rag", "endpoint"]
+"""parent: the run this run started from (the SFT adapter under a DPO run): base -> SFT -> DPO side by side.
+endpoint: a saved endpoint ("endpoint@NAME", or the current one), answering over the network."""
+PICKED = ("tuned", "endpoint")
+"""The kinds whose key may name one of several with '@': a checkpoint of the tuned run, a saved endpoint."""
 NOTES_FILE = "notes.md"
 
 
 @dataclass
 class Column:
     key: str
-    """"base" | "tuned" | "prompt" | "fewshot" | "rag" | "tuned@checkpoint-40"."""
+    """"base" | "tuned" | "prompt" | "fewshot" | "rag" | "tuned@checkpoint-40" | "endpoint@NAME"."""
     label: str
     adapter: str | None
     """The adapter folder (a run's adapter/ or one of its checkpoints); None = the base model."""
@@ -37,6 +43,8 @@ class Column:
     raw: bool = False
     """Continue the prompt as plain text, without the chat template: the base and tuned columns of a
     run trained on raw text (continued pretraining), whose prompts are passage openings."""
+    endpoint: str | None = None
+    """The saved endpoint that answers this column over the network; None = the local model."""
 
 
 @dataclass
@@ -50,6 +58,7 @@ class _Ctx:
     system_prompt: str | None
     k: int
     dynamic: bool
+    endpoint: str | None
     notes: list[str] | None
     train_rows: list[dict] | None
 
@@ -77,7 +86,7 @@ def parse_kinds(kinds: list[str]) -> list[str]:
     out: list[str] = []
     for kind in (k.strip() for k in kinds):
         base = kind.split("@", 1)[0]
-        if base not in COLUMN_KINDS or (kind.count("@") and base != "tuned"):
+        if base not in COLUMN_KINDS or (kind.count("@") and base not in PICKED):
             raise ColumnError("err_column_unknown", kind=repr(kind), kinds=", ".join(COLUMN_KINDS))
         if kind not in out:
             out.append(kind)
@@ -89,12 +98,14 @@ def parse_kinds(kinds: list[str]) -> list[str]:
 def build_columns(model_name: str, prompt: str, kinds: list[str], *, run_id: str | None = None,
                   checkpoint: str | None = None, history: list[dict] | None = None,
                   system_prompt: str | None = None, k: int = 3, dynamic: bool = True,
-                  notes: list[str] | None = None, train_rows: list[dict] | None = None) -> list[Column]:
-    """One Column per kind, in the order given. Errors a user can fix raise ValueError."""
+                  notes: list[str] | None = None, train_rows: list[dict] | None = None,
+                  endpoint: str | None = None) -> list[Column]:
+    """One Column per kind, in the order given. Errors a user can fix raise ValueError. `endpoint` names
+    the saved endpoint a plain "endpoint" kind uses (default: the current one)."""
     ctx = _Ctx(model_name, check_prompt(prompt), list(history or []), run_id, checkpoint,
-               system_prompt, k, dynamic, notes, train_rows)
+               system_prompt, k, dynamic, endpoint, notes, train_rows)
     builders = {"base": _base, "tuned": _tuned, "parent": _parent, "prompt": _prompt, "fewshot": _fewshot,
-                "rag": _rag}
+                "rag": _rag, "endpoint": _endpoint}
     return [builders[kind.split("@", 1)[0]](ctx, kind) for kind in parse_kinds(kinds)]
 
 
@@ -182,3 +193,21 @@ def _rag(ctx: _Ctx, kind: str) -> Column:
     passages = retrieve(ctx.prompt, notes, ctx.k)
     return Column("rag", "Base + notes (RAG)", None,
                   messages_for(rag_user_turn(ctx.prompt, passages), None, ctx.history))
+
+
+def endpoint_key(name: str | None = None) -> str:
+    """The column key of a saved endpoint ("endpoint@NAME"; None: the current one): votes and meters keep
+    which endpoint answered, so two endpoints are never counted as one column."""
+    try:
+        return f"endpoint@{endpoints.get(name).name}"
+    except EndpointError as e:
+        raise ColumnError("err_column_endpoint", why=e) from None
+
+
+def _endpoint(ctx: _Ctx, kind: str) -> Column:
+    if ctx.raw:  # an endpoint speaks chat: a raw-text run's passage openings are no question for it
+        raise ColumnError("err_column_endpoint_raw")
+    name = kind.split("@", 1)[1] if "@" in kind else ctx.endpoint
+    key = endpoint_key(name)
+    saved = endpoints.get(key.split("@", 1)[1])
+    return Column(key, f"Endpoint ({saved.name} · {saved.model})", None, _trained_prompt(ctx), endpoint=saved.name)

@@ -6,6 +6,9 @@ row names its adapter ("__base__" for the base model); prompts of different leng
 loaded weights. `python -m studio.bench.compare` measures them: on smollm2-135m (CPU, 64 new tokens
 each, greedy) base + tuned batched took 1.22x the time of the tuned answer alone, sequential 1.83x,
 so batched is the default (figures in compare_bench's docstring).
+
+Endpoint columns answer over the network on threads of their own while the local columns generate: a slow or
+down endpoint says why in its own column ("⚠ …", a timeout named) and never holds the others back.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from studio.chat import ChatModel, GenSettings, get_chat_model, prompt_ids
 from studio.compare import CompareError, mask
 from studio.compare.adapters import AdapterError, check_adapter
 from studio.compare.columns import COLUMN_KINDS, Column, build_columns, parse_kinds
+from studio.compare.remote import Remote
 from studio.compare.stream import stream_rows
 from studio.models import compute
 
@@ -45,15 +49,19 @@ class Comparer:
     """Streams the answers of several columns from one base model and its adapters."""
 
     def __init__(self, model_name: str, *, mode: Mode = DEFAULT_MODE, trust_remote_code: bool = False,
-                 chat: ChatModel | None = None):
-        """`chat` is a ChatModel already loaded (tests pass an fp32 one); else the shared cached one."""
+                 chat: ChatModel | None = None, lang: str | None = "en"):
+        """`chat` is a ChatModel already loaded (tests pass an fp32 one); else the shared cached one. `lang`:
+        the language an endpoint column says its failure in."""
         if mode not in ("batched", "sequential"):
             raise CompareError("err_compare_mode", mode=mode)
         self.model_name = model_name
         self.mode = mode
         self.chat = chat or get_chat_model(model_name, trust_remote_code)
+        self.lang = lang
         self.last_token_ids: list[list[int]] = []
         """The answer ids of each column of the last finished stream (token counts, tests)."""
+        self.last_failed: dict[int, Exception] = {}
+        """The columns of the last stream (by index) whose endpoint could not answer, and why."""
 
     def stream(self, columns: list[Column], settings: GenSettings | None = None, *,
                min_new_tokens: int = 0) -> Iterator[list[str]]:
@@ -61,6 +69,24 @@ class Comparer:
         if not columns:
             return
         settings = settings or GenSettings()
+        self.last_failed = {}
+        if not any(c.endpoint for c in columns):
+            yield from self._local(columns, settings, min_new_tokens)
+            return
+        remote = Remote(columns, settings, self.lang)
+        local = [c for c in columns if not c.endpoint]
+        local_texts: list[str] = [""] * len(local)
+        self.last_token_ids = []
+        for local_texts in (self._local(local, settings, min_new_tokens) if local else ()):
+            yield remote.merge(local_texts)
+        for _ in remote.waiting():
+            yield remote.merge(local_texts)
+        yield remote.merge(local_texts)
+        self.last_failed = remote.failed
+        self.last_token_ids = remote.spread(self.last_token_ids)
+
+    def _local(self, columns: list[Column], settings: GenSettings, min_new_tokens: int) -> Iterator[list[str]]:
+        """The columns the local model answers, batched or one after another."""
         names = self._load_adapters(columns)
         rows = [column_ids(self.chat.tokenizer, c) for c in columns]
         ids: list[list[int]] = []
@@ -155,7 +181,8 @@ def adapter_name(path: str) -> str:
 def iter_table(model_name: str, prompts: list[str], columns_kinds: list[str], *,
                settings: GenSettings | None = None, comparer: Comparer | None = None,
                batch_size: int = 8, **kw) -> Iterator[dict]:
-    """Every prompt through every column, rows {"prompt", "column", "text"} yielded as each batch ends.
+    """Every prompt through every column, rows {"prompt", "column", "text"} yielded as each batch ends (and
+    "failed": True where an endpoint could not answer: its text then says why).
     Several prompts share one batch (in batched mode), so a probe list runs at batch speed.
     `kw` goes to build_columns (run_id, checkpoint, system_prompt, k, dynamic, notes, train_rows)."""
     comparer = comparer or Comparer(model_name)
@@ -164,7 +191,9 @@ def iter_table(model_name: str, prompts: list[str], columns_kinds: list[str], *,
     for start in range(0, len(jobs), size):
         chunk = jobs[start:start + size]
         texts = comparer.generate([col for _, col in chunk], settings)
-        yield from ({"prompt": p, "column": col.key, "text": t} for (p, col), t in zip(chunk, texts))
+        failed = comparer.last_failed
+        yield from ({"prompt": p, "column": col.key, "text": t, **({"failed": True} if i in failed else {})}
+                    for i, ((p, col), t) in enumerate(zip(chunk, texts)))
 
 
 def batch_table(model_name: str, prompts: list[str], columns_kinds: list[str], **kw) -> list[dict]:

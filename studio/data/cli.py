@@ -16,7 +16,7 @@ from studio import models
 from studio.data import choice, validate
 from studio.data.formats import row_problem
 from studio.data.generate import KINDS, PRESETS, build_preset, generate, generator
-from studio.data.generate.teacher import teach
+from studio.data.generate.teacher import row_meta, teach
 from studio.data.repair import fix_file
 from studio.data.template import plain
 from studio.fsutil import write_jsonl
@@ -61,12 +61,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_teach(commands: argparse._SubParsersAction) -> None:
-    p = commands.add_parser("teach", help="a model writes new pairs from seed rows (validated)")
+    p = commands.add_parser("teach", help="a model (or an endpoint) writes new pairs from seed rows (validated)")
     p.add_argument("--seeds", required=True, help="a dataset file whose rows show the form")
     p.add_argument("--instruction", required=True, help="what the new pairs should be about")
     p.add_argument("--kind", choices=sorted(KINDS), default=None,
                    help="check every new row with this generator's validator")
     p.add_argument("--model", default="smollm2-135m")
+    p.add_argument("--endpoint", default=None, metavar="NAME",
+                   help="a saved endpoint writes the pairs instead of --model (`studio endpoints list`)")
     p.add_argument("--n", type=int, default=20)
     p.add_argument("--out", required=True)
     p.add_argument("--force", action="store_true")
@@ -222,10 +224,14 @@ def _teach(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     check = generator(args.kind).check_row if args.kind else None
-    result = teach(args.model, report.usable, args.instruction, args.n, check)
+    result = teach(args.model, report.usable, args.instruction, args.n, check, endpoint=args.endpoint,
+                   meta=row_meta(args.kind))
     write_jsonl(out, result.rows)
     rejects = ", ".join(f"{k}: {v}" for k, v in result.rejects.most_common()) or "none"
     print(f"wrote {len(result.rows)} rows to {out} ({result.attempts} attempts; rejects — {rejects})")
+    if result.stopped:  # the rows written above are kept; the reason the endpoint stopped is said
+        print(f"error: stopped early: {result.stopped}", file=sys.stderr)
+        return 2
     return 0
 
 

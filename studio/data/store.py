@@ -126,3 +126,10 @@ def generated_path(kind: str, n: int, seed: int) -> Path:
     # inside() alone lets "a/../b" through when it stays in the folder; a kind is a plain name
     check_name(kind, "generator kind")
     return inside(datasets_dir(), f"generated-{kind}-{int(n)}-{int(seed)}.jsonl")
+
+
+def teacher_path(kind: str, endpoint: str, n: int, seed: int) -> Path:
+    """Where the rows an endpoint wrote in a generator's form go: a generated set, named after both."""
+    check_name(kind, "generator kind")
+    check_name(endpoint, "endpoint")
+    return inside(datasets_dir(), f"generated-{kind}-teacher-{endpoint}-{int(n)}-{int(seed)}.jsonl")

@@ -89,11 +89,15 @@ def preference_pairs(votes: list[dict]) -> list[dict]:
     return pairs
 
 
+def run_votes(run_id: str, vote_set: str = DEFAULT_SET) -> list[dict]:
+    """The votes cast on one run: Compare keeps them in a set named after it; others name it in "run"."""
+    return load(check_name(run_id, "run id")) + [v for v in load(vote_set) if v.get("run") == run_id]
+
+
 def run_pairs_file(run_id: str, vote_set: str = DEFAULT_SET) -> tuple[Path, int]:
     """The pairs of the votes cast on one run, written to the datasets folder for a DPO run to train on:
     (the file, how many pairs). ValueError when there is nothing to train on."""
-    cast = load(check_name(run_id, "run id")) + [v for v in load(vote_set) if v.get("run") == run_id]
-    pairs = preference_pairs(cast)  # Compare keeps a run's votes in a set named after it
+    pairs = preference_pairs(run_votes(run_id, vote_set))
     if not pairs:
         raise VoteError("err_votes_none", run=run_id)
     path = inside(datasets_dir(), f"votes-{check_name(run_id, 'run id')}.jsonl")

@@ -40,6 +40,8 @@ class MeterLine:
     """Column key -> primary share (0..1); empty when nothing could be judged."""
     scored: int = 0
     total: int = 0
+    unanswered: dict[str, int] = field(default_factory=dict)
+    """Column key -> prompts its endpoint could not answer; its share counts only the others."""
 
 
 def _json_form(text: str) -> bool:
@@ -140,6 +142,23 @@ def batch_meter(run, prompts: Sequence[str], answers: dict[str, list[str]]) -> M
         shares = {c: sum(map(check, outs)) / len(outs) for c, outs in answers.items() if outs}
         return MeterLine(form_key, label, shares, len(prompts), len(prompts))
     return MeterLine(key, meters.primary_label(meter_id), {}, 0, len(prompts))
+
+
+def meter_with_gaps(run, prompts: Sequence[str], answers: dict[str, list[str]],
+                    failed: dict[str, set[int]]) -> MeterLine:
+    """batch_meter, where an endpoint column that could not answer some prompts is measured on the others
+    (a timeout is no answer, so it is not scored as a wrong one)."""
+    whole = {col: outs for col, outs in answers.items() if not failed.get(col)}
+    line = batch_meter(run, prompts, whole)
+    for col, gaps in failed.items():
+        keep = [i for i in range(len(prompts)) if i not in gaps]
+        if gaps and keep:
+            part = batch_meter(run, [prompts[i] for i in keep], {col: [answers[col][i] for i in keep]})
+            line.shares.update(part.shares)
+        if gaps:
+            line.unanswered[col] = len(gaps)
+    line.shares = {col: line.shares[col] for col in answers if col in line.shares}
+    return line
 
 
 def _scored(key: str, label: str, meter_id: str, answers: dict[str, list[str]], rows: list[dict],

@@ -1,4 +1,4 @@
-"""`studio eval | advise | pairs | timeline`: measure what tuning changed, and whether to tune."""
+"""`studio eval | advise | pairs | judge | timeline`: measure what tuning changed, and whether to tune."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from studio import presets
 from studio.data.validate import validate_file
-from studio.evaluate import EvalError
+from studio.evaluate import EvalError, judge
 from studio.evaluate.advisor import advise
 from studio.evaluate.meters import primary_label
 from studio.evaluate.pairs import meter_pairs
@@ -40,7 +40,7 @@ def _fmt(value: float | None, key: str) -> str:
     if value is None:
         return "-"
     shares = ("eval_loss", "perplexity", "n", "scored", "mean_chars", "mean_matches", "distinct_markers",
-              "marker_density")
+              "marker_density", "unanswered")
     return f"{value:.3f}" if key in shares else f"{100 * value:.1f}%"
 
 
@@ -131,7 +131,8 @@ def register(sub) -> None:
     e = sub.add_parser("eval", help="score a run's base and tuned model on its eval rows")
     e.add_argument("--run", required=True)
     e.add_argument("--limit", type=int, default=50, help="eval rows to answer (default 50)")
-    e.add_argument("--columns", default="base,tuned", help="Compare columns: base,tuned,prompt,fewshot,rag")
+    e.add_argument("--columns", default="base,tuned", help="Compare columns: base,tuned,prompt,fewshot,rag,"
+                   "endpoint (the current endpoint) or endpoint@NAME")
     e.add_argument("--meter", help="override the preset's meter (an id, or regex:PATTERN)")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_eval)
@@ -152,6 +153,7 @@ def register(sub) -> None:
     p.add_argument("--out", help="the JSONL to write (default: the datasets folder, pairs-RUN.jsonl)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_pairs)
+    _add_judge(sub)
     t = sub.add_parser("timeline", help="score every saved checkpoint of a run by its meter")
     t.add_argument("--run", required=True)
     t.add_argument("--limit", type=int, default=12, help="eval rows per checkpoint (default 12)")
@@ -159,3 +161,29 @@ def register(sub) -> None:
     t.add_argument("--html", help="write the chart to this HTML file")
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=cmd_timeline)
+
+
+def cmd_judge(args: argparse.Namespace) -> int:
+    template = Path(args.prompt_file).read_text(encoding="utf-8") if args.prompt_file else judge.DEFAULT_PROMPT
+    found = judge.judge_votes(args.run, args.endpoint, template, progress=progress_printer(False))
+    print(judge.say_report(found).replace("**", ""))
+    if args.accept:
+        judge.accept(args.run, args.endpoint, template)
+        print(f"accepted for run {args.run}: Batch may measure with it, and `--dpo` writes its votes as DPO pairs")
+    if args.dpo:
+        path, n = judge.judge_pairs_file(args.run)
+        print(f"wrote {n} DPO pairs from the judge's votes to {path}")
+    return 0
+
+
+def _add_judge(sub) -> None:
+    j = sub.add_parser("judge", help="an endpoint votes on the blind-test pairs you voted on; its agreement with "
+                       "you (share and Cohen's kappa, 95%% intervals)")
+    j.add_argument("--run", required=True, help="the run whose blind-test votes the judge answers")
+    j.add_argument("--endpoint", default=None, metavar="NAME", help="a saved endpoint (default: the current one)")
+    j.add_argument("--prompt-file", default=None, help="the judge prompt, holding {prompt}, {a} and {b} "
+                   "(default: the studio's)")
+    j.add_argument("--accept", action="store_true", help="trust this judge for the run (needs "
+                   f"{judge.MIN_VOTES} decided votes)")
+    j.add_argument("--dpo", action="store_true", help="write the accepted judge's votes as DPO pairs")
+    j.set_defaults(func=cmd_judge)

@@ -139,9 +139,10 @@ def gen_settings(kind: str, golds: Sequence[str], tokenizer, cap: int = 320):
 
 def answer(comparer, rows: Sequence[dict], kinds: Sequence[str], settings, *, run_id: str | None,
            batch_size: int = BATCH_SIZE, progress: Progress | None = None,
-           **column_kw) -> dict[str, list[str]]:
+           failed: dict[str, set[int]] | None = None, **column_kw) -> dict[str, list[str]]:
     """Every row through every column kind: {column key: answers in row order}. Prompts are sorted by
-    length so a batch pads little; `column_kw` goes to build_columns (notes, train_rows, k, ...)."""
+    length so a batch pads little; `column_kw` goes to build_columns (notes, train_rows, k, ...). `failed`,
+    when given, gets the rows an endpoint column could not answer (its text there says why)."""
     jobs = []
     for i, row in enumerate(rows):
         prompt, history = split_prompt(row)
@@ -153,8 +154,10 @@ def answer(comparer, rows: Sequence[dict], kinds: Sequence[str], settings, *, ru
     for start in range(0, len(jobs), batch_size):
         chunk = jobs[start:start + batch_size]
         texts = comparer.generate([col for _, col in chunk], settings)
-        for (i, col), text in zip(chunk, texts):
+        for j, ((i, col), text) in enumerate(zip(chunk, texts)):
             out.setdefault(col.key, [""] * len(rows))[i] = text
+            if failed is not None and j in comparer.last_failed:
+                failed.setdefault(col.key, set()).add(i)
         if progress:
             progress(min(1.0, (start + len(chunk)) / len(jobs)), "generating answers")
     return out
@@ -211,8 +214,10 @@ def evaluate_run(run_id: str, limit: int = 50, columns: Sequence[str] = ("base",
     meters.get_meter(meter_id)  # a bad --meter fails before the model loads
     comparer = Comparer(cfg.model.name, trust_remote_code=cfg.model.trust_remote_code)
     settings = gen_settings(kind, [gold(r) for r in rows], comparer.chat.tokenizer)
-    texts = answer(comparer, rows, columns, settings, run_id=run_id, progress=progress, **column_kw)
-    scored = {key: meters.score(meter_id, outs, rows) for key, outs in texts.items()}
+    failed: dict[str, set[int]] = {}
+    texts = answer(comparer, rows, columns, settings, run_id=run_id, progress=progress, failed=failed,
+                   **column_kw)
+    scored = {key: score_answered(meter_id, outs, rows, failed.get(key, set())) for key, outs in texts.items()}
     if losses:
         _add_losses(scored, comparer, run, rows, cfg.data.system_prompt)
     result = EvalResult(run_id, kind, meter_id, scored, len(rows), round(time.time() - t0, 1),
@@ -220,6 +225,16 @@ def evaluate_run(run_id: str, limit: int = 50, columns: Sequence[str] = ("base",
     if save:
         atomic_write_json(run.path / EVAL_FILE, result.to_dict())
     return result
+
+
+def score_answered(meter_id: str, outs: Sequence[str], rows: Sequence[dict], failed: set[int]) -> dict:
+    """The meter on the rows a column answered: an endpoint that timed out on some rows is measured on the
+    others, with how many it left unanswered, never scored 0 on a reason it gave instead of an answer."""
+    if not failed:
+        return meters.score(meter_id, outs, rows)
+    keep = [i for i in range(len(outs)) if i not in failed]
+    scored = meters.score(meter_id, [outs[i] for i in keep], [rows[i] for i in keep]) if keep else {}
+    return {**scored, "unanswered": len(failed)}
 
 
 def _add_losses(scored: dict[str, dict], comparer, run, rows, system: str | None) -> None:

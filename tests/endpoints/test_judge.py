@@ -1,0 +1,68 @@
+"""The judge's pieces with a scripted endpoint: its letter read strictly (an answer that is neither A nor B is
+counted, never guessed), its prompt filled in one pass, the agreement (share and Cohen's κ with bootstrap
+intervals) and what is said below 20 decided votes."""
+from __future__ import annotations
+
+import pytest
+
+from studio.data import votes
+from studio.evaluate import agreement, judge
+from studio.text import said
+from tests.endpoints.conftest import save
+from tests.helpers.fake_openai import FakeEndpoint
+
+
+@pytest.mark.parametrize(("said_", "letter"), [
+    ("A", "A"), ("B", "B"), (" b.", "B"), ("**A**", "A"), ("Answer: B", "B"), ("(A)", "A"), ("回答: A", "A"),
+    ("A or B", None), ("Both are fine.", None), ("AB", None), ("", None), ("I'd say A because", None), ("C", None),
+])
+def test_a_letter_is_read_only_when_it_is_all_the_judge_said(said_, letter):
+    assert judge.parse_letter(said_) == letter
+
+
+def test_the_prompt_is_filled_in_one_pass():
+    pair = judge.Pair("id", "Say {a}", "base", "tuned", "I said {b}", "and {prompt}")
+    assert judge.fill("Q: {prompt} / A: {a} / B: {b}", pair) == "Q: Say {a} / A: I said {b} / B: and {prompt}"
+    with pytest.raises(judge.JudgeError) as err:
+        judge.check_template("Which is better, A or B? {prompt}")
+    assert str(err.value).startswith("the judge prompt must hold {a}, {b}") and "{a}, {b}" in said("ja", err.value)
+
+
+def test_kappa_and_its_interval():
+    user, judged = list("AABBABABABABBBAAABAB" * 2), list("AABBABABABABBBAABBAA" * 2)
+    found = agreement.agreement(user, judged)
+    assert (found.n, found.agree, found.share) == (40, 36, 0.9)
+    assert found.kappa == pytest.approx(0.8) and found.more == 0
+    assert found.kappa_lo < found.kappa < found.kappa_hi and found.share_lo < found.share <= found.share_hi
+    assert agreement.kappa(list("AAAA"), list("AAAA")) is None  # chance explains everything: undefined
+    assert agreement.agreement([], []).more == agreement.MIN_VOTES
+
+
+def _vote(run: str, i: int, winner_first: bool) -> None:
+    answers = {"base": f"plain answer {i}", "tuned": f"styled answer {i}"}
+    votes.record(f"prompt {i}", answers, "base" if winner_first else "tuned", vote_set=run, run_id=run,
+                 order=["base", "tuned"])
+
+
+def test_unclear_answers_are_counted_and_below_20_votes_says_how_many_more():
+    for i in range(24):
+        _vote("run-1", i, i % 2 == 0)
+    votes.record("a tie", {"base": "x", "tuned": "y"}, votes.TIE, vote_set="run-1", run_id="run-1")
+    with FakeEndpoint(replies=["A", "Both are good.", "**B**"]) as fake:
+        save("judge", fake.url)
+        found = judge.judge_votes("run-1", "judge")
+        assert len(fake.calls) == 24  # the tie decides nothing: not asked
+        assert fake.calls[0]["max_tokens"] == judge.JUDGE_TOKENS and fake.calls[0]["temperature"] == 0
+        again = judge.judge_votes("run-1", "judge")  # every pair answered with this prompt: none asked again
+        assert len(fake.calls) == 24 and again.agreement == found.agreement
+    assert (found.pairs, found.unclear, found.agreement.n, found.agreement.more) == (24, 8, 16, 4)
+    text = judge.say_report(found)
+    assert "has decided 16 of your 24 pairs" in text and "so 4 more" in text
+    assert "8 answer(s) were neither A nor B" in text
+    assert "あと 4 件必要" in judge.say_report(found, "ja")
+    with pytest.raises(judge.JudgeError) as err:
+        judge.accept("run-1", "judge")
+    assert "needs 20 (4 more)" in str(err.value) and judge.accepted("run-1") is None
+    recorded = [r for r in votes.load("run-1.judge")]
+    assert sum(r["winner"] == judge.UNCLEAR for r in recorded) == 8  # kept as said, never turned into a letter
+    assert not votes.preference_pairs([r for r in recorded if r["winner"] == judge.UNCLEAR])
