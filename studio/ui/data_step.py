@@ -34,7 +34,7 @@ from studio.fsutil import write_jsonl
 from studio.models import load_tokenizer, resolve
 from studio.paths import inside
 from studio.text import TEXT, said, t
-from studio.ui import advice
+from studio.ui import advice, teacher_panel
 from studio.ui.context import Ctx, preset_title
 
 ERROR_KEYS = ["err_file", "err_line", "err_field", "err_problem", "err_fix"]
@@ -354,6 +354,7 @@ def build(ctx: Ctx) -> None:
                               "gen_n")
                         seed = L(gr.Number(0, label=L.text("gen_seed"), precision=0), "gen_seed")
                     gen = L(gr.Button(L.text("gen_go"), variant="primary"), "gen_go", "value")
+                    teacher = teacher_panel.build(ctx)  # an endpoint writes the rows instead, checked alike
             summary = L(gr.Markdown(elem_id="data-summary"), "data_summary", "label")
             advice.build(ctx)
         with gr.Column(scale=3):
@@ -380,6 +381,7 @@ def build(ctx: Ctx) -> None:
     use_file.click(load_file_offering_fix, [upload, mapping, ctx.model, ctx.lang], [*outputs, fix], **checks)
     fix.click(fix_upload, [upload, mapping, ctx.model, ctx.lang], [*outputs, fix], **checks)
     gen.click(generate, [kind, n, seed, ctx.model, ctx.lang], outputs)
+    teacher_panel.wire(ctx, teacher, kind, seed, outputs, show)
     use_hub.click(load_hub, [hub_id, hub_split, ctx.model, ctx.lang], outputs)
     ctx.lang.change(relabel_errors, [errors, ctx.lang], errors, show_progress="hidden")
     ctx.on_load.append((lambda choice: choice.preset if choice else None, [ctx.data], [preset]))

@@ -12,6 +12,7 @@ from studio.models import EMBEDDED, ModelError, list_models
 from studio.models.embedded import BASE_CHAT_TEMPLATE, is_converted
 from studio.models.info import describe
 from studio.text import TEXT, said, t
+from studio.ui import endpoints_panel
 from studio.ui.context import Ctx, guard
 
 METHODS = {"qlora": "QLoRA", "lora": "LoRA"}
@@ -116,6 +117,7 @@ def build(ctx: Ctx) -> None:
                                      scale=1, elem_id="try-tokens"), "try_tokens")
             answer = L(gr.Textbox(label=L.text("try_answer"), lines=6, interactive=False,
                                   elem_id="try-answer"), "try_answer")
+    endpoints_panel.build(ctx)  # a bigger model behind an API: teacher, Compare column and judge
     ctx.model.change(card_markdown, [ctx.model, ctx.lang], card, show_progress="minimal")
     ctx.lang.change(card_markdown, [ctx.model, ctx.lang], card, show_progress="hidden")
     ctx.lang.change(lambda lang: gr.Dropdown(choices=choices(lang)), ctx.lang, ctx.model, show_progress="hidden")

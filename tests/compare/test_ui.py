@@ -132,18 +132,19 @@ def test_blind_vote_reveals_records_rates_and_exports_dpo(tiny_model_dir, lora):
     run = fake_run(tiny_model_dir, lora)
     steps = list(compare_blind.ask(setup(run.id, tokens=24), "Why is the sky blue?"))
     state, *rest = steps[-1]
-    boxes, buttons, which = rest[:5], rest[5:11], rest[11]
+    n = compare_blind.MAX_SLOTS  # an answer box and a vote button per slot, then the tie button
+    boxes, buttons, which = rest[:n], rest[n:2 * n + 1], rest[2 * n + 1]
     assert [b.label for b in boxes[:2]] == ["A", "B"] and not boxes[2].visible  # unnamed
-    assert all(b.interactive for b in buttons[:2]) and not buttons[2].visible and buttons[5].interactive
-    assert not any(b.interactive for b in steps[0][6:12])  # no vote while the answers stream
+    assert all(b.interactive for b in buttons[:2]) and not buttons[2].visible and buttons[-1].interactive
+    assert not any(b.interactive for b in steps[0][1 + n:2 * n + 2])  # no vote while the answers stream
     assert "Which answer is better" in which
     assert sorted(state["answers"]) == ["base", "tuned"] and state["prompt"] == "Why is the sky blue?"
     a_key = dict(state["order"])["A"]
     state2, *out = compare_blind.vote("A", state, "en")
     stored = votes.load(run.id)
     assert len(stored) == 1 and stored[0]["winner"] == a_key and stored[0]["run"] == run.id
-    assert out[0].label.startswith("A — ") and not any(b.interactive for b in out[5:11])
-    reveal, rates = out[11], out[12]
+    assert out[0].label.startswith("A — ") and not any(b.interactive for b in out[n:2 * n + 1])
+    reveal, rates = out[2 * n + 1], out[2 * n + 2]
     assert "A was **" in reveal and "(your pick)" in reveal
     assert list(rates.columns) == ["Column", "Votes", "Wins", "Ties", "Win rate"]
     assert rates.iloc[0].tolist()[1:] == [1, 1, 0, "100%"] and rates.iloc[1, 4] == "0%"

@@ -1,5 +1,6 @@
 """Compare's batch mode: the run's probe prompts (or a pasted list) through every chosen column into
-one table, prompt x column, filled as answers come; then the run's task meter per column."""
+one table, prompt x column, filled as answers come; then the run's task meter per column, and the judge's
+where the user accepted one for the run (ui/compare/judge.py)."""
 from __future__ import annotations
 
 import time
@@ -11,8 +12,9 @@ import pandas as pd
 
 from studio import runs
 from studio.compare.engine import iter_table
-from studio.evaluate.batch_meter import batch_meter, run_prompts
+from studio.evaluate.batch_meter import meter_with_gaps, run_prompts
 from studio.text import TEXT, said, t
+from studio.ui.compare import judge
 from studio.ui.compare.common import Setup, SetupWidgets, column_label, fail, short_text, warn
 from studio.ui.context import Ctx, guard
 
@@ -65,25 +67,38 @@ def meter_text(line: Any, lang: str | None) -> str:
     return t(lang, "batch_meter_line", label=label, n=line.scored, total=line.total, cols=shares)
 
 
-def run_batch(s: Setup, source: str, text: str | None) -> Iterator[tuple[Any, str]]:
-    """Yields (table, status) after every answer, then the meter line."""
+def gaps_text(line: Any, total: int, lang: str | None) -> str:
+    """The endpoint columns that could not answer every prompt, and how many they answered."""
+    return "\n\n".join(t(lang, "batch_unanswered", col=column_label(col, lang or "en"), n=n, total=total,
+                          answered=total - n) for col, n in line.unanswered.items())
+
+
+def run_batch(s: Setup, source: str, text: str | None, use_judge: bool = False) -> Iterator[tuple[Any, str]]:
+    """Yields (table, status) after every answer, then the meter line (and the judge's, when asked)."""
     prompts, keys = prompts_for(source, text, s), s.column_kinds()
-    model, comparer, cells, t0 = s.model(), s.comparer(), {}, time.monotonic()
+    model, comparer, cells, t0, failed = s.model(), s.comparer(), {}, time.monotonic(), {}
     total = len(prompts) * len(keys)
     yield view(prompts, keys, cells, s.lang), t(s.lang, "batch_progress", done=0, total=total)
     rows = iter_table(model, prompts, keys, settings=s.settings(), comparer=comparer, **s.column_kw())
     try:
         for n, row in enumerate(rows):  # rows come prompt by prompt, column by column
             cells[(n // len(keys), row["column"])] = row["text"]
+            if row.get("failed"):  # an endpoint's timeout: said in its cell, not scored as an answer
+                failed.setdefault(row["column"], set()).add(n // len(keys))
             status = t(s.lang, "batch_progress", done=n + 1, total=total)
             yield view(prompts, keys, cells, s.lang), status
     except (ValueError, KeyError, OSError) as e:
         raise gr.Error(said(s.lang, e)) from None
     answers = {k: [cells[(i, k)] for i in range(len(prompts))] for k in keys}
-    line = guard(batch_meter, s.run(), prompts, answers, lang=s.lang)
+    line = guard(meter_with_gaps, s.run(), prompts, answers, failed, lang=s.lang)
     done = t(s.lang, "batch_done", total=total, secs=round(time.monotonic() - t0))
     short = short_text(s.run_id, s.lang)  # beside the meter: a tuned 0% after half an epoch is "too early"
-    yield view(prompts, keys, cells, s.lang), "\n\n".join(x for x in (done, meter_text(line, s.lang), short) if x)
+    status = "\n\n".join(x for x in (done, meter_text(line, s.lang), gaps_text(line, len(prompts), s.lang), short)
+                         if x)
+    yield view(prompts, keys, cells, s.lang), status
+    judged = judge.meter_note(s, prompts, answers, failed) if use_judge else ""
+    if judged:
+        yield view(prompts, keys, cells, s.lang), f"{status}\n\n{judged}"
 
 
 def show_probes(source: str, run_id: str | None, lang: str | None) -> Any:
@@ -112,13 +127,15 @@ def build(ctx: Ctx, setup: SetupWidgets) -> None:
                    "batch_source")
         text = L(gr.Textbox(label=L.text("batch_prompts"), lines=6, max_lines=12, interactive=False,
                             elem_id="batch-prompts", scale=5), "batch_prompts")
-    go = L(gr.Button(L.text("batch_go"), variant="primary", elem_id="batch-go"), "batch_go", "value")
+    with gr.Row():
+        go = L(gr.Button(L.text("batch_go"), variant="primary", elem_id="batch-go", scale=3), "batch_go", "value")
+        use_judge = L(gr.Checkbox(True, label=L.text("batch_judge"), elem_id="batch-judge", scale=2), "batch_judge")
     status = gr.Markdown(elem_id="batch-status")
     empty = frame([], ["base", "tuned"], {}, "en")  # headers from the start, not gradio's 1 2 3
     table = L(gr.Dataframe(empty, interactive=False, wrap=True, label=L.text("batch_table"),
                            column_widths=["22%", "39%", "39%"],
                            elem_id="batch-table"), "batch_table")
-    setup.on(go.click, run_batch, [source, text], [table, status])
+    setup.on(go.click, run_batch, [source, text, use_judge], [table, status])
     pick = setup.run_id
     ctx.lang.change(source_choices, ctx.lang, source)  # Labels translate the label, not the choices
     source.change(show_probes, [source, pick, ctx.lang], text)

@@ -18,11 +18,12 @@ from studio.config import RunConfig
 from studio.data import votes
 from studio.text import t
 from studio.train import recipe, runner
-from studio.ui.compare.common import Setup, SetupWidgets, column_label, fail, stream, warn
+from studio.ui.compare import judge
+from studio.ui.compare.common import KINDS, Setup, SetupWidgets, column_label, fail, stream, warn
 from studio.ui.context import Ctx, guard
 
-MAX_SLOTS = 5
-"""One slot per column kind at most (base, tuned, prompt, fewshot, rag)."""
+MAX_SLOTS = len(KINDS)
+"""One slot per column kind at most (base, tuned, parent, prompt, fewshot, rag, endpoint)."""
 LETTERS = [chr(ord("A") + i) for i in range(MAX_SLOTS)]
 
 
@@ -47,7 +48,7 @@ def _buttons(n: int, active: bool) -> list[Any]:
 
 
 def ask(s: Setup, prompt: str) -> Iterator[tuple]:
-    """Yields (state, 5 answer boxes, 6 vote buttons, reveal line)."""
+    """Yields (state, MAX_SLOTS answer boxes, a vote button per slot and the tie button, reveal line)."""
     lang = s.lang or "en"
     kinds = s.column_kinds()
     if len(kinds) < 2:
@@ -73,7 +74,7 @@ def which(n: int, lang: str) -> str:
 
 def vote(choice: str, state: dict | None, lang: str | None) -> tuple:
     """choice: a letter or votes.TIE. Records the vote, then reveals the names and the win rates.
-    Returns (state, 5 answer boxes, 6 vote buttons, reveal line, win-rate table)."""
+    Returns (state, the answer boxes, the vote buttons, reveal line, win-rate table)."""
     lang = lang or "en"
     if not state or not state.get("answers"):
         fail("blind_need_answers", lang)
@@ -183,3 +184,4 @@ def build(ctx: Ctx, setup: SetupWidgets) -> None:
     dpo_btn.click(train_on_votes, [setup.run_id, ctx.lang], ctx.run)
     setup.run_id.change(rates_frame, [setup.run_id, ctx.lang], rates)
     ctx.lang.change(rates_frame, [setup.run_id, ctx.lang], rates, show_progress="hidden")  # the table follows
+    judge.build(ctx, setup)  # an endpoint votes on the same pairs; its agreement with yours, before you trust it

@@ -11,7 +11,7 @@ import gradio as gr
 
 from studio import runs
 from studio.chat import GenSettings
-from studio.compare.columns import COLUMN_KINDS
+from studio.compare.columns import COLUMN_KINDS, endpoint_key
 from studio.compare.engine import Comparer
 from studio.text import said, t
 from studio.train import runner
@@ -150,6 +150,8 @@ class Setup:
         """The column key of a kind: the tuned one names its checkpoint when one is picked."""
         if kind == "tuned" and self.adapter and self.adapter != FINAL:
             return f"tuned@{self.adapter}"
+        if kind == "endpoint":  # named: votes and meters keep which endpoint answered
+            return guard(endpoint_key, lang=self.lang)
         return kind
 
     def column_kw(self) -> dict[str, Any]:
@@ -169,7 +171,9 @@ class Setup:
 
     def comparer(self):
         cfg = self.run().config()
-        return guard(Comparer, cfg.model.name, trust_remote_code=cfg.model.trust_remote_code, lang=self.lang)
+        comparer = guard(Comparer, cfg.model.name, trust_remote_code=cfg.model.trust_remote_code, lang=self.lang)
+        comparer.lang = self.lang  # an endpoint column says why it could not answer in the UI's language
+        return comparer
 
 
 def short_text(run_id: str | None, lang: str | None) -> str:
