@@ -115,10 +115,12 @@ class TrainSpec:
     beta: float = setting(0.1, "DPO/KTO/GRPO: how far the model may move from the reference (lower: further)", 150,
                           low=0.0, high=10.0, open_low=True, level="advanced")
     reward: str | None = setting(None, "GRPO: the rewards, as NAME or NAME:WEIGHT separated by commas "
-                                 "(json_schema:1,json_fields:1; `studio rewards --data F` lists those that fit)", 151)
+                                 "(json_schema:1,json_fields:1; `studio rewards --data F` lists those that fit)", 151,
+                                 level="advanced")
     generations: int = setting(4, "GRPO: answers sampled per prompt, compared with each other (K)", 152, low=2,
-                               high=64)
-    max_completion: int = setting(128, "GRPO: tokens per sampled answer at most", 153, low=1, high=8192)
+                               high=64, level="advanced")
+    max_completion: int = setting(128, "GRPO: tokens per sampled answer at most", 153, low=1, high=8192,
+                                  level="advanced")
     start_from: str | None = setting(None, "continue a finished run's adapter (for DPO/KTO/GRPO it is also the "
                                      "reference model)", 160, flag="--from")
 

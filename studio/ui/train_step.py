@@ -21,6 +21,7 @@ from studio.train import queue, recipe, runner
 from studio.train.plain_log import plain_lines
 from studio.ui.advice import rows_for, verdict_text
 from studio.ui.context import Ctx, OnOpen, guard, run_title, say_gpu_freed
+from studio.ui.reward_table import reward_table
 
 SHOWN = [s for s in SETTINGS if s.level in ("basic", "advanced")]
 """The Train step's widgets, in config.SETTINGS order; each is labelled by studio.text's hp_<name>."""
@@ -42,6 +43,8 @@ class TrainWidgets:
             kind = SETTING[name].kind
             if value is not None and kind in (int, float):
                 out[name] = kind(value)
+            if kind is str and not SETTING[name].choices and not (value or "").strip():
+                out[name] = None  # an empty box: not set (GRPO's rewards; config.check asks for them there)
         return out
 
 
@@ -105,7 +108,8 @@ def plan(model: str, data: DataChoice | None, values: dict, lang: str = "en") ->
         command = f"\n\n{T('plan_command')}\n```bash\n{train_cli.command_for(cfg)}\n```"
     except (ValueError, KeyError, OSError) as e:
         return html.escape(said(lang, e))
-    return _advice_line(data, T, lang) + "  \n".join(lines) + command
+    grpo = "\n\n" + reward_table(rows_for(data), cfg.train.reward, lang) if cfg.train.method == "grpo" else ""
+    return _advice_line(data, T, lang) + "  \n".join(lines) + grpo + command
 
 
 def _advice_line(data: DataChoice, T, lang: str) -> str:
@@ -257,6 +261,8 @@ def _widget(L, s: Setting, value: Any) -> Any:
     key = f"hp_{s.name}"
     if s.choices:
         return L(gr.Dropdown(list(s.choices), value=value, label=L.text(key), elem_id=f"hp-{s.name}"), key)
+    if s.kind is str:
+        return L(gr.Textbox(value or "", label=L.text(key), elem_id=f"hp-{s.name}"), key)
     return L(gr.Number(value, label=L.text(key), elem_id=f"hp-{s.name}", precision=0 if s.kind is int else None),
              key)
 

@@ -65,6 +65,8 @@ def _value(name: str) -> st.SearchStrategy:
     s = SETTING[name]
     if s.choices:
         return st.sampled_from(s.choices)
+    if s.kind is str:  # GRPO's rewards: a line of names and weights, commas and colons kept through the shell
+        return st.sampled_from(["json_parses:1", "length:0.5,json_schema:1", r"regex:^\d+ [a-z]$:2"])
     if s.kind is int:
         whole = st.integers(max(1, int(s.low)), min(int(s.high), 4096))
         return st.one_of(st.just(-1), whole) if -1 in s.special else whole

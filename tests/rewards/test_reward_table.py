@@ -1,0 +1,28 @@
+"""The Train step's reward table: GRPO shows the rewards that fit the data, the chosen ones' pre-flight figures,
+or why one is refused, in the UI's language; an empty rewards box is no reward."""
+from studio import presets
+from studio.data.choice import DataChoice
+from studio.ui import train_step
+from studio.ui.reward_table import reward_table
+
+
+def test_the_table_shows_the_figures_of_the_chosen_rewards_and_those_that_fit():
+    rows = presets.load("sql").train_rows()
+    text = reward_table(rows, "sql_executes:1,sql_matches:2", "en")
+    assert "| reward | weight | references | broken answers |" in text
+    assert "| `sql_matches` | 2 | 1.00 |" in text and "- `sql_parses` — the query parses" in text
+    assert "| 報酬 | 重み | 参照回答 | 壊した回答 |" in reward_table(rows, "sql_matches", "ja")
+
+
+def test_a_refused_reward_is_said_in_the_ui_language():
+    rows = presets.load("json").train_rows()
+    assert "sql_matches はこのデータには使えません" in reward_table(rows, "sql_matches", "ja")
+    assert "does not apply to this data" in reward_table(rows, "sql_matches", "en")
+
+
+def test_the_plan_of_a_grpo_run_holds_the_table_and_an_empty_box_is_no_reward():
+    text = train_step.plan("smollm2-135m", DataChoice(preset="json"),
+                           {"method": "grpo", "reward": "json_schema:1", "max_steps": 5}, "en")
+    assert "| `json_schema` | 1 |" in text and "4 answers of up to 128 tokens" in text
+    widgets = train_step.TrainWidgets({"reward": None, "generations": None})
+    assert widgets.values(("  ", 4.0)) == {"reward": None, "generations": 4}
