@@ -9,9 +9,11 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from studio.config import RunConfig
 from studio.data.generate import gold_text
 from studio.evaluate import meters, structure
-from studio.rewards import PENALTIES, Reward, RewardError, check_apply, score
+from studio.rewards import PENALTIES, Reward, RewardError, check_apply, parse, score
+from studio.train.data import usable
 
 MIN_GAP = 0.1
 """The least the references must score above the broken answers for a reward to guide training."""
@@ -86,6 +88,11 @@ def check(chosen: Sequence[Reward], rows: Sequence[dict]) -> list[Figures]:
         if f.name not in PENALTIES and not f.tells_apart:
             raise RewardError("err_reward_blind", name=f.name, good=f"{f.good:.2f}", broken=f"{f.broken:.2f}")
     return found
+
+
+def preflight(cfg: RunConfig) -> list[Figures]:
+    """A GRPO config's rewards checked on its data's usable rows, before a run exists (the Train step's Start)."""
+    return check(parse(cfg.train.reward), usable(cfg.data, cfg.train.method))
 
 
 def table(found: Sequence[Figures]) -> list[str]:

@@ -15,6 +15,7 @@ from studio.config import DEFAULT_MODEL, SETTING, SETTINGS, Setting, flat
 from studio.data.choice import DataChoice
 from studio.data.store import dataset_file
 from studio.evaluate.advisor import advise
+from studio.rewards.check import preflight
 from studio.text import said, t
 from studio.train import cli as train_cli
 from studio.train import queue, recipe, runner
@@ -125,6 +126,8 @@ def start(model: str, data: dict | None, values: dict, lang: str = "en", another
     its text, the twin's id); the current run changes only with a toast that names the new one."""
     # every bad value (model, preset, path, setting) is one clear message, never a traceback
     cfg = guard(_config, model, data, values, lang, lang=lang)
+    if cfg.train.method == "grpo" and cfg.train.reward:  # a reward that cannot guide the run: refused before it exists
+        guard(preflight, cfg, lang=lang)
     freed = say_gpu_freed(lang)
     if another:
         run, new = guard(runner.start, cfg, lang=lang, on_gpu_freed=freed), True

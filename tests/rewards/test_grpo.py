@@ -2,12 +2,15 @@
 logged as the run goes, the chart's reward axis, the plan's count of sampled tokens; and a run whose reward cannot
 guide it fails before any model loads, saying why in both languages."""
 import json
+import os
+import signal
 
 import pytest
 
 from studio import charts, config
 from studio.text import said
 from studio.train import recipe, runner
+from tests.helpers.runs import wait_for
 
 
 def _json_rows(tmp_path, n: int = 24):
@@ -40,6 +43,24 @@ def test_a_grpo_run_goes_to_done_with_its_rewards_logged(tiny_model_dir, tmp_pat
     assert run.adapter_dir.is_dir()
     names = {trace.name for trace in charts.loss_figure(run.metrics(), lang="ja").data}
     assert {"平均報酬", "json_parses", "length"} <= names
+
+
+@pytest.mark.slow  # ~1-2 min here: a GRPO run stopped, resumed, killed and resumed through the real worker
+def test_stop_resume_sigkill_resume_of_a_grpo_run(tiny_model_dir, tmp_path):
+    run = runner.start(_cfg(tiny_model_dir, _json_rows(tmp_path), max_steps=12, save_steps=2))
+    wait_for(run, lambda s: s.state == "running" and s.step >= 2 and run.checkpoints(), timeout=240)
+    runner.stop(run.id)
+    st = runner.wait(run, poll_s=0.2, timeout_s=120)
+    assert st.state == "stopped" and st.step < 12 and run.has_adapter(), run.log_tail()
+    runner.resume(run.id)  # the runner starts GRPO's own worker again: its rewards come with it
+    st = wait_for(run, lambda s: s.state == "running" and s.step >= st.step + 2, timeout=240)
+    os.kill(st.pid, signal.SIGKILL)
+    st = wait_for(run, lambda s: not s.active, timeout=10)
+    assert st.state == "failed" and "ended unexpectedly" in st.reason
+    runner.resume(run.id)
+    st = runner.wait(run, poll_s=0.2, timeout_s=300)
+    assert st.state == "done" and st.step == 12, run.log_tail()
+    assert (run.path / "train.log").read_text().count("rewards on the reference answers") == 3
 
 
 def test_a_reward_that_cannot_guide_the_run_fails_it_before_the_model_loads(tiny_model_dir, tmp_path):

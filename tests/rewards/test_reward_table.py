@@ -1,6 +1,9 @@
 """The Train step's reward table: GRPO shows the rewards that fit the data, the chosen ones' pre-flight figures,
 or why one is refused, in the UI's language; an empty rewards box is no reward."""
-from studio import presets
+import gradio as gr
+import pytest
+
+from studio import presets, runs
 from studio.data.choice import DataChoice
 from studio.ui import train_step
 from studio.ui.reward_table import reward_table
@@ -26,3 +29,9 @@ def test_the_plan_of_a_grpo_run_holds_the_table_and_an_empty_box_is_no_reward():
     assert "| `json_schema` | 1 |" in text and "4 answers of up to 128 tokens" in text
     widgets = train_step.TrainWidgets({"reward": None, "generations": None})
     assert widgets.values(("  ", 4.0)) == {"reward": None, "generations": 4}
+
+
+def test_start_refuses_a_reward_that_does_not_apply_before_a_run_exists():
+    with pytest.raises(gr.Error, match="sql_matches はこのデータには使えません"):
+        train_step.start("smollm2-135m", DataChoice(preset="json"), {"method": "grpo", "reward": "sql_matches"}, "ja")
+    assert runs.all_runs() == []

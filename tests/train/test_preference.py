@@ -90,7 +90,7 @@ def test_kto_from_labelled_answers_and_dpo_refuses_them(tiny_model_dir, tmp_path
 def test_a_start_that_cannot_work_is_refused_before_a_run_exists(tiny_model_dir, tmp_path):
     with pytest.raises(ValueError, match="no run 'nope'"):
         runner.start(_cfg(tiny_model_dir, _prefs(tmp_path), start_from="nope"))
-    with pytest.raises(ValueError, match="train.method: sft, dpo or kto"):
+    with pytest.raises(ValueError, match="train.method: sft, dpo, kto or grpo"):
         runner.start(_cfg(tiny_model_dir, _prefs(tmp_path), method="ppo"))
     assert runs.all_runs() == []
 

@@ -331,7 +331,7 @@ def test_train_settings_survive_a_reload(page):
 ALLOWED = {"Katachi", "Studio", "English", "RAG", "Few-shot", "Hub", "Hugging", "Face", "LoRA", "QLoRA", "SFT", "DPO",
            "KTO", "sft", "dpo", "kto", "JSON", "SQL", "CSV", "TSV", "RAM", "CPU", "GPU", "CUDA", "ChatML", "GGUF",
            "PEFT", "peft", "Ollama", "Modelfile", "README", "TOKEN", "auto", "zip", "bit", "smollm", "gemma", "Qwen",
-           "bitsandbytes", "Gradio", "OpenAI", "API", "LangChain", "curl", "Python"}
+           "bitsandbytes", "Gradio", "OpenAI", "API", "LangChain", "curl", "Python", "GRPO", "grpo", "NAME", "WEIGHT"}
 """Proper names, acronyms, setting values and file types: the same words in Japanese text. gradio's own words
 (the upload widget, a table's drop zone, the footer, toasts, tooltips) are not among them: they follow the
 studio's switch too."""
