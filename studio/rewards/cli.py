@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from studio import rewards
 from studio.config import DataSpec
 from studio.data.choice import parse_mapping
 from studio.rewards import check
 from studio.text import t
+from studio.train import cli as train_cli
 from studio.train.data import usable
 
 
@@ -31,7 +33,26 @@ def cmd_rewards(args: argparse.Namespace) -> int:
     return 0
 
 
+def train_checked(args: argparse.Namespace) -> int:
+    """`studio train` with GRPO's rewards checked on the data first: a reward that does not fit, or cannot tell the
+    references from broken answers, is refused before a run folder exists; --plan prints the figures too."""
+    if getattr(args, "method", None) != "grpo" or not args.reward:
+        return train_cli.cmd_train(args)  # no rewards: config.check says GRPO needs them, as for any setting
+    lines = check.table(check.preflight(train_cli.config_from_args(args)))
+    if args.plan and args.json:
+        return train_cli.cmd_train(args)
+    if not args.plan:
+        print("\n".join(lines), file=sys.stderr)
+        return train_cli.cmd_train(args)
+    code = train_cli.cmd_train(args)
+    print("\n".join(["rewards on the reference answers and on broken ones:", *lines]))
+    return code
+
+
 def register(sub) -> None:
+    # the train command is registered before this one (studio.cli.PACKAGE_CLIS): its rewards are checked here, in
+    # the layer that holds the meters
+    sub.choices["train"].set_defaults(func=train_checked)
     r = sub.add_parser("rewards", help="the rewards a GRPO run can use on a data set (--reward: check those chosen "
                        "on the references and on broken answers, as the run does before it loads the model)")
     src = r.add_mutually_exclusive_group(required=True)
