@@ -74,3 +74,20 @@ def test_side_by_side_with_a_slow_endpoint_says_its_timeout_in_its_column(tiny_m
     base, remote = chats[KINDS.index("base")], chats[KINDS.index("endpoint")]
     assert base[-1]["role"] == "assistant" and not base[-1]["content"].startswith("⚠")  # the model's own answer
     assert remote[-1]["content"].startswith("⚠ エンドポイント slow") and "タイムアウト" in remote[-1]["content"]
+
+
+def test_the_blind_test_offers_no_vote_when_an_endpoint_could_not_answer(tiny_model_dir, tmp_path):
+    from studio.ui.compare import blind
+    from studio.ui.compare.common import FINAL, Setup
+    from tests.helpers.runs import fake_run, random_lora_folder
+
+    run = fake_run(tiny_model_dir, random_lora_folder(tiny_model_dir, tmp_path / "lora"))
+    save("gone", closed_url())
+    s = Setup(run_id=run.id, adapter=FINAL, kinds=["base", "endpoint"], system="", notes="", max_tokens=8, lang="en")
+    state, *rest = list(blind.ask(s, "Greet guest 1"))[-1]
+    n = blind.MAX_SLOTS
+    buttons, said = rest[n:2 * n + 1], rest[2 * n + 1]
+    assert not any(b.interactive for b in buttons) and said.startswith("⚠ endpoint gone cannot be reached")
+    with pytest.raises(gr.Error, match="Ask a prompt first"):
+        blind.vote("A", state, "en")
+    assert votes.load(run.id) == []

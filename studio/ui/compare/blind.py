@@ -60,9 +60,12 @@ def ask(s: Setup, prompt: str) -> Iterator[tuple]:
     shuffled = [by_key[slot.key] for slot in order]
     state = {"prompt": prompt, "run": s.run_id, "order": [[o.label, o.key] for o in order],
              "answers": {}, "voted": False}
-    texts = [""] * len(order)
-    for texts in stream(s.comparer(), shuffled, s.settings(), lang):
+    texts, comparer = [""] * len(order), s.comparer()
+    for texts in stream(comparer, shuffled, s.settings(), lang):
         yield state, *_boxes(state, texts, False, lang), *_buttons(len(order), False), ""
+    if comparer.last_failed:  # an endpoint's reason is no answer: nothing to vote on, its words say why
+        yield state, *_boxes(state, texts, False, lang), *_buttons(len(order), False), texts[min(comparer.last_failed)]
+        return
     state = {**state, "answers": {key: text for (_, key), text in zip(state["order"], texts)}}
     yield state, *_boxes(state, texts, False, lang), *_buttons(len(order), True), which(len(order), lang)
 
