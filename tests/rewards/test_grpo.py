@@ -8,6 +8,7 @@ import signal
 import pytest
 
 from studio import charts, config
+from studio.evaluate import run_eval
 from studio.text import said
 from studio.train import recipe, runner
 from tests.helpers.runs import wait_for
@@ -43,6 +44,19 @@ def test_a_grpo_run_goes_to_done_with_its_rewards_logged(tiny_model_dir, tmp_pat
     assert run.adapter_dir.is_dir()
     names = {trace.name for trace in charts.loss_figure(run.metrics(), lang="ja").data}
     assert {"平均報酬", "json_parses", "length"} <= names
+    assert run_eval.eval_rows(run)[0]["messages"][-1]["role"] == "assistant"  # its held-out rows, as SFT's
+
+
+@pytest.mark.slow  # ~1 min here: an SFT run, then GRPO from its adapter
+def test_grpo_from_an_sft_run_continues_its_adapter_and_evaluates_on_its_rows(tiny_model_dir, tmp_path):
+    data = _json_rows(tmp_path)
+    sft = runner.start(_cfg(tiny_model_dir, data, method="sft", reward=None, max_steps=2))
+    assert runner.wait(sft, poll_s=0.2, timeout_s=180).state == "done", sft.log_tail()
+    run = runner.start(_cfg(tiny_model_dir, data, start_from=sft.id))
+    assert runner.wait(run, poll_s=0.2, timeout_s=300).state == "done", run.log_tail()
+    assert f"continuing the adapter of run {sft.id}" in (run.path / "train.log").read_text()
+    assert not (run.adapter_dir / "ref").exists()  # trl's frozen reference copy is not part of the result
+    assert run_eval.task_run(run).id == sft.id and run_eval.eval_rows(run)
 
 
 @pytest.mark.slow  # ~1-2 min here: a GRPO run stopped, resumed, killed and resumed through the real worker
