@@ -12,9 +12,11 @@ from studio.data.generate import gold_text
 from studio.evaluate import meters, structure, style
 from studio.text import Said
 
-__all__ = ["REWARDS", "Reward", "RewardError", "applicable", "fits", "parse", "score", "style_meter"]
+__all__ = ["LATEST", "REWARDS", "Reward", "RewardError", "applicable", "fits", "parse", "score", "style_meter"]
 
 Judge = Callable[[str, dict], float]
+LATEST = "completions.json"
+"""A GRPO run's latest sampled answers with each reward's score, in its run folder (the Train step's table)."""
 LENGTH_SLACK = 1.5
 """An answer may run to this many times its reference before the length penalty starts."""
 FIT_SHARE = 0.5

@@ -175,6 +175,7 @@ TEXT: dict[str, str] = {
     "hp_reward": "GRPO rewards (NAME:WEIGHT, …)", "hp_generations": "GRPO: answers per prompt (K)",
     "hp_max_completion": "GRPO: tokens per answer",
     "grpo_fits": "Rewards that fit this data (GRPO rewards: NAME:WEIGHT, separated by commas)",
+    "grpo_latest": "Latest sampled answers and their rewards", "grpo_prompt": "Prompt", "grpo_answer": "Answer",
     "hp_max_length": "Max length (tokens)", "hp_max_steps": "Max steps (-1 = by epochs)",
     "advanced": "Advanced", "hp_lora_alpha": "LoRA alpha", "hp_lora_dropout": "LoRA dropout",
     "hp_grad_accum": "Gradient accumulation", "hp_quant": "Quantisation (nf4 = QLoRA)",

@@ -165,6 +165,7 @@ TEXT: dict[str, str] = {
     "hp_reward": "GRPO の報酬 (NAME:WEIGHT, …)", "hp_generations": "GRPO: 1 プロンプトあたりの回答数 (K)",
     "hp_max_completion": "GRPO: 回答のトークン数",
     "grpo_fits": "このデータに合う報酬（GRPO の報酬: NAME:WEIGHT をカンマ区切りで）",
+    "grpo_latest": "最新の生成回答とその報酬", "grpo_prompt": "プロンプト", "grpo_answer": "回答",
     "hp_max_length": "最大長（トークン）", "hp_max_steps": "最大ステップ数（-1 = エポックで決定）",
     "advanced": "詳細設定", "hp_lora_alpha": "LoRA alpha", "hp_lora_dropout": "LoRA ドロップアウト",
     "hp_grad_accum": "勾配累積", "hp_quant": "量子化（nf4 = QLoRA）",

@@ -22,7 +22,7 @@ from studio.train import queue, recipe, runner
 from studio.train.plain_log import plain_lines
 from studio.ui.advice import rows_for, verdict_text
 from studio.ui.context import Ctx, OnOpen, guard, run_title, say_gpu_freed
-from studio.ui.reward_table import reward_table
+from studio.ui.reward_table import latest_answers, reward_table
 
 SHOWN = [s for s in SETTINGS if s.level in ("basic", "advanced")]
 """The Train step's widgets, in config.SETTINGS order; each is labelled by studio.text's hp_<name>."""
@@ -324,6 +324,7 @@ def build(ctx: Ctx) -> OnOpen:
     done = L(gr.Button(L.text("train_done_compare"), variant="primary", visible=False, elem_id="train-done"),
              "train_done_compare", "value")
     chart = L(gr.Plot(label=L.text("loss_chart"), elem_id="loss-chart"), "loss_chart")
+    latest = gr.Markdown(elem_id="train-completions")  # GRPO: the answers it samples, scored, as it goes
     log = L(gr.Textbox(label=L.text("log"), lines=8, max_lines=8, interactive=False, autoscroll=True,
                        elem_id="train-log"), "log")
     timer = gr.Timer(2.0, active=False)
@@ -364,5 +365,6 @@ def build(ctx: Ctx) -> OnOpen:
     for event in (timer.tick, ctx.run.change, ctx.lang.change):
         event(poll, [ctx.run, ctx.lang], [prog, chart, log, timer, done], show_progress="hidden",
               concurrency_limit=None)
+        event(latest_answers, [ctx.run, ctx.lang], latest, show_progress="hidden", concurrency_limit=None)
     done.click(lambda: gr.Tabs(selected="compare"), None, ctx.tabs)
     return OnOpen(refresh_start, [ctx.model, origin], origin)  # a run may have finished since

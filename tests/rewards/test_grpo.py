@@ -11,6 +11,7 @@ from studio import charts, config
 from studio.evaluate import run_eval
 from studio.text import said
 from studio.train import recipe, runner
+from studio.ui.reward_table import latest_answers
 from tests.helpers.runs import wait_for
 
 
@@ -45,6 +46,9 @@ def test_a_grpo_run_goes_to_done_with_its_rewards_logged(tiny_model_dir, tmp_pat
     names = {trace.name for trace in charts.loss_figure(run.metrics(), lang="ja").data}
     assert {"平均報酬", "json_parses", "length"} <= names
     assert run_eval.eval_rows(run)[0]["messages"][-1]["role"] == "assistant"  # its held-out rows, as SFT's
+    table = latest_answers(run.id, "ja")  # the Train step's table of the latest sampled answers
+    assert table.startswith("**最新の生成回答とその報酬**") and "| json_parses | length |" in table
+    assert table.count("\n| Pet ") == 4  # 2 prompts x 2 answers, each with its scores
 
 
 @pytest.mark.slow  # ~1 min here: an SFT run, then GRPO from its adapter

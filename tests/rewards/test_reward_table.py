@@ -4,9 +4,12 @@ import gradio as gr
 import pytest
 
 from studio import presets, runs
+from studio.config import DataSpec, RunConfig
 from studio.data.choice import DataChoice
+from studio.fsutil import atomic_write_json
+from studio.rewards import LATEST
 from studio.ui import train_step
-from studio.ui.reward_table import reward_table
+from studio.ui.reward_table import latest_answers, reward_table
 
 
 def test_the_table_shows_the_figures_of_the_chosen_rewards_and_those_that_fit():
@@ -35,3 +38,13 @@ def test_start_refuses_a_reward_that_does_not_apply_before_a_run_exists():
     with pytest.raises(gr.Error, match="sql_matches はこのデータには使えません"):
         train_step.start("smollm2-135m", DataChoice(preset="json"), {"method": "grpo", "reward": "sql_matches"}, "ja")
     assert runs.all_runs() == []
+
+
+def test_the_latest_answers_table_is_one_line_a_answer_with_its_scores():
+    run = runs.create(RunConfig(data=DataSpec(preset="json")))
+    assert latest_answers(run.id, "en") == "" and latest_answers(None) == ""
+    atomic_write_json(run.path / LATEST, {"time": 0, "answers": [
+        {"prompt": "Pet 1", "answer": "a | b\nc" + "x" * 200, "scores": {"json_parses": 1.0, "length": -0.25}}]})
+    table = latest_answers(run.id, "en").splitlines()
+    assert table[2] == "| Prompt | Answer | json_parses | length |"
+    assert table[4].startswith("| Pet 1 | a \\| b c") and table[4].endswith("… | 1.00 | -0.25 |")
