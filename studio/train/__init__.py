@@ -12,4 +12,6 @@
    sharding, and `callbacks.py` writes metrics.jsonl and status.json, honours Stop and fails a NaN loss.
 4. The engine saves the adapter atomically; `evidence.py` judges whether the run is done (finite losses, the
    planned steps, an adapter that moved), and the worker writes how it ended, by key, in both languages.
-`share.py` frees the app's GPU models before a GPU run starts."""
+`share.py` frees the app's GPU models before a GPU run starts. A GRPO run's worker is `python -m studio.rewards.worker
+RUN_DIR`: the same worker, with the engine given the run's rewards (they judge with the evaluate layer's meters, above
+this one) after they are checked on the reference answers."""

@@ -104,10 +104,12 @@ def plan_steps(n_rows: int, cfg: RunConfig, world: int = 1) -> int:
 CPU_TOKENS_PER_S_AT_135M = 400.0
 GPU_SPEEDUP = 20.0
 TOKENS_PER_ROW = 80
-GENERATION_SLOWDOWN = 10.0
-"""A sampled token costs about this many trained tokens' time on a CPU (one answer streams at ~42 tokens/s where
-training runs at ~430): decoding goes a token at a time."""
 """A typical chat row of the presets, chat template included."""
+GENERATION_SLOWDOWN = 300.0
+"""A decoding step of trl's sampling (up to 8 answers at once) costs about this many trained tokens' time on a CPU.
+Measured 2026-12-07 on this project's 2-core CPU, shared and busy: GRPO on smollm2-135m with 2 prompts x 2 answers x
+48 tokens took 47-52 s a step, ~0.9 s a token step (Compare's own streaming does 42 tokens/s: trl's generate inside
+the training loop is far slower)."""
 
 
 @dataclass
