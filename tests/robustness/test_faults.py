@@ -217,7 +217,7 @@ def test_disk_full_while_writing_status_keeps_the_last_whole_status(tiny_model_d
     with pytest.raises(OSError):
         run.write_status(state="running", step=8)
     assert (run.path / "status.json").read_bytes() == before and run.status().step == 7
-    assert sorted(p.name for p in run.path.iterdir()) == ["config.yaml", "status.json"]  # no temp file left
+    assert sorted(p.name for p in run.path.iterdir()) == ["config.yaml", "status.json", "title.txt"]  # no temp file
 
 
 def test_disk_full_while_creating_a_run_leaves_no_half_run(tiny_model_dir, studio_home, monkeypatch):
