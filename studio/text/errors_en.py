@@ -75,8 +75,6 @@ ERRORS: dict[str, str] = {
     "err_run_already": "run {run} is already {state}",
     "err_run_done": "run {run} is done: start a new run to train more, or resume from one of its checkpoints (--step)",
     "err_run_not_short": "run {run} is not short of its data: there is nothing to continue",
-    "err_eval_crashed": "the measurement stopped on an unexpected error: {why}",
-    "err_eval_interrupted": "the app stopped while measuring run {run}, so this measurement was lost: measure again",
     # the run's data and how a run ended (studio/train/data.py, evidence.py, callbacks.py)
     "err_data_unreadable": "the data file {path} does not exist or cannot be read",
     "err_data_problems": "{count} problem(s) in the data, first: {first}",
@@ -265,6 +263,8 @@ ERRORS: dict[str, str] = {
     "err_eval_outputs": "{outputs} outputs for {rows} rows",
     "err_eval_no_rows": "run {run} has no eval rows: give it an eval file or a bigger dataset",
     "err_eval_no_checkpoint": "run {run} has no saved checkpoint yet: wait for the first save",
+    "err_eval_crashed": "the measurement stopped on an unexpected error: {why}",
+    "err_eval_interrupted": "the app stopped while measuring run {run}, so this measurement was lost: measure again",
     # an imported adapter's base model (studio/export/base_check.py)
     "err_base_named": "wrong base model: this adapter was made for {claimed!r} ({claimed_id}), not for {model!r} ({model_id})",
     "err_base_hint": "{problem}; {hint}",

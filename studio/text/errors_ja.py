@@ -74,8 +74,6 @@ ERRORS: dict[str, str] = {
     "err_run_already": "実行 {run} はすでに{state}です",
     "err_run_done": "実行 {run} は完了しています: さらに学習するには新しい実行を始めるか、チェックポイントの一つから再開してください（--step）",
     "err_run_not_short": "実行 {run} はデータに対して短すぎません。続けて学習するものはありません",
-    "err_eval_crashed": "予期しないエラーで測定が止まりました: {why}",
-    "err_eval_interrupted": "実行 {run} の測定中にアプリが止まったため、この測定は失われました。もう一度測定してください",
     # 実行のデータと終わり方 (studio/train/data.py, evidence.py, callbacks.py)
     "err_data_unreadable": "データファイル {path} が存在しないか、読み込めません",
     "err_data_problems": "データに {count} 件の問題があります。最初の問題: {first}",
@@ -264,6 +262,8 @@ ERRORS: dict[str, str] = {
     "err_eval_outputs": "{rows} 行に対して出力が {outputs} 個あります",
     "err_eval_no_rows": "実行 {run} には評価用の行がありません。評価ファイルを指定するか、もっと大きなデータセットを使ってください",
     "err_eval_no_checkpoint": "実行 {run} にはまだ保存されたチェックポイントがありません。最初の保存まで待ってください",
+    "err_eval_crashed": "予期しないエラーで測定が止まりました: {why}",
+    "err_eval_interrupted": "実行 {run} の測定中にアプリが止まったため、この測定は失われました。もう一度測定してください",
     # 取り込んだアダプタのベースモデル (studio/export/base_check.py)
     "err_base_named": "ベースモデルが違います。このアダプタは「{claimed}」（{claimed_id}）用に作られたもので、「{model}」（{model_id}）用ではありません",
     "err_base_hint": "{problem}。対処: {hint}",
