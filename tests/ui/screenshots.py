@@ -111,7 +111,9 @@ class Walk:
         self.page.wait_for_function("document.querySelector('#eval-run input').value.length > 0")
         self.page.locator("#eval-go").click()
         self.page.wait_for_timeout(2000)
-        self.page.wait_for_function(BUSY, timeout=900_000)  # the last measurement's headline is there already
+        # Measure is a job the app owns: its headline shows ⏳ while it runs, then the result (base → tuned)
+        self.page.wait_for_function("(h => h.includes('→') && !h.includes('⏳'))"
+                                    "(document.querySelector('#eval-headline')?.innerText || '')", timeout=1_800_000)
         self.idle("#eval-meters")
         self.shot("6-evaluate")
         self.page.locator("#facts-panel").get_by_text(self.w["facts"]).first.click()
@@ -130,6 +132,12 @@ class Walk:
 def newest_json_run(home: Path) -> str:
     found = sorted(p.parent.parent.name for p in (home / "runs").glob("*json*/adapter/adapter_config.json"))
     return found[-1]
+
+
+def picker_label(home: Path, run_id: str) -> str:
+    """The run pickers label a run by its title (the id is the value behind it)."""
+    title = home / "runs" / run_id / "title.txt"
+    return title.read_text(encoding="utf-8").strip() if title.is_file() else run_id
 
 
 def walk(url: str, home: Path, langs: tuple[str, ...]) -> None:
@@ -152,7 +160,7 @@ def walk(url: str, home: Path, langs: tuple[str, ...]) -> None:
             w.model_and_data()
             w.tab(5)
             page.locator("#runs-pick input").click()
-            page.locator("[role=option]", has_text=run_id).first.click()
+            page.locator("[role=option]", has_text=picker_label(home, run_id)).first.click()
             page.locator("#runs-open").click()
             page.wait_for_timeout(1500)
             w.train_and_compare(run_id)
