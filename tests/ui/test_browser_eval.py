@@ -13,32 +13,14 @@ import pytest
 from studio import runs
 from studio.train import recipe
 from tests.helpers.runs import random_lora_folder, wait_for
-from tests.helpers.server import app_server
-from tests.ui.test_browser import ART, CHROMIUM, FLAGS, tab
+from tests.ui import test_browser
+from tests.ui.test_browser import CHROMIUM, tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")]
 
 
-@pytest.fixture
-def app_url(studio_home):
-    ART.mkdir(parents=True, exist_ok=True)
-    with (ART / "app-eval.log").open("w") as log, app_server(home=studio_home, log=log) as port:
-        yield f"http://127.0.0.1:{port}/"
-
-
-@pytest.fixture
-def page(app_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        pg = browser.new_page(viewport={"width": 1366, "height": 900})
-        pg.set_default_timeout(60_000)
-        pg.goto(app_url)
-        pg.wait_for_selector("#model-card")
-        yield pg
-        browser.close()
+app_url, page = test_browser.app_url, test_browser.page  # the same app and browser fixtures, at 1366×900
 
 
 FILLER = "The quick brown fox jumps over the lazy dog, and thou art more lovely. " * 5
