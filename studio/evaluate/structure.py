@@ -12,7 +12,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from studio.data.generate import SqlError, execute, gold_text, result_key
+from studio.data.generate import SqlError, execute, execute_file, gold_text, result_key
 from studio.data.generate.classify_task import LABELS
 from studio.data.generate.json_task import VALIDATOR, is_to_json
 from studio.data.generate.sql_task import parses
@@ -125,22 +125,32 @@ def extract_sql(text: str) -> str:
 
 def _judge_sql(output: str, row: dict) -> tuple[bool, bool, bool] | None:
     """(parses, executes, same result as gold), or None when the row cannot be judged."""
-    meta = row.get("meta") or {}
-    if not isinstance(meta.get("schema"), str):
+    run = sql_runner(row)
+    if run is None:
         return None
-    inserts = meta.get("inserts") or []
     try:
-        gold = result_key(execute(meta["schema"], inserts, gold_text(row)))
+        gold = result_key(run(gold_text(row)))
     except SqlError:
-        return None  # a broken gold row says nothing about the model
+        return None  # a broken gold row (or a database file that does not open) says nothing about the model
     sql = extract_sql(output)
     if not sql:
         return False, False, False
     try:
-        got = result_key(execute(meta["schema"], inserts, sql))
+        got = result_key(run(sql))
     except SqlError:
         return parses(sql), False, False
     return parses(sql), True, got == gold
+
+
+def sql_runner(row: dict) -> Callable[[str], list[tuple]] | None:
+    """How a row's queries run: on the tables its meta builds (schema and inserts: the presets, the teacher), or
+    on the user's own SQLite file it names (meta.sqlite, resolved beside the data); None: the row has neither."""
+    meta = row.get("meta") or {}
+    if isinstance(meta.get("schema"), str):
+        return lambda query: execute(meta["schema"], meta.get("inserts") or [], query)
+    if isinstance(meta.get("sqlite"), str):
+        return lambda query: execute_file(meta["sqlite"], query)
+    return None
 
 
 def sql(outputs: Sequence[str], rows: Sequence[dict]) -> dict[str, float]:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from statistics import fmean
 
 from studio.data.generate import gold_text
+from studio.data.generate.sql_task import parses
+from studio.data.tokenize import is_text_row
 from studio.evaluate import meters, structure, style
 from studio.text import Said
 
@@ -88,11 +91,19 @@ def parse(spec: str | None) -> list[Reward]:
             raise RewardError("err_reward_unknown", name=name, known=", ".join([*REWARDS][:-2] + ["regex:PATTERN",
                                                                                                  "length"]))
         if name.startswith(meters.REGEX_PREFIX):
-            meters.get_meter(name)  # a pattern that does not compile is refused here, by the meter's own words
+            _compiles(name)
         found.append(Reward(name, weight))
     if not found:
         raise RewardError("err_reward_none")
     return found
+
+
+def _compiles(name: str) -> None:
+    """A regex reward's pattern must compile: refused here, with Python's reason and how to write one."""
+    try:
+        re.compile(name[len(meters.REGEX_PREFIX):])
+    except re.error as e:
+        raise RewardError("err_reward_regex", name=name, why=e) from None
 
 
 def style_meter(rows: Sequence[dict]) -> str | None:
@@ -130,7 +141,7 @@ def applicable(key: str, rows: Sequence[dict]) -> bool:
     if key.startswith("json"):
         return _mean([float(structure.extract_json(g) is not None) for g in golds]) >= FIT_SHARE
     if key.startswith("sql"):
-        return _mean([float(isinstance((r.get("meta") or {}).get("schema"), str)) for r in rows]) >= FIT_SHARE
+        return _mean([float(structure.sql_runner(r) is not None) for r in rows]) >= FIT_SHARE
     if key == "label":
         return meters.guess_meter(rows)[0] == "classify"
     if key == "style":
@@ -144,10 +155,27 @@ def fits(rows: Sequence[dict]) -> list[str]:
 
 
 def check_apply(chosen: Sequence[Reward], rows: Sequence[dict]) -> None:
-    """Refuse the first reward that cannot judge these rows, naming those that can."""
+    """Refuse raw text (no prompts to answer), then the first reward that cannot judge these rows, naming those
+    that can, and an SQL reward whose database file is missing or whose SQL has no tables to run on."""
+    if rows and is_text_row(rows[0]):
+        raise RewardError("err_reward_raw_text")
     for reward in chosen:
+        if reward.key.startswith("sql"):
+            _check_tables(reward, rows)
         if not applicable(reward.key, rows):
             raise RewardError("err_reward_applies", name=reward.name, fits=", ".join(fits(rows)))
+
+
+def _check_tables(reward: Reward, rows: Sequence[dict]) -> None:
+    """A SQLite file the rows name must be there; SQL references with no tables at all are told where to put them
+    (a JSON set's references are not SQL: err_reward_applies says that)."""
+    named = {(r.get("meta") or {}).get("sqlite") for r in rows} - {None}
+    missing = sorted(str(p) for p in named if not (isinstance(p, str) and Path(p).is_absolute() and Path(p).is_file()))
+    if missing:
+        raise RewardError("err_reward_sqlite_missing", name=reward.name, path=missing[0])
+    golds = [gold_text(r) for r in rows]
+    if not applicable(reward.key, rows) and golds and _mean([float(parses(g)) for g in golds]) >= FIT_SHARE:
+        raise RewardError("err_reward_sql_tables", name=reward.name)
 
 
 def _mean(values: Sequence[float]) -> float:

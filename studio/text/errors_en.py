@@ -295,5 +295,9 @@ ERRORS: dict[str, str] = {
     "err_reward_none": "GRPO needs at least one reward, as NAME or NAME:WEIGHT (--reward json_schema:1,json_fields:1): `studio rewards --data FILE` lists those that fit your data",
     "err_reward_applies": "the reward {name} does not apply to this data (its reference answers are not what it judges); rewards that do: {fits}",
     "err_reward_blind": "{name} gives {good} to the references and {broken} to broken answers: it cannot guide training. Choose a reward that tells them apart (`studio rewards --data FILE` shows the figures)",
+    "err_reward_regex": "{name} is not a valid regex ({why}). Write a Python regular expression after regex: and escape the characters it treats as special with a backslash: regex:\\(\\d+\\) for a number in brackets",
+    "err_reward_raw_text": "GRPO needs prompts to answer, and this data is raw text (continued pretraining: no turns, no answers). Use chat rows (a user turn and its reference answer, e.g. messages rows or prompt/completion), or train this text with --method sft",
+    "err_reward_sqlite_missing": "{name} runs each answer on the SQLite file {path}, which is not there. Put the database at that path (a name in meta.sqlite is read beside the data file), or choose another reward",
+    "err_reward_sql_tables": "{name} runs each answer on the tables it asks about, and this data gives none. Put a SQLite file with the data file's name beside it (train.jsonl -> train.sqlite), name one in each row's meta.sqlite, or give each row's CREATE TABLE statements in meta.schema; or choose sql_parses",
     "err_grpo_worker": "a GRPO run starts through its own worker, which holds its rewards: start or resume it with `studio train` / `studio resume`, not `python -m studio.train`",
 }

@@ -294,5 +294,9 @@ ERRORS: dict[str, str] = {
     "err_reward_none": "GRPO には報酬が少なくとも一つ要ります。NAME または NAME:WEIGHT の形で指定してください（--reward json_schema:1,json_fields:1）。データに合う報酬は `studio rewards --data FILE` で一覧できます",
     "err_reward_applies": "報酬 {name} はこのデータには使えません（参照回答がこの報酬の判定する形ではありません）。使える報酬: {fits}",
     "err_reward_blind": "{name} は参照回答に {good}、壊した回答に {broken} を与えます。これでは良し悪しを区別できず、学習を導けません。区別できる報酬を選んでください（`studio rewards --data FILE` で数値を確認できます）",
+    "err_reward_regex": "{name} は正しい正規表現ではありません（{why}）。regex: の後に Python の正規表現を書き、特別な意味を持つ文字はバックスラッシュでエスケープしてください（例: 括弧の中の数字なら regex:\\(\\d+\\)）",
+    "err_reward_raw_text": "GRPO には答えるべきプロンプトが要りますが、このデータは生テキストです（継続事前学習: ターンも回答もありません）。チャット形式の行（ユーザーのターンと参照回答。例: messages の行や prompt/completion）を使うか、このテキストは --method sft で学習してください",
+    "err_reward_sqlite_missing": "{name} は各回答を SQLite ファイル {path} で実行しますが、そのファイルがありません。そのパスにデータベースを置くか（meta.sqlite の名前はデータファイルと同じフォルダで探します）、別の報酬を選んでください",
+    "err_reward_sql_tables": "{name} は各回答を問い合わせ先のテーブルで実行しますが、このデータにはテーブルがありません。データファイルと同じ名前の SQLite ファイルを隣に置く（train.jsonl → train.sqlite）、各行の meta.sqlite でファイルを指定する、または各行の meta.schema に CREATE TABLE 文を書いてください。あるいは sql_parses を選んでください",
     "err_grpo_worker": "GRPO の実行は報酬を持つ専用のワーカーで始まります。`python -m studio.train` ではなく `studio train` / `studio resume` で開始・再開してください",
 }

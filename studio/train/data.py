@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from studio import presets
+from studio import paths, presets
 from studio.config import DataSpec, RunConfig
 from studio.data.passages import CHARS_PER_TOKEN, pack, passages
 from studio.data.stats import split
@@ -27,7 +27,43 @@ def _rows_from_file(path: str, method: str = "sft", mapping: dict[str, str] | No
     rows, problems, first = _checked(path, method, mapping)
     if not rows and problems:
         raise DataError("err_data_problems", count=problems, first=first)
-    return list(rows)
+    return with_database(list(rows), Path(path))
+
+
+SQLITE = ".sqlite"
+"""A user's SQL data meets its tables in a SQLite file beside it: train.sqlite beside train.jsonl."""
+
+
+def database_for(data: Path) -> Path:
+    """The SQLite file a data file's rows run on when they name none: the same name with SQLITE."""
+    return data.with_suffix(SQLITE)
+
+
+def with_database(rows: list[dict], data: Path) -> list[dict]:
+    """Each row with the SQLite file its SQL runs on, as meta.sqlite (an absolute path): the file its meta names
+    (meta.sqlite, a name inside the data's folder), else the file with the data's name (database_for), where one
+    is there. Rows with their own tables (meta.schema) and rows of data without a database are left as they
+    are; a name that leaves the folder stays unresolved, which the SQL rewards refuse as a missing file."""
+    beside = database_for(data)
+    default = str(beside.resolve()) if beside.is_file() else None
+    out = []
+    for row in rows:
+        meta = row.get("meta") or {}
+        if "messages" not in row or isinstance(meta.get("schema"), str) \
+                or not (default or isinstance(meta.get("sqlite"), str)):
+            out.append(row)
+            continue
+        name = meta.get("sqlite")
+        out.append({**row, "meta": {**meta, "sqlite": _inside(data.parent, name) if isinstance(name, str)
+                                    else default}})
+    return out
+
+
+def _inside(folder: Path, name: str) -> str:
+    try:
+        return str(paths.inside(folder, name))
+    except paths.UnsafePathError:
+        return name
 
 
 def problems(data: DataSpec, method: str = "sft") -> int:

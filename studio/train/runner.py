@@ -20,6 +20,7 @@ from studio.models.loader import resolve_device
 from studio.runs import Run, RunStatus
 from studio.text import Phrase, Said
 from studio.train import launch, queue, recipe, share
+from studio.train.data import is_text_run
 from studio.train.evidence import shortfall
 
 
@@ -165,6 +166,8 @@ def data_problems(cfg: RunConfig) -> list[Phrase]:
             out.append(Phrase("err_data_file_missing", field=field, value=value))
         elif path.suffix.lower() not in SUPPORTED:
             out.append(Phrase("err_data_file_type", field=field, name=path.name, types=", ".join(SUPPORTED)))
+    if not out and cfg.train.method == "grpo" and is_text_run(cfg):  # no prompts to sample answers to
+        out.append(Phrase("err_reward_raw_text"))
     return out
 
 

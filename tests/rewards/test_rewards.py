@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from studio import presets, rewards
-from studio.evaluate.meters import MeterError
 from studio.rewards import Reward, RewardError, check
 from studio.text import said
 
@@ -104,6 +103,7 @@ def test_bad_choices_are_refused_in_both_languages(spec, preset, key):
 
 
 def test_a_regex_that_does_not_compile_is_refused():
-    with pytest.raises(MeterError) as e:
+    with pytest.raises(RewardError) as e:
         rewards.parse("regex:((")
     assert "not a valid regex" in str(e.value) and "正規表現" in said("ja", e.value)
+    assert "escape the characters" in str(e.value)  # and how to write one

@@ -19,15 +19,15 @@ from types import ModuleType
 
 from studio.config import is_number
 from studio.data.generate._struct_common import GeneratorFault, gold_text, user_text
-from studio.data.generate._struct_sqlite import SqlError, execute, result_key
+from studio.data.generate._struct_sqlite import SqlError, execute, execute_file, result_key
 from studio.presets import NoPreset
 from studio.text import Said, Term
 
 # gold_text, user_text and the SQL sandbox are public for the meters (studio.evaluate): they judge a row by
 # the rules the generators write it by.
 __all__ = ["KINDS", "MAX_ROWS", "MAX_SEED", "PRESETS", "GeneratorError", "GeneratorFault", "SqlError",
-           "build_preset", "check_settings", "execute", "generate", "generator", "gold_text", "preset_builder",
-           "result_key", "user_text"]
+           "build_preset", "check_settings", "execute", "execute_file", "generate", "generator", "gold_text",
+           "preset_builder", "result_key", "user_text"]
 
 KINDS: dict[str, str] = {
     "gozaru": "studio.data.generate.gozaru",

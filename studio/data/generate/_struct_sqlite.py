@@ -1,13 +1,15 @@
 """A sandbox for running SQL that a model wrote: an in-memory database built from trusted CREATE and
 INSERT statements, then one read-only statement under an authorizer, a step budget and size limits.
 
-Used by the SQL generator (to keep only queries that run) and the sql meter (to judge outputs)."""
+Used by the SQL generator (to keep only queries that run) and the sql meter (to judge outputs); a user's own
+SQLite file is opened read-only under the same authorizer and budgets (execute_file)."""
 from __future__ import annotations
 
 import sqlite3
 import time
 from collections import Counter
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from studio.text import Said
 
@@ -71,6 +73,20 @@ def execute(schema: str, inserts: Sequence[str] | str, query: str) -> list[tuple
         conn = build_db(schema, inserts)
     except sqlite3.Error as err:
         raise SqlError("err_sql_context", why=str(err)) from err
+    try:
+        return run_query(conn, query)
+    finally:
+        conn.close()
+
+
+def execute_file(path: str, query: str) -> list[tuple]:
+    """Run the query on a user's own SQLite file, opened read-only (the sandbox's authorizer refuses writes
+    anyway); SqlError when the file does not open or the query cannot run."""
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        conn.execute("SELECT name FROM sqlite_master LIMIT 1")  # a missing or non-database file fails here
+    except sqlite3.Error as err:
+        raise SqlError("err_sql_context", why=f"{path}: {err}") from err
     try:
         return run_query(conn, query)
     finally:
