@@ -1,7 +1,8 @@
 """How several processes start: accelerate's own launcher with a config written into the run folder
 (`accelerate.yaml`), so a run is repeated by hand with `accelerate launch --config_file RUN/accelerate.yaml
 -m studio.train RUN`, on one machine or on each of several. No launcher of our own: the file is what
-`accelerate config` would write, read back by accelerate's own loader in tests/train/test_fsdp.py."""
+`accelerate config` would write, read back by accelerate's own loader in tests/train/test_fsdp.py. A GRPO run's
+processes run its own worker (`-m studio.rewards.worker`), the same way."""
 from __future__ import annotations
 
 import shlex
@@ -60,24 +61,33 @@ def write_config(run: Run, strategy: str, processes: int, nodes: int = 1, qlora:
     beside a run, must not meet on 29500); several: PORT, opened on node 0."""
     path = run.path / CONFIG
     head = (f"# Katachi Studio, run {run.id}: {strategy.upper()} on {nodes} machine(s) x {processes} process(es).\n"
-            f"# Repeat it with: accelerate launch --config_file {path} -m studio.train {run.path}\n")
+            f"# Repeat it with: accelerate launch --config_file {path} -m {worker_module(run)} {run.path}\n")
     port = 0 if nodes <= 1 else PORT
     body = yaml.safe_dump(accelerate_config(strategy, processes, nodes, qlora, port), sort_keys=False)
     atomic_write_text(path, head + body)
     return path
 
 
+WORKERS = {"grpo": "studio.rewards.worker"}
+"""The worker module of a method that needs more than training's own layer: GRPO's rewards judge with the meters."""
+
+
+def worker_module(run: Run) -> str:
+    """The module a run's processes run: studio.train, or its method's own worker (WORKERS)."""
+    return WORKERS.get(run.config().train.method, "studio.train")
+
+
 def command(run: Run) -> list[str]:
     """The worker under accelerate's launcher, configured by the run's accelerate.yaml."""
     return [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(run.path / CONFIG),
-            "-m", "studio.train", str(run.path)]
+            "-m", worker_module(run), str(run.path)]
 
 
 def node_commands(run: Run, nodes: int) -> list[str]:
     """The exact command for each machine (node 0 first), from the run's accelerate.yaml. $HEAD is node 0's
     address as the other nodes reach it; the run folder must sit at the same path on every node."""
     base = ["accelerate", "launch", "--config_file", str(run.path / CONFIG)]
-    worker = ["-m", "studio.train", str(run.path)]
+    worker = ["-m", worker_module(run), str(run.path)]
     if nodes <= 1:
         return [shlex.join(base + worker)]
     return [f"{shlex.join(base + ['--machine_rank', str(rank)])} --main_process_ip \"$HEAD\" {shlex.join(worker)}"

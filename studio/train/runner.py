@@ -43,16 +43,12 @@ def accelerated(cfg: RunConfig, procs: int, strategy: str) -> bool:
     return strategy == "fsdp" or (procs > 1 and cfg.train.device != "cpu")
 
 
-WORKERS = {"grpo": "studio.rewards.worker"}
-"""The worker module of a method that needs more than training's own layer: GRPO's rewards judge with the meters."""
-
-
 def command(run: Run, procs: int, strategy: str = "ddp") -> list[str]:
     """The worker's command line. GPUs, and FSDP, go through `accelerate launch --config_file RUN/accelerate.yaml`
     (spawn writes it). Several CPU processes under DDP go through torch's elastic launcher: accelerate's own
     launcher runs CPU jobs in one process unless mpirun is set up, while the Trainer's accelerate state picks
     up the torchrun environment and joins a gloo process group."""
-    worker = ["-m", WORKERS.get(run.config().train.method, "studio.train"), str(run.path)]
+    worker = ["-m", launch.worker_module(run), str(run.path)]
     if accelerated(run.config(), procs, strategy):
         return launch.command(run)
     if procs <= 1:

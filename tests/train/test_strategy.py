@@ -195,3 +195,36 @@ def test_fsdp_qlora_on_the_cpu_is_refused_before_a_run_folder_exists(tiny_model_
     with pytest.raises(ConfigError, match="FSDP with a 4-bit base"):
         runner.start(cfg)
     assert runs.all_runs() == []
+
+
+def test_a_grpo_run_goes_through_accelerate_with_its_own_worker(tiny_model_dir, tiny_data, capsys):
+    """GRPO sharded (FSDP) runs its rewards worker under accelerate's launcher, as SFT runs studio.train: the line
+    the runner starts, the one --print-launch prints and the one in accelerate.yaml's header all name it, and the
+    plan's `studio train` line rebuilds the same GRPO config."""
+    from accelerate.commands.launch import _validate_launch_command, launch_command_parser
+    from accelerate.utils.launch import prepare_multi_gpu_env
+
+    from studio import runs
+    from studio.cli import build_parser, main
+    from studio.train.cli import command_for, config_from_args
+
+    flags = ["train", "--model", str(tiny_model_dir), "--data", str(tiny_data), "--method", "grpo", "--reward",
+             "length", "--generations", "2", "--strategy", "fsdp", "--quant", "none"]
+    assert main([*flags, "--print-launch", "--gpus", "2"]) == 0
+    out = capsys.readouterr().out
+    (run,) = runs.all_runs()
+    worker = ["-m", "studio.rewards.worker", str(run.path)]
+    assert launch.node_commands(run, 1) == [shlex.join(["accelerate", "launch", "--config_file",
+                                                        str(run.path / launch.CONFIG), *worker])]
+    assert launch.node_commands(run, 1)[0] in out
+    assert f"-m studio.rewards.worker {run.path}" in (run.path / launch.CONFIG).read_text().splitlines()[1]
+    started = runner.command(run, 2, "fsdp")
+    assert started[1:3] == ["-m", "accelerate.commands.launch"] and started[-3:] == worker
+    args, _, _ = _validate_launch_command(launch_command_parser().parse_args(started[3:]))
+    assert (args.module, args.training_script, args.training_script_args) == (True, "studio.rewards.worker",
+                                                                              [str(run.path)])
+    assert prepare_multi_gpu_env(args)["ACCELERATE_USE_FSDP"] == "true"
+    line = command_for(run.config())
+    assert "--method grpo" in line and "--reward length" in line and "--strategy fsdp" in line
+    again = config_from_args(build_parser().parse_args(shlex.split(line)[1:]))
+    assert again.train == run.config().train and again.data == run.config().data
