@@ -2,7 +2,11 @@
 Compare's blind test. Its verdicts are kept beside the votes (votes/RUN.judge.jsonl, one line each, as they
 come) and compared with the user's (studio.evaluate.agreement). Once the user accepts it for a run, Batch may
 use it as a meter and its verdicts become DPO pairs. An answer that is neither A nor B is counted as unclear
-and said, never guessed."""
+and said, never guessed.
+
+Each pair is asked twice, A and B swapped the second time: a judge model tends to like whichever answer comes
+first (or second), and that liking cancels only when both orders are heard. A verdict counts when both orders
+name the same answer; two that disagree are a tie (unsure), counted apart and said."""
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import CancelledError, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from studio.data import votes
@@ -45,6 +49,8 @@ counted unclear rather than read for a letter."""
 THREADS = 4
 """Judge calls in flight at once."""
 UNCLEAR = "unclear"
+ORDERS = 2
+"""Recorded with each verdict: one asked in a single order (an older judge) is asked again."""
 _FIELD = re.compile(r"\{(prompt|a|b)\}")
 _NOISE = re.compile(r"[\s*_`'\"()\[\]{}.,:：。、!！]|^(?:answer|the answer is|回答|答え)", re.IGNORECASE)
 Progress = Callable[[float, str], None]
@@ -79,6 +85,8 @@ class JudgeReport:
     """Pairs that got no answer this time (asked again next time)."""
     why: Exception | None = None
     """The first reason a call failed."""
+    inconsistent: int = 0
+    """Pairs whose two orders named different answers: a tie, not a vote."""
 
 
 @dataclass
@@ -89,6 +97,7 @@ class JudgeLine:
     shares: dict[str, float] = field(default_factory=dict)
     judged: dict[str, int] = field(default_factory=dict)
     unclear: int = 0
+    inconsistent: int = 0
     same: int = 0
     """Pairs of identical answers: nothing to prefer, not asked."""
     failed: int = 0
@@ -146,34 +155,45 @@ def accepted_file(run_id: str) -> Path:
     return verdicts_file(run_id).with_suffix(".json")
 
 
-def ask_pair(endpoint: Endpoint, template: str, pair: Pair) -> tuple[str | None, str]:
-    """(the judge's letter or None, what it said), greedy."""
-    reply = client.ask(endpoint, [{"role": "user", "content": fill(template, pair)}], max_tokens=JUDGE_TOKENS,
-                       temperature=0.0)
-    return parse_letter(reply.text), reply.text
+def both_orders(shown: str | None, swapped: str | None) -> str | None:
+    """The verdict in the shown order when the swapped order names the same answer (its other letter); else
+    None: unclear, or a judge whose pick follows the position rather than the answer."""
+    return shown if shown and swapped == {"A": "B", "B": "A"}[shown] else None
 
 
-def _record(run_id: str, endpoint: Endpoint, template: str, pair: Pair, letter: str | None, reply: str,
-            source: str) -> None:
-    winner = {"A": pair.first, "B": pair.second}.get(letter or "", UNCLEAR)
-    append_jsonl(verdicts_file(run_id), {
+def ask_pair(endpoint: Endpoint, template: str, pair: Pair) -> tuple[list[str | None], list[str]]:
+    """(the letter read in each order: as shown, then A and B swapped; what the judge said each time), greedy."""
+    said_ = [client.ask(endpoint, [{"role": "user", "content": fill(template, p)}], max_tokens=JUDGE_TOKENS,
+                        temperature=0.0).text for p in (pair, replace(pair, a=pair.b, b=pair.a))]
+    return [parse_letter(s) for s in said_], said_
+
+
+def _record(run_id: str, endpoint: Endpoint, template: str, pair: Pair, letters: list[str | None],
+            replies: list[str], source: str) -> dict:
+    """One verdict, kept as it came: both orders' letters and words beside the verdict they make."""
+    letter = both_orders(*letters)
+    record = {
         "time": time.time(), "pair": pair.id, "source": source, "run": run_id, "prompt": pair.prompt,
         "answers": {pair.first: pair.a, pair.second: pair.b}, "order": [pair.first, pair.second],
-        "winner": winner, "letter": letter, "said": reply[:200], "judge": endpoint.name, "model": endpoint.model,
-        "template": template_id(template)}, durable=True)
+        "winner": {"A": pair.first, "B": pair.second}.get(letter or "", UNCLEAR), "letter": letter,
+        "letters": letters, "inconsistent": None not in letters and letter is None,
+        "said": [r[:200] for r in replies], "orders": ORDERS, "judge": endpoint.name, "model": endpoint.model,
+        "template": template_id(template)}
+    append_jsonl(verdicts_file(run_id), record, durable=True)
+    return record
 
 
 def _ask_all(run_id: str, endpoint: Endpoint, template: str, pairs: list[Pair], source: str,
-             progress: Progress | None) -> tuple[list[tuple[Pair, str | None]], list[Exception]]:
+             progress: Progress | None) -> tuple[list[tuple[Pair, dict]], list[Exception]]:
     """Every pair asked (a few at a time), each verdict recorded as it comes. After a failure the pairs not yet
     sent are not sent: a down or slow endpoint costs one timeout per thread, not one per pair."""
-    done: list[tuple[Pair, str | None]] = []
+    done: list[tuple[Pair, dict]] = []
     failures: list[Exception] = []
     with ThreadPoolExecutor(THREADS, thread_name_prefix="judge") as pool:
         futures = {pool.submit(ask_pair, endpoint, template, p): p for p in pairs}
         for future in as_completed(futures):
             try:
-                letter, reply = future.result()
+                letters, replies = future.result()
             except CancelledError:  # not sent after a failure
                 continue
             except EndpointError as e:
@@ -181,8 +201,8 @@ def _ask_all(run_id: str, endpoint: Endpoint, template: str, pairs: list[Pair], 
                 for other in futures:
                     other.cancel()
                 continue
-            _record(run_id, endpoint, template, futures[future], letter, reply, source)
-            done.append((futures[future], letter))
+            done.append((futures[future], _record(run_id, endpoint, template, futures[future], letters, replies,
+                                                  source)))
             if progress:
                 progress(len(done) / len(pairs), f"{len(done)} of {len(pairs)} judged")
     if failures and not done:
@@ -191,21 +211,24 @@ def _ask_all(run_id: str, endpoint: Endpoint, template: str, pairs: list[Pair], 
 
 
 def _verdicts(run_id: str, endpoint: Endpoint, template: str, source: str) -> dict[str, dict]:
-    """This judge's (endpoint, model, prompt) latest verdict per pair."""
+    """This judge's (endpoint, model, prompt) latest verdict per pair, asked in both orders."""
     tid = template_id(template)
     return {r["pair"]: r for r in read_jsonl(verdicts_file(run_id))
             if r.get("judge") == endpoint.name and r.get("model") == endpoint.model and r.get("template") == tid
-            and r.get("source") == source}
+            and r.get("source") == source and r.get("orders") == ORDERS}
 
 
 def report(run_id: str, endpoint: Endpoint, template: str) -> JudgeReport:
     """The judge's agreement with the user on the run's pairs it has answered."""
     pairs = user_pairs(votes.run_votes(run_id))
     found = _verdicts(run_id, endpoint, template, "blind")
-    decided = [(p.user, found[p.id]["letter"]) for p in pairs if p.id in found and found[p.id].get("letter")]
-    unclear = sum(1 for p in pairs if p.id in found and not found[p.id].get("letter"))
+    answered = [(p.user, found[p.id]) for p in pairs if p.id in found]
+    decided = [(u, r["letter"]) for u, r in answered if r.get("letter")]
+    inconsistent = sum(1 for _, r in answered if r.get("inconsistent"))
+    unclear = len(answered) - len(decided) - inconsistent
     user, judge = [u for u, _ in decided], [j for _, j in decided]
-    return JudgeReport(endpoint.name, endpoint.model, len(pairs), agreement(user, judge), unclear)
+    return JudgeReport(endpoint.name, endpoint.model, len(pairs), agreement(user, judge), unclear,
+                       inconsistent=inconsistent)
 
 
 def judge_votes(run_id: str, endpoint: str | None = None, template: str = DEFAULT_PROMPT,
@@ -281,10 +304,11 @@ def judge_meter(run_id: str, prompts: list[str], answers: dict[str, list[str]], 
     done, failures = _ask_all(run_id, judge, template, pairs, "batch", progress) if pairs else ([], [])
     line = JudgeLine(judge.name, reference, same=sum(same.values()), failed=len(pairs) - len(done),
                      why=failures[0] if failures else None)
-    for pair, letter in done:
-        col = pair.second if pair.first == reference else pair.first
+    for pair, record in done:
+        col, letter = pair.second if pair.first == reference else pair.first, record["letter"]
         if letter is None:
-            line.unclear += 1
+            line.inconsistent += bool(record["inconsistent"])
+            line.unclear += not record["inconsistent"]
             continue
         line.judged[col] = line.judged.get(col, 0) + 1
         line.shares[col] = line.shares.get(col, 0) + ({"A": pair.first, "B": pair.second}[letter] == col)
@@ -296,7 +320,7 @@ def judge_pairs_file(run_id: str) -> tuple[Path, int]:
     """The accepted judge's verdicts as DPO pairs {"prompt", "chosen", "rejected"}, in the datasets folder."""
     judge, template = _accepted_judge(run_id)
     cast = [v for source in ("blind", "batch") for v in _verdicts(run_id, judge, template, source).values()]
-    pairs = votes.preference_pairs(cast)  # an unclear verdict names no winner: it makes no pair
+    pairs = votes.preference_pairs(cast)  # an unclear or two-minded verdict names no winner: it makes no pair
     if not pairs:
         raise JudgeError("err_judge_no_pairs", run=run_id)
     path = inside(datasets_dir(), f"judge-{check_name(run_id, 'run id')}.jsonl")
@@ -327,6 +351,8 @@ def say_report(found: JudgeReport, lang: str | None = "en") -> str:
             lines.append(t(lang, "jdg_kappa_undefined"))
     if found.unclear:
         lines.append(t(lang, "jdg_unclear", n=found.unclear))
+    if found.inconsistent:
+        lines.append(t(lang, "jdg_inconsistent", n=found.inconsistent))
     if found.failed:
         lines.append(t(lang, "jdg_failed", n=found.failed, why=said(lang, found.why) if found.why else "—"))
     return "\n\n".join(lines)
@@ -341,6 +367,8 @@ def say_meter(line: JudgeLine, name: Callable[[str], str] = str, lang: str | Non
         lines.append(t(lang, "jdg_meter_same", n=line.same))
     if line.unclear:
         lines.append(t(lang, "jdg_unclear", n=line.unclear))
+    if line.inconsistent:
+        lines.append(t(lang, "jdg_inconsistent", n=line.inconsistent))
     if line.failed:
         lines.append(t(lang, "jdg_failed", n=line.failed, why=said(lang, line.why) if line.why else "—"))
     return "\n\n".join(lines)

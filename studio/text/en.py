@@ -228,7 +228,8 @@ TEXT: dict[str, str] = {
     "tch_reason_check": "failed the check ({why})",
     "jdg_title": "Judge: an endpoint votes on the same pairs",
     "jdg_intro": "The endpoint in use votes on the pairs you voted on (your pick against each other answer, A and "
-                 "B as you saw them). Before you trust it, its votes are compared with yours: the share agreeing "
+                 "B as you saw them, then swapped: a vote counts only when both orders pick the same answer, else "
+                 "it is a tie, unsure). Before you trust it, its votes are compared with yours: the share agreeing "
                  "and Cohen's κ (agreement beyond chance), with 95% intervals, from 20 decided votes. Once you "
                  "accept it, Batch can measure with it and its votes can become DPO pairs.",
     "jdg_none": "No endpoint is saved: add one in step ① (Endpoints).",
@@ -244,6 +245,8 @@ TEXT: dict[str, str] = {
     "jdg_kappa_undefined": "Cohen's κ is undefined here: one of you picked the same letter every time, so chance "
                            "alone explains the agreement.",
     "jdg_unclear": "{n} answer(s) were neither A nor B: counted, never guessed (a plainer prompt may help).",
+    "jdg_inconsistent": "{n} pair(s) got opposite picks when A and B were swapped: counted as tie/unsure, not as "
+                        "votes (the judge followed the position, not the answer).",
     "jdg_failed": "{n} pair(s) got no answer this time (asked again next time): {why}",
     "jdg_accepted": "Judge accepted for run {run}: Batch measures with it, and its votes can become DPO pairs.",
     "jdg_accepted_now": "Accepted for this run: **{name}** ({model}), κ {kappa} on {n} votes.",

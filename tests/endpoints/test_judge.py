@@ -7,6 +7,7 @@ import pytest
 
 from studio.data import votes
 from studio.evaluate import agreement, judge
+from studio.fsutil import append_jsonl
 from studio.text import said
 from tests.endpoints.conftest import save
 from tests.helpers.fake_openai import FakeEndpoint
@@ -44,25 +45,60 @@ def _vote(run: str, i: int, winner_first: bool) -> None:
                  order=["base", "tuned"])
 
 
-def test_unclear_answers_are_counted_and_below_20_votes_says_how_many_more():
+def test_a_vote_counts_only_when_both_orders_pick_the_same_answer():
+    assert [judge.both_orders(*x) for x in (("A", "B"), ("B", "A"), ("A", "A"), ("B", "B"), (None, "B"), ("A", None))] \
+        == ["A", "B", None, None, None, None]
+
+
+def _by_prompt(body: dict) -> str:
+    """A judge that, on pair i: always says A (i % 3 == 0, a position bias), says something else (1), or picks
+    the styled answer wherever it stands (2)."""
+    asked = body["messages"][-1]["content"]
+    i = int(asked.split("prompt ", 1)[1].split()[0])
+    if i % 3 == 0:
+        return "A"
+    if i % 3 == 1:
+        return "Both are good."
+    return "**A**" if asked.index("styled") < asked.index("plain") else "B"
+
+
+def test_unclear_and_two_minded_answers_are_counted_and_below_20_votes_says_how_many_more():
     for i in range(24):
         _vote("run-1", i, i % 2 == 0)
     votes.record("a tie", {"base": "x", "tuned": "y"}, votes.TIE, vote_set="run-1", run_id="run-1")
-    with FakeEndpoint(replies=["A", "Both are good.", "**B**"]) as fake:
+    with FakeEndpoint(reply=_by_prompt) as fake:
         save("judge", fake.url)
         found = judge.judge_votes("run-1", "judge")
-        assert len(fake.calls) == 24  # the tie decides nothing: not asked
+        assert len(fake.calls) == 48  # each of the 24 decided pairs in both orders; the tie decides nothing
         assert fake.calls[0]["max_tokens"] == judge.JUDGE_TOKENS and fake.calls[0]["temperature"] == 0
         again = judge.judge_votes("run-1", "judge")  # every pair answered with this prompt: none asked again
-        assert len(fake.calls) == 24 and again.agreement == found.agreement
-    assert (found.pairs, found.unclear, found.agreement.n, found.agreement.more) == (24, 8, 16, 4)
+        assert len(fake.calls) == 48 and again.agreement == found.agreement
+    assert (found.pairs, found.unclear, found.inconsistent) == (24, 8, 8)
+    assert (found.agreement.n, found.agreement.more) == (8, 12)
+    assert found.agreement.agree == 4  # the styled answer, picked in both orders, where the user picked it
     text = judge.say_report(found)
-    assert "has decided 16 of your 24 pairs" in text and "so 4 more" in text
-    assert "8 answer(s) were neither A nor B" in text
-    assert "あと 4 件必要" in judge.say_report(found, "ja")
+    assert "has decided 8 of your 24 pairs" in text and "so 12 more" in text
+    assert "8 answer(s) were neither A nor B" in text and "8 pair(s) got opposite picks" in text
+    assert "あと 12 件必要" in judge.say_report(found, "ja") and "8 件のペアは A と B を入れ替えると" in \
+        judge.say_report(found, "ja")
     with pytest.raises(judge.JudgeError) as err:
         judge.accept("run-1", "judge")
-    assert "needs 20 (4 more)" in str(err.value) and judge.accepted("run-1") is None
+    assert "needs 20 (12 more)" in str(err.value) and judge.accepted("run-1") is None
     recorded = [r for r in votes.load("run-1.judge")]
-    assert sum(r["winner"] == judge.UNCLEAR for r in recorded) == 8  # kept as said, never turned into a letter
+    assert sum(r["winner"] == judge.UNCLEAR for r in recorded) == 16  # kept as said, never turned into a letter
+    assert sum(r["inconsistent"] for r in recorded) == 8 and all(r["letters"] == ["A", "A"] for r in recorded
+                                                                   if r["inconsistent"])
     assert not votes.preference_pairs([r for r in recorded if r["winner"] == judge.UNCLEAR])
+
+
+def test_a_verdict_asked_in_one_order_only_is_asked_again():
+    for i in range(2, 6, 3):
+        _vote("run-2", i, False)
+    with FakeEndpoint(reply=_by_prompt) as fake:
+        save("judge", fake.url)
+        pair = judge.user_pairs(votes.run_votes("run-2"))[0]
+        old = {"pair": pair.id, "source": "blind", "judge": "judge", "model": "fake-model", "letter": "A",
+               "template": judge.template_id(judge.DEFAULT_PROMPT), "winner": "base"}  # one order, no "orders"
+        append_jsonl(votes.votes_file("run-2.judge"), old)
+        found = judge.judge_votes("run-2", "judge")
+    assert len(fake.calls) == 4 and found.agreement.n == 2 and found.agreement.agree == 2

@@ -46,7 +46,8 @@ def test_the_judge_panel_asks_says_the_agreement_and_accepts_only_on_enough_vote
         votes.record(f"q{i}", {"base": f"a{i}", "tuned": f"b{i}"}, "tuned", vote_set="run-9", run_id="run-9",
                      order=["base", "tuned"])
     assert judge_panel.judge_line("en").startswith("No endpoint is saved")
-    with FakeEndpoint(replies=["B"]) as fake:
+    picks_b = lambda body: "A" if "Answer A:\nb" in body["messages"][-1]["content"] else "B"
+    with FakeEndpoint(reply=picks_b) as fake:
         save("judge", fake.url, "judge-70b")
         assert judge_panel.judge_line("ja") == "審査役: **judge**（judge-70b）"
         report, accepted = judge_panel.ask("run-9", judge_panel.judge.DEFAULT_PROMPT, "en",

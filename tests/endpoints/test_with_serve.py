@@ -73,22 +73,40 @@ def test_an_endpoint_column_in_batch_with_its_meter(served, tiny_model_dir, lora
                      r"Endpoint \(a bigger model\) · serve \d+%", status), status
 
 
+def _answers(i: int) -> dict[str, str]:
+    return {"base": f"Plain answer number {i}.", "tuned": f"Answer {i}, in the tone, de gozaru."}
+
+
+def _shown(i: int) -> list[str]:
+    """The order the user saw pair i in."""
+    return ["tuned", "base"] if i % 2 else ["base", "tuned"]
+
+
+def _judge_picks(i: int) -> str:
+    """The column the served judge prefers on pair i, in either order."""
+    return "base" if i % 4 == 0 else "tuned"
+
+
 @pytest.fixture(scope="module")
 def ab_model(tiny_model_dir) -> ChatModel:
-    """The tiny model with an output layer that can say only "A" or "B": a judge that always answers, not a good
-    one. Which letter depends on the prompt: the layer reads the last hidden state along a direction where
-    judge prompts differ (their common part, the chat template's end, projected out)."""
+    """The tiny model with an output layer that can say only "A" or "B", fitted (least squares on the last hidden
+    state) so that on the test's 24 pairs, asked in both orders, it names the answer _judge_picks names: a judge
+    that hears the answers, not their places. Elsewhere it says A or B as it happens to."""
     import torch
 
     m = ChatModel(str(tiny_model_dir), dtype="fp32")
     a, b = (m.tokenizer.convert_tokens_to_ids(x) for x in "AB")
-    asks = [judge.fill(judge.DEFAULT_PROMPT, judge.Pair("", f"Question {i}?", "x", "y", f"Answer {i}.", f"Reply {i}!"))
-            for i in range(8)]
+    asks, wants = [], []
+    for i in range(24):
+        answers, order = _answers(i), _shown(i)
+        for first, second in (order, order[::-1]):
+            pair = judge.Pair("", f"Question {i}?", first, second, answers[first], answers[second])
+            asks.append(judge.fill(judge.DEFAULT_PROMPT, pair))
+            wants.append(1.0 if _judge_picks(i) == first else -1.0)
     with torch.no_grad():
         last = torch.stack([m.model.model(torch.tensor([prompt_ids(m.tokenizer, [{"role": "user", "content": q}])]))
-                            .last_hidden_state[0, -1] for q in asks])
-    mean, apart = last.mean(0), last[0] - last.mean(0)
-    w = apart - (apart @ mean) / (mean @ mean) * mean
+                            .last_hidden_state[0, -1] for q in asks]).double()
+        w = torch.linalg.lstsq(last, torch.tensor(wants).double().unsqueeze(1)).solution[:, 0].float()
     head = torch.nn.Linear(m.model.config.hidden_size, m.model.config.vocab_size, bias=False)
     with torch.no_grad():
         head.weight.zero_()
@@ -100,6 +118,7 @@ def ab_model(tiny_model_dir) -> ChatModel:
 @pytest.fixture
 def ab_served(tiny_model_dir, ab_model, monkeypatch) -> Iterator[Served]:
     monkeypatch.setattr(judge, "JUDGE_TOKENS", 1)  # the letter and nothing after it
+    monkeypatch.setattr(judge, "THREADS", 1)  # one prompt a call, unpadded: the hidden states the head was fitted on
     with serving(tiny_model_dir, ab_model, [], monkeypatch) as s:
         yield s
 
@@ -107,15 +126,16 @@ def ab_served(tiny_model_dir, ab_model, monkeypatch) -> Iterator[Served]:
 def test_the_judge_s_agreement_on_recorded_votes(ab_served, tiny_model_dir, loras):
     run = fake_run(tiny_model_dir, loras[0], preset="gozaru")
     for i in range(24):  # the user's votes, cast through the blind test's own recorder
-        answers = {"base": f"Plain answer number {i}.", "tuned": f"Answer {i}, in the tone, de gozaru."}
-        votes.record(f"Question {i}?", answers, "tuned" if i % 3 else "base", vote_set=run.id, run_id=run.id,
-                     order=["tuned", "base"] if i % 2 else ["base", "tuned"])
+        votes.record(f"Question {i}?", _answers(i), "tuned" if i % 3 else "base", vote_set=run.id, run_id=run.id,
+                     order=_shown(i))
     save("serve", ab_served.server.url, ab_served.base)
     found = judge.judge_votes(run.id)
-    recorded = {r["pair"]: r["letter"] for r in read_jsonl(judge.verdicts_file(run.id))}
+    recorded = {r["pair"]: r for r in read_jsonl(judge.verdicts_file(run.id))}
     pairs = judge.user_pairs(votes.run_votes(run.id))
-    user, said = [p.user for p in pairs], [recorded[p.id] for p in pairs]
-    assert len(pairs) == 24 and found.unclear == 0 and set(said) == {"A", "B"}  # it answered, not always alike
+    user, said = [p.user for p in pairs], [recorded[p.id]["letter"] for p in pairs]
+    assert all(len(r["letters"]) == 2 for r in recorded.values())  # each pair heard in both orders
+    assert len(pairs) == 24 and found.unclear == found.inconsistent == 0 and set(said) == {"A", "B"}
+    assert [recorded[p.id]["winner"] for p in pairs] == [_judge_picks(i) for i in range(24)]
     assert found.agreement == agreement.agreement(user, said)  # the report is the recorded verdicts' agreement
     assert found.agreement.n == 24 and found.agreement.share == sum(u == j for u, j in zip(user, said)) / 24
     text = judge.say_report(found)
@@ -125,9 +145,15 @@ def test_the_judge_s_agreement_on_recorded_votes(ab_served, tiny_model_dir, lora
     assert accepted["endpoint"] == "serve" and accepted["n"] == 24
     assert judge.accepted(run.id)["model"] == ab_served.base
     _, status = last(batch.run_batch(setup(run.id, ("base", "tuned"), "ja"), batch.PASTE, PROMPTS, True))
-    assert "**審査役メーター**（serve）: ベースモデル より好まれた割合: 学習後 (LoRA)" in status, status
+    # Batch's own answers are prompts the judge was not fitted on: a share, or a pair said two-minded or same
+    meter = r"\*\*審査役メーター\*\*（serve）: ベースモデル より好まれた割合: (学習後 \(LoRA\) \d+%|—)"
+    assert re.search(meter, status), status
+    judged = [r for r in read_jsonl(judge.verdicts_file(run.id)) if r["source"] == "batch"]
+    assert len(judged) + int(re.search(r"同じ回答どうしの (\d+) 件|$", status).group(1) or 0) == 3
     path, n = judge.judge_pairs_file(run.id)
-    assert n > 0 and {"prompt", "chosen", "rejected"} <= set(read_jsonl(path)[0])
+    rows = read_jsonl(path)
+    assert n >= 24 and rows[0] == {"prompt": "Question 0?", "chosen": _answers(0)["base"],
+                                   "rejected": _answers(0)["tuned"]}
     store.remove("serve")
 
 

@@ -7,6 +7,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
@@ -23,9 +24,11 @@ def completion(text: str, model: str) -> dict:
 
 class FakeEndpoint:
     def __init__(self, mode: str = "json", replies: list[str] | None = None, delay: float = 0.0,
-                 fail_after: int | None = None):
+                 fail_after: int | None = None, reply: Callable[[dict], str] | None = None):
+        """`reply`: the answer as a function of the request's body (in place of `replies`' turns), for
+        answers that must not depend on which thread's call arrives first."""
         assert mode in MODES, mode
-        self.mode, self.delay, self.fail_after = mode, delay, fail_after
+        self.mode, self.delay, self.fail_after, self.reply = mode, delay, fail_after, reply
         self._replies = itertools.cycle(replies or ["OK"])
         self.calls: list[dict[str, Any]] = []
         """Each request's JSON body, with its Authorization header under "_auth"."""
@@ -51,6 +54,7 @@ class FakeEndpoint:
         with self._lock:
             self.calls.append({**body, "_auth": auth})
             count, text = len(self.calls), next(self._replies)
+        text = self.reply(body) if self.reply else text
         if self.fail_after is not None and count > self.fail_after:
             return 500, "application/json", json.dumps({"error": {"message": "the model crashed"}}).encode()
         if self.mode == "slow":
