@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,41 @@ def ask(endpoint: Endpoint, messages: list[dict], *, max_tokens: int = 256, temp
         except Exception as e:  # noqa: BLE001 - every failure of the call becomes one said reason
             raise _said(endpoint, e, limit, key) from None
     return Reply(text, time.monotonic() - t0, done.model or endpoint.model)
+
+
+def stream(endpoint: Endpoint, messages: list[dict], *, max_tokens: int = 256, temperature: float = 0.0,
+           seed: int | None = None) -> Iterator[str]:
+    """The answer's text so far, growing as the endpoint sends it (server-sent events, the client's
+    stream=True); the same errors as ask. The endpoint's timeout bounds each wait for the next bytes, so a
+    slow start is a timeout named while a steady stream runs to its end. A server that answers in one piece
+    anyway (no event stream) is asked again without streaming, where ask reads its reply strictly."""
+    import openai
+
+    key, limit = key_of(endpoint), float(endpoint.timeout)
+    extra: dict[str, Any] = {"seed": seed} if seed is not None else {}
+    with openai.OpenAI(base_url=endpoint.url, api_key=key or NO_KEY, timeout=limit, max_retries=0) as client:
+        try:
+            chunks = client.chat.completions.create(model=endpoint.model, messages=messages, max_tokens=max_tokens,
+                                                    temperature=temperature, stream=True, **extra)
+            if "event-stream" not in chunks.response.headers.get("content-type", ""):
+                chunks.close()
+                yield ask(endpoint, messages, max_tokens=max_tokens, temperature=temperature, seed=seed).text
+                return
+            yield from _texts(chunks)
+        except EndpointError:
+            raise
+        except Exception as e:  # noqa: BLE001 - every failure of the call becomes one said reason
+            raise _said(endpoint, e, limit, key) from None
+
+
+def _texts(chunks: Any) -> Iterator[str]:
+    text = ""
+    with chunks:
+        for chunk in chunks:
+            delta = chunk.choices[0].delta.content if chunk.choices else None
+            if delta:
+                text += delta
+                yield text
 
 
 def probe(endpoint: Endpoint, timeout: float | None = None) -> Reply:

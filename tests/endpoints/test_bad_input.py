@@ -21,22 +21,31 @@ SECRET = "sk-live-0123456789abcdef"
 HI = [{"role": "user", "content": "hi"}]
 
 
-def _fails(endpoint) -> EndpointError:
+def _fails(endpoint, streamed: bool = False) -> EndpointError:
+    """The error of one call: a whole answer (the judge, the teacher), or a streamed one (Compare's column)."""
     with pytest.raises(EndpointError) as err:
-        client.ask(endpoint, HI)
+        list(client.stream(endpoint, HI)) if streamed else client.ask(endpoint, HI)
     return err.value
 
 
+@pytest.mark.parametrize("streamed", [False, True])
 @pytest.mark.parametrize(("mode", "english", "japanese"), [
     ("html", "did not answer in the OpenAI API's JSON (it began: <html>", "OpenAI API の JSON ではありません"),
     ("broken", "did not answer in the OpenAI API's JSON", "JSON ではありません"),
     ("nochoices", "did not answer in the OpenAI API's JSON (it began: {\"status\"", "JSON ではありません"),
     ("error", "answered HTTP 500: the model crashed", "HTTP 500 を返しました"),
 ])
-def test_a_reply_that_is_not_a_completion_is_said(mode, english, japanese):
+def test_a_reply_that_is_not_a_completion_is_said(mode, english, japanese, streamed):
     with FakeEndpoint(mode) as fake:
-        err = _fails(save("odd", fake.url))
+        err = _fails(save("odd", fake.url), streamed)
     assert english in str(err) and japanese in said("ja", err) and "odd" in said("ja", err)
+
+
+def test_a_stream_of_events_that_are_not_chunks_is_said():
+    with FakeEndpoint("badstream") as fake:
+        err = _fails(save("odd", fake.url), streamed=True)
+    assert "did not answer in the OpenAI API's JSON (it began: <p>busy</p>" in str(err), str(err)
+    assert "JSON ではありません" in said("ja", err)
 
 
 def test_a_closed_port_is_down():
@@ -45,10 +54,11 @@ def test_a_closed_port_is_down():
     assert "接続できません" in said("ja", err)
 
 
-def test_a_slow_endpoint_is_a_timeout_named_after_its_seconds():
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_slow_endpoint_is_a_timeout_named_after_its_seconds(streamed):
     with FakeEndpoint("slow", delay=5) as fake:
         t0 = time.monotonic()
-        err = _fails(save("slow", fake.url, timeout=1))
+        err = _fails(save("slow", fake.url, timeout=1), streamed)
         waited = time.monotonic() - t0
     assert "did not answer within 1 s (timeout)" in str(err)
     assert "1 秒以内に応答しませんでした（タイムアウト）" in said("ja", err)

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from studio import cli
-from studio.chat import ChatModel, prompt_ids
+from studio.chat import ChatModel, GenSettings, prompt_ids
+from studio.compare.engine import Comparer, build_columns
 from studio.data import votes
 from studio.data.generate import generator, teacher
 from studio.endpoints import client, store
@@ -71,6 +72,17 @@ def test_an_endpoint_column_in_batch_with_its_meter(served, tiny_model_dir, lora
     assert not any(a.startswith("⚠") or a == batch.PENDING for a in answers)  # studio serve answered each
     assert re.search(r"\*\*ござる style rate\*\* \(3 of 3 prompts\): Base model \d+% · Tuned \(LoRA\) \d+% · "
                      r"Endpoint \(a bigger model\) · serve \d+%", status), status
+
+
+def test_compare_s_endpoint_column_streams_token_by_token(served, tiny_model_dir, model):
+    save("serve", served.server.url, served.runs[1].id)
+    columns = build_columns(str(tiny_model_dir), "Greet guest 1", ["endpoint@serve"])
+    seen = [texts[0] for texts in Comparer(str(tiny_model_dir), chat=model).stream(columns, GenSettings(
+        max_new_tokens=24))]
+    grew = [text for before, text in zip(["", *seen], seen) if text != before]
+    whole = client.ask(store.get("serve"), columns[0].messages, max_tokens=24).text
+    assert seen[-1] == whole and len(grew) >= 3, grew  # it arrived in pieces, not whole at the end
+    assert all(whole.startswith(text) for text in grew)
 
 
 def _answers(i: int) -> dict[str, str]:

@@ -13,7 +13,7 @@ from typing import Any, Self
 
 from tests.helpers.server import free_port
 
-MODES = ("json", "slow", "html", "broken", "nochoices", "auth", "error")
+MODES = ("json", "slow", "html", "broken", "nochoices", "auth", "error", "badstream")
 
 
 def completion(text: str, model: str) -> dict:
@@ -68,6 +68,8 @@ class FakeEndpoint:
         if self.mode == "auth":
             message = f"Incorrect API key provided: {auth.removeprefix('Bearer ')}"
             return 401, "application/json", json.dumps({"error": {"message": message}}).encode()
+        if self.mode == "badstream":  # an event stream whose events are not the API's chunks
+            return 200, "text/event-stream", b"data: <p>busy</p>\n\n"
         if self.mode == "error":
             return 500, "application/json", json.dumps({"error": {"message": "the model crashed"}}).encode()
         return 200, "application/json", json.dumps(completion(text, body.get("model", "?"))).encode()
