@@ -260,6 +260,7 @@ TEXT: dict[str, str] = {
     # -- Compare modes: adapter pick, regenerate, batch table, blind test --
     "cmp_adapter": "Tuned adapter",
     "cmp_adapter_info": "The run's final adapter or one of its checkpoints",
+    "cmp_endpoint": "Endpoint column", "cmp_endpoint_info": "The saved endpoint that answers it (save one in step ①)",
     "cmp_adapter_final": "final adapter",
     "cmp_context": "System prompt and notes (for the prompt and RAG columns)",
     "cmp_system": "System prompt", "cmp_notes": "Notes / documents for retrieval (paragraphs)",

@@ -241,6 +241,7 @@ TEXT: dict[str, str] = {
     "blind_vote_F": "F に投票", "blind_vote_G": "G に投票",
     # -- Compare modes: adapter pick, regenerate, batch table, blind test --
     "cmp_adapter": "学習済みアダプタ", "cmp_adapter_info": "実行の最終アダプタ、またはチェックポイントのどれか",
+    "cmp_endpoint": "エンドポイントの列", "cmp_endpoint_info": "この列に答える保存済みエンドポイント（① で保存）",
     "cmp_adapter_final": "最終アダプタ",
     "cmp_context": "システムプロンプトとメモ（プロンプト列・RAG 列用）",
     "cmp_system": "システムプロンプト", "cmp_notes": "検索用のメモ・文書（段落ごと）",

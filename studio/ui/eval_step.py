@@ -16,6 +16,7 @@ from studio.evaluate.timeline import best, checkpoint_timeline
 from studio.text import TEXT, t
 from studio.ui import facts_panel
 from studio.ui.compare.common import column_label, short_note, short_run_row
+from studio.ui.compare.step import endpoint_pick
 from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard, labelled
 
 
@@ -73,7 +74,8 @@ def confusion_figure(confusion: dict | None):
     return fig
 
 
-def measure(run_id: str | None, limit: int, columns: list[str], lang: str = "en") -> tuple:
+def measure(run_id: str | None, limit: int, columns: list[str], lang: str = "en",
+            endpoint: str | None = None) -> tuple:
     """Start measuring as a job of the engine (studio.evaluate.jobs) and show its progress: the event ends at
     once, the timer polls, and a tab change or a reload finds the job where it is. A second click while the
     run is measured starts nothing and says so."""
@@ -81,7 +83,8 @@ def measure(run_id: str | None, limit: int, columns: list[str], lang: str = "en"
         raise gr.Error(t(lang, "ev_need_run"))
     if not columns:
         raise gr.Error(t(lang, "ev_need_columns"))
-    _, started = guard(jobs.start, run_id, int(limit), list(columns), lang=lang)
+    columns = [f"endpoint@{endpoint}" if c == "endpoint" and endpoint else c for c in columns]  # the one picked
+    _, started = guard(jobs.start, run_id, int(limit), columns, lang=lang)
     if not started:
         gr.Info(t(lang, "evjob_already", run=run_id))
     return shown(run_id, lang)
@@ -155,6 +158,7 @@ def _measure_panel(ctx: Ctx, pick: gr.Dropdown) -> list:
                                   label=L.text("compare_columns"), scale=3), "compare_columns")
         ctx.lang.change(lambda lang: gr.CheckboxGroup(choices=[(t(lang, f"col_{k}"), k) for k in COLUMN_KINDS]),
                         ctx.lang, cols)
+        endpoint = endpoint_pick(ctx, cols, "eval-endpoint")
         go = L(gr.Button(L.text("eval_go"), variant="primary", elem_id="eval-go"), "eval_go", "value")
     head = gr.Markdown(elem_id="eval-headline")
     table = gr.Dataframe(headers=["measure", "base", "tuned"], interactive=False, elem_id="eval-meters")
@@ -164,7 +168,7 @@ def _measure_panel(ctx: Ctx, pick: gr.Dropdown) -> list:
     L(acc, "eval_samples")
     timer = gr.Timer(1.0, active=False)  # on while a job runs: the page asks, no event waits on the job
     outputs = [head, table, conf, sample, timer]
-    go.click(measure, [pick, limit, cols, ctx.lang], outputs, concurrency_limit=None)
+    go.click(measure, [pick, limit, cols, ctx.lang, endpoint], outputs, concurrency_limit=None)
     # the run's measurement as it stands, on a pick, each tick, and said again after a language switch
     for event in (pick.change, timer.tick, ctx.lang.change):
         event(shown, [pick, ctx.lang], outputs, show_progress="hidden", concurrency_limit=None)

@@ -92,3 +92,33 @@ def test_the_blind_test_offers_no_vote_when_an_endpoint_could_not_answer(tiny_mo
     with pytest.raises(gr.Error, match="Ask a prompt first"):
         blind.vote("A", state, "en")
     assert votes.load(run.id) == []
+
+
+def test_the_endpoint_picked_beside_the_columns_answers_batch_and_evaluate(tiny_model_dir, tmp_path, monkeypatch):
+    from studio.evaluate import jobs
+    from studio.ui import eval_step
+    from studio.ui.compare import batch
+    from studio.ui.compare.common import FINAL, Setup
+    from tests.helpers.runs import fake_run, random_lora_folder
+
+    run = fake_run(tiny_model_dir, random_lora_folder(tiny_model_dir, tmp_path / "lora"), preset="gozaru")
+    with FakeEndpoint(replies=["拙者、参上でござる。"]) as big, FakeEndpoint(replies=["small talk"]) as small:
+        save("big", big.url, "big-70b")
+        save("small", small.url)
+        store.use("small")  # the one in use elsewhere; the picker names another
+        s = Setup(run_id=run.id, adapter=FINAL, kinds=["base", "endpoint"], system="", notes="", max_tokens=8,
+                  lang="en", endpoint="big")
+        *_, (table, status) = batch.run_batch(s, batch.PASTE, "Greet guest 1\nGreet guest 2")
+    assert table.value["headers"][-1] == "Endpoint (a bigger model) · big" and not small.calls
+    assert [row[-1] for row in table.value["data"]] == ["拙者、参上でござる。"] * 2
+    assert "Endpoint (a bigger model) · big 100%" in status, status
+    assert panel.picker("big").value == "big" and panel.picker(None).value == "small"  # read again on a change
+    started = {}
+
+    def start(run_id: str, limit: int, columns: list[str]) -> tuple[None, bool]:
+        started["columns"] = columns
+        return None, True
+
+    monkeypatch.setattr(jobs, "start", start)
+    eval_step.measure(run.id, 5, ["base", "endpoint"], "en", "big")
+    assert started["columns"] == ["base", "endpoint@big"]

@@ -92,6 +92,8 @@ class SetupWidgets:
     notes: Any
     max_tokens: Any
     lang: Any
+    endpoint: Any = None
+    """Which saved endpoint answers the Endpoint column (None: the one in use)."""
 
     def inputs(self) -> list[Any]:
         return [getattr(self, f.name) for f in fields(self)]
@@ -127,6 +129,7 @@ class Setup:
     notes: str | None
     max_tokens: float
     lang: str | None
+    endpoint: str | None = None
 
     def run(self) -> runs.Run:
         if not self.run_id:
@@ -151,7 +154,7 @@ class Setup:
         if kind == "tuned" and self.adapter and self.adapter != FINAL:
             return f"tuned@{self.adapter}"
         if kind == "endpoint":  # named: votes and meters keep which endpoint answered
-            return guard(endpoint_key, lang=self.lang)
+            return guard(endpoint_key, self.endpoint or None, lang=self.lang)
         return kind
 
     def column_kw(self) -> dict[str, Any]:

@@ -10,7 +10,9 @@ import gradio as gr
 from studio import presets, runs
 from studio.chat import check_prompt
 from studio.compare.engine import build_columns
+from studio.endpoints import store as endpoints
 from studio.text import said, t
+from studio.ui import endpoints_panel
 from studio.ui.compare import batch, blind
 from studio.ui.compare.common import (
     KEYS,
@@ -140,6 +142,18 @@ def visibility(kinds: list[str]) -> list[Any]:
     return [gr.Column(visible=k in (kinds or [])) for k in KINDS]
 
 
+def endpoint_pick(ctx: Ctx, kinds: Any, elem_id: str) -> Any:
+    """Which saved endpoint answers the Endpoint column; its list is read again when the columns change (an
+    endpoint may have been saved in step ① since)."""
+    L = ctx.labels
+    found = L(gr.Dropdown(endpoints.names(), value=endpoints.current(), scale=2,
+                          label=L.text("cmp_endpoint"), info=L.text("cmp_endpoint_info"), elem_id=elem_id),
+              "cmp_endpoint")
+    L(found, "cmp_endpoint_info", "info")
+    kinds.change(endpoints_panel.picker, found, found, show_progress="hidden")
+    return found
+
+
 def _top(ctx: Ctx) -> SetupWidgets:
     """The choices every mode shares."""
     L = ctx.labels
@@ -153,13 +167,14 @@ def _top(ctx: Ctx) -> SetupWidgets:
                                    label=L.text("compare_columns"), elem_id="compare-kinds", scale=4),
                   "compare_columns")
         ctx.compare_kinds = kinds
+        endpoint = endpoint_pick(ctx, kinds, "compare-endpoint")
         max_tokens = L(gr.Slider(16, 512, 128, step=16, label=L.text("compare_tokens"), scale=2,
                                  elem_id="compare-tokens"),
                        "compare_tokens")
     with L(gr.Accordion(L.text("cmp_context"), open=False), "cmp_context"):
         system = L(gr.Textbox(label=L.text("cmp_system"), lines=2), "cmp_system")
         notes = L(gr.Textbox(label=L.text("cmp_notes"), lines=6), "cmp_notes")
-    return SetupWidgets(pick, adapter, kinds, system, notes, max_tokens, ctx.lang)
+    return SetupWidgets(pick, adapter, kinds, system, notes, max_tokens, ctx.lang, endpoint)
 
 
 def _chat_mode(ctx: Ctx, setup: SetupWidgets) -> None:
