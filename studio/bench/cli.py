@@ -6,13 +6,15 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from studio.bench import gpu, run
+from studio.bench import gpu, run, serving
 from studio.config import DEFAULT_MODEL
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.gpu:  # QLoRA on CUDA against plain HF + PEFT + bitsandbytes (studio/bench/gpu.py)
         return gpu.cmd(args)
+    if args.serve:  # studio serve through the openai client (studio/bench/serving.py)
+        return serving.cmd(args)
     cfg = replace(run.QUICK if args.quick else run.FULL, model=args.model or DEFAULT_MODEL)
     if args.steps:
         cfg = replace(cfg, steps=args.steps)
@@ -54,5 +56,7 @@ def register(sub) -> None:
     b.add_argument("--docs", default=None, help="the markdown file to write (default docs/benchmarks.md, "
                    "or docs/profile.md with --profile)")
     b.add_argument("--no-docs", action="store_true", help="measure only; write nothing")
+    b.add_argument("--serve", action="store_true", help="studio serve through the openai client on 127.0.0.1: one "
+                   "stream against Compare's one answer, four streams at once against one; its own docs section")
     gpu.add_arguments(b)  # --gpu, --dry-run, --models, --out (studio/bench/gpu.py)
     b.set_defaults(func=cmd_bench)

@@ -223,7 +223,7 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return None if a is None or not b else a / b
 
 
-KEPT = ("notes", "earlier")
+KEPT = ("serve", "notes", "earlier")  # serve: `studio bench --serve` writes it (bench/serving.py)
 """Blocks a run never rewrites: notes written by hand, and the earlier full runs (newest first)."""
 
 
