@@ -80,6 +80,8 @@ class RunStatus:
     left after truncation, or raw-text blocks)."""
     queued_at: float | None = None
     """When the run last joined the queue for its device: queued runs take the device in this order."""
+    train_s: float = 0.0
+    """Seconds the trainer has trained, summed over the run's sessions (a resume adds to it)."""
 
     @property
     def active(self) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studio import presets
+from studio import presets, runs
 from studio.chat import check_prompt, messages_for
 from studio.compare.adapters import adapter_for, check_adapter, get_run, model_names
 from studio.compare.fewshot import fewshot_messages
@@ -23,8 +23,10 @@ class ColumnError(Said, ValueError):
     """A Compare column that cannot answer, and why: said in place, in the UI's language."""
 
 
-COLUMN_KINDS = ["base", "tuned", "parent", "prompt", "fewshot", "rag", "endpoint"]
+COLUMN_KINDS = ["base", "tuned", "parent", "prompt", "fewshot", "rag", "sametime", "endpoint"]
 """parent: the run this run started from (the SFT adapter under a DPO run): base -> SFT -> DPO side by side.
+sametime: beside a GRPO run, its parent continued with SFT for the same training seconds (did RL beat training
+longer?).
 endpoint: a saved endpoint ("endpoint@NAME", or the current one), answering over the network."""
 PICKED = ("tuned", "endpoint")
 """The kinds whose key may name one of several with '@': a checkpoint of the tuned run, a saved endpoint."""
@@ -104,8 +106,8 @@ def build_columns(model_name: str, prompt: str, kinds: list[str], *, run_id: str
     the saved endpoint a plain "endpoint" kind uses (default: the current one)."""
     ctx = _Ctx(model_name, check_prompt(prompt), list(history or []), run_id, checkpoint,
                system_prompt, k, dynamic, endpoint, notes, train_rows)
-    builders = {"base": _base, "tuned": _tuned, "parent": _parent, "prompt": _prompt, "fewshot": _fewshot,
-                "rag": _rag, "endpoint": _endpoint}
+    builders = {"base": _base, "tuned": _tuned, "parent": _parent, "sametime": _same_time, "prompt": _prompt,
+                "fewshot": _fewshot, "rag": _rag, "endpoint": _endpoint}
     return [builders[kind.split("@", 1)[0]](ctx, kind) for kind in parse_kinds(kinds)]
 
 
@@ -142,6 +144,27 @@ def _parent(ctx: _Ctx, kind: str) -> Column:
     adapter = adapter_for(parent, None)
     check_adapter(adapter, parent.config().model.name)
     return Column("parent", f"Started from ({parent.id})", str(adapter), _trained_prompt(ctx), ctx.raw)
+
+
+def same_time_run(run_id: str) -> runs.Run | None:
+    """The newest finished SFT run continued for the same training seconds as this GRPO run (train.same_time_as)."""
+    return next((r for r in runs.all_runs() if r.has_adapter() and _same_time_as(r) == run_id), None)
+
+
+def _same_time_as(run: runs.Run) -> str | None:
+    try:
+        return run.config().train.same_time_as
+    except (OSError, ValueError):  # an unreadable config is no continuation
+        return None
+
+
+def _same_time(ctx: _Ctx, kind: str) -> Column:
+    found = same_time_run(ctx.run.id) if ctx.run else None
+    if found is None:
+        raise ColumnError("err_column_same_time", run=ctx.run.id if ctx.run else "?")
+    adapter = adapter_for(found, None)
+    check_adapter(adapter, found.config().model.name)
+    return Column("sametime", f"SFT for the same time ({found.id})", str(adapter), _trained_prompt(ctx), ctx.raw)
 
 
 def default_system_prompt(preset) -> str | None:

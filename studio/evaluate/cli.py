@@ -10,7 +10,7 @@ from studio import presets
 from studio.data.validate import validate_file
 from studio.evaluate import EvalError, judge
 from studio.evaluate.advisor import advise
-from studio.evaluate.meters import primary_label
+from studio.evaluate.meters import format_measure, primary_label
 from studio.evaluate.pairs import meter_pairs
 from studio.evaluate.run_eval import evaluate_run
 from studio.evaluate.timeline import best, checkpoint_timeline, to_dicts
@@ -36,12 +36,12 @@ def _limit(value: int) -> int:
     return value
 
 
-def _fmt(value: float | None, key: str) -> str:
+def _fmt(value: float | None, key: str, n: float | None = None) -> str:
     if value is None:
         return "-"
     shares = ("eval_loss", "perplexity", "n", "scored", "mean_chars", "mean_matches", "distinct_markers",
               "marker_density", "unanswered")
-    return f"{value:.3f}" if key in shares else f"{100 * value:.1f}%"
+    return f"{value:.3f}" if key in shares else format_measure(key, value, n) if n else f"{100 * value:.1f}%"
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -56,9 +56,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
           f"{result.n} eval rows, {result.seconds:.0f} s")
     keys = list(dict.fromkeys(k for m in result.meters.values() for k in m))
     cols = list(result.meters)
-    print(f"{'':18}" + "".join(f"{c:>16}" for c in cols))
-    for key in keys:
-        print(f"{key:18}" + "".join(f"{_fmt(result.meters[c].get(key), key):>16}" for c in cols))
+    print(f"{'':18}" + "".join(f"{c:>22}" for c in cols))
+    for key in keys:  # shares of rows with their 95% intervals
+        print(f"{key:18}" + "".join(f"{_fmt(result.meters[c].get(key), key, result.meters[c].get('n') or result.n):>22}"
+                                    for c in cols))
     delta = result.delta()
     if delta is not None:
         print(f"primary base -> tuned: {100 * delta:+.1f} points")
@@ -131,8 +132,9 @@ def register(sub) -> None:
     e = sub.add_parser("eval", help="score a run's base and tuned model on its eval rows")
     e.add_argument("--run", required=True)
     e.add_argument("--limit", type=int, default=50, help="eval rows to answer (default 50)")
-    e.add_argument("--columns", default="base,tuned", help="Compare columns: base,tuned,prompt,fewshot,rag,"
-                   "endpoint (the current endpoint) or endpoint@NAME")
+    e.add_argument("--columns", default="base,tuned", help="Compare columns: base,tuned,parent,prompt,fewshot,rag,"
+                   "sametime (a GRPO run's same-time SFT continuation), endpoint (the current endpoint) or "
+                   "endpoint@NAME")
     e.add_argument("--meter", help="override the preset's meter (an id, or regex:PATTERN)")
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_eval)

@@ -63,11 +63,31 @@ PERCENT_KEYS = {"primary", "parse_rate", "schema_valid", "field_accuracy", "exec
 COUNT_KEYS = {"n", "scored"}
 
 
-def format_measure(key: str, value: float | None) -> str:
-    """One measure as a table cell (the Evaluate tab and the model card)."""
+SHARE_OF_ROWS = {"primary", "parse_rate", "schema_valid", "exact_match", "exec_rate", "valid_label_rate"}
+"""Measures that count rows (each held-out row 0 or 1): their interval is a binomial one. Field accuracy (a mean
+of per-row shares) is not."""
+Z95 = 1.959964
+
+
+def wilson(hits: float, n: float, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval of hits/n (n may be fractional: an effective sample size)."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def format_measure(key: str, value: float | None, n: float | None = None) -> str:
+    """One measure as a table cell (the Evaluate tab and the model card); a share of n rows with its 95% interval
+    (Wilson's), so two columns' figures are read with what n rows can tell apart."""
     if value is None:
         return "—"
     if key in PERCENT_KEYS or key.endswith(("_rate", "_share")):
+        if n and key in SHARE_OF_ROWS:
+            lo, hi = wilson(value * n, n)
+            return f"{100 * value:.1f}% [{100 * lo:.1f}–{100 * hi:.1f}]"
         return f"{100 * value:.1f}%"
     if key in COUNT_KEYS:
         return str(int(value))

@@ -15,6 +15,7 @@ from typing import Any
 from studio import presets, runs
 from studio.chat import GenSettings
 from studio.compare.adapters import adapter_for
+from studio.compare.columns import same_time_run
 from studio.compare.engine import Comparer, adapter_name, build_columns
 from studio.data.passages import opening
 from studio.data.tokenize import tokenize_row
@@ -29,7 +30,7 @@ EVAL_FILE = "eval.json"
 N_SAMPLES = 10
 BATCH_SIZE = 16
 """Sequences per generate call (prompts x columns): past ~16 the CPU gains little and memory grows."""
-LOSS_COLUMNS = ("base", "tuned", "parent")
+LOSS_COLUMNS = ("base", "tuned", "parent", "sametime")
 """Loss is measured only where the prompt is the trained one (alternatives add text to the prompt)."""
 STRUCTURED = ("json", "sql", "classify")
 Progress = Callable[[float, str], None]
@@ -242,7 +243,8 @@ def _add_losses(scored: dict[str, dict], comparer, run, rows, system: str | None
         if key.split("@", 1)[0] not in LOSS_COLUMNS:
             continue
         checkpoint = key.split("@", 1)[1] if "@" in key else None
-        source = runs.get(run.config().train.start_from) if key == "parent" else run
+        source = {"parent": lambda: runs.get(run.config().train.start_from),
+                  "sametime": lambda: same_time_run(run.id)}.get(key, lambda: run)()
         adapter = None if key == "base" else str(adapter_for(source, checkpoint))
         loss = answer_loss(comparer, rows, system, adapter)
         if loss is not None and math.isfinite(loss):

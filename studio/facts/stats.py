@@ -4,11 +4,10 @@ narrow. The interval here is Wilson's, on the effective sample size of a cluster
 effect, with the intra-probe correlation estimated from the samples themselves)."""
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-Z95 = 1.959964
+from studio.evaluate.meters import wilson  # one interval for the lab and for Evaluate
 
 
 @dataclass(frozen=True)
@@ -22,16 +21,6 @@ class Share:
 
     def to_dict(self) -> dict:
         return {"share": self.share, "lo": self.lo, "hi": self.hi, "n": self.n, "probes": self.probes}
-
-
-def wilson(hits: float, n: float, z: float = Z95) -> tuple[float, float]:
-    """The Wilson score interval of hits/n (n may be fractional: an effective sample size)."""
-    if n <= 0:
-        return 0.0, 1.0
-    p = hits / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def intra_correlation(groups: Sequence[Sequence[bool]]) -> float:

@@ -192,6 +192,7 @@ TEXT: dict[str, str] = {
     "col_parent": "Started from (the SFT run)", "col_base": "Base model", "col_tuned": "Tuned (LoRA)", "col_prompt": "Base + system prompt",
     "col_fewshot": "Base + few-shot", "col_rag": "Base + retrieval (RAG)",
     "col_endpoint": "Endpoint (a bigger model)",
+    "col_sametime": "SFT for the same time (from the parent)",
     # -- Endpoints: a bigger model behind an OpenAI-compatible API as teacher, column and judge --
     "ep_title": "Endpoints: a bigger model as teacher, column and judge",
     "ep_intro": "An **endpoint** is any OpenAI-compatible API: Ollama (`http://127.0.0.1:11434/v1`), llama.cpp's "
@@ -391,6 +392,10 @@ TEXT: dict[str, str] = {
     "ev_head": "### {label}: base {base}% → tuned {tuned}% ({delta} points)\n{n} held-out rows never trained "
                "on, {s} s.",
     "ev_head_plain": "**{label}** measured on {n} held-out rows.", "ev_last": "*(last measurement)*",
+    "ev_same_time_none": "Did RL beat simply training longer? Continue the parent ({parent}) with SFT for the seconds this GRPO run trained, then measure it beside GRPO (the *SFT for the same time* column).",
+    "ev_same_time_have": "The same-time SFT continuation of this run is {run}: tick *SFT for the same time* among the columns.",
+    "ev_same_time_started": "Started {run}: SFT from the parent for {seconds} s of training. When it is done, tick *SFT for the same time* and measure.",
+    "ev_same_time_go": "Make the same-time SFT run",
     "ev_col_measure": "measure",
     "ev_moved": "The headline barely moved, but **{label}** did: base {base}% → tuned {tuned}%.",
     "short_stopped": "**Too early to judge:** this run stopped at step {step} of its {total} planned steps, and a short "

@@ -75,6 +75,10 @@ ERRORS: dict[str, str] = {
     "err_run_already": "run {run} is already {state}",
     "err_run_done": "run {run} is done: start a new run to train more, or resume from one of its checkpoints (--step)",
     "err_run_not_short": "run {run} is not short of its data: there is nothing to continue",
+    "err_same_time_not_grpo": "run {run} is not a GRPO run started from another run: the same-time SFT continuation continues a GRPO run's parent for the seconds the GRPO run trained. Pick a GRPO run made with --from",
+    "err_same_time_unfinished": "run {run} has not trained yet (or is training now): the same-time SFT continuation needs its training seconds. Let it finish, then make the continuation",
+    "err_same_time_parent": "run {run} started from {parent}, a {method} run: the same-time continuation continues an SFT parent on its own rows",
+    "err_same_time_setting": "the same-time continuation of {run} is SFT from its parent, so {setting} is {want}, not {value}: leave that flag out",
     # the run's data and how a run ended (studio/train/data.py, evidence.py, callbacks.py)
     "err_data_unreadable": "the data file {path} does not exist or cannot be read",
     "err_data_problems": "{count} problem(s) in the data, first: {first}",
@@ -171,6 +175,7 @@ ERRORS: dict[str, str] = {
     "err_column_tuned_no_run": "the tuned column needs a run: choose a finished run first",
     "err_column_other_model": "run {run} tuned {theirs}, but the comparison loads {ours}",
     "err_column_parent": "the 'started from' column needs a run that continued another run (e.g. DPO on top of an SFT run): choose such a run, or untick the column",
+    "err_column_same_time": "no SFT run continued for the same time as {run} yet: make it with the button beside the columns, or `studio train --same-time-as {run}`, then measure again (or untick the column)",
     "err_column_prompt": "the system-prompt column needs a system prompt: type one",
     "err_column_fewshot": "the few-shot column needs training rows with user/assistant turns",
     "err_column_rag": "the retrieval (RAG) column needs notes or documents to search: add some",

@@ -74,6 +74,10 @@ ERRORS: dict[str, str] = {
     "err_run_already": "実行 {run} はすでに{state}です",
     "err_run_done": "実行 {run} は完了しています: さらに学習するには新しい実行を始めるか、チェックポイントの一つから再開してください（--step）",
     "err_run_not_short": "実行 {run} はデータに対して短すぎません。続けて学習するものはありません",
+    "err_same_time_not_grpo": "実行 {run} は別の実行から始めた GRPO の実行ではありません。同じ時間の SFT 継続は、GRPO の実行の元の実行を、GRPO が学習した秒数だけ続けます。--from で作った GRPO の実行を選んでください",
+    "err_same_time_unfinished": "実行 {run} はまだ学習していません（または学習中です）。同じ時間の SFT 継続には学習秒数が要ります。終わってから作ってください",
+    "err_same_time_parent": "実行 {run} の元は {method} の実行 {parent} です。同じ時間の継続は SFT の元の実行をその行で続けるものです",
+    "err_same_time_setting": "{run} の同じ時間の継続は元の実行からの SFT なので、{setting} は {value} ではなく {want} です。そのフラグは外してください",
     # 実行のデータと終わり方 (studio/train/data.py, evidence.py, callbacks.py)
     "err_data_unreadable": "データファイル {path} が存在しないか、読み込めません",
     "err_data_problems": "データに {count} 件の問題があります。最初の問題: {first}",
@@ -170,6 +174,7 @@ ERRORS: dict[str, str] = {
     "err_column_tuned_no_run": "調整後の列には実行が必要です。先に完了した実行を選んでください",
     "err_column_other_model": "実行 {run} は {theirs} を調整したものですが、比較では {ours} を読み込みます",
     "err_column_parent": "「元の実行」の列には、別の実行を続けた実行（SFT の上の DPO など）が必要です。そうした実行を選ぶか、この列を外してください",
+    "err_column_same_time": "{run} と同じ時間だけ続けた SFT の実行はまだありません。列の横のボタンか `studio train --same-time-as {run}` で作ってから、もう一度測ってください（またはこの列を外してください）",
     "err_column_prompt": "システムプロンプトの列にはシステムプロンプトが必要です。入力してください",
     "err_column_fewshot": "few-shot の列には user/assistant のやり取りを持つ学習データの行が必要です",
     "err_column_rag": "検索（RAG）の列には検索するメモや文書が必要です。追加してください",

@@ -181,6 +181,7 @@ TEXT: dict[str, str] = {
     "col_parent": "開始元 (SFT の実行)", "col_base": "ベースモデル", "col_tuned": "学習後 (LoRA)", "col_prompt": "ベース + システムプロンプト",
     "col_fewshot": "ベース + Few-shot", "col_rag": "ベース + 検索 (RAG)",
     "col_endpoint": "エンドポイント (大きなモデル)",
+    "col_sametime": "同じ時間の SFT (元の実行から)",
     # -- エンドポイント: OpenAI 互換 API の向こうの大きなモデルを、教師・列・審査役に --
     "ep_title": "エンドポイント: 大きなモデルを教師・列・審査役に",
     "ep_intro": "**エンドポイント**とは OpenAI 互換の API のことです: Ollama（`http://127.0.0.1:11434/v1`）、llama.cpp の"
@@ -365,6 +366,10 @@ TEXT: dict[str, str] = {
     "ev_head": "### {label}: ベース {base}% → 学習後 {tuned}%（{delta} ポイント）\n学習に使っていない評価 {n} 行、"
                "{s} 秒。",
     "ev_head_plain": "**{label}** を評価 {n} 行で測りました。", "ev_last": "*（前回の測定）*",
+    "ev_same_time_none": "RL は単に長く学習するより良かったか？ 元の実行（{parent}）を、この GRPO の学習秒数だけ SFT で続け、GRPO の横で測ります（*同じ時間の SFT* の列）。",
+    "ev_same_time_have": "この実行の同じ時間の SFT 継続は {run} です。列の中の *同じ時間の SFT* を選んでください。",
+    "ev_same_time_started": "{run} を開始しました。元の実行からの SFT を {seconds} 秒学習します。終わったら *同じ時間の SFT* を選んで測ってください。",
+    "ev_same_time_go": "同じ時間の SFT を作る",
     "ev_col_measure": "指標",
     "ev_moved": "主指標はほとんど動きませんでしたが、**{label}** は動きました: ベース {base}% → 学習後 {tuned}%。",
     "short_stopped": "**判断するにはまだ早すぎます:** この実行は予定の {total} ステップのうち {step} ステップで止まりました。"

@@ -64,18 +64,26 @@ class StudioCallback(TrainerCallback):
         every step spent more time writing optimizer states than training (engine sets it)."""
         self.last_save = self.t0
         self.first_step = 0
+        self.budget_s = 0.0
+        """Stop once the run has trained this long, summed over its sessions (train.max_seconds; 0: no limit)."""
+        self.trained_before = 0.0
+        self.out_of_time = False
 
     def on_train_begin(self, args, state, control, **kw):
         reset_peak_memory()
         self.first_step = state.global_step  # after a resume: the time left counts this session's steps only
         self.t0 = self.last_save = time.time()
         self.last = (self.t0, 0.0)
+        self.trained_before = self.run.status().train_s  # the sessions before a resume count towards the budget
         if self.main:
             self.run.write_status(state="running", total_steps=state.max_steps, step=state.global_step)
 
     def on_step_end(self, args, state, control, **kw):
         if self.run.stop_requested() and not self.stop_reason:
             self.stop_reason = "stop"
+        if self.budget_s and self.trained_s() >= self.budget_s:
+            self.out_of_time = True  # the run's time is spent: it ends done, with a checkpoint and its adapter
+            control.should_training_stop = control.should_save = control.should_log = True  # its last loss too
         if self.stop_reason:
             control.should_training_stop = True
             control.should_save = True  # a checkpoint at this step, so resume continues from here
@@ -88,10 +96,16 @@ class StudioCallback(TrainerCallback):
     def on_save(self, args, state, control, **kw):
         self.last_save = time.time()
 
+    def trained_s(self) -> float:
+        return self.trained_before + time.time() - self.t0
+
     def _status(self, state) -> None:
         done, total = state.global_step, state.max_steps
         rate = (time.time() - self.t0) / max(1, done - self.first_step)
-        self.run.write_status(step=done, total_steps=total, eta_s=round(rate * (total - done), 1),
+        eta = rate * (total - done)
+        if self.budget_s:
+            eta = max(0.0, min(eta, self.budget_s - self.trained_s()))
+        self.run.write_status(step=done, total_steps=total, eta_s=round(eta, 1), train_s=round(self.trained_s(), 2),
                               state="stopping" if self.stop_reason == "stop" else "running")
 
     def on_log(self, args, state, control, logs=None, **kw):

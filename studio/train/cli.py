@@ -81,7 +81,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 def config_from_args(args: argparse.Namespace) -> RunConfig:
     """The RunConfig `studio train` runs for these flags: the one reading of a shell line (the Train step's
     line is checked against it)."""
-    if args.votes:
+    if args.same_time_as:
+        cfg = runner.same_time(args.same_time_as, settings_from(args))
+        print(f"SFT from {cfg.train.start_from} for the {cfg.train.max_seconds:g} s of training of {args.same_time_as}",
+              file=sys.stderr)
+    elif args.votes:
         cfg, n = recipe.from_votes(args.votes, settings_from(args))
         print(f"{n} preference pairs from the votes on {args.votes} -> {cfg.data.train_path}", file=sys.stderr)
     else:
@@ -219,6 +223,9 @@ def register(sub) -> None:
                      "pairs or labelled answers with --method dpo/kto)")
     src.add_argument("--votes", metavar="RUN_ID", help="DPO on the blind-test votes cast on that run, starting "
                      "from its adapter (see Compare's blind test)")
+    src.add_argument("--same-time-as", metavar="GRPO_RUN", help="SFT continued from that GRPO run's parent, on the "
+                     "parent's data and settings, for the seconds the GRPO run trained: did RL beat simply training "
+                     "longer? (Evaluate's same-time column)")
     t.add_argument("--eval-data", help="held-out rows (default: a share of --data, see --eval-fraction)")
     t.add_argument("--model", help=f"default: the preset's model, else {DEFAULT_MODEL}")
     t.add_argument("--system", help="a system prompt added to every training row")

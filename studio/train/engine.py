@@ -190,6 +190,9 @@ def train(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 
     """Train and save the adapter; the main process returns what the worker judges the run by (None on the
     other ranks, and after a failure, which keeps no adapter that would pass for a finished one)."""
     trainer = build_trainer(run, cfg, callback, local_rank, world)
+    if cfg.train.max_seconds and world == 1:  # ranks' clocks differ: a sharded run would stop rank by rank
+        callback.budget_s = cfg.train.max_seconds
+        print(f"time budget: {cfg.train.max_seconds:g} s of training, then done", flush=True)
     checkpoints = run.checkpoints()
     resume = str(checkpoints[-1]) if checkpoints else None
     if resume:
@@ -201,7 +204,7 @@ def train(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 
     if not trainer.is_world_process_zero():
         return None
     save_adapter(trainer, run, gathered)
-    return outcome(trainer, run.adapter_dir, stopped=callback.stop_reason == "stop")
+    return outcome(trainer, run.adapter_dir, stopped=callback.stop_reason == "stop", out_of_time=callback.out_of_time)
 
 
 def save_adapter(trainer, run: Run, gathered: dict | None = None) -> None:

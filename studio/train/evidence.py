@@ -40,12 +40,15 @@ class Outcome:
     adapter: Path
     stopped: bool
     """The user asked it to stop."""
+    out_of_time: bool = False
+    """It trained the seconds it was given (train.max_seconds): done, whatever step that was."""
 
 
-def outcome(trainer, adapter: Path, stopped: bool) -> Outcome:
+def outcome(trainer, adapter: Path, stopped: bool, out_of_time: bool = False) -> Outcome:
     state = trainer.state
     losses = [(int(h.get("step", 0)), float(h["loss"])) for h in state.log_history if "loss" in h]
-    return Outcome(state.global_step, state.max_steps, losses, trainer.args.learning_rate, adapter, stopped)
+    return Outcome(state.global_step, state.max_steps, losses, trainer.args.learning_rate, adapter, stopped,
+                   out_of_time)
 
 
 def judge(o: Outcome) -> tuple[str, Said | None]:
@@ -61,7 +64,7 @@ def judge(o: Outcome) -> tuple[str, Said | None]:
         return "failed", RunFailed("err_fail_no_adapter", steps=o.steps)
     if not lora_b_moved(o.adapter):
         return "failed", RunFailed("err_fail_empty_adapter", steps=o.steps, lr=f"{o.learning_rate:g}")
-    if o.steps < o.planned:
+    if o.steps < o.planned and not o.out_of_time:
         return "stopped", EndedEarly("err_run_stopped_early", step=o.steps, planned=o.planned)
     return "done", None
 

@@ -2,6 +2,7 @@
 closed terminal) can go away without taking the run with it."""
 from __future__ import annotations
 
+import math
 import os
 import signal
 import subprocess
@@ -11,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from studio import runs
+from studio import config, runs
 from studio.config import ConfigError, RunConfig, check
 from studio.data.readers import SUPPORTED
 from studio.fsutil import atomic_write_text
@@ -252,3 +253,53 @@ def continued(run: Run, steps: int) -> RunConfig:
     cfg.train.start_from, cfg.train.max_steps = run.id, steps
     cfg.name = f"{runs.subject(cfg).removesuffix('-more')}-more"
     return cfg
+
+
+SAME_TIME_SLACK = 1.25
+"""The steps a same-time continuation plans, over those its parent's pace fits in the seconds: the clock ends it
+(train.max_seconds), and its learning-rate schedule stays about where a run of that length would take it."""
+
+
+def trained_seconds(run: Run) -> float:
+    """Seconds the run's trainer trained, over all its sessions: what its worker counted (status.train_s), else, for
+    a run from before that count, the sum of each session's last logged elapsed time (a resume restarts it)."""
+    counted = run.status().train_s
+    if counted:
+        return counted
+    total, last = 0.0, 0.0
+    for m in run.metrics():
+        now = float(m.get("elapsed_s") or 0.0)
+        if now < last:  # a new session
+            total += last
+        last = now
+    return total + last
+
+
+def same_time(run_id: str, overrides: dict | None = None) -> RunConfig:
+    """Beside a finished GRPO run, the SFT run that answers "did RL beat simply training longer?": its parent's
+    settings and data, continued from the parent's adapter for the seconds the GRPO run trained (max_seconds;
+    the steps from the parent's pace, a little over). overrides: settings the user gave besides."""
+    grpo = runs.get(run_id)
+    cfg = grpo.config()
+    if cfg.train.method != "grpo" or not cfg.train.start_from:
+        raise runs.RunError("err_same_time_not_grpo", run=run_id)
+    seconds = trained_seconds(grpo)
+    if runs.reconcile(grpo).active or seconds <= 0:
+        raise runs.RunError("err_same_time_unfinished", run=run_id)
+    parent = runs.get(cfg.train.start_from)
+    pcfg = parent.config()
+    if pcfg.train.method != "sft":
+        raise runs.RunError("err_same_time_parent", run=run_id, parent=parent.id, method=pcfg.train.method.upper())
+    pace = trained_seconds(parent) / max(1, parent.status().step)
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    for name, want in (("method", "sft"), ("start_from", parent.id)):
+        if given.get(name, want) != want:
+            raise runs.RunError("err_same_time_setting", run=run_id, setting=name, value=given[name], want=want)
+    values = {**config.flat(pcfg), "start_from": parent.id, "max_seconds": round(seconds, 1),
+              "max_steps": max(1, math.ceil(SAME_TIME_SLACK * seconds / pace)) if pace > 0 else -1, **given}
+    d = pcfg.data
+    out = recipe.build(pcfg.model.name, preset=d.preset, train_path=d.train_path, eval_path=d.eval_path,
+                       mapping=d.mapping, overrides=values)
+    out.data.system_prompt, out.train.same_time_as = d.system_prompt, run_id
+    out.name = f"{runs.subject(pcfg)}-same-time"
+    return out

@@ -8,29 +8,31 @@ import gradio as gr
 import pandas as pd
 
 from studio import runs
-from studio.compare.columns import COLUMN_KINDS
+from studio.compare.columns import COLUMN_KINDS, same_time_run
 from studio.evaluate import jobs
 from studio.evaluate.meters import PERCENT_KEYS, format_measure, primary_label
 from studio.evaluate.run_eval import EvalResult, load_saved
 from studio.evaluate.timeline import best, checkpoint_timeline
 from studio.text import TEXT, t
+from studio.train import runner
 from studio.ui import facts_panel
 from studio.ui.compare.common import column_label, short_note, short_run_row
 from studio.ui.compare.step import endpoint_pick
-from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard, labelled
+from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard, labelled, say_gpu_freed
 
 
 def _progress(progress: gr.Progress) -> Callable[[float, str], None]:
     return lambda share, what: progress(share, desc=what)
 
 
-def meters_frame(meters: dict[str, dict[str, float]], meter: str = "", lang: str = "en") -> pd.DataFrame:
+def meters_frame(meters: dict[str, dict[str, float]], meter: str = "", lang: str = "en",
+                 n: int | None = None) -> pd.DataFrame:
     """One row per measure, one column per Compare column (base, tuned, ...); the headline measure
-    ("primary") is named after its meter."""
+    ("primary") is named after its meter; a share of the n rows with its 95% interval."""
     keys = list(dict.fromkeys(k for m in meters.values() for k in m))
     name = {"primary": t(lang, "ev_headline_row", label=primary_label(meter, lang))} if meter else {}
-    rows = [[name.get(k) or measure_name(k, lang), *(format_measure(k, meters[c].get(k)) for c in meters)]
-            for k in keys]
+    rows = [[name.get(k) or measure_name(k, lang),
+             *(format_measure(k, meters[c].get(k), meters[c].get("n") or n) for c in meters)] for k in keys]
     return pd.DataFrame(rows, columns=[t(lang, "ev_col_measure"), *(column_label(c, lang) for c in meters)])
 
 
@@ -135,7 +137,7 @@ def saved(run_id: str | None, lang: str = "en"):
     result = EvalResult(**data)
     fig = confusion_figure(result.confusion)
     head = headline(result, lang)
-    return (f"{head} {t(lang, 'ev_last')}", meters_frame(result.meters, result.meter, lang),
+    return (f"{head} {t(lang, 'ev_last')}", meters_frame(result.meters, result.meter, lang, result.n),
             gr.Plot(fig, visible=fig is not None), pd.DataFrame(result.samples))
 
 
@@ -187,6 +189,43 @@ def _timeline_panel(ctx: Ctx, pick: gr.Dropdown) -> None:
     go.click(timeline, [pick, limit, ctx.lang], [plot, best])
 
 
+def same_time_note(run_id: str | None, lang: str = "en") -> tuple[str, object]:
+    """Beside a GRPO run started from another run: whether its same-time SFT continuation exists (and which), else
+    the button that makes it."""
+    try:
+        cfg = runs.get(run_id).config() if run_id else None
+    except (KeyError, ValueError):
+        cfg = None
+    if cfg is None or cfg.train.method != "grpo" or not cfg.train.start_from:
+        return "", gr.Button(visible=False)
+    found = same_time_run(run_id)
+    if found is not None:
+        return t(lang, "ev_same_time_have", run=found.id), gr.Button(visible=False)
+    return t(lang, "ev_same_time_none", parent=cfg.train.start_from), gr.Button(visible=True)
+
+
+def make_same_time(run_id: str | None, lang: str = "en") -> tuple[str, object]:
+    """Start the SFT run continued from the GRPO run's parent for its training seconds (runner.same_time)."""
+    if not run_id:
+        raise gr.Error(t(lang, "ev_need_run"))
+    cfg = guard(runner.same_time, run_id, lang=lang)
+    run = guard(runner.start, cfg, lang=lang, on_gpu_freed=say_gpu_freed(lang))
+    text = t(lang, "ev_same_time_started", run=run.id, seconds=f"{cfg.train.max_seconds:.0f}")
+    gr.Info(text)
+    return text, gr.Button(visible=False)
+
+
+def _same_time_row(ctx: Ctx, pick: gr.Dropdown) -> None:
+    L = ctx.labels
+    with gr.Row():
+        note = gr.Markdown(elem_id="eval-same-time-note")
+        button = L(gr.Button(L.text("ev_same_time_go"), visible=False, size="sm", elem_id="eval-same-time"),
+                   "ev_same_time_go", "value")
+    for event in (pick.change, ctx.lang.change):
+        event(same_time_note, [pick, ctx.lang], [note, button], show_progress="hidden")
+    button.click(make_same_time, [pick, ctx.lang], [note, button])
+
+
 def refresh_pick(run_id: str | None):
     ids = runs.with_adapter()
     return gr.Dropdown(choices=labelled(ids), value=current_or_newest(run_id, ids))
@@ -204,6 +243,7 @@ def build(ctx: Ctx) -> OnOpen:
     L.md("eval_intro")
     pick = L(gr.Dropdown(labelled(runs.with_adapter()), label=L.text("compare_run"), elem_id="eval-run"), "compare_run")
     note, button = short_run_row(ctx, pick, "eval")  # a short run's tuned column shows no style yet
+    _same_time_row(ctx, pick)
     shows = _measure_panel(ctx, pick)
     _timeline_panel(ctx, pick)
     facts_panel.build(ctx)

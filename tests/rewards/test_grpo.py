@@ -8,9 +8,12 @@ import signal
 import pytest
 
 from studio import charts, config
+from studio.cli import main
+from studio.compare.columns import same_time_run
 from studio.evaluate import run_eval
 from studio.text import said
 from studio.train import recipe, runner
+from studio.ui.eval_step import meters_frame, same_time_note
 from studio.ui.reward_table import latest_answers
 from tests.helpers.runs import wait_for
 
@@ -51,8 +54,11 @@ def test_a_grpo_run_goes_to_done_with_its_rewards_logged(tiny_model_dir, tmp_pat
     assert table.count("\n| Pet ") == 4  # 2 prompts x 2 answers, each with its scores
 
 
-@pytest.mark.slow  # ~1 min here: an SFT run, then GRPO from its adapter
-def test_grpo_from_an_sft_run_continues_its_adapter_and_evaluates_on_its_rows(tiny_model_dir, tmp_path):
+@pytest.mark.slow  # ~1.5 min here: an SFT run, GRPO from its adapter, the same-time SFT continuation, Evaluate
+def test_grpo_from_an_sft_run_beside_its_same_time_sft_continuation(tiny_model_dir, tmp_path, capsys):
+    """GRPO continues an SFT run's adapter and is measured on that run's rows; `studio train --same-time-as` then
+    continues the same parent with SFT for the seconds GRPO trained (the clock ends it, done), and Evaluate
+    measures base, parent, GRPO and that continuation side by side, with intervals."""
     data = _json_rows(tmp_path)
     sft = runner.start(_cfg(tiny_model_dir, data, method="sft", reward=None, max_steps=2))
     assert runner.wait(sft, poll_s=0.2, timeout_s=180).state == "done", sft.log_tail()
@@ -61,6 +67,26 @@ def test_grpo_from_an_sft_run_continues_its_adapter_and_evaluates_on_its_rows(ti
     assert f"continuing the adapter of run {sft.id}" in (run.path / "train.log").read_text()
     assert not (run.adapter_dir / "ref").exists()  # trl's frozen reference copy is not part of the result
     assert run_eval.task_run(run).id == sft.id and run_eval.eval_rows(run)
+    seconds = runner.trained_seconds(run)
+    assert 0 < seconds == run.status().train_s
+    # more steps than the seconds hold: the clock, not the step count, ends it
+    assert main(["train", "--same-time-as", run.id, "--method", "sft", "--from", sft.id, "--max-steps", "5000",
+                 "--json"]) == 0
+    ended = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    same = same_time_run(run.id)
+    assert same is not None and ended["id"] == same.id and ended["state"] == "done", same.log_tail()
+    cfg, st = same.config(), same.status()
+    assert (cfg.train.method, cfg.train.start_from, cfg.train.same_time_as) == ("sft", sft.id, run.id)
+    assert cfg.train.max_seconds == round(seconds, 1) and cfg.data.train_path == str(data)
+    assert st.train_s >= cfg.train.max_seconds and 0 < st.step < 5000
+    result = run_eval.evaluate_run(run.id, limit=4, columns=["base", "parent", "tuned", "sametime"])
+    assert list(result.meters) == ["base", "parent", "tuned", "sametime"]
+    assert all("eval_loss" in m for m in result.meters.values())
+    frame = meters_frame(result.meters, result.meter, "ja", result.n)
+    assert list(frame.columns)[1:] == ["ベースモデル", "開始元 (SFT の実行)", "学習後 (LoRA)",
+                                       "同じ時間の SFT (元の実行から)"]
+    assert "% [" in frame.iloc[0, 4]  # the headline share with its 95% interval
+    assert same_time_note(run.id, "en")[0].startswith(f"The same-time SFT continuation of this run is {same.id}")
 
 
 @pytest.mark.slow  # ~1-2 min here: a GRPO run stopped, resumed, killed and resumed through the real worker
@@ -104,3 +130,39 @@ def test_the_plan_counts_the_sampled_answers_and_says_so(tiny_model_dir, tmp_pat
     assert grpo.seconds > 5 * sft.seconds
     assert any("4 answers of up to 128 tokens" in line and "generation dominates" in line for line in grpo.say())
     assert any("128 トークン" in line for line in grpo.say("ja"))
+
+
+def test_the_same_time_continuation_takes_the_grpo_runs_seconds_and_refuses_what_it_cannot_continue():
+    """The continuation's config, read off run folders (no model): the parent's data and settings, its adapter
+    as the start, the GRPO run's training seconds summed over its sessions (from the logged elapsed times of a
+    run from before the count), steps from the parent's pace; and each run it cannot continue refused, EN/JA."""
+    from studio import runs
+    from studio.compare.columns import ColumnError, build_columns
+    from studio.fsutil import append_jsonl
+
+    parent = runs.create(recipe.build("smollm2-135m", preset="json", overrides={"max_steps": 10}))
+    parent.write_status(state="done", step=10, train_s=20.0)
+    grpo_cfg = recipe.build("smollm2-135m", preset="json", overrides={"method": "grpo", "reward": "json_schema",
+                                                                      "start_from": parent.id})
+    grpo = runs.create(grpo_cfg)
+    for elapsed in (1.0, 2.0, 3.0, 1.0, 2.0):  # a session of 3 s, resumed for 2 s more
+        append_jsonl(grpo.path / "metrics.jsonl", {"step": 1, "loss": 0.1, "elapsed_s": elapsed})
+    grpo.write_status(state="done", step=4)
+    assert runner.trained_seconds(grpo) == 5.0
+    cfg = runner.same_time(grpo.id)
+    assert (cfg.train.method, cfg.train.start_from, cfg.train.same_time_as) == ("sft", parent.id, grpo.id)
+    assert (cfg.train.max_seconds, cfg.train.max_steps, cfg.data.preset) == (5.0, 4, "json")  # 1.25 x 5 s / 2 s
+    assert cfg.name == "json-same-time" and runner.same_time(grpo.id, {"lora_r": 8}).lora.r == 8
+    refusals = [(parent.id, {}, "err_same_time_not_grpo"), (grpo.id, {"method": "dpo"}, "err_same_time_setting"),
+                (grpo.id, {"start_from": grpo.id}, "err_same_time_setting")]
+    for run_id, given, key in refusals:
+        with pytest.raises(runs.RunError) as e:
+            runner.same_time(run_id, given)
+        assert e.value.key == key and said("ja", e.value) != str(e.value)
+    (grpo.path / "metrics.jsonl").unlink()
+    grpo.write_status(state="failed", step=0)
+    with pytest.raises(runs.RunError, match="has not trained yet"):
+        runner.same_time(grpo.id)
+    with pytest.raises(ColumnError) as e:
+        build_columns("smollm2-135m", "hello", ["sametime"], run_id=grpo.id)
+    assert f"studio train --same-time-as {grpo.id}" in str(e.value) and "同じ時間" in said("ja", e.value)

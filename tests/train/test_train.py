@@ -201,3 +201,31 @@ def test_the_time_left_after_a_resume_counts_only_the_steps_of_this_session(tmp_
     clock[0] += 10.0
     cb.on_step_end(None, SimpleNamespace(global_step=95, max_steps=100, epoch=1.0), control)
     assert run.status().eta_s == 10.0
+
+
+def test_a_time_budget_counts_the_sessions_before_a_resume_and_ends_the_run_with_its_last_loss(tmp_path, monkeypatch):
+    """train.max_seconds (the same-time SFT continuation): 8 s trained before a resume, a budget of 10 s; the run
+    goes on at 9 s and stops at 11 s, saving and logging that step, its training seconds in status.json."""
+    from types import SimpleNamespace
+
+    from studio.config import RunConfig
+    from studio.train import callbacks
+    from studio.train.callbacks import StudioCallback
+
+    run = runs.Run("r", tmp_path)
+    RunConfig().save(run.config_path)
+    run.write_status(train_s=8.0)
+    cb = StudioCallback(run)
+    cb.budget_s = 10.0
+    clock = [1000.0]
+    monkeypatch.setattr(callbacks.time, "time", lambda: clock[0])
+    control = SimpleNamespace(should_training_stop=False, should_save=False, should_log=False)
+    cb.on_train_begin(None, SimpleNamespace(global_step=4, max_steps=100), control)
+    clock[0] += 1.0
+    cb.on_step_end(None, SimpleNamespace(global_step=5, max_steps=100, epoch=1.0), control)
+    assert not (control.should_training_stop or cb.out_of_time) and run.status().train_s == 9.0
+    assert run.status().eta_s == 1.0  # the budget, not 95 more steps
+    clock[0] += 2.0
+    cb.on_step_end(None, SimpleNamespace(global_step=6, max_steps=100, epoch=1.0), control)
+    assert cb.out_of_time and control.should_training_stop and control.should_save and control.should_log
+    assert run.status().train_s == 11.0 and cb.stop_reason == ""  # done, not stopped
