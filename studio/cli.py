@@ -14,6 +14,7 @@ from studio.compare import cli as compare_cli
 from studio.config import DEFAULT_MODEL
 from studio.data import cli as data_cli
 from studio.endpoints import cli as endpoints_cli
+from studio.engine import cli as engine_cli
 from studio.evaluate import cli as evaluate_cli
 from studio.export import cli as export_cli
 from studio.facts import cli as facts_cli
@@ -25,8 +26,8 @@ from studio.train import cli as train_cli
 from studio.ui import cli as ui_cli
 
 # Each package adds its own commands with register(sub); named here so a renamed module fails loudly.
-PACKAGE_CLIS = [models_cli, endpoints_cli, data_cli, train_cli, compare_cli, evaluate_cli, facts_cli, export_cli,
-                bench_cli, serve_cli, rewards_cli, ui_cli]
+PACKAGE_CLIS = [models_cli, endpoints_cli, engine_cli, data_cli, train_cli, compare_cli, evaluate_cli, facts_cli,
+                export_cli, bench_cli, serve_cli, rewards_cli, ui_cli]
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -36,7 +37,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
     model = chat.get_chat_model(args.model, trust_remote_code=args.trust_remote_code)
     if args.json:
         text = model.generate(messages, settings)
-        print(json.dumps({"model": args.model, "prompt": args.prompt, "text": text}, ensure_ascii=False))
+        engine = model.last_engine.label if model.last_engine else None
+        print(json.dumps({"model": args.model, "prompt": args.prompt, "text": text, "engine": engine},
+                         ensure_ascii=False))
         return 0
     shown = ""
     for text in model.stream(messages, settings):

@@ -21,6 +21,7 @@ Scheduler = Literal["cosine", "linear", "constant", "constant_with_warmup"]
 Device = Literal["auto", "cpu", "cuda"]
 Strategy = Literal["auto", "ddp", "fsdp"]
 Method = Literal["sft", "dpo", "kto", "grpo"]
+Engine = Literal["auto", "torch", "llama.cpp"]
 
 
 class ConfigError(Said, ValueError):
@@ -50,6 +51,9 @@ class ModelSpec:
     trust_remote_code: bool = setting(
         False, "run code shipped with a hub model (off unless asked: it executes someone else's code)", 290)
     revision: str | None = None
+    engine: Engine = setting(
+        "auto", "what writes the answers: llama.cpp (the base as a 16-bit GGUF, the adapter as a LoRA GGUF) or torch; "
+        "auto: llama.cpp on the CPU where it can, else torch", 295)
 
 
 @dataclass

@@ -13,6 +13,9 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 os.environ.setdefault("STUDIO_MODEL_CACHE", str(Path.home() / ".katachi-studio" / "models"))
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+# The suite's answers come from the torch path it was written against (tiny fp32 models, mixed-adapter batches);
+# tests/engine/ asks for llama.cpp itself, and checks that every answer surface goes through the chooser.
+os.environ.setdefault("STUDIO_ENGINE", "torch")
 
 
 def pytest_collection_modifyitems(config, items):

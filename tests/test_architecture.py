@@ -16,7 +16,7 @@ STUDIO = ROOT / "studio"
 # Heavy libraries: importing one costs seconds and memory, so outside studio/ui/ they are imported inside
 # the function that needs them and `studio models` or the app's first page never pay for them.
 HEAVY = {"torch", "transformers", "peft", "trl", "datasets", "bitsandbytes", "accelerate", "liger_kernel",
-         "gguf", "gradio", "sentence_transformers"}
+         "gguf", "gradio", "sentence_transformers", "llama_cpp"}
 # Modules that must import a heavy library at the top (they subclass its classes, or only the training
 # worker runs them). Everyone else imports these inside functions.
 HEAVY_MODULES = {"studio.train.callbacks", "studio.train.engine", "studio.train.speed", "studio.models.inference",
@@ -26,7 +26,7 @@ HEAVY_MODULES = {"studio.train.callbacks", "studio.train.engine", "studio.train.
 LAYERS = [
     ["text", "paths", "fsutil", "redact", "config", "gate"],
     ["models", "runs", "presets", "charts", "endpoints"],
-    ["chat", "data"],
+    ["engine", "chat", "data"],
     ["train", "compare"],
     ["evaluate", "facts", "bench", "export", "serve", "rewards"],
     ["ui", "cli", "__main__"],

@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from studio.bench import gpu, run, serving
+from studio.bench import engines, gpu, run, serving
 from studio.config import DEFAULT_MODEL
 
 
@@ -15,6 +15,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return gpu.cmd(args)
     if args.serve:  # studio serve through the openai client (studio/bench/serving.py)
         return serving.cmd(args)
+    if args.agreement:  # the two answer engines on a run's held-out prompts (studio/bench/engines.py)
+        result = engines.heldout_agreement(args.agreement, args.limit)
+        print(json.dumps(result, ensure_ascii=False) if args.json else _agreement_text(result))
+        return 0
     cfg = replace(run.QUICK if args.quick else run.FULL, model=args.model or DEFAULT_MODEL)
     if args.steps:
         cfg = replace(cfg, steps=args.steps)
@@ -39,10 +43,31 @@ def _print(result: dict) -> None:
           f"{t['studio_final_loss']:.3f}; peak {t['baseline_peak_mb']:.0f} vs {t['studio_peak_mb']:.0f} MB")
     m = result.get("mfu", {})
     print(f"generate  first token {g['first_token_s']:.2f} s, {g['tokens_per_s']} tok/s; side by side "
-          f"{g['side_by_side_s']:.2f} s vs {g['single_s']:.2f} s alone ({g['ratio']:.2f}x)")
+          f"{g['side_by_side_s']:.2f} s vs {g['single_s']:.2f} s alone ({g['ratio']:.2f}x), {g.get('engine', 'torch')}")
+    _print_engines(g.get("engines") or {})
     print(f"MFU       training {m.get('studio_train_mfu')} (baseline {m.get('baseline_train_mfu')}), generation "
           f"{m.get('generate_mfu')}; measured bf16 {m.get('bf16_tflops')} TFLOP/s, fp32 {m.get('fp32_tflops')}")
     print(f"app       first page {a['first_page_s']} s (import gradio alone {a.get('gradio_import_s')} s)")
+
+
+def _agreement_text(r: dict) -> str:
+    lines = [(f"{r['same']} of {r['prompts']} held-out answers of {r['run']} are the same on torch and llama.cpp "
+             f"{r['weights']} ({r['share']:.0%}; seconds {r['seconds']})")]
+    lines += [f"  differs at token {d['token']} of {d['of']}: torch {d['torch']!r}, llama.cpp {d['llama.cpp']!r}, "
+              f"torch's top-2 logit gap {d['top2_gap']}" for d in r["differ"]]
+    return "\n".join(lines)
+
+
+def _print_engines(e: dict) -> None:
+    for key in ("torch", "llama.cpp"):
+        if key in e:
+            f = e[key]
+            print(f"  {f['engine']:<14} {f['tokens_per_s']} tok/s, first token {f['first_token_s']:.3f} s, "
+                  f"base + tuned {f['ratio']:.2f}x one answer")
+    for kind, f in (e.get("llama_cpp_itself") or {}).items():
+        print(f"  llama.cpp itself {kind} + LoRA: {f['tokens_per_s']} tok/s, first token {f['first_token_s']:.3f} s")
+    if e.get("ratios"):
+        print(f"  ratios {e['ratios']}; agreement {e.get('agreement')}")
 
 
 def register(sub) -> None:
@@ -58,5 +83,8 @@ def register(sub) -> None:
     b.add_argument("--no-docs", action="store_true", help="measure only; write nothing")
     b.add_argument("--serve", action="store_true", help="studio serve through the openai client on 127.0.0.1: one "
                    "stream against Compare's one answer, four streams at once against one; its own docs section")
+    b.add_argument("--agreement", metavar="RUN_ID", default=None, help="greedy answers of torch and llama.cpp on "
+                   "the run's held-out prompts, as Evaluate asks them: the share that agree, and where the others part")
+    b.add_argument("--limit", type=int, default=60, help="--agreement: held-out prompts at most")
     gpu.add_arguments(b)  # --gpu, --dry-run, --models, --out (studio/bench/gpu.py)
     b.set_defaults(func=cmd_bench)

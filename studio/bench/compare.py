@@ -59,7 +59,7 @@ def benchmark(model_name: str = "smollm2-135m", new_tokens: int = 64, repeats: i
     """Seconds (min and median over repeats, interleaved so load changes hit all three alike)."""
     with tempfile.TemporaryDirectory() as tmp:
         adapter = str(random_adapter(model_name, Path(tmp)))
-        comparer = Comparer(model_name)
+        comparer = Comparer(model_name, engine="torch")  # its batched and sequential modes are torch's
         msgs = messages_for(PROMPT)
         base, tuned = Column("base", "Base", None, msgs), Column("tuned", "Tuned", adapter, msgs)
         settings = GenSettings(max_new_tokens=new_tokens)

@@ -200,6 +200,32 @@ def _gen_table(g: dict, a: dict, m: dict, v: dict) -> list[str]:
         ""]
 
 
+def _engines_table(e: dict) -> list[str]:
+    """The answer engines side by side (studio.bench.engines): the studio on torch and on llama.cpp, and
+    llama.cpp itself on the same weights."""
+    if not e:
+        return []
+    rows = [_row("answers by", "tokens/s", "first token (s)", "base + tuned / alone"), _row(*["---"] * 4)]
+    for key in ("torch", "llama.cpp"):
+        if key in e:
+            f = e[key]
+            rows.append(_row(f"studio, {f.get('engine', key)}", _fmt(f.get("tokens_per_s"), 1),
+                             _fmt(f.get("first_token_s"), 3), f"{_fmt(f.get('ratio'))}×"))
+    for kind, f in (e.get("llama_cpp_itself") or {}).items():
+        rows.append(_row(f"llama.cpp itself, {kind} + LoRA", _fmt(f.get("tokens_per_s"), 1),
+                         _fmt(f.get("first_token_s"), 3), ""))
+    r, agree = e.get("ratios") or {}, e.get("agreement") or {}
+    itself, torch = r.get("studio_llama_over_llama_itself_f16"), r.get("studio_llama_over_torch")
+    notes = [(f"Studio on llama.cpp / llama.cpp itself (f16): {_fmt(itself)}×; / the torch path: {_fmt(torch)}×; "
+              f"{r.get('threads', '?')} threads.")]
+    if agree:
+        notes.append(f"Greedy agreement of the two engines: {agree['same']} of {agree['prompts']} prompts give the "
+                     f"same {agree['tokens']} tokens.")
+    if e.get("note"):
+        notes.append(e["note"])
+    return [*rows, "", *notes, ""]
+
+
 def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x * 100:.1f}%"
 
@@ -209,7 +235,7 @@ def section(kind: str, result: dict) -> str:
     v = verdicts(result)
     t = {**t, "_mfu_baseline": m.get("baseline_train_mfu"), "_mfu_studio": m.get("studio_train_mfu")}
     lines = _intro(kind, result) + _train_table(t, v)
-    lines += _gen_table(g, a, m, v)
+    lines += _gen_table(g, a, m, v) + _engines_table(g.get("engines") or {})
     if a.get("note"):
         lines += [a["note"], ""]
     return "\n".join(lines)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -14,7 +13,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from studio.chat import GenSettings, messages_for
+from studio.bench import engines
+from studio.chat import messages_for
 from studio.compare.engine import Column, Comparer, column_ids
 from studio.paths import REPO_ROOT
 
@@ -26,38 +26,17 @@ def _columns(adapter: str, prompt: str):
     return (Column("base", "Base", None, msgs), Column("tuned", "Tuned", adapter, msgs))
 
 
-def _timed_stream(comparer, columns, settings, tokens: int) -> tuple[float, float, int]:
-    """(seconds to the first visible text, seconds in all, new tokens of the longest column)."""
-    t0 = time.perf_counter()
-    first = None
-    for texts in comparer.stream(list(columns), settings, min_new_tokens=tokens):
-        if first is None and any(texts):
-            first = time.perf_counter() - t0
-    total = time.perf_counter() - t0
-    n = max((len(ids) for ids in comparer.last_token_ids), default=0)
-    return (first if first is not None else total), total, n
-
-
 def generation(model: str, adapter: str, tokens: int = 64, repeats: int = 3,
                prompt: str = PROMPT) -> dict[str, Any]:
-    """Greedy answers of exactly `tokens` new tokens (EOS held off, so both timings do the same work);
-    medians of `repeats` runs after one warm-up."""
-    comparer = Comparer(model)
-    base, tuned = _columns(adapter, prompt)
-    settings = GenSettings(max_new_tokens=tokens, temperature=0.0)
-    _timed_stream(comparer, [base, tuned], settings, tokens)  # warm-up: adapter load, first allocations
-    single = [_timed_stream(comparer, [tuned], settings, tokens) for _ in range(repeats)]
-    both = [_timed_stream(comparer, [base, tuned], settings, tokens) for _ in range(repeats)]
-    first_s = statistics.median(s[0] for s in single)
-    single_s = statistics.median(s[1] for s in single)
-    n = single[0][2]
-    side_s = statistics.median(b[1] for b in both)
-    prompt_tokens = len(column_ids(comparer.chat.tokenizer, tuned))
-    return {"prompt_tokens": prompt_tokens, "packed_linears": comparer.chat.packed,
-            "first_token_s": round(first_s, 3),
-            "tokens_per_s": round((n - 1) / max(1e-9, single_s - first_s), 2) if n > 1 else None,
-            "single_s": round(single_s, 3), "side_by_side_s": round(side_s, 3),
-            "ratio": round(side_s / single_s, 3), "new_tokens": n, "mode": comparer.mode}
+    """Greedy answers of exactly `tokens` new tokens (EOS held off, so every timing does the same work);
+    medians of `repeats` runs after one warm-up, on each engine (studio.bench.engines). The top-level figures
+    are the engine `auto` picks here: what a user's answers run on."""
+    figures = engines.engines(model, adapter, tokens, repeats, prompt)
+    chosen = figures.get("llama.cpp") or figures["torch"]
+    comparer = Comparer(model, engine="torch")
+    prompt_tokens = len(column_ids(comparer.chat.tokenizer, _columns(adapter, prompt)[1]))
+    return {"prompt_tokens": prompt_tokens, "packed_linears": comparer.chat.packed, **chosen,
+            "mode": comparer.mode, "engines": figures}
 
 
 def free_port() -> int:

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from studio.bench.docs import machine, now
-from studio.bench.gen import _columns, _timed_stream
+from studio.bench.engines import timed as _timed_stream
+from studio.bench.gen import _columns
 from studio.chat import GenSettings
 from studio.compare.engine import Comparer
 from studio.models import compute
@@ -64,7 +65,7 @@ def profile_decode(model: str, adapter: str) -> dict[str, Any]:
 
     from torch.profiler import ProfilerActivity, profile
 
-    comparer = Comparer(model)
+    comparer = Comparer(model, engine="torch")  # the torch path is what the profiler can see
     _, tuned = _columns(adapter, "Tell me about the weather in spring and what people like to do outside.")
     settings = GenSettings(max_new_tokens=DECODE_TOKENS)
     _timed_stream(comparer, [tuned], settings, DECODE_TOKENS)  # warm-up: the adapter loads

@@ -9,6 +9,7 @@ from studio.chat import GenSettings
 from studio.compare import CompareError
 from studio.compare.adapters import get_run
 from studio.compare.engine import DEFAULT_MODE, Comparer, iter_table, parse_kinds
+from studio.engine import ENGINES
 from studio.text import Term
 
 MAX_FILE_BYTES = 1_000_000
@@ -55,19 +56,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
     notes = [read_text_file(args.notes, "notes file")] if args.notes else None
     cfg = get_run(args.run).config()
     comparer = Comparer(cfg.model.name, mode=args.mode or DEFAULT_MODE,
-                        trust_remote_code=cfg.model.trust_remote_code)
+                        trust_remote_code=cfg.model.trust_remote_code, engine=args.engine or cfg.model.engine)
     rows = iter_table(cfg.model.name, prompts, kinds, settings=settings, comparer=comparer, run_id=args.run,
                       checkpoint=args.checkpoint, system_prompt=args.system, k=args.k,
                       dynamic=not args.static, notes=notes)
     shown = None
     for row in rows:
+        if comparer.last_engine and not row.get("failed"):  # which engine wrote the local columns' answers
+            row = {**row, "engine": comparer.last_engine.label}
         if args.json:
             print(json.dumps(row, ensure_ascii=False), flush=True)
             continue
         if row["prompt"] != shown:
             shown = row["prompt"]
             print(f"\n### {shown}")
-        print(f"\n[{row['column']}]\n{row['text']}", flush=True)
+        print(f"\n[{row['column']}] ({row.get('engine', 'endpoint')})\n{row['text']}", flush=True)
     return 0
 
 
@@ -90,5 +93,7 @@ def register(sub) -> None:
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--mode", choices=["batched", "sequential"], default=None,
                    help="all columns in one batch, or one after another (default: the faster, batched)")
+    c.add_argument("--engine", choices=ENGINES, default=None,
+                   help="what answers: llama.cpp, torch, or auto (default: the run's setting, else $STUDIO_ENGINE)")
     c.add_argument("--json", action="store_true", help="one JSON object per line per prompt and column")
     c.set_defaults(func=cmd_compare)

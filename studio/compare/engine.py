@@ -24,7 +24,9 @@ from studio.compare import CompareError, mask
 from studio.compare.adapters import AdapterError, check_adapter
 from studio.compare.columns import COLUMN_KINDS, Column, build_columns, parse_kinds
 from studio.compare.remote import Remote
-from studio.compare.stream import stream_rows
+from studio.compare.stream import stream_llama, stream_rows
+from studio.engine import choose as engine_choose
+from studio.engine.choose import Choice
 from studio.models import compute
 
 __all__ = ["COLUMN_KINDS", "Column", "Comparer", "GenSettings", "batch_table", "build_columns",
@@ -49,9 +51,10 @@ class Comparer:
     """Streams the answers of several columns from one base model and its adapters."""
 
     def __init__(self, model_name: str, *, mode: Mode = DEFAULT_MODE, trust_remote_code: bool = False,
-                 chat: ChatModel | None = None, lang: str | None = "en"):
+                 chat: ChatModel | None = None, lang: str | None = "en", engine: str | None = None):
         """`chat` is a ChatModel already loaded (tests pass an fp32 one); else the shared cached one. `lang`:
-        the language an endpoint column says its failure in."""
+        the language an endpoint column says its failure in. `engine`: auto, torch or llama.cpp (None: the
+        STUDIO_ENGINE environment variable, else auto; see studio.engine.choose)."""
         if mode not in ("batched", "sequential"):
             raise CompareError("err_compare_mode", mode=mode)
         self.model_name = model_name
@@ -62,6 +65,9 @@ class Comparer:
         """The answer ids of each column of the last finished stream (token counts, tests)."""
         self.last_failed: dict[int, Exception] = {}
         """The columns of the last stream (by index) whose endpoint could not answer, and why."""
+        self.engine = engine
+        self.last_engine: Choice | None = None
+        """The engine that answered the last stream's local columns (shown under the answers, recorded)."""
 
     def stream(self, columns: list[Column], settings: GenSettings | None = None, *,
                min_new_tokens: int = 0) -> Iterator[list[str]]:
@@ -86,10 +92,17 @@ class Comparer:
         self.last_token_ids = remote.spread(self.last_token_ids)
 
     def _local(self, columns: list[Column], settings: GenSettings, min_new_tokens: int) -> Iterator[list[str]]:
-        """The columns the local model answers, batched or one after another."""
-        names = self._load_adapters(columns)
+        """The columns the local model answers: by llama.cpp (one context, adapters taking turns per token), or
+        by torch, batched or one after another."""
         rows = [column_ids(self.chat.tokenizer, c) for c in columns]
         ids: list[list[int]] = []
+        choice = self.last_engine = self._choose(columns)
+        if choice.engine == "llama.cpp":
+            yield from stream_llama(self.chat, choice, rows, [c.adapter or None for c in columns], settings,
+                                    min_new_tokens=min_new_tokens, token_ids=ids)
+            self.last_token_ids = ids
+            return
+        names = self._load_adapters(columns)
         one = self._single_adapter(names)
         if self.mode == "batched" and one:  # base rows + one adapter's rows: a per-row LoRA scale
             yield from stream_rows(self.chat, rows, settings, adapter=one, row_mask=[n == one for n in names],
@@ -103,6 +116,15 @@ class Comparer:
         else:
             yield from self._sequential(rows, names, settings, min_new_tokens, ids)
         self.last_token_ids = ids
+
+    def _choose(self, columns: list[Column]) -> Choice:
+        for col in columns:
+            if col.adapter:
+                check_adapter(col.adapter, self.model_name)
+        model = self.chat.model
+        return engine_choose.choose(self.model_name, [c.adapter for c in columns], asked=self.engine,
+                                    device=getattr(getattr(model, "device", None), "type", "cpu"),
+                                    dtype=engine_choose.dtype_of(model))
 
     def _single_adapter(self, names: list[str]) -> str | None:
         """The adapter, when the rows mix the base with exactly one plain-LoRA adapter (see compare_mask)."""

@@ -10,8 +10,11 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from studio.chat import GenSettings, check_fits, clean
+from studio.chat import GenSettings, check_fits, clean, eos_ids
 from studio.compare.mask import row_scaling
+from studio.engine import choose as engine_choose
+from studio.engine.choose import Choice
+from studio.engine.llama import Job
 from studio.models import compute, hf
 
 _END = object()
@@ -35,7 +38,11 @@ class RowsStreamer:
         if not self._prompt_seen:  # generate first hands over the prompt ids: not part of the answer
             self._prompt_seen = True
             return
-        for row, token in enumerate(value.reshape(-1).tolist()):
+        self.step(value.reshape(-1).tolist())
+
+    def step(self, tokens: list[int]) -> None:
+        """Every row's new token of one step (llama.cpp's engine calls this directly)."""
+        for row, token in enumerate(tokens):
             if not self.done[row]:
                 self._add(row, int(token))
         self.queue.put(list(self.texts))
@@ -98,14 +105,6 @@ def left_padded(rows: list[list[int]], pad_id: int, device) -> dict[str, Any]:
     return {"input_ids": ids.to(device), "attention_mask": mask.to(device)}
 
 
-def eos_ids(chat) -> set[int]:
-    found = chat.model.generation_config.eos_token_id
-    ids = set(found if isinstance(found, list) else [found] if found is not None else [])
-    if chat.tokenizer.eos_token_id is not None:
-        ids.add(chat.tokenizer.eos_token_id)
-    return ids
-
-
 def gen_kwargs(chat, settings: GenSettings, min_new_tokens: int = 0) -> dict[str, Any]:
     kw = settings.kwargs()
     kw["pad_token_id"] = chat.tokenizer.pad_token_id
@@ -147,6 +146,53 @@ def stream_rows(chat, rows: list[list[int]], settings: GenSettings, *, adapter_n
     if token_ids is not None:
         token_ids.extend(streamer.ids)
     yield streamer.final()
+
+
+def stream_llama(chat, choice: Choice, rows: list[list[int]], adapters: list[str | None], settings: GenSettings, *,
+                 min_new_tokens: int = 0, token_ids: list[list[int]] | None = None) -> Iterator[list[str]]:
+    """stream_rows' contract answered by llama.cpp (studio.engine): the same prompt ids, stopping rules and
+    streaming, each row with its adapter folder (None: the base)."""
+    check_fits(chat.model, max(map(len, rows)), settings)
+    ends = eos_ids(chat)
+    streamer = RowsStreamer(chat.tokenizer, len(rows), chat.stop_strings, ends)
+    streamer._prompt_seen = True
+    job = Job(rows, list(adapters), settings, ends, on_step=lambda tokens: _publish(streamer, tokens),
+              finished=lambda row: streamer.done[row], min_new_tokens=min_new_tokens, top_k=_top_k(chat, settings))
+    errors: list[BaseException] = []
+    worker = threading.Thread(target=_run_llama, args=(chat.name, choice, job, streamer, errors), daemon=True)
+    worker.start()
+    try:
+        yield from _drain(streamer.queue)
+    finally:
+        job.cancel.set()
+        worker.join()
+    if errors:
+        raise errors[0]
+    if token_ids is not None:
+        token_ids.extend(streamer.ids)
+    yield streamer.final()
+
+
+def _publish(streamer: RowsStreamer, tokens: list[int]) -> None:
+    streamer.step(tokens)
+    streamer.queue.put(list(streamer.texts))
+
+
+def _top_k(chat, settings: GenSettings) -> int:
+    """transformers samples from the top 50 unless the model's generation config says otherwise."""
+    if settings.temperature <= 0:
+        return 0
+    found = getattr(chat.model.generation_config, "top_k", 50)
+    return 50 if found is None else int(found)
+
+
+def _run_llama(model_name: str, choice: Choice, job: Job, streamer: RowsStreamer, errors: list) -> None:
+    try:
+        engine_choose.decode(model_name, choice, job)
+    except BaseException as e:  # noqa: BLE001 - re-raised in the reader's thread
+        errors.append(e)
+    finally:
+        streamer.end()
 
 
 def _drain(q: queue.Queue) -> Iterator[list[str]]:

@@ -213,7 +213,7 @@ def evaluate_run(run_id: str, limit: int = 50, columns: Sequence[str] = ("base",
     kind, meter_id = meter_for(run, rows)
     meter_id = meter or meter_id
     meters.get_meter(meter_id)  # a bad --meter fails before the model loads
-    comparer = Comparer(cfg.model.name, trust_remote_code=cfg.model.trust_remote_code)
+    comparer = Comparer(cfg.model.name, trust_remote_code=cfg.model.trust_remote_code, engine=cfg.model.engine)
     settings = gen_settings(kind, [gold(r) for r in rows], comparer.chat.tokenizer)
     failed: dict[str, set[int]] = {}
     texts = answer(comparer, rows, columns, settings, run_id=run_id, progress=progress, failed=failed,
@@ -222,10 +222,16 @@ def evaluate_run(run_id: str, limit: int = 50, columns: Sequence[str] = ("base",
     if losses:
         _add_losses(scored, comparer, run, rows, cfg.data.system_prompt)
     result = EvalResult(run_id, kind, meter_id, scored, len(rows), round(time.time() - t0, 1),
-                        samples(rows, texts), asdict(settings), _confusion(meter_id, texts, rows))
+                        samples(rows, texts), {**asdict(settings), "engine": _engine(comparer)},
+                        _confusion(meter_id, texts, rows))
     if save:
         atomic_write_json(run.path / EVAL_FILE, result.to_dict())
     return result
+
+
+def _engine(comparer: Comparer) -> str:
+    """The engine that wrote the answers (recorded with the settings: a meter read knows what produced it)."""
+    return comparer.last_engine.label if comparer.last_engine else "torch"
 
 
 def score_answered(meter_id: str, outs: Sequence[str], rows: Sequence[dict], failed: set[int]) -> dict:

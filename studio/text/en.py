@@ -109,6 +109,7 @@ TEXT: dict[str, str] = {
     "where_ram": "RAM",
     "choice_model": "Model", "choice_data": "Data", "choice_run": "Run",
     "try_tokens": "Max new tokens", "try_converting": "Converting {model} from its embedded GGUF, once (~30 s)…",
+    "answered_by": "answered by {engine}",
     "try_loading": "Loading {model}…", "try_cut": "[cut at {n} tokens: raise Max new tokens for more]",
     "model_tag_instruct": "instruct", "model_tag_base": "base", "model_tag_offline": "offline", "model_tag_hub": "hub",
     "model_source_embedded": "embedded (offline)", "model_source_hub": "Hugging Face Hub",

@@ -305,4 +305,13 @@ ERRORS: dict[str, str] = {
     "err_reward_sqlite_missing": "{name} runs each answer on the SQLite file {path}, which is not there. Put the database at that path (a name in meta.sqlite is read beside the data file), or choose another reward",
     "err_reward_sql_tables": "{name} runs each answer on the tables it asks about, and this data gives none. Put a SQLite file with the data file's name beside it (train.jsonl -> train.sqlite), name one in each row's meta.sqlite, or give each row's CREATE TABLE statements in meta.schema; or choose sql_parses",
     "err_grpo_worker": "a GRPO run starts through its own worker, which holds its rewards: start or resume it with `studio train` / `studio resume`, not `python -m studio.train`",
+    # the answer engine (studio/engine/)
+    "err_engine_unknown": "engine {engine!r}: choose one of {engines}",
+    "err_engine_type": "llama.cpp weights {type!r}: choose one of {types}",
+    "err_engine_cannot": "llama.cpp cannot answer this: {why}. Use --engine auto (torch answers then) or --engine torch",
+    "err_engine_adapter_kind": "llama.cpp applies plain LoRA adapters only; this one has {what} (torch answers it)",
+    "err_engine_load": "llama.cpp could not load {path}: remove the file and the studio writes it again",
+    "err_engine_adapter": "llama.cpp could not load the LoRA GGUF {path} (does it belong to another base model?)",
+    "err_engine_context": "{tokens} tokens do not fit llama.cpp's context for this model: shorten the prompts or the answers",
+    "err_engine_decode": "llama.cpp could not decode {tokens} tokens (out of memory?)",
 }

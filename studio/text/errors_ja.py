@@ -304,4 +304,13 @@ ERRORS: dict[str, str] = {
     "err_reward_sqlite_missing": "{name} は各回答を SQLite ファイル {path} で実行しますが、そのファイルがありません。そのパスにデータベースを置くか（meta.sqlite の名前はデータファイルと同じフォルダで探します）、別の報酬を選んでください",
     "err_reward_sql_tables": "{name} は各回答を問い合わせ先のテーブルで実行しますが、このデータにはテーブルがありません。データファイルと同じ名前の SQLite ファイルを隣に置く（train.jsonl → train.sqlite）、各行の meta.sqlite でファイルを指定する、または各行の meta.schema に CREATE TABLE 文を書いてください。あるいは sql_parses を選んでください",
     "err_grpo_worker": "GRPO の実行は報酬を持つ専用のワーカーで始まります。`python -m studio.train` ではなく `studio train` / `studio resume` で開始・再開してください",
+    # 回答エンジン (studio/engine/)
+    "err_engine_unknown": "エンジン {engine!r} は選べません。{engines} のどれかを選んでください",
+    "err_engine_type": "llama.cpp の重み {type!r} は選べません。{types} のどれかを選んでください",
+    "err_engine_cannot": "llama.cpp ではこの回答を作れません: {why}。--engine auto（その場合は torch が答えます）か --engine torch を使ってください",
+    "err_engine_adapter_kind": "llama.cpp が適用できるのは素の LoRA アダプターだけです。このアダプターには {what} があります（torch が答えます）",
+    "err_engine_load": "llama.cpp が {path} を読み込めませんでした。ファイルを削除すると、スタジオが作り直します",
+    "err_engine_adapter": "llama.cpp が LoRA GGUF {path} を読み込めませんでした（別のベースモデル用ではありませんか）",
+    "err_engine_context": "{tokens} トークンはこのモデルの llama.cpp のコンテキストに収まりません。プロンプトか回答を短くしてください",
+    "err_engine_decode": "llama.cpp が {tokens} トークンを処理できませんでした（メモリ不足かもしれません）",
 }

@@ -102,6 +102,7 @@ TEXT: dict[str, str] = {
     "where_ram": "RAM",
     "choice_model": "モデル", "choice_data": "データ", "choice_run": "実行",
     "try_tokens": "最大生成トークン数", "try_converting": "{model} を同梱の GGUF から変換しています (初回のみ、約 30 秒)…",
+    "answered_by": "回答エンジン: {engine}",
     "try_loading": "{model} を読み込み中…", "try_cut": "[{n} トークンで打ち切り: 続きは最大生成トークン数を上げてください]",
     "model_tag_instruct": "対話調整済み", "model_tag_base": "ベース", "model_tag_offline": "オフライン", "model_tag_hub": "Hub",
     "model_source_embedded": "同梱 (オフライン)", "model_source_hub": "Hugging Face Hub", "model_source_local": "ローカルフォルダ",

@@ -92,8 +92,15 @@ def try_it(name: str, prompt: str, max_tokens: float = 128, lang: str = "en"):
     text, count = "", []
     for text in model.stream(messages, settings, new_tokens=count):
         yield text
+    if model.last_engine:  # which engine answered, under the answer
+        text += "\n\n" + engine_footer(model.last_engine.label, lang)
     if count and count[0] >= settings.max_new_tokens:
-        yield text + "\n\n" + t(lang, "try_cut", n=settings.max_new_tokens)
+        text += "\n\n" + t(lang, "try_cut", n=settings.max_new_tokens)
+    yield text
+
+
+def engine_footer(label: str, lang: str | None) -> str:
+    return f"<sub>⚙ {t(lang or 'en', 'answered_by', engine=label)}</sub>"
 
 
 def build(ctx: Ctx) -> None:

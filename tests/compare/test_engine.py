@@ -252,7 +252,8 @@ def test_cli_json_prints_one_object_per_prompt_and_column(tiny_model_dir, lora, 
     assert [(r["prompt"], r["column"]) for r in rows] == [
         ("Greet guest 1", "base"), ("Greet guest 1", "tuned"),
         ("Why is the sky blue?", "base"), ("Why is the sky blue?", "tuned")]
-    assert all(set(r) == {"prompt", "column", "text"} and isinstance(r["text"], str) for r in rows)
+    assert all(set(r) == {"prompt", "column", "text", "engine"} and isinstance(r["text"], str) for r in rows)
+    assert {r["engine"] for r in rows} == {"torch"}  # which engine answered (the suite's STUDIO_ENGINE)
 
 
 def test_cli_bad_input_exits_2_with_one_line(tiny_model_dir, lora, tmp_path, capsys):

@@ -188,4 +188,6 @@ def test_a_real_smollm2_run_exports_a_gguf_with_the_same_greedy_answers(tmp_path
                                                                 "sliding_attention": {"rope_theta": 1e4}}}, 1e6)])
 def test_the_rope_base_is_read_from_every_config_shape(config, theta):
     """Gemma 3 keeps a base per layer type: the global one is llama.cpp's freq_base (10000 broke gemma3-270m)."""
-    assert gguf_export._rope_theta(config) == theta
+    from studio.engine import layout
+
+    assert layout.rope_theta(config) == theta

@@ -2,6 +2,7 @@
 then the batch table (compare_batch) and the blind test (compare_blind) on the same choices."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -29,6 +30,7 @@ from studio.ui.compare.common import (
     warn,
 )
 from studio.ui.context import Ctx, OnOpen, bind_run_picker, current_or_newest, guard, labelled
+from studio.ui.model_step import engine_footer
 
 __all__ = ["KEYS", "KINDS", "build", "regenerate", "run_choices", "run_context", "send"]
 
@@ -48,6 +50,9 @@ def run_context(run_id: str | None) -> tuple[str, str]:
     notes = p.path / "notes.md"
     return (p.extra.get("fact_prompt") or p.system or "",
             notes.read_text(encoding="utf-8") if notes.is_file() else "")
+
+
+_FOOTER = re.compile(r"\n\n<sub>⚙ [^<]*</sub>$")
 
 
 def _slot(kind: str) -> int:
@@ -71,6 +76,11 @@ def send(s: Setup, prompt: str, *chatbots: list[dict] | None) -> Iterator[tuple]
         for col, text in zip(columns, texts):
             chats[_slot(col.key)][-1]["content"] = text
         yield ("", *chats)
+    if comparer.last_engine:  # which engine answered, under each local column's answer
+        for col in columns:
+            if not col.endpoint:
+                chats[_slot(col.key)][-1]["content"] += "\n\n" + engine_footer(comparer.last_engine.label, s.lang)
+        yield ("", *chats)
 
 
 def _columns(model: str, prompt: str, kinds: list[str], chats: list[list[dict]], s: Setup):
@@ -91,8 +101,8 @@ def _answered(chat: list[dict]) -> list[dict]:
     for m in chat:
         if m["role"] == "assistant" and m["content"].startswith("⚠ ") and out and out[-1]["role"] == "user":
             out.pop()
-        else:
-            out.append(m)
+        else:  # the engine's footer is the studio's note, not the model's words
+            out.append({**m, "content": _FOOTER.sub("", m["content"])} if m["role"] == "assistant" else m)
     return out
 
 
@@ -105,7 +115,7 @@ def regenerate(kind: str, s: Setup, chatbot: list[dict] | None) -> Iterator[list
         warn("cmp_nothing_to_redo", s.lang)
         yield chat
         return
-    history, prompt = chat[:last], chat[last]["content"]
+    history, prompt = _answered(chat[:last]), chat[last]["content"]
     columns = guard(build_columns, s.model(), prompt, [s.key_for(kind)], history=history,
                     **s.column_kw(), lang=s.lang)
     out = [*history, {"role": "user", "content": prompt}, {"role": "assistant", "content": ""}]
