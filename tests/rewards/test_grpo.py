@@ -46,8 +46,10 @@ def test_a_grpo_run_goes_to_done_with_its_rewards_logged(tiny_model_dir, tmp_pat
     assert trained and all({"reward", "kl", "completion_length", "reward:json_parses", "reward:length"} <= set(m)
                            for m in trained)
     assert run.adapter_dir.is_dir()
-    names = {trace.name for trace in charts.loss_figure(run.metrics(), lang="ja").data}
-    assert {"平均報酬", "json_parses", "length"} <= names
+    figure = charts.loss_figure(run.metrics(), lang="ja")
+    rewards_drawn = [trace for trace in figure.data if trace.name in {"平均報酬", "json_parses", "length"}]
+    assert len(rewards_drawn) == 3 and all(trace.yaxis == "y2" for trace in rewards_drawn)  # the right axis
+    assert figure.layout.yaxis2.title.text == "報酬"
     assert run_eval.eval_rows(run)[0]["messages"][-1]["role"] == "assistant"  # its held-out rows, as SFT's
     table = latest_answers(run.id, "ja")  # the Train step's table of the latest sampled answers
     assert table.startswith("**最新の生成回答とその報酬**") and "| json_parses | length |" in table
