@@ -150,7 +150,10 @@ def applicable(key: str, rows: Sequence[dict]) -> bool:
 
 
 def fits(rows: Sequence[dict]) -> list[str]:
-    """The rewards that apply to these rows, in the registry's order (regex shown as regex:PATTERN)."""
+    """The rewards that apply to these rows, in the registry's order (regex shown as regex:PATTERN); none for raw
+    text, which has no prompts to answer."""
+    if rows and is_text_row(rows[0]):
+        return []
     return [k if k != "regex" else "regex:PATTERN" for k in REWARDS if applicable(k, rows)]
 
 

@@ -13,7 +13,12 @@ CELL = 120
 
 
 def reward_table(rows: list[dict], spec: str | None, lang: str = "en") -> str:
-    """Markdown: the chosen rewards' figures (or the refusal, in lang), then every reward that fits these rows."""
+    """Markdown: the chosen rewards' figures (or the refusal, in lang), then every reward that fits these rows; for
+    raw text, why GRPO cannot use it."""
+    try:
+        rewards.check_apply([], rows)  # no reward chosen yet: only data GRPO cannot use at all is refused
+    except ValueError as e:
+        return f"**{said(lang, e)}**"
     fitting = [f"- `{name}` — {t(lang, 'reward_' + rewards.Reward(name).key)}" for name in rewards.fits(rows)]
     lines = [f"**{t(lang, 'grpo_fits')}**", *fitting]
     if not (spec or "").strip():

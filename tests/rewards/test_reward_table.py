@@ -3,7 +3,7 @@ or why one is refused, in the UI's language; an empty rewards box is no reward."
 import gradio as gr
 import pytest
 
-from studio import presets, runs
+from studio import presets, rewards, runs
 from studio.config import DataSpec, RunConfig
 from studio.data.choice import DataChoice
 from studio.fsutil import atomic_write_json
@@ -24,6 +24,13 @@ def test_a_refused_reward_is_said_in_the_ui_language():
     rows = presets.load("json").train_rows()
     assert "sql_matches はこのデータには使えません" in reward_table(rows, "sql_matches", "ja")
     assert "does not apply to this data" in reward_table(rows, "sql_matches", "en")
+
+
+def test_raw_text_fits_no_reward_and_the_table_says_why_in_the_ui_language():
+    rows = [{"text": f"Paragraph {i} of plain prose."} for i in range(6)]
+    assert rewards.fits(rows) == []
+    assert reward_table(rows, None, "en").startswith("**GRPO needs prompts to answer, and this data is raw text")
+    assert "生テキスト" in reward_table(rows, "regex:a", "ja")
 
 
 def test_the_plan_of_a_grpo_run_holds_the_table_and_an_empty_box_is_no_reward():
