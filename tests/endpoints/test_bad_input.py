@@ -74,6 +74,13 @@ def test_a_key_variable_that_is_not_set_stops_before_any_call(monkeypatch):
     assert "環境変数 BIG_KEY のキーが必要" in said("ja", err)
 
 
+def test_an_endpoint_that_wants_a_key_where_none_is_named_says_so():
+    with FakeEndpoint("auth") as fake:
+        err = _fails(save("hosted", fake.url), streamed=True)
+    assert "endpoint hosted" in str(err) and "refused the call without a key (HTTP 401)" in str(err)
+    assert "キーなしの呼び出しを拒否しました" in said("ja", err) and "--key-env" in said("ja", err)
+
+
 def test_a_refused_key_is_said_without_the_key(monkeypatch):
     monkeypatch.setenv("BIG_KEY", SECRET)
     with FakeEndpoint("auth") as fake:

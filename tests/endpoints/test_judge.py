@@ -79,8 +79,8 @@ def test_unclear_and_two_minded_answers_are_counted_and_below_20_votes_says_how_
     text = judge.say_report(found)
     assert "has decided 8 of your 24 pairs" in text and "so 12 more" in text
     assert "8 answer(s) were neither A nor B" in text and "8 pair(s) got opposite picks" in text
-    assert "あと 12 件必要" in judge.say_report(found, "ja") and "8 件のペアは A と B を入れ替えると" in \
-        judge.say_report(found, "ja")
+    ja = judge.say_report(found, "ja")
+    assert "あと 12 件必要" in ja and "8 件のペアは A と B を入れ替えると" in ja and "8 件の答えは A でも B でも" in ja
     with pytest.raises(judge.JudgeError) as err:
         judge.accept("run-1", "judge")
     assert "needs 20 (12 more)" in str(err.value) and judge.accepted("run-1") is None
@@ -102,3 +102,20 @@ def test_a_verdict_asked_in_one_order_only_is_asked_again():
         append_jsonl(votes.votes_file("run-2.judge"), old)
         found = judge.judge_votes("run-2", "judge")
     assert len(fake.calls) == 4 and found.agreement.n == 2 and found.agreement.agree == 2
+
+
+def test_a_judge_that_fails_midway_keeps_its_verdicts_and_is_asked_the_rest_next_time():
+    for i in range(24):
+        _vote("run-3", i, i % 2 == 0)
+    with FakeEndpoint(reply=_by_prompt, fail_after=12) as fake:
+        save("judge", fake.url)
+        found = judge.judge_votes("run-3", "judge")
+    kept = len(votes.load("run-3.judge"))
+    assert 0 < kept < 24 and found.failed == 24 - kept  # answered pairs recorded; the rest counted, not lost
+    assert "got no answer this time (asked again next time): endpoint judge" in judge.say_report(found)
+    assert "HTTP 500" in judge.say_report(found, "ja") and "次回もう一度聞きます" in judge.say_report(found, "ja")
+    with FakeEndpoint(reply=_by_prompt) as fake:
+        save("judge", fake.url)
+        again = judge.judge_votes("run-3", "judge")
+    assert len(fake.calls) == 2 * (24 - kept) and again.failed == 0  # only the pairs without a verdict
+    assert (again.unclear, again.inconsistent, again.agreement.n) == (8, 8, 8)
