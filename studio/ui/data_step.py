@@ -6,6 +6,7 @@ import json
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 import pandas as pd
@@ -13,10 +14,9 @@ import pandas as pd
 from studio import presets
 from studio.charts import token_histogram
 from studio.data.choice import DataChoice, parse_mapping
-from studio.data.generate import KINDS, check_settings, generator
+from studio.data.generate import check_settings, generator
 from studio.data.generate import generate as run_generator
 from studio.data.inspect import inspect, inspect_file, inspect_preset, trained_pieces
-from studio.data.readers import SUPPORTED
 from studio.data.repair import fix_file
 from studio.data.stats import summarise, token_lengths
 from studio.data.store import (
@@ -34,7 +34,7 @@ from studio.fsutil import write_jsonl
 from studio.models import load_tokenizer, resolve
 from studio.paths import inside
 from studio.text import TEXT, said, t
-from studio.ui import advice, teacher_panel
+from studio.ui import advice, data_widgets, teacher_panel
 from studio.ui.context import Ctx, preset_title
 
 ERROR_KEYS = ["err_file", "err_line", "err_field", "err_problem", "err_fix"]
@@ -321,68 +321,36 @@ def generate(kind: str, n: float, seed: float, model: str, lang: str = "en", pro
     return (*show(view, model, lang=lang), DataChoice(path=str(path), label=path.name, rows=len(view.usable)))
 
 
+def _wire(ctx: Ctx, s: data_widgets.Sources, outputs: list, errors: Any) -> None:
+    s.preset.change(preset_blurb, [s.preset, ctx.lang], s.blurb)
+    ctx.lang.change(lambda name, lang: (gr.Dropdown(choices=preset_choices(lang)), preset_blurb(name, lang)),
+                    [s.preset, ctx.lang], [s.preset, s.blurb], show_progress="hidden")
+    s.use_preset.click(load_preset, [s.preset, ctx.model, ctx.lang], outputs)
+    # one at a time, in order, for the checks of an upload: a check pressed right after a drop (with a mapping
+    # typed meanwhile) never lands before the drop's own, and the two never import transformers at once
+    checks = {"concurrency_id": "data-upload-check", "concurrency_limit": 1}
+    upload_in = [s.upload, s.mapping, ctx.model, ctx.lang]
+    s.upload.upload(check_on_arrival, upload_in, [*outputs, s.fix], **checks)
+    s.upload.clear(clear_upload, [ctx.data, ctx.lang], [*outputs, s.fix], show_progress="hidden")
+    s.use_file.click(load_file_offering_fix, upload_in, [*outputs, s.fix], **checks)
+    s.fix.click(fix_upload, upload_in, [*outputs, s.fix], **checks)
+    s.gen.click(generate, [s.kind, s.n, s.seed, ctx.model, ctx.lang], outputs)
+    teacher_panel.wire(ctx, s.teacher, s.kind, s.seed, outputs, show)
+    s.use_hub.click(load_hub, [s.hub_id, s.hub_split, ctx.model, ctx.lang], outputs)
+    ctx.lang.change(relabel_errors, [errors, ctx.lang], errors, show_progress="hidden")
+    ctx.on_load.append((lambda choice: choice.preset if choice else None, [ctx.data], [s.preset]))
+    ctx.on_load.append((last_check, [ctx.data, ctx.model, ctx.lang], outputs[:-1]))  # the check, as it was
+
+
 def build(ctx: Ctx) -> None:
     L = ctx.labels
     L.md("data_intro")
     with gr.Row():
         with gr.Column(scale=2):
-            with gr.Tabs():
-                with L(gr.Tab(L.text("src_preset"), id="preset"), "src_preset"):
-                    preset = L(gr.Dropdown(preset_choices(), value=None, label=L.text("preset"),
-                                           elem_id="preset-pick"), "preset")
-                    blurb = gr.Markdown(elem_id="preset-blurb")
-                    use_preset = L(gr.Button(L.text("validate"), variant="primary", elem_id="use-preset"),
-                                   "validate", "value")
-                with L(gr.Tab(L.text("src_upload"), id="upload"), "src_upload"):
-                    upload = L(gr.File(label=L.text("upload"), file_types=list(SUPPORTED), elem_id="data-upload"),
-                               "upload")
-                    mapping = L(gr.Textbox(label=L.text("mapping"), placeholder="prompt=question,"
-                                           "response=answer", elem_id="data-mapping"), "mapping")
-                    use_file = L(gr.Button(L.text("validate"), variant="primary", elem_id="use-file"), "validate",
-                                 "value")
-                    fix = L(gr.Button(L.text("fix_twice"), visible=False, elem_id="fix-twice"), "fix_twice", "value")
-                with L(gr.Tab(L.text("src_hub"), id="hub"), "src_hub"):
-                    hub_id = L(gr.Textbox(label=L.text("hub_id"), placeholder="tatsu-lab/alpaca",
-                                          elem_id="hub-id"), "hub_id")
-                    hub_split = L(gr.Textbox("train", label=L.text("hub_split"), elem_id="hub-split"), "hub_split")
-                    use_hub = L(gr.Button(L.text("validate"), variant="primary", elem_id="use-hub"), "validate",
-                                "value")
-                with L(gr.Tab(L.text("src_generate"), id="generate"), "src_generate"):
-                    kind = L(gr.Dropdown(list(KINDS), value="gozaru", label=L.text("gen_kind")), "gen_kind")
-                    with gr.Row():
-                        n = L(gr.Number(400, label=L.text("gen_n"), precision=0, minimum=1, maximum=100000),
-                              "gen_n")
-                        seed = L(gr.Number(0, label=L.text("gen_seed"), precision=0), "gen_seed")
-                    gen = L(gr.Button(L.text("gen_go"), variant="primary"), "gen_go", "value")
-                    teacher = teacher_panel.build(ctx)  # an endpoint writes the rows instead, checked alike
+            sources = data_widgets.sources(ctx, preset_choices())
             summary = L(gr.Markdown(elem_id="data-summary"), "data_summary", "label")
             advice.build(ctx)
         with gr.Column(scale=3):
-            bubbles = L(gr.Chatbot(label=L.text("data_preview"), height=300, elem_id="data-preview",
-                                   autoscroll=False),
-                        "data_preview")
-            hist = L(gr.Plot(label=L.text("data_hist")), "data_hist")
-            L.md("data_mask_info")
-            mask = gr.HTML()
-    # the full width: file, line, field, problem and fix side by side, not squeezed into a column
-    errors = L(gr.Dataframe(headers=[L.text(k) for k in ERROR_KEYS], label=L.text("data_errors"), wrap=True,
-                            max_height=320, elem_id="data-errors", column_widths=["14%", "8%", "16%", "36%", "26%"]),
-               "data_errors")
-    outputs = [summary, errors, bubbles, hist, mask, ctx.data]
-    preset.change(preset_blurb, [preset, ctx.lang], blurb)
-    ctx.lang.change(lambda name, lang: (gr.Dropdown(choices=preset_choices(lang)), preset_blurb(name, lang)),
-                    [preset, ctx.lang], [preset, blurb], show_progress="hidden")
-    use_preset.click(load_preset, [preset, ctx.model, ctx.lang], outputs)
-    # one at a time, in order, for the checks of an upload: a check pressed right after a drop (with a mapping
-    # typed meanwhile) never lands before the drop's own, and the two never import transformers at once
-    checks = {"concurrency_id": "data-upload-check", "concurrency_limit": 1}
-    upload.upload(check_on_arrival, [upload, mapping, ctx.model, ctx.lang], [*outputs, fix], **checks)
-    upload.clear(clear_upload, [ctx.data, ctx.lang], [*outputs, fix], show_progress="hidden")
-    use_file.click(load_file_offering_fix, [upload, mapping, ctx.model, ctx.lang], [*outputs, fix], **checks)
-    fix.click(fix_upload, [upload, mapping, ctx.model, ctx.lang], [*outputs, fix], **checks)
-    gen.click(generate, [kind, n, seed, ctx.model, ctx.lang], outputs)
-    teacher_panel.wire(ctx, teacher, kind, seed, outputs, show)
-    use_hub.click(load_hub, [hub_id, hub_split, ctx.model, ctx.lang], outputs)
-    ctx.lang.change(relabel_errors, [errors, ctx.lang], errors, show_progress="hidden")
-    ctx.on_load.append((lambda choice: choice.preset if choice else None, [ctx.data], [preset]))
-    ctx.on_load.append((last_check, [ctx.data, ctx.model, ctx.lang], outputs[:-1]))  # the check, as it was
+            bubbles, hist, mask = data_widgets.preview(L)
+    errors = data_widgets.errors_table(L, ERROR_KEYS)
+    _wire(ctx, sources, [summary, errors, bubbles, hist, mask, ctx.data], errors)

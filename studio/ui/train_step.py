@@ -20,6 +20,7 @@ from studio.text import said, t
 from studio.train import cli as train_cli
 from studio.train import queue, recipe, runner
 from studio.train.plain_log import plain_lines
+from studio.ui import train_widgets
 from studio.ui.advice import rows_for, verdict_text
 from studio.ui.context import Ctx, OnOpen, guard, run_title, say_gpu_freed
 from studio.ui.reward_table import latest_answers, reward_table
@@ -284,54 +285,36 @@ def _widgets(L) -> TrainWidgets:
     return TrainWidgets({s.name: by_name[s.name] for s in SHOWN})
 
 
-@dataclass
-class AskBox:
-    """Shown when Start meets a run of the same setup already queued or training: a second run only when
-    asked for."""
-
-    box: Any
-    text: Any
-    another: Any
-    watch: Any
-
-
-def _ask_box(L) -> tuple[AskBox, Any]:
-    """The ask box and the state holding the twin's id (what "watch" switches to)."""
-    with gr.Group(visible=False, elem_id="train-twin") as box:
-        text = gr.Markdown(elem_id="train-twin-text")
-        with gr.Row():
-            another = L(gr.Button(L.text("train_another"), variant="primary", elem_id="train-another"),
-                        "train_another", "value")
-            watch_btn = L(gr.Button(L.text("train_watch"), elem_id="train-watch"), "train_watch", "value")
-    return AskBox(box, text, another, watch_btn), gr.State(None)
-
-
-def build(ctx: Ctx) -> OnOpen:
-    L = ctx.labels
-    L.md("train_intro")
-    w = _widgets(L)
-    with gr.Row():
-        origin = L(gr.Dropdown([("—", "")], value="", label=L.text("hp_start_from"), elem_id="hp-start-from",
-                               scale=2), "hp_start_from")
-        L.md("dpo_explain")
-    estimate = gr.Markdown(L.text("need_data"), elem_id="train-plan")
-    with gr.Row():
-        go = L(gr.Button(L.text("start"), variant="primary", elem_id="train-start"), "start", "value")
-        halt = L(gr.Button(L.text("stop"), variant="stop", elem_id="train-stop"), "stop", "value")
-        again = L(gr.Button(L.text("resume"), elem_id="train-resume"), "resume", "value")
-    ask, twin = _ask_box(L)
-    prog = gr.HTML(elem_id="train-progress")
-    done = L(gr.Button(L.text("train_done_compare"), variant="primary", visible=False, elem_id="train-done"),
-             "train_done_compare", "value")
-    chart = L(gr.Plot(label=L.text("loss_chart"), elem_id="loss-chart"), "loss_chart")
-    latest = gr.Markdown(elem_id="train-completions")  # GRPO: the answers it samples, scored, as it goes
-    log = L(gr.Textbox(label=L.text("log"), lines=8, max_lines=8, interactive=False, autoscroll=True,
-                       elem_id="train-log"), "log")
-    timer = gr.Timer(2.0, active=False)
-    settings = [ctx.model, ctx.data, origin, *w.inputs()]
+def _wire_plan(ctx: Ctx, w: TrainWidgets, c: train_widgets.Controls) -> None:
+    """The suggested settings on a new model or data, and the plan on every change."""
+    settings = [ctx.model, ctx.data, c.origin, *w.inputs()]
 
     def _plan(lang, model, data, start_from, *args):
         return plan(model, data, {**w.values(args), "start_from": start_from or None}, lang)
+
+    def _remember(model, data, *args):
+        return remember(model, data, w.values(args))
+
+    for trigger in (ctx.model.change, ctx.data.change):
+        trigger(defaults, [ctx.model, ctx.data, ctx.settings], w.inputs(), concurrency_limit=None).then(
+            _plan, [ctx.lang, *settings], c.estimate, concurrency_limit=None)
+    ctx.lang.change(_plan, [ctx.lang, *settings], c.estimate, show_progress="hidden", concurrency_limit=None)
+    ctx.model.change(refresh_start, [ctx.model, c.origin], c.origin, show_progress="hidden")
+    c.origin.input(_plan, [ctx.lang, *settings], c.estimate, show_progress="hidden", concurrency_limit=None)
+    # User edits only (programmatic updates would fire a plan per widget at once): one listener each for
+    # the plan and the remembered settings, on every widget's edit.
+    edits = [e for widget in w.inputs()
+             for e in ((widget.blur, widget.submit) if isinstance(widget, gr.Number) else (widget.input,))]
+    gr.on(edits, _plan, [ctx.lang, *settings], c.estimate, show_progress="hidden", concurrency_limit=None,
+          trigger_mode="always_last")
+    gr.on(edits, _remember, [ctx.model, ctx.data, *w.inputs()], ctx.settings, show_progress="hidden",
+          concurrency_limit=None, trigger_mode="always_last")
+
+
+def _wire_run(ctx: Ctx, w: TrainWidgets, c: train_widgets.Controls, ask: train_widgets.AskBox, twin: Any,
+              v: train_widgets.Progress) -> None:
+    """Start (or ask first about a twin), stop, resume, and the run's progress polled while it trains."""
+    settings = [ctx.model, ctx.data, c.origin, *w.inputs()]
 
     def _start(lang, model, data, start_from, *args):
         return start(model, data, {**w.values(args), "start_from": start_from or None}, lang)
@@ -339,32 +322,26 @@ def build(ctx: Ctx) -> OnOpen:
     def _another(lang, model, data, start_from, *args):
         return start(model, data, {**w.values(args), "start_from": start_from or None}, lang, another=True)
 
-    def _remember(model, data, *args):
-        return remember(model, data, w.values(args))
-
-    for trigger in (ctx.model.change, ctx.data.change):
-        trigger(defaults, [ctx.model, ctx.data, ctx.settings], w.inputs(), concurrency_limit=None).then(
-            _plan, [ctx.lang, *settings], estimate, concurrency_limit=None)
-    ctx.lang.change(_plan, [ctx.lang, *settings], estimate, show_progress="hidden", concurrency_limit=None)
-    ctx.model.change(refresh_start, [ctx.model, origin], origin, show_progress="hidden")
-    origin.input(_plan, [ctx.lang, *settings], estimate, show_progress="hidden", concurrency_limit=None)
-    # User edits only (programmatic updates would fire a plan per widget at once): one listener each for
-    # the plan and the remembered settings, on every widget's edit.
-    edits = [e for widget in w.inputs()
-             for e in ((widget.blur, widget.submit) if isinstance(widget, gr.Number) else (widget.input,))]
-    gr.on(edits, _plan, [ctx.lang, *settings], estimate, show_progress="hidden", concurrency_limit=None,
-          trigger_mode="always_last")
-    gr.on(edits, _remember, [ctx.model, ctx.data, *w.inputs()], ctx.settings, show_progress="hidden",
-          concurrency_limit=None, trigger_mode="always_last")
-    started = [ctx.run, timer, ask.box, ask.text, twin]
-    go.click(_start, [ctx.lang, *settings], started, concurrency_limit=None)
+    started = [ctx.run, v.timer, ask.box, ask.text, twin]
+    c.go.click(_start, [ctx.lang, *settings], started, concurrency_limit=None)
     ask.another.click(_another, [ctx.lang, *settings], started, concurrency_limit=None)
-    ask.watch.click(watch, [twin, ctx.lang], [ctx.run, timer, ask.box])
-    halt.click(stop, [ctx.run, ctx.lang], None)
-    again.click(resume, [ctx.run, ctx.lang], timer)
-    for event in (timer.tick, ctx.run.change, ctx.lang.change):
-        event(poll, [ctx.run, ctx.lang], [prog, chart, log, timer, done], show_progress="hidden",
+    ask.watch.click(watch, [twin, ctx.lang], [ctx.run, v.timer, ask.box])
+    c.halt.click(stop, [ctx.run, ctx.lang], None)
+    c.again.click(resume, [ctx.run, ctx.lang], v.timer)
+    for event in (v.timer.tick, ctx.run.change, ctx.lang.change):
+        event(poll, [ctx.run, ctx.lang], [v.prog, v.chart, v.log, v.timer, v.done], show_progress="hidden",
               concurrency_limit=None)
-        event(latest_answers, [ctx.run, ctx.lang], latest, show_progress="hidden", concurrency_limit=None)
-    done.click(lambda: gr.Tabs(selected="compare"), None, ctx.tabs)
-    return OnOpen(refresh_start, [ctx.model, origin], origin)  # a run may have finished since
+        event(latest_answers, [ctx.run, ctx.lang], v.latest, show_progress="hidden", concurrency_limit=None)
+    v.done.click(lambda: gr.Tabs(selected="compare"), None, ctx.tabs)
+
+
+def build(ctx: Ctx) -> OnOpen:
+    L = ctx.labels
+    L.md("train_intro")
+    w = _widgets(L)
+    c = train_widgets.controls(L)
+    ask, twin = train_widgets.ask_box(L)
+    v = train_widgets.progress(L)
+    _wire_plan(ctx, w, c)
+    _wire_run(ctx, w, c, ask, twin, v)
+    return OnOpen(refresh_start, [ctx.model, c.origin], c.origin)  # a run may have finished since
