@@ -75,3 +75,13 @@ def test_guess_meter_from_the_gold_answers(name, expected):
         rows = [r for r in rows if (r.get("meta") or {}).get("answer")]
     assert meters.guess_meter(rows)[1] == expected
     assert meters.guess_meter([]) == ("chat", "nonempty")
+
+
+def test_a_share_of_rows_is_shown_with_its_95_percent_interval():
+    from studio.evaluate.meters import format_measure, wilson
+
+    lo, hi = wilson(5, 10)
+    assert (round(lo, 3), round(hi, 3)) == (0.237, 0.763)
+    assert format_measure("primary", 0.5, 10) == "50.0% [23.7–76.3]"
+    assert format_measure("field_accuracy", 0.5, 10) == "50.0%"  # a mean of per-row shares: no binomial interval
+    assert format_measure("primary", 0.5) == "50.0%" and format_measure("eval_loss", 0.5, 10) == "0.500"
