@@ -1,5 +1,7 @@
 """English: every user-facing word by key (the reference: every other language has the same keys)."""
+from studio.text.compare_en import COMPARE
 from studio.text.data_en import DATA
+from studio.text.endpoints_en import ENDPOINTS
 from studio.text.facts_en import FACTS
 
 TEXT: dict[str, str] = {
@@ -194,122 +196,6 @@ TEXT: dict[str, str] = {
     "col_fewshot": "Base + few-shot", "col_rag": "Base + retrieval (RAG)",
     "col_endpoint": "Endpoint (a bigger model)",
     "col_sametime": "SFT for the same time (from the parent)",
-    # -- Endpoints: a bigger model behind an OpenAI-compatible API as teacher, column and judge --
-    "ep_title": "Endpoints: a bigger model as teacher, column and judge",
-    "ep_intro": "An **endpoint** is any OpenAI-compatible API: Ollama (`http://127.0.0.1:11434/v1`), llama.cpp's "
-                "server, vLLM, a hosted API, or `studio serve` itself. Name it once, and the Data step's teacher, "
-                "a Compare column and the blind test's judge can use it. Its key is read from the environment "
-                "variable you name: it is never saved, sent anywhere else or shown.",
-    "ep_saved": "Saved endpoints", "ep_col_current": "in use", "ep_col_name": "Name", "ep_col_model": "Model",
-    "ep_col_url": "URL", "ep_col_key": "Key", "ep_col_timeout": "Timeout",
-    "ep_key_none": "no key", "ep_key_set": "{env} set", "ep_key_missing": "{env} NOT SET",
-    "ep_pick": "Endpoint", "ep_test": "Test (1 token)", "ep_use": "Use for column, teacher and judge",
-    "ep_remove": "Remove", "ep_name": "Name", "ep_url": "Base URL", "ep_model": "Model (as the endpoint names it)",
-    "ep_key_env": "Key variable",
-    "ep_key_env_info": "The name of the environment variable holding the key (e.g. OPENAI_API_KEY), not the key. "
-                       "Empty for a local server.",
-    "ep_timeout": "Timeout (s)", "ep_save": "Save endpoint",
-    "ep_saved_note": "Saved **{name}**; it is the endpoint in use now. Test it with one token.",
-    "ep_tested": "**{name}** answered in {secs} s ({model}).",
-    "ep_used": "Compare's endpoint column, the teacher and the judge now use **{name}**.",
-    "ep_removed": "Removed {name}.", "ep_need_pick": "Pick an endpoint first.",
-    "tch_title": "Teacher: a bigger model writes the rows",
-    "tch_intro": "A saved endpoint (step ①, Endpoints) writes new rows in the generator's form, or rewrites the "
-                 "generator's plain answers in its style. Every row still passes the generator's own check; the "
-                 "rest are counted as rejects, by reason.",
-    "tch_endpoint": "Teacher endpoint", "tch_n": "Rows to keep", "tch_mode": "The teacher",
-    "tch_mode_write": "writes new rows", "tch_mode_restyle": "restyles the plain answers (gozaru, shakespeare)",
-    "tch_instruction": "Instruction (what the rows are about; empty: the preset's goal)",
-    "tch_go": "Generate with the teacher",
-    "tch_result": "**Teacher** ({endpoint}): kept {kept} of {attempts} attempts; rejects: {rejects}.",
-    "tch_rejects_none": "none",
-    "tch_stopped": "The endpoint stopped answering after {kept} kept rows (they are kept): {why}",
-    "tch_need_endpoint": "Pick a teacher endpoint (save one in step ①, Endpoints).",
-    "tch_no_restyle": "The {kind} generator has no plain answers to restyle: let the teacher write new rows.",
-    "tch_reason_parse": "not a Q:/A: pair", "tch_reason_dup": "near-duplicate", "tch_reason_empty": "empty answer",
-    "tch_reason_check": "failed the check ({why})",
-    "jdg_title": "Judge: an endpoint votes on the same pairs",
-    "jdg_intro": "The endpoint in use votes on the pairs you voted on (your pick against each other answer, A and "
-                 "B as you saw them, then swapped: a vote counts only when both orders pick the same answer, else "
-                 "it is a tie, unsure). Before you trust it, its votes are compared with yours: the share agreeing "
-                 "and Cohen's κ (agreement beyond chance), with 95% intervals, from 20 decided votes. Once you "
-                 "accept it, Batch can measure with it and its votes can become DPO pairs.",
-    "jdg_none": "No endpoint is saved: add one in step ① (Endpoints).",
-    "jdg_endpoint": "Judge: **{name}** ({model})",
-    "jdg_prompt": "Judge prompt (the request and the two answers go where it says prompt, a and b in braces)",
-    "jdg_go": "Ask the judge on my votes", "jdg_accept": "Accept this judge for this run",
-    "jdg_export": "The judge's votes as DPO pairs", "jdg_file": "DPO pairs (JSONL)",
-    "jdg_report": "**Judge** {name} ({model}) on {n} of your {pairs} decided pairs: agrees on {agree}, **{share}** "
-                  "[{share_lo}–{share_hi}]; Cohen's κ **{kappa}** [{kappa_lo}, {kappa_hi}] (95% bootstrap "
-                  "intervals).",
-    "jdg_more": "**Judge** {name} ({model}) has decided {n} of your {pairs} pairs: its agreement is reported from "
-                "{need}, so {more} more. Vote in the blind test, then ask again.",
-    "jdg_kappa_undefined": "Cohen's κ is undefined here: one of you picked the same letter every time, so chance "
-                           "alone explains the agreement.",
-    "jdg_unclear": "{n} answer(s) were neither A nor B: counted, never guessed (a plainer prompt may help).",
-    "jdg_inconsistent": "{n} pair(s) got opposite picks when A and B were swapped: counted as tie/unsure, not as "
-                        "votes (the judge followed the position, not the answer).",
-    "jdg_failed": "{n} pair(s) got no answer this time (asked again next time): {why}",
-    "jdg_accepted": "Judge accepted for run {run}: Batch measures with it, and its votes can become DPO pairs.",
-    "jdg_accepted_now": "Accepted for this run: **{name}** ({model}), κ {kappa} on {n} votes.",
-    "jdg_exported": "{n} DPO pairs from the judge's votes ({path}, also in the datasets folder).",
-    "jdg_meter_line": "**Judge meter** ({name}): preferred over {reference}: {cols}",
-    "jdg_meter_col": "{col} {share} of {n}", "jdg_meter_same": "{n} pair(s) of identical answers were not asked.",
-    "batch_judge": "Judge meter (a judge you accepted in the blind test)",
-    "batch_unanswered": "{col}: {n} of {total} prompts unanswered; its meter counts the {answered} it answered.",
-    "measure_unanswered": "unanswered (endpoint)",
-    "blind_vote_F": "Vote F", "blind_vote_G": "Vote G",
-    # -- Compare modes: adapter pick, regenerate, batch table, blind test --
-    "cmp_adapter": "Tuned adapter",
-    "cmp_adapter_info": "The run's final adapter or one of its checkpoints",
-    "cmp_endpoint": "Endpoint column", "cmp_endpoint_info": "The saved endpoint that answers it (save one in step ①)",
-    "cmp_adapter_final": "final adapter",
-    "cmp_context": "System prompt and notes (for the prompt and RAG columns)",
-    "cmp_system": "System prompt", "cmp_notes": "Notes / documents for retrieval (paragraphs)",
-    "cmp_mode_chat": "Side by side", "cmp_mode_batch": "Batch", "cmp_mode_blind": "Blind test",
-    "cmp_regen": "↻ Regenerate",
-    "cmp_need_run": "Pick a tuned run first (train one in step ③).",
-    "cmp_run_gone": "Run {run} is gone (deleted?): pick another run.",
-    "cmp_need_columns": "Tick at least one column.",
-    "cmp_nothing_to_redo": "Nothing to regenerate in this column yet: send a prompt first.",
-    "batch_intro": "Many prompts through every ticked column at once. The table fills as the answers "
-                   "come; then the run's task meter scores each column.",
-    "batch_source": "Prompts", "batch_src_probes": "The run's probe prompts",
-    "batch_src_paste": "My own list", "batch_prompts": "Prompts, one per line (at most 50)",
-    "batch_go": "Run the batch", "batch_table": "Answers (prompt × column)", "batch_col_prompt": "Prompt",
-    "batch_empty": "The prompt list is empty: paste prompts, one per line.",
-    "batch_too_many": "{n} prompts: the limit is {limit}. Remove some and run again.",
-    "batch_probes_cut": "The run has {n} probe prompts; running the first {limit}.",
-    "batch_no_probes": "Run {run} has no probe prompts: choose “My own list” and paste some.",
-    "batch_progress": "{done} of {total} answers…", "batch_done": "{total} answers in {secs} s.",
-    "batch_meter_line": "**{label}** ({n} of {total} prompts): {cols}",
-    "batch_meter_none": "The meter “{label}” needs gold answers, and none of these prompts has one "
-                        "in the run's data.",
-    "meter_gozaru": "ござる style rate", "meter_shakespeare": "Early Modern English rate",
-    "meter_nonempty": "concise answer rate", "meter_fact_recall": "names the new fact",
-    "meter_json_mr": "schema-valid JSON rate", "meter_sql": "SQL execution match",
-    "meter_classify": "label accuracy", "meter_regex": "regex match rate",
-    "meter_json_form": "schema-valid JSON rate (form only)",
-    "meter_sql_form": "SQL parse rate (form only)", "meter_label_form": "valid label rate (form only)",
-    "blind_intro": "Blind test: the ticked columns answer, shuffled and unnamed. Vote for the better "
-                   "answer and the names are revealed. Votes are kept per run and export as DPO "
-                   "preference pairs.",
-    "blind_go": "Ask (blind)", "blind_which": "Which answer is better? Vote below.",
-    "blind_which_n": "Which of the {n} answers is best? Vote below.",
-    "blind_tie": "Tie", "blind_need_two": "The blind test needs at least two columns: tick two or more.",
-    "blind_need_answers": "Ask a prompt first, then vote.",
-    "blind_voted": "You voted on this prompt already: ask another.",
-    "blind_reveal_line": "{x} was **{name}**", "blind_your_pick": "your pick", "blind_tie_done": "a tie",
-    "blind_dpo": "Train DPO on these votes",
-    "blind_dpo_started": "{n} preference pairs: DPO run {run} started on top of this run; it is now the "
-                         "current run (see ③ Train)",
-    "blind_rates": "Win rates (this run's votes)", "blind_export": "Export votes as DPO pairs (JSONL)",
-    "blind_export_file": "DPO preference pairs",
-    "blind_no_pairs": "No preference pairs yet: vote for an answer (ties teach nothing).",
-    "blind_exported": "Preference pairs exported: {n}.",
-    "rate_column": "Column", "rate_votes": "Votes", "rate_wins": "Wins", "rate_ties": "Ties",
-    "rate_rate": "Win rate",
-    # -- end of Compare modes --
     "runs_intro": "Every run, its state and its loss. Runs live on disk and survive restarts.",
     "runs_refresh": "Refresh", "runs_open": "Open in Compare", "runs_delete": "Delete run",
     "runs_confirm": "Yes, delete it", "runs_pick": "Run",
@@ -496,3 +382,5 @@ TEXT: dict[str, str] = {
 }
 TEXT.update(DATA)  # the data checks' words (studio/text/data_en.py)
 TEXT.update(FACTS)  # the facts lab's words (studio/text/facts_en.py)
+TEXT.update(COMPARE)  # Compare's modes (studio/text/compare_en.py)
+TEXT.update(ENDPOINTS)  # the endpoints' words (studio/text/endpoints_en.py)

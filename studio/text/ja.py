@@ -1,5 +1,7 @@
 """Japanese: the same keys as en.py, with the same {fields}."""
+from studio.text.compare_ja import COMPARE
 from studio.text.data_ja import DATA
+from studio.text.endpoints_ja import ENDPOINTS
 from studio.text.facts_ja import FACTS
 
 TEXT: dict[str, str] = {
@@ -183,112 +185,6 @@ TEXT: dict[str, str] = {
     "col_fewshot": "ベース + Few-shot", "col_rag": "ベース + 検索 (RAG)",
     "col_endpoint": "エンドポイント (大きなモデル)",
     "col_sametime": "同じ時間の SFT (元の実行から)",
-    # -- エンドポイント: OpenAI 互換 API の向こうの大きなモデルを、教師・列・審査役に --
-    "ep_title": "エンドポイント: 大きなモデルを教師・列・審査役に",
-    "ep_intro": "**エンドポイント**とは OpenAI 互換の API のことです: Ollama（`http://127.0.0.1:11434/v1`）、llama.cpp の"
-                "サーバー、vLLM、ホスト型 API、または `studio serve` 自身。一度名前を付ければ、データの手順の教師、比較の列、"
-                "ブラインドテストの審査役に使えます。キーは指定した環境変数から読み込み、保存も表示もせず、ほかへ送ることもありません。",
-    "ep_saved": "保存したエンドポイント", "ep_col_current": "使用中", "ep_col_name": "名前", "ep_col_model": "モデル",
-    "ep_col_url": "URL", "ep_col_key": "キー", "ep_col_timeout": "タイムアウト",
-    "ep_key_none": "キーなし", "ep_key_set": "{env} 設定済み", "ep_key_missing": "{env} 未設定",
-    "ep_pick": "エンドポイント", "ep_test": "テスト (1 トークン)", "ep_use": "列・教師・審査役に使う",
-    "ep_remove": "削除", "ep_name": "名前", "ep_url": "ベース URL", "ep_model": "モデル (エンドポイントでの名前)",
-    "ep_key_env": "キーの環境変数",
-    "ep_key_env_info": "キーを保持する環境変数の名前（例: OPENAI_API_KEY）。キーそのものではありません。ローカルのサーバーなら空欄。",
-    "ep_timeout": "タイムアウト (秒)", "ep_save": "エンドポイントを保存",
-    "ep_saved_note": "**{name}** を保存し、使用中のエンドポイントにしました。1 トークンでテストしてください。",
-    "ep_tested": "**{name}** が {secs} 秒で応答しました（{model}）。",
-    "ep_used": "比較のエンドポイント列、教師、審査役は **{name}** を使います。",
-    "ep_removed": "{name} を削除しました。", "ep_need_pick": "先にエンドポイントを選んでください。",
-    "tch_title": "教師: 大きなモデルが行を書く",
-    "tch_intro": "保存したエンドポイント（① の「エンドポイント」）が、ジェネレーターの形式で新しい行を書くか、ジェネレーターの"
-                 "ふつうの回答をその口調に書き換えます。どの行もジェネレーター自身のチェックを通ったものだけを残し、残りは理由ごとに却下として数えます。",
-    "tch_endpoint": "教師のエンドポイント", "tch_n": "残す行数", "tch_mode": "教師の仕事",
-    "tch_mode_write": "新しい行を書く", "tch_mode_restyle": "ふつうの回答を書き換える (gozaru, shakespeare)",
-    "tch_instruction": "指示（行の内容。空欄ならプリセットの目標）",
-    "tch_go": "教師で生成",
-    "tch_result": "**教師**（{endpoint}）: {attempts} 回の試行から {kept} 行を残しました。却下: {rejects}。",
-    "tch_rejects_none": "なし",
-    "tch_stopped": "エンドポイントは {kept} 行を残したあと応答しなくなりました（残した行は保持しています）: {why}",
-    "tch_need_endpoint": "教師のエンドポイントを選んでください（① の「エンドポイント」で保存できます）。",
-    "tch_no_restyle": "{kind} ジェネレーターには書き換えるふつうの回答がありません。教師に新しい行を書かせてください。",
-    "tch_reason_parse": "Q:/A: の組ではない", "tch_reason_dup": "ほぼ重複", "tch_reason_empty": "空の回答",
-    "tch_reason_check": "チェック不合格（{why}）",
-    "jdg_title": "審査役: エンドポイントが同じペアに投票",
-    "jdg_intro": "使用中のエンドポイントが、あなたが投票したペア（あなたの選んだ回答とほかの各回答、A と B は見たとおりの順と入れ替えた順の両方）に"
-                 "投票します。両方の順で同じ回答を選んだときだけ票とし、違えば引き分け（不確か）とします。信頼する前に、その票をあなたの票と比べます: 一致した割合と Cohen の κ（偶然を超える一致）を、"
-                 "95% 区間つきで、決着した 20 票から示します。採用すると、バッチでメーターとして使え、その票を DPO のペアにできます。",
-    "jdg_none": "保存されたエンドポイントがありません。① の「エンドポイント」で追加してください。",
-    "jdg_endpoint": "審査役: **{name}**（{model}）",
-    "jdg_prompt": "審査用プロンプト（波かっこの prompt・a・b の位置に依頼文と 2 つの回答が入ります）",
-    "jdg_go": "自分の投票で審査役に聞く", "jdg_accept": "この実行の審査役として採用",
-    "jdg_export": "審査役の票を DPO ペアに", "jdg_file": "DPO ペア (JSONL)",
-    "jdg_report": "**審査役** {name}（{model}）: 決着したあなたのペア {pairs} 件のうち {n} 件で、一致 {agree} 件、**{share}** "
-                  "[{share_lo}–{share_hi}]。Cohen の κ **{kappa}** [{kappa_lo}, {kappa_hi}]（95% ブートストラップ区間）。",
-    "jdg_more": "**審査役** {name}（{model}）が判定したのは、あなたのペア {pairs} 件のうち {n} 件です。一致度は {need} 件から示すので、"
-                "あと {more} 件必要です。ブラインドテストで投票してから、もう一度聞いてください。",
-    "jdg_kappa_undefined": "ここでは Cohen の κ は定義できません。どちらかが毎回同じ文字を選んだため、一致は偶然だけで説明できます。",
-    "jdg_unclear": "{n} 件の答えは A でも B でもありませんでした。数えていますが、推測はしません（より素直なプロンプトが効くかもしれません）。",
-    "jdg_inconsistent": "{n} 件のペアは A と B を入れ替えると逆を選びました。引き分け／不確かとして数え、票にはしません"
-                        "（審査役は回答ではなく位置で選んでいます）。",
-    "jdg_failed": "{n} 件のペアは今回答えが得られませんでした（次回もう一度聞きます）: {why}",
-    "jdg_accepted": "実行 {run} の審査役として採用しました。バッチはこの審査役で測り、その票は DPO のペアにできます。",
-    "jdg_accepted_now": "この実行で採用中: **{name}**（{model}）、{n} 票で κ {kappa}。",
-    "jdg_exported": "審査役の票から DPO ペア {n} 件（{path}、データセットのフォルダにもあります）。",
-    "jdg_meter_line": "**審査役メーター**（{name}）: {reference} より好まれた割合: {cols}",
-    "jdg_meter_col": "{col} {n} 件中 {share}", "jdg_meter_same": "同じ回答どうしの {n} 件のペアは聞いていません。",
-    "batch_judge": "審査役メーター（ブラインドテストで採用した審査役）",
-    "batch_unanswered": "{col}: {total} 件中 {n} 件のプロンプトに応答がありません。メーターは応答した {answered} 件で数えます。",
-    "measure_unanswered": "未応答 (エンドポイント)",
-    "blind_vote_F": "F に投票", "blind_vote_G": "G に投票",
-    # -- Compare modes: adapter pick, regenerate, batch table, blind test --
-    "cmp_adapter": "学習済みアダプタ", "cmp_adapter_info": "実行の最終アダプタ、またはチェックポイントのどれか",
-    "cmp_endpoint": "エンドポイントの列", "cmp_endpoint_info": "この列に答える保存済みエンドポイント（① で保存）",
-    "cmp_adapter_final": "最終アダプタ",
-    "cmp_context": "システムプロンプトとメモ（プロンプト列・RAG 列用）",
-    "cmp_system": "システムプロンプト", "cmp_notes": "検索用のメモ・文書（段落ごと）",
-    "cmp_mode_chat": "並べて比較", "cmp_mode_batch": "一括", "cmp_mode_blind": "ブラインドテスト",
-    "cmp_regen": "↻ 再生成",
-    "cmp_need_run": "先に学習済みの実行を選んでください（ステップ③で学習できます）。",
-    "cmp_run_gone": "実行 {run} が見つかりません（削除済み？）。別の実行を選んでください。",
-    "cmp_need_columns": "列を1つ以上選んでください。",
-    "cmp_nothing_to_redo": "この列にはまだ再生成するものがありません。先にプロンプトを送信してください。",
-    "batch_intro": "多数のプロンプトを、選んだ全ての列に一度に送ります。回答が届くたびに表が埋まり、"
-                   "最後に実行のタスク指標で各列を採点します。",
-    "batch_source": "プロンプト", "batch_src_probes": "実行のプローブプロンプト",
-    "batch_src_paste": "自分のリスト", "batch_prompts": "プロンプト（1行に1つ、最大50）",
-    "batch_go": "一括実行", "batch_table": "回答（プロンプト × 列）", "batch_col_prompt": "プロンプト",
-    "batch_empty": "プロンプトのリストが空です。1行に1つずつ貼り付けてください。",
-    "batch_too_many": "プロンプトが{n}件あります。上限は{limit}件です。減らしてからもう一度実行してください。",
-    "batch_probes_cut": "この実行のプローブは{n}件あります。先頭の{limit}件を実行します。",
-    "batch_no_probes": "実行 {run} にはプローブプロンプトがありません。「自分のリスト」を選んで貼り付けてください。",
-    "batch_progress": "{total}件中{done}件の回答…", "batch_done": "{total}件の回答（{secs}秒）。",
-    "batch_meter_line": "**{label}**（{total}件中{n}件のプロンプト）: {cols}",
-    "batch_meter_none": "指標「{label}」には正解が必要ですが、これらのプロンプトには実行のデータ内に正解がありません。",
-    "meter_gozaru": "ござる口調率", "meter_shakespeare": "初期近代英語率",
-    "meter_nonempty": "簡潔な回答率", "meter_fact_recall": "新しい事実を答えた率",
-    "meter_json_mr": "スキーマに合う JSON の率", "meter_sql": "SQL 実行結果の一致率",
-    "meter_classify": "ラベル正解率", "meter_regex": "正規表現の一致率",
-    "meter_json_form": "スキーマに合う JSON の率（形式のみ）",
-    "meter_sql_form": "SQL として読める率（形式のみ）", "meter_label_form": "有効なラベルの率（形式のみ）",
-    "blind_intro": "ブラインドテスト: 選んだ列の回答を、順番を混ぜて名前を伏せて表示します。"
-                   "良い方に投票すると名前が明かされます。投票は実行ごとに保存され、DPO の選好ペアとして書き出せます。",
-    "blind_go": "ブラインドで質問", "blind_which": "どちらの回答が良いですか？下で投票してください。",
-    "blind_which_n": "{n} つの回答のうち、どれが一番良いですか？下で投票してください。",
-    "blind_tie": "引き分け", "blind_need_two": "ブラインドテストには2つ以上の列が必要です。2つ以上選んでください。",
-    "blind_need_answers": "先にプロンプトを送信してから投票してください。",
-    "blind_voted": "このプロンプトには投票済みです。別のプロンプトを送信してください。",
-    "blind_reveal_line": "{x} は **{name}**", "blind_your_pick": "あなたの選択", "blind_tie_done": "引き分け",
-    "blind_dpo": "この投票で DPO を学習",
-    "blind_dpo_started": "選好ペア {n} 組: この実行の上で DPO の実行 {run} を開始し、現在の実行に切り替えました "
-                         "(③ 学習を参照)",
-    "blind_rates": "勝率（この実行の投票）", "blind_export": "投票を DPO ペアとして書き出す (JSONL)",
-    "blind_export_file": "DPO 選好ペア",
-    "blind_no_pairs": "選好ペアがまだありません。どちらかに投票してください（引き分けからは学べません）。",
-    "blind_exported": "選好ペアを{n}件書き出しました。",
-    "rate_column": "列", "rate_votes": "投票数", "rate_wins": "勝ち", "rate_ties": "引き分け",
-    "rate_rate": "勝率",
-    # -- end of Compare modes --
     "runs_intro": "全ての実行と状態・損失。実行はディスクに保存され、再起動後も残ります。",
     "runs_refresh": "更新", "runs_open": "比較で開く", "runs_delete": "実行を削除",
     "runs_confirm": "はい、削除します", "runs_pick": "実行",
@@ -468,3 +364,5 @@ TEXT: dict[str, str] = {
 }
 TEXT.update(DATA)  # the data checks' words (studio/text/data_ja.py)
 TEXT.update(FACTS)  # the facts lab's words (studio/text/facts_ja.py)
+TEXT.update(COMPARE)  # Compare's modes (studio/text/compare_ja.py)
+TEXT.update(ENDPOINTS)  # the endpoints' words (studio/text/endpoints_ja.py)
