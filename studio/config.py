@@ -126,7 +126,7 @@ class TrainSpec:
     max_completion: int = setting(128, "GRPO: tokens per sampled answer at most", 153, low=1, high=8192,
                                   level="advanced")
     max_seconds: float = setting(0.0, "stop once the run has trained this many seconds, summed over its resumes (0: no "
-                                 "limit); the run then ends done", 65, low=0.0, high=1e7)
+                                 "limit); the run then ends done", 155, low=0.0, high=1e7)
     same_time_as: str | None = None
     """The GRPO run whose training seconds this SFT run was given (max_seconds), continuing that run's parent:
     Evaluate's same-time column, which tells whether RL beat simply training longer."""

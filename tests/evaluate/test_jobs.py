@@ -68,7 +68,8 @@ def test_a_measurement_is_a_job_whose_progress_and_result_live_in_the_run_folder
     done = jobs.wait(run)
     assert done.state == "done" and done.share == 1.0 and done.error is None
     head, table, _, _, timer = eval_step.shown(run.id, "ja")
-    assert "ベース 0% → 学習後 90%" in head and not timer.active and list(table.iloc[0])[1:] == ["0.0%", "90.0%"]
+    assert "ベース 0% → 学習後 90%" in head and not timer.active and list(table.iloc[0])[1:] == ["0.0% [0.0–35.4]",
+                                                                                        "90.0% [53.0–98.6]"]
     assert sorted(p.name for p in (run.path / "eval").iterdir()) == ["job.json"]  # no temp file left behind
 
 
