@@ -70,7 +70,7 @@ def why_not(model_name: str, adapters: list[str | Path | None], device: str) -> 
     if importlib.util.find_spec("llama_cpp") is None:
         return "llama-cpp-python is not installed (make install builds it)"
     try:
-        layout.family(weights.config_of(weights.source_folder(model_name)))
+        layout.check_config(weights.config_of(weights.source_folder(model_name)))
         for adapter in {a for a in adapters if a}:
             weights.adapter_scale(Path(adapter))
     except Exception as e:  # noqa: BLE001 - any reason llama.cpp cannot is a reason torch answers

@@ -29,6 +29,21 @@ def family(config: dict[str, Any]) -> str:
     return FAMILIES[archs[0]]
 
 
+def check_config(config: dict[str, Any]) -> str:
+    """The GGUF architecture of a config whose arithmetic llama.cpp reproduces; else a refusal naming what it
+    would compute differently (Gemma 3's attention scale is 1/sqrt(head_dim) there, HF's query_pre_attn_scalar)."""
+    architecture = family(config)
+    if architecture == "gemma3":
+        head_dim = config.get("head_dim") or config["hidden_size"] // config["num_attention_heads"]
+        scalar = config.get("query_pre_attn_scalar", head_dim)
+        if scalar != head_dim:
+            raise EngineError("err_engine_config", what=f"query_pre_attn_scalar {scalar} != head_dim {head_dim}")
+    for key in ("attn_logit_softcapping", "final_logit_softcapping"):
+        if config.get(key):
+            raise EngineError("err_engine_config", what=f"{key} {config[key]}")
+    return architecture
+
+
 def name_map(config: dict[str, Any], architecture: str):
     """gguf-py's HF -> GGUF tensor name map for this architecture and depth."""
     import gguf

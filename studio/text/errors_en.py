@@ -313,5 +313,6 @@ ERRORS: dict[str, str] = {
     "err_engine_load": "llama.cpp could not load {path}: remove the file and the studio writes it again",
     "err_engine_adapter": "llama.cpp could not load the LoRA GGUF {path} (does it belong to another base model?)",
     "err_engine_context": "{tokens} tokens do not fit llama.cpp's context for this model: shorten the prompts or the answers",
+    "err_engine_config": "llama.cpp would compute this model differently ({what}): torch answers it",
     "err_engine_decode": "llama.cpp could not decode {tokens} tokens (out of memory?)",
 }

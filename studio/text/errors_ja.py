@@ -312,5 +312,6 @@ ERRORS: dict[str, str] = {
     "err_engine_load": "llama.cpp が {path} を読み込めませんでした。ファイルを削除すると、スタジオが作り直します",
     "err_engine_adapter": "llama.cpp が LoRA GGUF {path} を読み込めませんでした（別のベースモデル用ではありませんか）",
     "err_engine_context": "{tokens} トークンはこのモデルの llama.cpp のコンテキストに収まりません。プロンプトか回答を短くしてください",
+    "err_engine_config": "llama.cpp ではこのモデルの計算が変わります（{what}）。torch が答えます",
     "err_engine_decode": "llama.cpp が {tokens} トークンを処理できませんでした（メモリ不足かもしれません）",
 }

@@ -176,3 +176,27 @@ def test_every_answer_surface_goes_through_the_chooser(tiny_model_dir, lora, cha
     monkeypatch.setattr(compare_engine, "get_chat_model", lambda *a, **k: chat)
     result = run_eval.evaluate_run(run.id, limit=2, losses=False, save=False)  # Evaluate's held-out answers
     assert recorder.calls[4:] == [4] and result.settings["engine"] == "llama.cpp f16"
+
+
+@pytest.mark.parametrize("kind", ["qwen2", "gemma3"])
+def test_the_other_families_agree_too(kind, tmp_path, monkeypatch):
+    """Qwen2 (biases) and Gemma 3 (norms as 1 + w, sliding-window layers, its own rotary bases): llama.cpp at f32
+    gives the torch path's greedy tokens, with and without the adapter."""
+    from tests.export.test_gguf import _tiny
+
+    monkeypatch.setenv("STUDIO_ENGINE_WEIGHTS", "f32")
+    model_dir = _tiny(kind, tmp_path / kind)
+    cfg = json.loads((model_dir / "config.json").read_text())
+    if kind == "gemma3":  # HF scales attention by query_pre_attn_scalar, llama.cpp by head_dim (equal in gemma3-270m)
+        assert "query_pre_attn_scalar" in choose.why_not(str(model_dir), [], "cpu")
+        (model_dir / "config.json").write_text(json.dumps({**cfg, "query_pre_attn_scalar": cfg["head_dim"]}))
+    adapter = random_lora_folder(model_dir, tmp_path / "lora")
+    chat = ChatModel(str(model_dir), dtype="fp32")
+    cols = _columns(adapter)
+    settings = GenSettings(max_new_tokens=12)
+    ids = {}
+    for engine in ("torch", "llama.cpp"):
+        comparer = Comparer(str(model_dir), chat=chat, engine=engine)
+        comparer.generate(cols, settings, min_new_tokens=12)
+        ids[engine] = comparer.last_token_ids
+    assert ids["torch"] == ids["llama.cpp"]
