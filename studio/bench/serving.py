@@ -45,6 +45,9 @@ DECODE_WITHIN = 0.90
 """Serve's one stream must decode at 90% of Compare's one answer or better."""
 BATCH_GAIN = 2.5
 """Four streams at once must reach 2.5x one stream's tokens/s."""
+ENGINE_ENV = "STUDIO_ENGINE"
+"""Which engine answers (torch, llama.cpp, auto) where a command names none; the server started here reads it
+too, so both sides answer alike."""
 _BLOCK = re.compile(r"<!-- bench:serve -->\n.*?<!-- /bench:serve -->\n", re.DOTALL)
 
 
@@ -109,17 +112,26 @@ def _rounds(comparer: Comparer, client: Any, model: str, tokens: int, repeats: i
     return out
 
 
-def measure(model: str = DEFAULT_MODEL, tokens: int = TOKENS, repeats: int = REPEATS) -> dict[str, Any]:
+def measure(model: str = DEFAULT_MODEL, tokens: int = TOKENS, repeats: int = REPEATS,
+            engine: str = "torch") -> dict[str, Any]:
     """The serve figures: `studio serve` started on a free port of 127.0.0.1, Compare in this process; the two
-    take turns, never run at once."""
+    take turns, never run at once. Both answer with `engine` (STUDIO_ENGINE, which the server inherits)."""
     import openai
 
     info, date, load_before = machine(), now(), _load_avg()
-    port = free_port()
-    with served(port) as url, openai.OpenAI(base_url=url, api_key="none", max_retries=0, timeout=TIMEOUT_S) as c:
-        rounds = _rounds(Comparer(model), c, model, tokens, repeats)
+    before = os.environ.get(ENGINE_ENV)
+    os.environ[ENGINE_ENV] = engine
+    try:
+        with served(free_port()) as url, openai.OpenAI(base_url=url, api_key="none", max_retries=0,
+                                                       timeout=TIMEOUT_S) as client:
+            rounds = _rounds(Comparer(model), client, model, tokens, repeats)
+    finally:
+        if before is None:
+            os.environ.pop(ENGINE_ENV, None)
+        else:
+            os.environ[ENGINE_ENV] = before
     return {**figures(rounds), "model": model, "max_tokens": tokens, "repeats": repeats, "machine": info,
-            "date": date, "load_avg": [load_before, _load_avg()], "engine": "torch"}
+            "date": date, "load_avg": [load_before, _load_avg()], "engine": engine}
 
 
 @contextmanager
@@ -196,8 +208,8 @@ def section(r: dict) -> str:
         (f"Measured {r['date']} on {m.get('name')} ({m.get('device')}, {m.get('threads')} threads, torch "
         f"{m.get('torch')}); load average {r['load_avg'][0]} before, {r['load_avg'][1]} after (a shared machine). "
         f"{r['model']}, greedy, at most {r['max_tokens']} new tokens, medians of {r['repeats']} interleaved rounds "
-        "after a warm-up; the official `openai` client against `studio serve` on 127.0.0.1 in the same process; "
-        f"answers from the {r['engine']} path."), "",
+        "after a warm-up; the official `openai` client against `studio serve` started in its own process on "
+        f"127.0.0.1; answers from the {r['engine']} path (STUDIO_ENGINE={r['engine']})."), "",
         _row("", "decode tokens/s", "first token (s)", "tokens", "tokens/s end to end"), _row(*["---"] * 5),
         _row("Compare, one answer", _fmt(r["compare_decode"], 1), _fmt(r["compare_first_s"], 3),
              str(r["compare_tokens"]), ""),
