@@ -3,6 +3,7 @@ Defaults depend on model size and dataset size so that a first run works untouch
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from studio import presets, runs
@@ -64,11 +65,13 @@ def from_choice(model: str, choice: DataChoice, values: dict[str, Any] | None = 
                  overrides={"method": method, **(values or {})})
 
 
-def from_votes(run_id: str, overrides: dict[str, Any] | None = None) -> tuple[RunConfig, int]:
+def from_votes(run_id: str, overrides: dict[str, Any] | None = None, *,
+               pairs: tuple[Path, int] | None = None) -> tuple[RunConfig, int]:
     """(a DPO run on the blind votes cast on run_id, how many pairs): that run's model and system prompt,
-    its adapter as the start and the reference, unless the overrides say otherwise."""
+    its adapter as the start and the reference, unless the overrides say otherwise. `pairs`: a pairs file
+    already written for the run (the accepted judge's votes) in place of the user's own."""
     source = runs.get(run_id)
-    path, n = votes.run_pairs_file(run_id)
+    path, n = pairs or votes.run_pairs_file(run_id)
     values = {"method": "dpo", **{k: v for k, v in (overrides or {}).items() if v is not None}}
     if "start_from" not in values and source.has_adapter():
         values["start_from"] = run_id

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
-from studio import cli
+from studio import cli, runs
 from studio.chat import ChatModel, GenSettings, prompt_ids
 from studio.compare.engine import Comparer, build_columns
 from studio.data import votes
@@ -18,7 +18,9 @@ from studio.data.generate import generator, teacher
 from studio.endpoints import client, store
 from studio.evaluate import agreement, judge, run_eval
 from studio.fsutil import read_jsonl
+from studio.train import runner
 from studio.ui.compare import batch
+from studio.ui.compare import judge as judge_panel
 from studio.ui.compare.common import FINAL, Setup
 from tests.endpoints.conftest import closed_url, save
 from tests.helpers.runs import fake_run
@@ -135,7 +137,8 @@ def ab_served(tiny_model_dir, ab_model, monkeypatch) -> Iterator[Served]:
         yield s
 
 
-def test_the_judge_s_agreement_on_recorded_votes(ab_served, tiny_model_dir, loras):
+def test_the_judge_s_agreement_on_recorded_votes(ab_served, tiny_model_dir, loras, monkeypatch):
+    monkeypatch.setattr(runner, "spawn", lambda run, on_gpu_freed=None: None)
     run = fake_run(tiny_model_dir, loras[0], preset="gozaru")
     for i in range(24):  # the user's votes, cast through the blind test's own recorder
         votes.record(f"Question {i}?", _answers(i), "tuned" if i % 3 else "base", vote_set=run.id, run_id=run.id,
@@ -166,6 +169,10 @@ def test_the_judge_s_agreement_on_recorded_votes(ab_served, tiny_model_dir, lora
     rows = read_jsonl(path)
     assert n >= 24 and rows[0] == {"prompt": "Question 0?", "chosen": _answers(0)["base"],
                                    "rejected": _answers(0)["tuned"]}
+    started = judge_panel.train(run.id, "en")  # one click: a DPO run on those pairs (its worker not spawned here)
+    dpo = runs.get(started).config()
+    assert (dpo.train.method, dpo.data.train_path, dpo.train.start_from) == ("dpo", str(path), run.id)
+    assert runs.get(started).title().endswith(f"DPO on the judge's {n} votes")
     store.remove("serve")
 
 

@@ -11,9 +11,11 @@ from typing import Any
 
 import gradio as gr
 
+from studio import runs
 from studio.endpoints import store
 from studio.evaluate import judge
 from studio.text import t
+from studio.train import recipe, runner
 from studio.ui.compare.common import Setup, SetupWidgets, column_label, fail
 from studio.ui.context import Ctx, guard
 
@@ -63,6 +65,19 @@ def export(run_id: str | None, lang: str | None) -> Any:
     return gr.File(value=str(served), visible=True)
 
 
+def train(run_id: str | None, lang: str | None) -> str:
+    """A DPO run on the accepted judge's votes, continuing the run's adapter (the blind test's own loop, with
+    the judge's pairs); it becomes the current run."""
+    if not run_id:
+        fail("cmp_need_run", lang)
+    pairs = guard(judge.judge_pairs_file, run_id, lang=lang)
+    cfg, n = guard(recipe.from_votes, run_id, pairs=pairs, lang=lang)
+    data = runs.get(run_id).title().split(" · ")[0]
+    run = guard(runner.start, cfg, lang=lang, title=t(lang, "run_title_judge", data=data, n=n))
+    gr.Info(t(lang, "jdg_dpo_started", n=n, run=run.title()))
+    return run.id
+
+
 def meter_note(s: Setup, prompts: list[str], answers: dict[str, list[str]], failed: dict[str, set[int]]) -> str:
     """Batch's judge meter, where the user accepted a judge for the run; else nothing (the box says when)."""
     if not judge.accepted(s.run_id):
@@ -83,6 +98,7 @@ def build(ctx: Ctx, setup: SetupWidgets) -> None:
             go = L(gr.Button(L.text("jdg_go"), variant="primary", elem_id="judge-go"), "jdg_go", "value")
             accept_btn = L(gr.Button(L.text("jdg_accept"), elem_id="judge-accept"), "jdg_accept", "value")
             export_btn = L(gr.Button(L.text("jdg_export"), elem_id="judge-export"), "jdg_export", "value")
+            train_btn = L(gr.Button(L.text("jdg_train"), elem_id="judge-train"), "jdg_train", "value")
         said = gr.Markdown(elem_id="judge-report")
         trusted = gr.Markdown(elem_id="judge-accepted")
         file = L(gr.File(label=L.text("jdg_file"), visible=False, elem_id="judge-file"), "jdg_file")
@@ -90,6 +106,7 @@ def build(ctx: Ctx, setup: SetupWidgets) -> None:
     go.click(ask, [setup.run_id, template, ctx.lang], [said, trusted])
     accept_btn.click(accept, [setup.run_id, template, ctx.lang], trusted)
     export_btn.click(export, [setup.run_id, ctx.lang], file)
+    train_btn.click(train, [setup.run_id, ctx.lang], ctx.run)
     for event in (setup.run_id.change, ctx.lang.change):
         event(accepted_text, [setup.run_id, ctx.lang], trusted, show_progress="hidden")
     ctx.lang.change(judge_line, ctx.lang, who, show_progress="hidden")
