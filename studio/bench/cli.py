@@ -16,7 +16,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.serve:  # studio serve through the openai client (studio/bench/serving.py)
         return serving.cmd(args)
     if args.agreement:  # the two answer engines on a run's held-out prompts (studio/bench/engines.py)
-        result = engines.heldout_agreement(args.agreement, args.limit)
+        result = engines.heldout_agreement(args.agreement, args.limit, dtype=args.dtype)
         print(json.dumps(result, ensure_ascii=False) if args.json else _agreement_text(result))
         return 0
     cfg = replace(run.QUICK if args.quick else run.FULL, model=args.model or DEFAULT_MODEL)
@@ -51,8 +51,8 @@ def _print(result: dict) -> None:
 
 
 def _agreement_text(r: dict) -> str:
-    lines = [(f"{r['same']} of {r['prompts']} held-out answers of {r['run']} are the same on torch and llama.cpp "
-             f"{r['weights']} ({r['share']:.0%}; seconds {r['seconds']})")]
+    lines = [(f"{r['same']} of {r['prompts']} held-out answers of {r['run']} are the same on torch {r['torch_dtype']} "
+              f"and llama.cpp {r['weights']} ({r['share']:.0%}; seconds {r['seconds']}); {r['meter']}: {r['scores']}")]
     lines += [f"  differs at token {d['token']} of {d['of']}: torch {d['torch']!r}, llama.cpp {d['llama.cpp']!r}, "
               f"torch's top-2 logit gap {d['top2_gap']}" for d in r["differ"]]
     return "\n".join(lines)
@@ -86,5 +86,7 @@ def register(sub) -> None:
     b.add_argument("--agreement", metavar="RUN_ID", default=None, help="greedy answers of torch and llama.cpp on "
                    "the run's held-out prompts, as Evaluate asks them: the share that agree, and where the others part")
     b.add_argument("--limit", type=int, default=60, help="--agreement: held-out prompts at most")
+    b.add_argument("--dtype", choices=["auto", "fp32"], default="auto", help="--agreement: the torch side's dtype "
+                   "(auto: the answer path's, bf16 on this CPU; fp32: torch in fp32 against an f32 GGUF)")
     gpu.add_arguments(b)  # --gpu, --dry-run, --models, --out (studio/bench/gpu.py)
     b.set_defaults(func=cmd_bench)

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from studio import runs
-from studio.chat import GenSettings, messages_for, prompt_ids
+from studio.chat import ChatModel, GenSettings, messages_for, prompt_ids
 from studio.compare.engine import Column, Comparer, build_columns, column_ids
 from studio.engine import weights
-from studio.engine.choose import weight_type
+from studio.engine.choose import dtype_of
 from studio.engine.llama import threads
-from studio.evaluate import run_eval
+from studio.evaluate import meters, run_eval
 
 AGREEMENT_PROMPTS = [
     "Tell me about the weather in spring and what people like to do outside.",
@@ -121,46 +121,45 @@ def engines(model: str, adapter: str, tokens: int, repeats: int, prompt: str) ->
     return out
 
 
-def heldout_agreement(run_id: str, limit: int = 60, batch_size: int = 16) -> dict[str, Any]:
+def heldout_agreement(run_id: str, limit: int = 60, batch_size: int = 16, dtype: str = "auto") -> dict[str, Any]:
     """The run's held-out prompts answered greedily by the tuned model as Evaluate answers them (its settings,
-    its batches), once by each engine: the share of identical answers, and for each answer that differs the
-    first differing token with the torch path's top-2 logit gap there (a near-tie is a small gap)."""
-
+    its batches), once by each engine: the share of identical answers, the run's meter on each engine's answers,
+    and for each answer that differs the first differing token with the torch path's top-2 logit gap there (a
+    near-tie is a small gap). `dtype` fp32: torch in fp32 and llama.cpp on an f32 GGUF (neither rounds to 16 bits)."""
     run = runs.get(run_id)
     rows = run_eval.eval_rows(run, limit)
-    kind, _ = run_eval.meter_for(run, rows)
+    kind, meter_id = run_eval.meter_for(run, rows)
     model = run.config().model.name
-    ids, took = {}, {}
+    chat = ChatModel(model, dtype=dtype) if dtype != "auto" else None
+    ids, texts, took = {}, {}, {}
     for engine in ("torch", "llama.cpp"):
-        comparer = Comparer(model, engine=engine)
+        comparer = Comparer(model, engine=engine, chat=chat)
         settings = run_eval.gen_settings(kind, [run_eval.gold(r) for r in rows], comparer.chat.tokenizer)
         t0 = time.perf_counter()
-        ids[engine] = _answer_ids(comparer, rows, settings, run_id, batch_size)
+        ids[engine], texts[engine] = _answers(comparer, rows, settings, run_id, batch_size)
         took[engine] = round(time.perf_counter() - t0, 1)
     differ = [_divergence(comparer, rows[i], a, b, run_id)
               for i, (a, b) in enumerate(zip(ids["torch"], ids["llama.cpp"])) if a != b]
     same = len(rows) - len(differ)
     return {"run": run_id, "prompts": len(rows), "same": same, "share": round(same / max(1, len(rows)), 3),
-            "max_new_tokens": settings.max_new_tokens, "seconds": took, "weights": choose_label(), "differ": differ}
+            "max_new_tokens": settings.max_new_tokens, "seconds": took, "torch_dtype": dtype_of(comparer.chat.model),
+            "weights": comparer.last_engine.weights if comparer.last_engine else "", "meter": meter_id,
+            "scores": {e: meters.score(meter_id, texts[e], rows) for e in texts}, "differ": differ}
 
 
-def choose_label() -> str:
-
-    return weight_type()
-
-
-def _answer_ids(comparer: Comparer, rows: list[dict], settings: GenSettings, run_id: str,
-                batch_size: int) -> list[list[int]]:
+def _answers(comparer: Comparer, rows: list[dict], settings: GenSettings, run_id: str,
+             batch_size: int) -> tuple[list[list[int]], list[str]]:
 
     columns = []
     for row in rows:
         prompt, history = run_eval.split_prompt(row)
         columns += build_columns(comparer.model_name, prompt, ["tuned"], run_id=run_id, history=history)
-    out: list[list[int]] = []
+    ids: list[list[int]] = []
+    texts: list[str] = []
     for start in range(0, len(columns), batch_size):
-        comparer.generate(columns[start:start + batch_size], settings)
-        out += comparer.last_token_ids
-    return out
+        texts += comparer.generate(columns[start:start + batch_size], settings)
+        ids += comparer.last_token_ids
+    return ids, texts
 
 
 def _divergence(comparer: Comparer, row: dict, a: list[int], b: list[int], run_id: str) -> dict[str, Any]:
