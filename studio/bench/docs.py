@@ -249,7 +249,8 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return None if a is None or not b else a / b
 
 
-KEPT = ("serve", "notes", "earlier")  # serve: `studio bench --serve` writes it (bench/serving.py)
+# serve: `studio bench --serve` writes it (bench/serving.py); engines: the answer engines' notes, by hand
+KEPT = ("serve", "engines", "notes", "earlier")
 """Blocks a run never rewrites: notes written by hand, and the earlier full runs (newest first)."""
 
 
