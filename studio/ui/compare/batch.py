@@ -17,6 +17,7 @@ from studio.text import TEXT, said, t
 from studio.ui.compare import judge
 from studio.ui.compare.common import Setup, SetupWidgets, column_label, fail, short_text, warn
 from studio.ui.context import Ctx, guard
+from studio.ui.model_step import engine_footer
 
 MAX_PROMPTS = 50
 """Every prompt costs one answer per column: past 50 the table stops being read and the CPU waits."""
@@ -93,8 +94,9 @@ def run_batch(s: Setup, source: str, text: str | None, use_judge: bool = False) 
     line = guard(meter_with_gaps, s.run(), prompts, answers, failed, lang=s.lang)
     done = t(s.lang, "batch_done", total=total, secs=round(time.monotonic() - t0))
     short = short_text(s.run_id, s.lang)  # beside the meter: a tuned 0% after half an epoch is "too early"
-    status = "\n\n".join(x for x in (done, meter_text(line, s.lang), gaps_text(line, len(prompts), s.lang), short)
-                         if x)
+    engine = engine_footer(comparer.last_engine.label, s.lang) if comparer.last_engine else ""  # who answered
+    status = "\n\n".join(x for x in (done, meter_text(line, s.lang), gaps_text(line, len(prompts), s.lang), short,
+                                      engine) if x)
     yield view(prompts, keys, cells, s.lang), status
     judged = judge.meter_note(s, prompts, answers, failed) if use_judge else ""
     if judged:
