@@ -237,7 +237,12 @@ def write(path: Path, result: dict) -> Path:
     return path
 
 
+def _terminated(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)  # unwinds through served(), whose finally ends the server's process group
+
+
 def cmd(args: Any) -> int:
+    signal.signal(signal.SIGTERM, _terminated)  # a bench ended by `timeout` or kill still stops its server
     result = measure(args.model or DEFAULT_MODEL)
     if not args.no_docs:
         write(Path(args.docs or DOCS), result)
