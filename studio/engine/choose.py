@@ -89,4 +89,5 @@ def decode(model_name: str, choice: Choice, job: Job) -> list[list[int]]:
     """The job decoded by llama.cpp: the base GGUF and each adapter's LoRA GGUF made (once), then generate."""
     base = weights.base_gguf(model_name, choice.weights or "f16", choice.through)
     job.adapters = [weights.adapter_gguf(Path(a), model_name) if a else None for a in job.adapters]
+    job.logits_bf16 = (choice.through or weights.torch_dtype()) == "bf16"
     return generate(base, job)

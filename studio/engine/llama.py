@@ -120,6 +120,8 @@ class Job:
     cancel: threading.Event = field(default_factory=threading.Event)
     min_new_tokens: int = 0
     top_k: int = 0
+    logits_bf16: bool = False
+    """Round the logits to bf16 before choosing (the torch path answers in bf16: see sampling.Sampler)."""
 
 
 def generate(gguf: Path, job: Job) -> list[list[int]]:
@@ -139,7 +141,8 @@ class _Decode:
         self.ctx = held.context(-(-need // CTX_ROUND) * CTX_ROUND, len(job.rows))
         self.llama.llama_memory_clear(self.llama.llama_get_memory(self.ctx), True)
         self.samplers = [Sampler(job.settings, seed_offset=i, eos_ids=job.eos_ids, min_new=job.min_new_tokens,
-                                 top_k=job.top_k, history=r) for i, r in enumerate(job.rows)]
+                                 top_k=job.top_k, history=r, logits_bf16=job.logits_bf16)
+                         for i, r in enumerate(job.rows)]
         self.pos = [len(r) for r in job.rows]
         self.out: list[list[int]] = [[] for _ in job.rows]
         self.done = [False] * len(job.rows)

@@ -11,7 +11,7 @@ class Sampler:
     """One row's choice of tokens; `seen` adds each chosen token to the penalised history."""
 
     def __init__(self, settings: Any, *, seed_offset: int = 0, eos_ids: set[int] = frozenset(), min_new: int = 0,
-                 top_k: int = 0, history: list[int] = ()):
+                 top_k: int = 0, history: list[int] = (), logits_bf16: bool = False):
         import numpy as np
 
         self.penalty = float(settings.repetition_penalty)
@@ -22,6 +22,9 @@ class Sampler:
         self.min_new = int(min_new)
         self.history = set(history)
         self.rng = np.random.default_rng(int(settings.seed) + seed_offset)
+        self.logits_bf16 = logits_bf16
+        """The torch path's logits are bf16 values when it answers in bf16: llama.cpp's are rounded alike, so
+        two tokens tied there are tied here too and the lower id wins in both (as argmax picks)."""
 
     def seen(self, token: int) -> None:
         self.history.add(int(token))
@@ -29,7 +32,7 @@ class Sampler:
     def next(self, logits, step: int) -> int:
         import numpy as np
 
-        scores = logits.astype(np.float32, copy=True)
+        scores = to_bf16(logits) if self.logits_bf16 else logits.astype(np.float32, copy=True)
         if self.penalty != 1.0 and self.history:
             ids = np.fromiter(self.history, dtype=np.int64)
             ids = ids[ids < scores.shape[0]]
@@ -57,3 +60,12 @@ class Sampler:
             probs[order[drop]] = 0.0
             probs /= probs.sum()
         return int(self.rng.choice(probs.shape[0], p=probs))
+
+
+def to_bf16(x):
+    """float32 values rounded to the nearest bfloat16 (ties to even), as float32: torch's rounding."""
+    import numpy as np
+
+    bits = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32)
+    rounded = (bits + np.uint32(0x7FFF) + ((bits >> np.uint32(16)) & np.uint32(1))) & np.uint32(0xFFFF0000)
+    return rounded.view(np.float32)
