@@ -109,5 +109,5 @@ def test_the_batch_table_says_it_beside_the_meter(tiny_model_dir, tmp_path):
     setup = common.Setup(run_id=run.id, adapter=common.FINAL, kinds=["base", "tuned"], system="", notes="",
                          max_tokens=4, lang="ja")
     *_, (_, status) = batch.run_batch(setup, batch.PASTE, "こんにちは")
-    assert "ござる口調率" in status and status.endswith(common.short_text(run.id, "ja"))
+    assert "ござる口調率" in status and common.short_text(run.id, "ja") in status
     assert "判断するにはまだ早すぎます" in status

@@ -119,7 +119,7 @@ def batch(page) -> None:
     page.locator("#batch-go").click()
     says(page, "#batch-status", "Judge meter (judge)")
     status = page.locator("#batch-status").inner_text()
-    assert re.search(r"Judge meter \(judge\): preferred over Base model: Tuned \(LoRA\) \d+% of 2", status), status
+    assert re.search(r"Judge meter \(judge\): preferred over Base model:.*\bTuned \(LoRA\) \d+% of 2", status), status
     assert re.search(r"style rate.*Endpoint \(a bigger model\) · serve \d+%", status), status
     assert "Endpoint (a bigger model) · serve" in page.locator("#batch-table").inner_text()
     shot(page, "endpoints-batch")
