@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tests.helpers import ROOT
 from tests.helpers.server import app_server
+from tests.ui.test_browser import ready
 
 OUT = ROOT / "assets" / "screenshots"
 CHROMIUM = os.environ.get("STUDIO_BROWSER", "/usr/bin/chromium")
@@ -152,7 +153,7 @@ def walk(url: str, home: Path, langs: tuple[str, ...]) -> None:
             if lang not in langs:
                 continue
             page.goto(url)
-            page.wait_for_selector("#model-card")
+            ready(page)
             if lang == "ja":
                 page.get_by_text("日本語").click()
                 page.wait_for_function("document.body.innerText.includes('① モデル')")

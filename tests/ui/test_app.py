@@ -327,7 +327,12 @@ def test_a_hub_dataset_that_cannot_be_reached_is_named_not_a_crash(monkeypatch, 
     """Issue 15 (a hub dataset id in the Data step): offline, the check says why and keeps no choice."""
     from studio.ui import data_step
 
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    import datasets
+    import huggingface_hub
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # read at import: the libraries' own switches too (no retries)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", True)
     _summary, errors, *_, choice = data_step.load_hub("someone/not-here", "train", "smollm2-135m")
     assert choice is None and "could not load hub dataset 'someone/not-here'" in errors.to_string()
     _summary, errors, *_, choice = data_step.load_hub("someone/not-here", "train", "smollm2-135m", "ja")

@@ -37,9 +37,16 @@ def page(app_url):
         pg = browser.new_page(viewport={"width": 1366, "height": 900})
         pg.set_default_timeout(60_000)
         pg.goto(app_url)
-        pg.wait_for_selector("#model-card")
+        ready(pg)
         yield pg
         browser.close()
+
+
+def ready(page) -> None:
+    """The page drawn and the stored choices restored: a model typed before the restore ends would be reset by
+    it (seen under load), so every walk starts here, and again after each reload."""
+    page.wait_for_selector("#model-card")
+    page.wait_for_function("document.documentElement.dataset.studioReady === '1'", timeout=120_000)
 
 
 def shot(page, name: str) -> None:
@@ -67,6 +74,21 @@ def settings(page, **values) -> None:
 def tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
     page.wait_for_timeout(500)
+
+
+def close_toasts(page) -> None:
+    """Close every toast on screen. Toasts also close themselves (gradio's timer), so the list shrinks while we
+    click: always take the first one still there, never a stale index."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    closes = page.locator(".toast-close")
+    for _ in range(20):
+        if closes.count() == 0:
+            return
+        try:
+            closes.first.click(timeout=2_000)
+        except PlaywrightError:  # it closed itself between the count and the click
+            page.wait_for_timeout(200)
 
 
 def chart_points(page) -> int:
@@ -273,8 +295,7 @@ def export_and_import(page) -> None:
                            timeout=120_000)
     assert page.locator("#export-run input").input_value() not in ("", label)  # the import is now current
     imported = page.locator("#export-run input").input_value()
-    for close in page.locator(".toast-close").all():
-        close.click()
+    close_toasts(page)
     page.wait_for_timeout(1000)
     shot(page, "7-export")
     tab(page, "④ Compare")  # the imported adapter is the current run there, and it answers
@@ -296,7 +317,7 @@ def test_no_request_leaves_the_studio(app_url):
         seen: list[str] = []
         page.on("request", lambda request: seen.append(request.url))
         page.goto(app_url)
-        page.wait_for_selector("#model-card")
+        ready(page)
         for name in ("② Data", "③ Train", "④ Compare", "⑤ Evaluate", "Runs", "Export"):
             tab(page, name)
         page.wait_for_timeout(1500)
@@ -320,7 +341,7 @@ def test_train_settings_survive_a_reload(page):
     page.wait_for_function("document.querySelector('#train-plan').innerText.includes('20 steps')")
     page.wait_for_timeout(1500)  # the browser stores the state
     page.reload()
-    page.wait_for_selector("#model-card")
+    ready(page)
     tab(page, "③ Train")
     page.wait_for_function("document.querySelector('#train-plan').innerText.includes('steps')")
     page.wait_for_timeout(1500)
@@ -393,8 +414,7 @@ def japanese_data_step(page, tmp_path) -> list[tuple[str, str]]:
         page.wait_for_selector(f".toast-body.{kind}")
         page.wait_for_timeout(500)  # the title is rewritten on the next frame
         shown.append((f"toast: {kind}", page.evaluate(TEXT_OF, ".toast-body")))
-        for close in page.locator(".toast-close").all():
-            close.click()
+        close_toasts(page)
 
     tab(page, "② データ")
     # the tabs' own events first: two first imports of transformers at once can fail (its lazy module)
@@ -415,8 +435,7 @@ def japanese_data_step(page, tmp_path) -> list[tuple[str, str]]:
     page.wait_for_function("document.querySelector('#data-upload').innerText.includes('壊れた行')")  # uploaded
     page.wait_for_timeout(1000)
     page.wait_for_function("!document.querySelector('.pending, .progress-text')")
-    for close in page.locator(".toast-close").all():  # a check on arrival may have spoken already
-        close.click()
+    close_toasts(page)  # a check on arrival may have spoken already
     page.locator("#use-file").click()  # nothing usable: a warning, and the problems in the summary
     toasts("warning")
     page.wait_for_function("document.querySelector('#data-summary').innerText.includes('列目の JSON')")
@@ -465,12 +484,12 @@ def test_a_reload_in_japanese_never_paints_english(page):
     page.wait_for_function("document.body.innerText.includes('① Model')")
     page.wait_for_timeout(1500)
     page.reload()
-    page.wait_for_selector("#model-card")
+    ready(page)
     assert page.evaluate("document.documentElement.dataset.studioVeil") is None  # English: no veil at all
     assert page.get_by_role("tab", name="① Model").is_visible()
 
 
-def test_the_facts_lab_panel_runs_the_experiment_and_keeps_it_after_a_reload(page):
+def test_the_facts_lab_panel_runs_the_experiment_and_keeps_it_after_a_reload(page, studio_home):
     """Issue 19: the facts lab from Evaluate, cut short (2 steps, one greedy-free sample, the text variant):
     progress, the chart with intervals, the verdict, the shares; after a reload the result is still there."""
     tab(page, "⑤ Evaluate")
@@ -480,6 +499,11 @@ def test_the_facts_lab_panel_runs_the_experiment_and_keeps_it_after_a_reload(pag
         box.fill(value)
         box.press("Tab")
     page.locator("#facts-variants label", has_text="qa").first.click()  # text alone: the article's setup
+    # every setting taken before Go (once, under load, the lab ran ~5x longer: a setting had not taken)
+    page.wait_for_function("document.querySelector('#facts-steps input').value === '2'"
+                           " && document.querySelector('#facts-samples input').value === '1'"
+                           " && [...document.querySelectorAll('#facts-variants input:checked')].length === 1")
+    page.wait_for_timeout(500)  # the last change event reaches the server before the click's
     page.locator("#facts-go").click()
     page.wait_for_function("document.querySelector('#facts-verdict')?.innerText.includes('replacements')",
                            timeout=900_000)
@@ -490,9 +514,13 @@ def test_the_facts_lab_panel_runs_the_experiment_and_keeps_it_after_a_reload(pag
     assert page.locator("#facts-plot path.yerror").count() > 0  # every share has its interval
     assert "Tuned: text" in page.locator("#facts-shares").inner_text()
     assert "still right" in page.locator("#facts-cost").inner_text()
+    import json
+
+    saved = json.loads(next((studio_home / "facts").glob("*/result.json")).read_text())
+    assert saved["settings"]["max_steps"] == 2 and saved["settings"]["samples"] == 1  # what the panel said ran
     shot(page, "6-facts-lab-test")
     page.reload()
-    page.wait_for_selector("#model-card")
+    ready(page)
     tab(page, "⑤ Evaluate")
     page.locator("#facts-panel").get_by_text("Facts lab").first.click()
     page.wait_for_function("document.querySelector('#facts-verdict')?.innerText.includes('310 replacements')")
@@ -544,8 +572,7 @@ def test_japanese_mode_says_the_errors_in_japanese(page, tmp_path):
 
     def says(words: str) -> None:
         page.wait_for_function(f"document.body.innerText.includes({words!r})", timeout=60_000)
-        for close in page.locator(".toast-close").all():
-            close.click()
+        close_toasts(page)
 
     box = page.locator("#model-pick input")  # a model folder that is not there: the card says so
     box.fill(str(tmp_path / "no-such-model"))

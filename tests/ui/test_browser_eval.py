@@ -78,7 +78,7 @@ def test_a_measurement_survives_a_tab_change_and_a_reload(page, tiny_model_dir, 
     job = json.loads((run.path / "eval" / "job.json").read_text(encoding="utf-8"))
     assert job["state"] == "done" and job["limit"] == 10
     page.reload()
-    page.wait_for_selector("#model-card")
+    test_browser.ready(page)
     tab(page, "⑤ Evaluate")
     page.wait_for_function("document.querySelector('#eval-headline')?.innerText.includes('last measurement')")
     assert "→" in headline(page) and "%" in page.locator("#eval-meters").inner_text()
