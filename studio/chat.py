@@ -204,13 +204,12 @@ class ChatModel:
         answer = _Answer(self.tokenizer, self.stop_strings, eos_ids(self))
         job = Job([ids], [self.adapters.get(adapter) if adapter else None], settings, answer.ends,
                   on_step=answer.step, finished=lambda row: answer.stopped)
-        worker = threading.Thread(target=answer.run, args=(self.name, choice, job), daemon=True)
-        worker.start()
+        done = compute.submit_beside(answer.run, self.name, choice, job)  # torch's thread: see compare.stream
         try:
             yield from answer.texts()
         finally:
             job.cancel.set()
-            worker.join()
+            done.result()
         if answer.error:
             raise answer.error
         if new_tokens is not None:

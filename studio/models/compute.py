@@ -33,3 +33,20 @@ def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 def submit(fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future:
     """Queue fn on the compute thread; the caller reads its progress elsewhere (a streamer's queue)."""
     return _POOL.submit(fn, *args, **kwargs)
+
+
+def submit_beside(fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future:
+    """submit(), except from the compute thread itself (a job that streams an answer): there a queued job
+    would wait for its own caller forever, so it runs on a thread of its own."""
+    if not on_compute_thread():
+        return submit(fn, *args, **kwargs)
+    future: Future = Future()
+
+    def work() -> None:
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as e:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(e)
+
+    threading.Thread(target=work, daemon=True, name="studio-beside").start()
+    return future

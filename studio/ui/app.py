@@ -114,7 +114,9 @@ def _restore(ctx: Ctx, demo: gr.Blocks) -> None:
     # an English page needs no switch; a Japanese one is unveiled once its labels changed (_persist)
     ev.then(None, ctx.lang, None, js=f"(l) => {{ if (l === 'en') ({UNVEIL})(); }}")
     # gradio's own words: its locale came from the browser, and an unchanged language fires no change event
-    ev.then(None, ctx.lang, None, js=gradio_words.switch_js())
+    ev = ev.then(None, ctx.lang, None, js=gradio_words.switch_js())
+    # the page is the user's from here: a choice made before would be overwritten by the restore (tests wait)
+    ev.then(None, None, None, js="() => { document.documentElement.dataset.studioReady = '1'; }")
 
 
 def build_ui() -> gr.Blocks:

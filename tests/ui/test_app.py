@@ -325,10 +325,10 @@ def test_a_hub_dataset_id_is_never_a_path(bad):
 
 def test_a_hub_dataset_that_cannot_be_reached_is_named_not_a_crash(monkeypatch, studio_home):
     """Issue 15 (a hub dataset id in the Data step): offline, the check says why and keeps no choice."""
-    from studio.ui import data_step
-
     import datasets
     import huggingface_hub
+
+    from studio.ui import data_step
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # read at import: the libraries' own switches too (no retries)
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
