@@ -124,14 +124,16 @@ def measure(model: str = DEFAULT_MODEL, tokens: int = TOKENS, repeats: int = REP
     try:
         with served(free_port()) as url, openai.OpenAI(base_url=url, api_key="none", max_retries=0,
                                                        timeout=TIMEOUT_S) as client:
-            rounds = _rounds(Comparer(model), client, model, tokens, repeats)
+            comparer = Comparer(model)
+            rounds = _rounds(comparer, client, model, tokens, repeats)
+            answered = comparer.last_engine.label if comparer.last_engine else engine
     finally:
         if before is None:
             os.environ.pop(ENGINE_ENV, None)
         else:
             os.environ[ENGINE_ENV] = before
     return {**figures(rounds), "model": model, "max_tokens": tokens, "repeats": repeats, "machine": info,
-            "date": date, "load_avg": [load_before, _load_avg()], "engine": engine}
+            "date": date, "load_avg": [load_before, _load_avg()], "engine": engine, "answered": answered}
 
 
 @contextmanager
@@ -209,7 +211,7 @@ def section(r: dict) -> str:
         f"{m.get('torch')}); load average {r['load_avg'][0]} before, {r['load_avg'][1]} after (a shared machine). "
         f"{r['model']}, greedy, at most {r['max_tokens']} new tokens, medians of {r['repeats']} interleaved rounds "
         "after a warm-up; the official `openai` client against `studio serve` started in its own process on "
-        f"127.0.0.1; answers from the {r['engine']} path (STUDIO_ENGINE={r['engine']})."), "",
+        f"127.0.0.1; answers by {r.get('answered', r['engine'])} on both sides (STUDIO_ENGINE={r['engine']})."), "",
         _row("", "decode tokens/s", "first token (s)", "tokens", "tokens/s end to end"), _row(*["---"] * 5),
         _row("Compare, one answer", _fmt(r["compare_decode"], 1), _fmt(r["compare_first_s"], 3),
              str(r["compare_tokens"]), ""),
@@ -243,7 +245,8 @@ def _terminated(signum: int, frame: Any) -> None:
 
 def cmd(args: Any) -> int:
     signal.signal(signal.SIGTERM, _terminated)  # a bench ended by `timeout` or kill still stops its server
-    result = measure(args.model or DEFAULT_MODEL)
+    # the engine a user's `studio serve` answers with: STUDIO_ENGINE, else auto (llama.cpp on a CPU that has it)
+    result = measure(args.model or DEFAULT_MODEL, engine=os.environ.get(ENGINE_ENV) or "auto")
     if not args.no_docs:
         write(Path(args.docs or DOCS), result)
     print(section(result))
