@@ -59,7 +59,7 @@ run: install
 	$(PY) app.py
 
 test: install-dev
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=25
 
 test-fast: install-dev
 	$(PY) -m pytest -q -m "not slow and not browser"

@@ -518,6 +518,10 @@ def test_the_facts_lab_panel_runs_the_experiment_and_keeps_it_after_a_reload(pag
 
     saved = json.loads(next((studio_home / "facts").glob("*/result.json")).read_text())
     assert saved["settings"]["max_steps"] == 2 and saved["settings"]["samples"] == 1  # what the panel said ran
+    assert [c["key"] for c in saved["columns"]] == ["base", "text", "prompt", "rag"]
+    assert saved["collateral"]["base_right"]["k"] >= 50  # the general set is one smollm2-135m answers
+    rag = next(e for e in saved["examples"] if e["kind"] == "paraphrase")["answers"]
+    assert rag["rag"] != rag["base"]  # the columns' prompts really differ
     shot(page, "6-facts-lab-test")
     page.reload()
     ready(page)
