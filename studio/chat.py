@@ -180,7 +180,7 @@ class ChatModel:
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         kw = {**inputs, **self._gen_kwargs(settings), "streamer": streamer}
         errors: list[BaseException] = []
-        done = compute.submit(self._run, kw, settings.seed, adapter, errors, new_tokens)
+        done = compute.submit_beside(self._run, kw, settings.seed, adapter, errors, new_tokens)
         text = ""
         for piece in streamer:
             text += piece
