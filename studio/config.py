@@ -125,6 +125,9 @@ class TrainSpec:
                                high=64, level="advanced")
     max_completion: int = setting(128, "GRPO: tokens per sampled answer at most", 153, low=1, high=8192,
                                   level="advanced")
+    temperature: float = setting(1.0, "GRPO: how freely the answers are sampled (lower: nearer the model's own best "
+                                 "answer, which a briefly tuned model needs for any answer to score at all)", 154,
+                                 low=0.0, high=2.0, open_low=True, level="advanced")
     max_seconds: float = setting(0.0, "stop once the run has trained this many seconds, summed over its resumes (0: no "
                                  "limit); the run then ends done", 155, low=0.0, high=1e7)
     same_time_as: str | None = None

@@ -95,6 +95,20 @@ class Base:
         return self.ctx
 
 
+def forget_adapter(gguf: Path, adapter: Path) -> None:
+    """Free an adapter the base no longer needs (GRPO writes one a step; each would stay loaded otherwise)."""
+    with _BASES_LOCK:
+        held = _BASES.get(str(gguf))
+    if held is None:
+        return
+    with held.lock:
+        found = held.adapters.pop(str(adapter), None)
+        if found is not None:
+            if held.ctx is not None:  # the context may still point at it: it takes none until the next decode
+                lib().llama_set_adapters_lora(held.ctx, None, 0, None)
+            lib().llama_adapter_lora_free(found)
+
+
 def base(path: Path) -> Base:
     """The loaded base of a GGUF file, shared by every caller (one copy of the weights per base)."""
     with _BASES_LOCK:

@@ -177,6 +177,7 @@ TEXT: dict[str, str] = {
     "hp_method": "Method (sft · dpo · kto · grpo)", "hp_beta": "β (DPO/KTO/GRPO: distance from the reference)",
     "hp_reward": "GRPO rewards (NAME:WEIGHT, …)", "hp_generations": "GRPO: answers per prompt (K)",
     "hp_max_completion": "GRPO: tokens per answer",
+    "hp_temperature": "GRPO: sampling temperature",
     "grpo_fits": "Rewards that fit this data (GRPO rewards: NAME:WEIGHT, separated by commas)",
     "grpo_latest": "Latest sampled answers and their rewards", "grpo_prompt": "Prompt", "grpo_answer": "Answer",
     "hp_max_length": "Max length (tokens)", "hp_max_steps": "Max steps (-1 = by epochs)",
@@ -378,7 +379,7 @@ TEXT: dict[str, str] = {
     "reward_length": "a penalty (down to -1) for answers longer than 1.5x their reference",
     "reward_table_head": "reward · weight · references · broken answers",
     "chart_reward_mean": "mean reward", "chart_grpo_axis": "reward",
-    "plan_grpo": "GRPO: each prompt samples {k} answers of up to {tokens} tokens, {generated} tokens generated a step; generation dominates on a CPU and is counted in the time",
+    "plan_grpo": "GRPO: each prompt samples {k} answers of up to {tokens} tokens, {generated} tokens generated a step at most, sampled by {engine}; on a CPU sampling takes much of a step and is counted in the time",
 }
 TEXT.update(DATA)  # the data checks' words (studio/text/data_en.py)
 TEXT.update(FACTS)  # the facts lab's words (studio/text/facts_en.py)

@@ -167,6 +167,7 @@ TEXT: dict[str, str] = {
     "hp_method": "手法 (sft・dpo・kto・grpo)", "hp_beta": "β (DPO/KTO/GRPO: 参照モデルからの距離)",
     "hp_reward": "GRPO の報酬 (NAME:WEIGHT, …)", "hp_generations": "GRPO: 1 プロンプトあたりの回答数 (K)",
     "hp_max_completion": "GRPO: 回答のトークン数",
+    "hp_temperature": "GRPO: サンプリング温度",
     "grpo_fits": "このデータに合う報酬（GRPO の報酬: NAME:WEIGHT をカンマ区切りで）",
     "grpo_latest": "最新の生成回答とその報酬", "grpo_prompt": "プロンプト", "grpo_answer": "回答",
     "hp_max_length": "最大長（トークン）", "hp_max_steps": "最大ステップ数（-1 = エポックで決定）",
@@ -360,7 +361,7 @@ TEXT: dict[str, str] = {
     "reward_length": "参照回答の 1.5 倍より長い回答への減点（最大 -1）",
     "reward_table_head": "報酬・重み・参照回答・壊した回答",
     "chart_reward_mean": "平均報酬", "chart_grpo_axis": "報酬",
-    "plan_grpo": "GRPO: 各プロンプトで最大 {tokens} トークンの回答を {k} 個生成し、1 ステップで {generated} トークンを生成します。CPU では生成が時間の大半を占め、見積もりに含めています",
+    "plan_grpo": "GRPO: 各プロンプトで最大 {tokens} トークンの回答を {k} 個生成し、1 ステップで最大 {generated} トークンを生成します（生成: {engine}）。CPU では生成がステップの多くを占め、見積もりに含めています",
 }
 TEXT.update(DATA)  # the data checks' words (studio/text/data_ja.py)
 TEXT.update(FACTS)  # the facts lab's words (studio/text/facts_ja.py)

@@ -114,7 +114,8 @@ def build_grpo_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local
     loads. Started from a finished run, its adapter trains further and a frozen copy is the KL reference, as for
     DPO; from the base model, a new LoRA and the base itself."""
     from datasets import Dataset
-    from trl import GRPOTrainer
+
+    from studio.train import rollout
 
     if REWARDS is None:
         raise ConfigError("err_grpo_worker")
@@ -131,9 +132,15 @@ def build_grpo_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local
           f"{cfg.train.reward}", flush=True)
     if not cfg.train.save_steps and world == 1:
         callback.min_save_s = MIN_SAVE_S
+    held_back = ("a 4-bit base is trained: llama.cpp's 16-bit GGUF would sample another policy"
+                 if use_quant(cfg, device) else "several processes train it" if world > 1 else "")
+    sampler, said = rollout.plan(cfg.model.name, cfg.model.engine, device, dtype_name, run.path, held_back)
+    print(said, flush=True)
     prompts = Dataset.from_list([prompt_row(r) for r in train_rows])
-    return GRPOTrainer(model=model, reward_funcs=funcs, args=args, train_dataset=prompts, processing_class=tok,
-                       peft_config=peft_config, callbacks=[callback])
+    trainer = rollout.trainer_class()(model=model, reward_funcs=funcs, args=args, train_dataset=prompts,
+                                      processing_class=tok, peft_config=peft_config, callbacks=[callback])
+    trainer.rollout = sampler
+    return trainer
 
 
 def prompt_row(row: dict) -> dict:

@@ -112,7 +112,11 @@ GENERATION_SLOWDOWN = 300.0
 """A decoding step of trl's sampling (up to 8 answers at once) costs about this many trained tokens' time on a CPU.
 Measured 2026-12-07 on this project's 2-core CPU, shared and busy: GRPO on smollm2-135m with 2 prompts x 2 answers x
 48 tokens took 47-52 s a step, ~0.9 s a token step (Compare's own streaming does 42 tokens/s: trl's generate inside
-the training loop is far slower)."""
+the training loop is far slower). Where llama.cpp samples (studio.train.rollout), LLAMA_SAMPLE_COST counts instead."""
+LLAMA_SAMPLE_COST = 3.0
+"""An answer token sampled by llama.cpp (the step's answers decoded together) costs about this many trained tokens'
+time, answers taken to fill half their max_completion. Measured 2026-12-07 19:40 UTC on this project's 2-core CPU:
+GRPO on smollm2-135m, 8 prompts x 4 answers (mean 43 tokens), sampled in 10.8-12.4 s a step, ~8 ms a token."""
 
 
 @dataclass
@@ -145,7 +149,8 @@ class Plan:
     held_out: int | None = None
     """Rows kept aside to evaluate (the eval file, or the share split off the training file); None: not
     counted (a plan for a row count given by hand)."""
-    sampled: tuple[int, int, int] | None = None
+    sampled: tuple[int, int, int, str] | None = None
+    """A GRPO run's answers: K a prompt, max_completion tokens, prompts a step, and what samples them."""
     """GRPO: (answers per prompt, tokens per answer, prompts per step), which the time counts."""
 
     def say(self, lang: str = "en") -> list[str]:
@@ -163,8 +168,8 @@ class Plan:
             lines.append(t(lang, "plan_cpu_4bit", lora=f"{lora.estimate.total_mb / 1024:.1f}",
                            qlora=f"{qlora.estimate.total_mb / 1024:.1f}", have=f"{lora.available_mb / 1024:.0f}"))
         if self.sampled:
-            k, tokens, prompts = self.sampled
-            lines.append(t(lang, "plan_grpo", k=k, tokens=tokens, generated=k * tokens * prompts))
+            k, tokens, prompts, engine = self.sampled
+            lines.append(t(lang, "plan_grpo", k=k, tokens=tokens, generated=k * tokens * prompts, engine=engine))
         strategy = self.strategy_line(lang)
         return lines + ([f"{t(lang, 'plan_strategy')}: {strategy}"] if strategy else [])
 
@@ -198,25 +203,44 @@ def plan(cfg: RunConfig, n_rows: int | None = None) -> Plan:
     rows_seen = n_rows * cfg.train.epochs if cfg.train.max_steps <= 0 else steps * cfg.train.batch_size * procs
     epochs = cfg.train.epochs if cfg.train.max_steps <= 0 else round(rows_seen / max(1, n_rows), 2)  # what runs
     passes = 1 if cfg.train.method == "sft" else 3  # chosen and rejected through the policy, and the reference
-    seconds = passes * rows_seen * TOKENS_PER_ROW / speed + grpo_seconds(cfg, steps, speed)
+    sampler = grpo_sampler(cfg, kind, method, procs)
+    seconds = passes * rows_seen * TOKENS_PER_ROW / speed + grpo_seconds(cfg, steps, speed, sampler != "torch")
     return Plan(method, card.device, n_rows, steps, epochs, seconds,
                 speed, card.fits.get(method), cfg.train.method, chosen_strategy, where, procs, kind,
                 cfg.train.strategy != "auto",
                 cpu_fit(cfg) if kind == "cpu" and method == "qlora" and cfg.train.quant == "auto" else None, held,
-                (cfg.train.generations, cfg.train.max_completion, cfg.train.batch_size)
+                (cfg.train.generations, cfg.train.max_completion, cfg.train.batch_size, sampler)
                 if cfg.train.method == "grpo" else None)
 
 
-def grpo_seconds(cfg: RunConfig, steps: int, speed: float) -> float:
+def grpo_seconds(cfg: RunConfig, steps: int, speed: float, llama: bool = False) -> float:
     """What GRPO adds: K answers of up to max_completion tokens for each prompt, generated one token at a time
-    for the whole batch at once (a decoding step costs GENERATION_SLOWDOWN trained tokens' time per 8 answers), then
-    scored by the policy and the reference, and trained (3 passes over prompt and answer)."""
+    for the whole batch at once (by trl: a decoding step costs GENERATION_SLOWDOWN trained tokens' time per 8
+    answers; by llama.cpp: LLAMA_SAMPLE_COST a token), then scored by the policy and the reference, and trained
+    (3 passes over prompt and answer)."""
     t = cfg.train
     if t.method != "grpo":
         return 0.0
     per_step = t.batch_size * t.generations  # answers decoded together; past 8 the batch costs in proportion
-    decode = steps * t.max_completion * GENERATION_SLOWDOWN / speed * max(1.0, per_step / 8)
+    if llama:
+        decode = steps * per_step * t.max_completion / 2 * LLAMA_SAMPLE_COST / speed
+    else:
+        decode = steps * t.max_completion * GENERATION_SLOWDOWN / speed * max(1.0, per_step / 8)
     return decode + 3 * steps * per_step * (TOKENS_PER_ROW + t.max_completion) / speed
+
+
+def grpo_sampler(cfg: RunConfig, kind: str, method: Method, procs: int) -> str:
+    """What will sample a GRPO run's answers: the engine's label (llama.cpp f16) or torch, as the worker decides
+    (studio.train.rollout.plan): llama.cpp on one CPU process training a 16-bit base, where it can."""
+    if cfg.train.method != "grpo" or kind != "cpu" or method != "lora" or procs > 1:
+        return "torch"
+    from studio.engine import EngineError
+    from studio.engine.choose import choose
+
+    try:
+        return choose(cfg.model.name, [], asked=cfg.model.engine, device="cpu").label
+    except EngineError:
+        return "torch"
 
 
 def trains_on(cfg: RunConfig, card: ModelCard) -> str:
@@ -332,7 +356,8 @@ def to_grpo_config(cfg: RunConfig, out_dir: str, device: str, dtype_name: str, t
     args = _trainer_args(cfg, out_dir, device, dtype_name, total, False)
     args["per_device_train_batch_size"] = args["per_device_eval_batch_size"] = t.batch_size * t.generations
     return GRPOConfig(**args, num_generations=t.generations, max_completion_length=t.max_completion, beta=t.beta,
-                      reward_weights=weights, remove_unused_columns=False, log_completions=False)
+                      temperature=t.temperature, reward_weights=weights, remove_unused_columns=False,
+                      log_completions=False)
 
 
 def _trainer_args(cfg: RunConfig, out_dir: str, device: str, dtype_name: str, total: int,

@@ -36,11 +36,14 @@ def _cfg(model_dir, data, **over):
 
 
 @pytest.mark.slow  # ~30 s here: two steps of sampling and training through the real worker
-def test_a_grpo_run_goes_to_done_with_its_rewards_logged(tiny_model_dir, tmp_path):
+def test_a_grpo_run_goes_to_done_with_its_rewards_logged(tiny_model_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("STUDIO_ENGINE", "auto")  # the worker samples with llama.cpp, as a user's run on a CPU does
     run = runner.start(_cfg(tiny_model_dir, _json_rows(tmp_path)))
     st = runner.wait(run, poll_s=0.2, timeout_s=300)
     assert st.state == "done" and st.step == 2, run.log_tail()
     log = (run.path / "train.log").read_text()
+    assert "GRPO answers sampled by llama.cpp f16, the policy's adapter written for it before every step" in log
+    assert len(list((run.path / "engine").glob("*policy-*.lora.gguf"))) == 1  # the last step's; older ones removed
     assert "rewards on the reference answers and on broken ones:" in log and "json_parses" in log
     trained = [m for m in run.metrics() if "loss" in m]
     assert trained and all({"reward", "kl", "completion_length", "reward:json_parses", "reward:length"} <= set(m)
@@ -130,8 +133,21 @@ def test_the_plan_counts_the_sampled_answers_and_says_so(tiny_model_dir, tmp_pat
     grpo, sft = recipe.plan(cfg, n_rows=24), recipe.plan(config.replace(cfg, train=config.replace(
         cfg.train, method="sft")), n_rows=24)
     assert grpo.seconds > 5 * sft.seconds
-    assert any("4 answers of up to 128 tokens" in line and "generation dominates" in line for line in grpo.say())
+    assert any("4 answers of up to 128 tokens" in line and "sampled by torch" in line for line in grpo.say())
     assert any("128 トークン" in line for line in grpo.say("ja"))
+
+
+def test_the_plan_counts_llama_cpps_sampling_where_it_samples(tiny_model_dir, tmp_path, monkeypatch):
+    """The suite answers with torch; a user's CPU run samples with llama.cpp, which the plan names and counts (far
+    less time than trl's own sampling, still more than SFT)."""
+    cfg = _cfg(tiny_model_dir, _json_rows(tmp_path), max_steps=10, generations=4, max_completion=128, dtype="bf16")
+    slow = recipe.plan(cfg, n_rows=24)
+    monkeypatch.setenv("STUDIO_ENGINE", "auto")
+    fast = recipe.plan(cfg, n_rows=24)
+    sft = recipe.plan(config.replace(cfg, train=config.replace(cfg.train, method="sft")), n_rows=24)
+    assert sft.seconds < fast.seconds < slow.seconds / 3
+    assert any("sampled by llama.cpp f16" in line for line in fast.say())
+    assert any("生成: llama.cpp f16" in line for line in fast.say("ja"))
 
 
 def test_the_same_time_continuation_takes_the_grpo_runs_seconds_and_refuses_what_it_cannot_continue():
