@@ -140,6 +140,7 @@ def build_grpo_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local
     trainer = rollout.trainer_class()(model=model, reward_funcs=funcs, args=args, train_dataset=prompts,
                                       processing_class=tok, peft_config=peft_config, callbacks=[callback])
     trainer.rollout = sampler
+    _speed_up_lora(trainer.model, device, mixed=dtype_name in ("bf16", "fp16"))
     return trainer
 
 
@@ -182,14 +183,22 @@ def _adapter(model, cfg: RunConfig):
 def _speed_up(model, device: str, padding_free: bool, mixed: bool) -> None:
     from studio.train import speed
 
+    _speed_up_lora(model, device, mixed)
+    if device == "cpu":
+        speed.score_labelled_only()  # the LM head skips prompt positions (no label, no loss)
+    if speed.wants_varlen(model, padding_free):
+        speed.install(model)  # each packed sample attended on its own: no T x T mask, no math path
+
+
+def _speed_up_lora(model, device: str, mixed: bool) -> None:
+    """What any LoRA training gains (SFT's packing and LM head are its own)."""
+    from studio.train import speed
+
     if mixed:  # autocast casts LoRA inputs itself: peft's fp32 copies only cost memory and time
         speed.keep_input_dtype(model)
     if device == "cpu":
-        speed.score_labelled_only()  # the LM head skips prompt positions (no label, no loss)
         speed.fast_lora_dropout(model)  # torch's CPU dropout mask cost more than the LoRA matmul
         speed.tune_allocator()  # freed step tensors stay in the process instead of page-faulting back
-    if speed.wants_varlen(model, padding_free):
-        speed.install(model)  # each packed sample attended on its own: no T x T mask, no math path
 
 
 def train(run: Run, cfg: RunConfig, callback: StudioCallback, local_rank: int = 0,
