@@ -12,7 +12,7 @@ from studio.config import ConfigError, RunConfig
 from studio.models import load_model, load_tokenizer
 from studio.models.loader import resolve_device, resolve_dtype
 from studio.runs import Run
-from studio.train import fsdp
+from studio.train import fsdp, rollout
 from studio.train.callbacks import StudioCallback
 from studio.train.data import is_text_task, load_rows, problems, to_dataset, usable_rows
 from studio.train.evidence import Outcome, outcome
@@ -114,8 +114,6 @@ def build_grpo_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local
     loads. Started from a finished run, its adapter trains further and a frozen copy is the KL reference, as for
     DPO; from the base model, a new LoRA and the base itself."""
     from datasets import Dataset
-
-    from studio.train import rollout
 
     if REWARDS is None:
         raise ConfigError("err_grpo_worker")

@@ -10,6 +10,8 @@ from studio import presets, runs
 from studio.config import SETTING, ConfigError, DataSpec, LoraSpec, ModelSpec, RunConfig
 from studio.data import votes
 from studio.data.choice import DataChoice
+from studio.engine import EngineError
+from studio.engine.choose import choose
 from studio.models import fit, resolve
 from studio.models.device import DeviceInfo
 from studio.models.fit import Method, Spread, Verdict
@@ -236,9 +238,6 @@ def grpo_sampler(cfg: RunConfig, kind: str, method: Method, procs: int) -> str:
     (studio.train.rollout.plan): llama.cpp on one CPU process training a 16-bit base, where it can."""
     if cfg.train.method != "grpo" or kind != "cpu" or method != "lora" or procs > 1:
         return "torch"
-    from studio.engine import EngineError
-    from studio.engine.choose import choose
-
     try:
         return choose(cfg.model.name, [], asked=cfg.model.engine, device="cpu").label
     except EngineError:

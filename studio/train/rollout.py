@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from studio.engine import EngineError
+from studio.engine import EngineError, llama, weights
 from studio.engine.choose import Choice, choose
 from studio.engine.llama import Job
 
@@ -46,8 +46,6 @@ class Rollout:
 
     def refresh(self, model: Any, step: int) -> Path:
         """The policy's adapter as a LoRA GGUF, written again when the step moved on (the weights changed)."""
-        from studio.engine import llama, weights
-
         if self.gguf is not None and step == self.step:
             return self.gguf
         began = time.monotonic()
@@ -60,16 +58,12 @@ class Rollout:
         return found
 
     def _base(self) -> Path:
-        from studio.engine import weights
-
         return weights.base_gguf(self.model_name, self.choice.weights or "f16", self.choice.through)
 
     def sample(self, prompt_ids: list[list[int]], settings: Sampling, eos_ids: set[int], top_k: int = 0
                ) -> list[list[int]]:
         """Each prompt's answer ids, ending with the end-of-sequence token it sampled (as trl's own completions
         do), or cut at max_new_tokens."""
-        from studio.engine import llama
-
         began = time.monotonic()
         ended: list[int | None] = [None] * len(prompt_ids)
 

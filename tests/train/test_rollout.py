@@ -33,7 +33,7 @@ def _torch_greedy(model, prompts: list[list[int]], n: int) -> list[list[int]]:
     out = []
     for ids in prompts:
         with torch.no_grad():
-            found = model.generate(input_ids=torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
+            found = model.generate(input_ids=torch.tensor([ids]), attention_mask=torch.ones_like(torch.tensor([ids])),
                                    do_sample=False, max_new_tokens=n, min_new_tokens=n, repetition_penalty=1.0,
                                    pad_token_id=0)
         out.append(found[0, len(ids):].tolist())
@@ -100,4 +100,5 @@ def test_torch_samples_where_llama_cpp_cannot_saying_why(tiny_model_dir, tmp_pat
     found, said = rollout.plan(str(tiny_model_dir), "torch", "cpu", "fp32", tmp_path)
     assert found is None and said == "GRPO answers sampled by torch"
     found, said = rollout.plan(str(tiny_model_dir), "auto", "cpu", "bf16", tmp_path)
-    assert found is not None and found.choice.through == "bf16" and said.startswith("GRPO answers sampled by llama.cpp f16")
+    assert found is not None and found.choice.through == "bf16"
+    assert said.startswith("GRPO answers sampled by llama.cpp f16")
