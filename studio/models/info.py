@@ -20,6 +20,7 @@ class ModelCard:
     chat_template: str | None = None
     fits: dict[str, Verdict] = field(default_factory=dict)
     note: str = ""
+    """A catalogue key the UI says in its language (card_size_unknown: a hub model not downloaded yet)."""
 
     @property
     def name(self) -> str:
@@ -66,7 +67,7 @@ def describe(name: str, batch: int = 8, seq_len: int = 512, r: int = 16) -> Mode
         for method in ("qlora", "lora"):
             card.fits[method] = verdict(entry, method, device.memory_mb, device.kind, batch, seq_len, r)
     else:
-        card.note = "Size unknown until the model is downloaded; the hub page lists it."
+        card.note = "card_size_unknown"
     return card
 
 

@@ -127,6 +127,7 @@ TEXT: dict[str, str] = {
     "model_note_mistral-7b-instruct": "Hub. Needs ~10 GB of GPU memory with QLoRA.",
     "model_note_smollm2-360m-instruct": "Hub. Bigger sibling of the embedded default; CPU-trainable.",
     "multilingual": "multilingual", "studio_sub": "形 — tune for form, prompt and retrieve for facts",
+    "card_size_unknown": "Size unknown until the model is downloaded; the hub page lists it.",
     "card_source": "Source", "card_size": "Size", "card_size_text": "{p} M parameters · {l} layers · hidden {h}",
     "card_type": "Type", "card_instruct": "instruct (chat-tuned)", "card_base": "base (not chat-tuned)",
     "card_languages": "languages", "card_context": "Context", "card_tokens": "tokens", "card_unknown": "unknown",

@@ -119,6 +119,7 @@ TEXT: dict[str, str] = {
     "model_note_mistral-7b-instruct": "Hub。QLoRA で GPU メモリが約 10 GB 必要です。",
     "model_note_smollm2-360m-instruct": "Hub。同梱の既定モデルの兄弟で、CPU でも学習できます。",
     "multilingual": "多言語", "studio_sub": "形 — 形式は学習で、事実はプロンプトと検索で",
+    "card_size_unknown": "サイズはモデルをダウンロードするまで分かりません（ハブのページに載っています）。",
     "card_source": "入手元", "card_size": "規模", "card_size_text": "{p} M パラメータ · {l} 層 · 隠れ次元 {h}",
     "card_type": "種類", "card_instruct": "チャット調整済み", "card_base": "ベース（チャット未調整）",
     "card_languages": "言語", "card_context": "文脈長", "card_tokens": "トークン", "card_unknown": "不明",

@@ -51,7 +51,7 @@ def card_markdown(name: str, lang: str = "en") -> str:
         fit = v.say(lang)
         lines.append(f"- **{T('card_fit', method=METHODS.get(method, method))}:** {'✓' if v.fits else '✗'} {fit}")
     if card.note:
-        lines.append(f"- {card.note}")
+        lines.append(f"- {T(card.note)}")
     return "\n".join(lines + _template_lines(card.chat_template or _loaded_template(name), T))
 
 

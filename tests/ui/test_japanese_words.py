@@ -71,3 +71,14 @@ def test_the_facts_lab_tables_have_headers_before_a_run():
 def test_the_facts_lab_names_the_article():
     for lang in ("en", "ja"):
         assert "LLMのファインチューニング で 何ができて 何ができないのか" in t(lang, "eval_facts_info")
+
+
+def test_a_hub_models_unknown_size_is_said_in_the_cards_language():
+    """A hub model not downloaded has no size yet; the card says so in the UI's language (it was English in JA)."""
+    from studio.models.info import describe
+    from studio.ui.model_step import card_markdown
+
+    assert describe("someone/not-downloaded-model").note == "card_size_unknown"
+    card = {lang: card_markdown("someone/not-downloaded-model", lang) for lang in ("en", "ja")}
+    assert t("en", "card_size_unknown") in card["en"] and t("ja", "card_size_unknown") in card["ja"]
+    assert "Size unknown" not in card["ja"]
