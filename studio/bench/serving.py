@@ -3,7 +3,9 @@ wrote (the official `openai` package) on 127.0.0.1, beside Compare's one answer 
 greedy settings. Two figures: one
 stream's decode tokens/s against Compare's (the server's own cost: HTTP, server-sent events, the answering
 thread), and four streams at once against one (the answering thread batches requests that arrive together into
-one engine call). Interleaved repeats, medians; its own section of docs/benchmarks.md."""
+one engine call). Beside them, Compare's four answers at once in this process: the engine's own gain from
+batching four rows, the most four streams can reach through any server. Interleaved repeats, medians; its own
+section of docs/benchmarks.md."""
 from __future__ import annotations
 
 import os
@@ -76,6 +78,16 @@ def compare_answer(comparer: Comparer, prompt: str, tokens: int) -> Timed:
     return Timed(first or total, total, len(comparer.last_token_ids[0]))
 
 
+def compare_four(comparer: Comparer, tokens: int) -> tuple[float, list[int]]:
+    """Compare's four answers at once (one column per prompt, the base each: one engine call, rows decoded
+    together): (seconds, tokens per answer)."""
+    columns = [Column(f"p{i}", f"p{i}", None, messages_for(p)) for i, p in enumerate(PROMPTS)]
+    t0 = time.perf_counter()
+    for _ in comparer.stream(columns, GenSettings(max_new_tokens=tokens)):
+        pass
+    return time.perf_counter() - t0, [len(ids) for ids in comparer.last_token_ids]
+
+
 def served_answer(client: Any, model: str, prompt: str, tokens: int) -> Timed:
     """One streamed answer from the server, greedy; its token count from the server's usage."""
     t0, first, n = time.perf_counter(), None, 0
@@ -104,9 +116,11 @@ def _rounds(comparer: Comparer, client: Any, model: str, tokens: int, repeats: i
     compare_answer(comparer, PROMPTS[0], tokens)
     served_answer(client, model, PROMPTS[0], tokens)
     together(client, model, tokens)
-    out: dict[str, list] = {"compare": [], "one": [], "four": []}
+    compare_four(comparer, tokens)
+    out: dict[str, list] = {"compare": [], "compare_four": [], "one": [], "four": []}
     for _ in range(repeats):
         out["compare"].append(compare_answer(comparer, PROMPTS[0], tokens))
+        out["compare_four"].append(compare_four(comparer, tokens))
         out["one"].append(served_answer(client, model, PROMPTS[0], tokens))
         out["four"].append(together(client, model, tokens))
     return out
@@ -192,6 +206,9 @@ def figures(rounds: dict[str, list]) -> dict[str, Any]:
            "four_first_s": med([max(t.first_s for t in timed) for _, timed in rounds["four"]])}
     out["decode_ratio"] = _ratio(out["serve_decode"], out["compare_decode"])
     out["batch_gain"] = _ratio(four_rate, one_rate)
+    out["compare_rate"] = med([t.tokens / t.total_s for t in compare])
+    out["compare_four_rate"] = med([sum(n) / wall for wall, n in rounds.get("compare_four", [])])
+    out["engine_gain"] = _ratio(out["compare_four_rate"], out["compare_rate"])
     return out
 
 
@@ -218,11 +235,16 @@ def section(r: dict) -> str:
         _row("studio serve, one stream", _fmt(r["serve_decode"], 1), _fmt(r["serve_first_s"], 3),
              str(r["serve_tokens"]), _fmt(r["one_rate"], 1)),
         _row("studio serve, four streams at once", "", f"{_fmt(r['four_first_s'], 3)} (last)",
-             " + ".join(map(str, r["four_tokens"])), f"{_fmt(r['four_rate'], 1)} (all four)"), "",
+             " + ".join(map(str, r["four_tokens"])), f"{_fmt(r['four_rate'], 1)} (all four)"),
+        _row("Compare, four answers at once (in process)", "", "", "", f"{_fmt(r.get('compare_four_rate'), 1)} "
+             f"(all four; one answer {_fmt(r.get('compare_rate'), 1)})"), "",
         (f"- One stream decodes at **{_fmt(r['decode_ratio'], 3)}×** Compare's one answer (target ≥ "
         f"{DECODE_WITHIN:.2f}): {_mark(r['decode_ratio'], DECODE_WITHIN)}"),
         (f"- Four streams at once: **{_fmt(r['batch_gain'])}×** one stream's tokens/s (target ≥ {BATCH_GAIN}×): "
-        f"{_mark(r['batch_gain'], BATCH_GAIN)}"), ""]
+        f"{_mark(r['batch_gain'], BATCH_GAIN)}"),
+        (f"- The engine's own gain from four rows at once (Compare in one process, no server): "
+         f"**{_fmt(r.get('engine_gain'))}×**; serve's four streams reach "
+         f"{_fmt(_ratio(r['batch_gain'], r.get('engine_gain')))} of it"), ""]
     return "\n".join(lines)
 
 

@@ -156,7 +156,7 @@ def stream_llama(chat, choice: Choice, rows: list[list[int]], adapters: list[str
     ends = eos_ids(chat)
     streamer = RowsStreamer(chat.tokenizer, len(rows), chat.stop_strings, ends)
     streamer._prompt_seen = True
-    job = Job(rows, list(adapters), settings, ends, on_step=lambda tokens: _publish(streamer, tokens),
+    job = Job(rows, list(adapters), settings, ends, on_step=streamer.step,
               finished=lambda row: streamer.done[row], min_new_tokens=min_new_tokens, top_k=_top_k(chat, settings))
     errors: list[BaseException] = []
     # On the compute thread, as torch's answers: llama.cpp's ggml runs its threads as an OpenMP team of the
@@ -173,11 +173,6 @@ def stream_llama(chat, choice: Choice, rows: list[list[int]], adapters: list[str
     if token_ids is not None:
         token_ids.extend(streamer.ids)
     yield streamer.final()
-
-
-def _publish(streamer: RowsStreamer, tokens: list[int]) -> None:
-    streamer.step(tokens)
-    streamer.queue.put(list(streamer.texts))
 
 
 def _top_k(chat, settings: GenSettings) -> int:

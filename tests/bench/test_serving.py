@@ -22,10 +22,12 @@ def test_one_stream_matches_compare_s_tokens_and_four_at_once_share_an_engine_ca
     assert all(len(timed) == len(serving.PROMPTS) and wall >= max(t.total_s for t in timed)
                for wall, timed in rounds["four"])
     assert 4 in live.server.batcher.sizes  # four requests sent together, one engine call
+    assert all(len(n) == len(serving.PROMPTS) and wall > 0 for wall, n in rounds["compare_four"])
     result = {**serving.figures(rounds), "engine_calls": live.server.batcher.sizes, "model": "tiny",
               "max_tokens": 8, "repeats": 2, "machine": {"name": "test"}, "date": "today", "load_avg": [1, 2],
               "engine": "torch"}
     assert result["batch_gain"] == pytest.approx(result["four_rate"] / result["one_rate"], rel=0.01)
+    assert result["engine_gain"] == pytest.approx(result["compare_four_rate"] / result["compare_rate"], rel=0.01)
     path = tmp_path / "benchmarks.md"
     path.write_text(f"{bench_docs.HEADER}\n<!-- bench:notes -->\nnotes\n<!-- /bench:notes -->\n{bench_docs.METHOD}")
     serving.write(path, result)
@@ -33,4 +35,5 @@ def test_one_stream_matches_compare_s_tokens_and_four_at_once_share_an_engine_ca
     text = path.read_text()
     assert text.count("## Serving (`studio bench --serve`)") == 1 and "Measured tomorrow" in text
     assert text.index("bench:serve") < text.index("bench:notes") and "four streams at once" in text
+    assert "four answers at once (in process)" in text and f"**{result['engine_gain']:.2f}×**" in text
     assert "serve" in bench_docs.KEPT  # a later `studio bench` keeps the section

@@ -13,7 +13,7 @@ import socket
 import pytest
 
 from studio import cli
-from studio.serve import ServeError, calls
+from studio.serve import ServeError, batch, calls
 from studio.serve.catalog import Catalog, Served, base_id
 from studio.serve.params import chat_ask
 from studio.serve.prompt import chat_text
@@ -183,3 +183,14 @@ def test_serve_refuses_an_unfinished_or_unknown_run_before_starting(tiny_model_d
     assert cli.main(["serve", "--runs", "no-such-run"]) == 2
     assert cli.main(["serve", "--print-vllm", "--runs", "all"]) == 2  # no finished run at all
     assert "no finished run" in capsys.readouterr().err
+
+
+def test_a_stream_sends_a_row_s_first_text_at_once_then_at_most_every_interval(monkeypatch):
+    clock = iter([10.0, 10.01, 10.02, 10.05, 10.06, 10.1])
+    monkeypatch.setattr(batch.time, "monotonic", lambda: next(clock))
+    pace = batch.Pace(every=0.04)
+    sent = [pace.due(texts) for texts in (["", ""], ["a", ""], ["ab", ""], ["ab", "x"], ["abc", "x"],
+                                          ["abcd", "xy"])]
+    # the first snapshot (nothing waited for yet), row 0's first text, not 10 ms later, row 1's first text,
+    # not 10 ms later, 40 ms after the last one sent
+    assert sent == [True, True, False, True, False, True]
