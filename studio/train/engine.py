@@ -130,9 +130,8 @@ def build_grpo_trainer(run: Run, cfg: RunConfig, callback: StudioCallback, local
           f"{cfg.train.reward}", flush=True)
     if not cfg.train.save_steps and world == 1:
         callback.min_save_s = MIN_SAVE_S
-    held_back = ("a 4-bit base is trained: llama.cpp's 16-bit GGUF would sample another policy"
-                 if use_quant(cfg, device) else "several processes train it" if world > 1 else "")
-    sampler, said = rollout.plan(cfg.model.name, cfg.model.engine, device, dtype_name, run.path, held_back)
+    sampler, said = rollout.plan(cfg.model.name, cfg.model.engine, device, dtype_name, run.path,
+                                 quantized=use_quant(cfg, device), processes=world)
     print(said, flush=True)
     prompts = Dataset.from_list([prompt_row(r) for r in train_rows])
     trainer = rollout.trainer_class()(model=model, reward_funcs=funcs, args=args, train_dataset=prompts,

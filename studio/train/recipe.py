@@ -10,13 +10,12 @@ from studio import presets, runs
 from studio.config import SETTING, ConfigError, DataSpec, LoraSpec, ModelSpec, RunConfig
 from studio.data import votes
 from studio.data.choice import DataChoice
-from studio.engine import EngineError
-from studio.engine.choose import choose
 from studio.models import fit, resolve
 from studio.models.device import DeviceInfo
 from studio.models.fit import Method, Spread, Verdict
 from studio.models.info import ModelCard, describe
 from studio.text import t
+from studio.train import rollout
 from studio.train.data import load_rows, usable_rows
 
 
@@ -234,14 +233,12 @@ def grpo_seconds(cfg: RunConfig, steps: int, speed: float, llama: bool = False) 
 
 
 def grpo_sampler(cfg: RunConfig, kind: str, method: Method, procs: int) -> str:
-    """What will sample a GRPO run's answers: the engine's label (llama.cpp f16) or torch, as the worker decides
-    (studio.train.rollout.plan): llama.cpp on one CPU process training a 16-bit base, where it can."""
-    if cfg.train.method != "grpo" or kind != "cpu" or method != "lora" or procs > 1:
+    """What will sample a GRPO run's answers: the engine's label (llama.cpp f16) or torch, by the worker's own
+    rule (studio.train.rollout.sampler)."""
+    if cfg.train.method != "grpo":
         return "torch"
-    try:
-        return choose(cfg.model.name, [], asked=cfg.model.engine, device="cpu").label
-    except EngineError:
-        return "torch"
+    choice, _ = rollout.sampler(cfg.model.name, cfg.model.engine, kind, quantized=method == "qlora", processes=procs)
+    return choice.label if choice else "torch"
 
 
 def trains_on(cfg: RunConfig, card: ModelCard) -> str:

@@ -81,18 +81,32 @@ class Rollout:
         return [ids + ([ended[row]] if ended[row] is not None else []) for row, ids in enumerate(out)]
 
 
-def plan(model_name: str, asked: str, device: str, dtype_name: str, run_path: Path, held_back: str = ""
-         ) -> tuple[Rollout | None, str]:
-    """(the rollout, or None where torch samples; the train log's line saying which engine samples and why).
-    held_back: why this run's policy is not llama.cpp's to sample (a 4-bit base, several processes)."""
-    if held_back:
-        return None, f"GRPO answers sampled by torch ({held_back})"
+QUANTIZED = "a 4-bit base is trained: llama.cpp's 16-bit GGUF would sample another policy"
+SEVERAL = "several processes train it"
+
+
+def sampler(model_name: str, asked: str, device: str, dtype_name: str = "", *, quantized: bool = False,
+            processes: int = 1) -> tuple[Choice | None, str]:
+    """Who samples a GRPO run's answers, the one rule the plan and the worker share: (llama.cpp's choice, "")
+    where it can, else (None, why torch samples). llama.cpp samples the policy only on one process training
+    a 16-bit base on the CPU, and where the engine chooser allows it (architecture, engine setting)."""
+    if quantized:
+        return None, QUANTIZED
+    if processes > 1:
+        return None, SEVERAL
     try:
         choice = choose(model_name, [], asked=asked, device=device, dtype=dtype_name)
     except EngineError as e:
-        return None, f"GRPO answers sampled by torch: {e}"
-    if choice.engine != "llama.cpp":
-        return None, "GRPO answers sampled by torch" + (f" ({choice.why})" if choice.why else "")
+        return None, str(e)
+    return (choice, "") if choice.engine == "llama.cpp" else (None, choice.why)
+
+
+def plan(model_name: str, asked: str, device: str, dtype_name: str, run_path: Path, *, quantized: bool = False,
+         processes: int = 1) -> tuple[Rollout | None, str]:
+    """(the rollout, or None where torch samples; the train log's line saying which engine samples and why)."""
+    choice, why = sampler(model_name, asked, device, dtype_name, quantized=quantized, processes=processes)
+    if choice is None:
+        return None, "GRPO answers sampled by torch" + (f" ({why})" if why else "")
     rollout = Rollout(model_name, choice, run_path / "engine" / LIVE)
     return rollout, f"GRPO answers sampled by {choice.label}, the policy's adapter written for it before every step"
 

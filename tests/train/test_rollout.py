@@ -93,8 +93,10 @@ def test_sampling_draws_from_a_new_seed_each_call_and_repeats_with_the_same(tiny
 
 def test_torch_samples_where_llama_cpp_cannot_saying_why(tiny_model_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("STUDIO_ENGINE", "auto")  # the suite's default is torch
-    found, said = rollout.plan(str(tiny_model_dir), "auto", "cpu", "fp32", tmp_path, "a 4-bit base is trained")
-    assert found is None and said == "GRPO answers sampled by torch (a 4-bit base is trained)"
+    found, said = rollout.plan(str(tiny_model_dir), "auto", "cpu", "fp32", tmp_path, quantized=True)
+    assert found is None and said == f"GRPO answers sampled by torch ({rollout.QUANTIZED})"
+    found, said = rollout.plan(str(tiny_model_dir), "auto", "cpu", "fp32", tmp_path, processes=2)
+    assert found is None and said == f"GRPO answers sampled by torch ({rollout.SEVERAL})"
     found, said = rollout.plan(str(tiny_model_dir), "auto", "cuda", "bf16", tmp_path)
     assert found is None and "on cuda" in said
     found, said = rollout.plan(str(tiny_model_dir), "torch", "cpu", "fp32", tmp_path)
