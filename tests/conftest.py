@@ -32,6 +32,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_gguf_left(tmp_path_factory):
+    """The model cache is shared across the session's data homes (and with the user's), and the GGUFs written
+    for this session's temporary model folders would serve no later session: removed at its end."""
+    yield
+    from studio.engine.weights import _slug
+    from studio.paths import model_cache_dir
+
+    for path in (model_cache_dir() / "gguf").glob(_slug(str(tmp_path_factory.getbasetemp())) + "_*"):
+        path.unlink(missing_ok=True)
+
+
 @pytest.fixture(autouse=True)
 def studio_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "studio-home"
