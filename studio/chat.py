@@ -15,6 +15,7 @@ from studio.engine import choose as engine_choose
 from studio.engine.choose import Choice
 from studio.engine.llama import Job
 from studio.models import compute, hf, load_model, load_tokenizer
+from studio.models.loader import dtype_name, load_configs, resolve_device
 from studio.text import Said
 
 MAX_PROMPT_CHARS = 20_000
@@ -113,16 +114,56 @@ class ChatModel:
     """A base model and its tokenizer; adapters are loaded by name and switched per call."""
 
     def __init__(self, name: str, *, trust_remote_code: bool = False, dtype: str = "auto"):
-        self.name = name
+        self.name, self.trust_remote_code = name, trust_remote_code
         self.tokenizer = load_tokenizer(name, trust_remote_code=trust_remote_code)
-        # loaded, and later run, on the compute thread only (see studio.models.compute)
-        self.model = compute.run(_load, name, dtype, trust_remote_code)
-        self.packed = getattr(self.model, "_studio_packed", 0)
+        self.config, self.generation_config = load_configs(name, trust_remote_code=trust_remote_code)
+        self.device = resolve_device("auto")
+        self.dtype = dtype_name(dtype, self.device)
+        """The torch model's device and dtype, known before it is loaded (the engine chooser reads them)."""
+        self._model: Any = None
         self.adapters: dict[str, str] = {}
+        """Adapter name -> folder; on the torch model once it is loaded."""
         self.lock = threading.Lock()  # one generate at a time on the shared weights
         self.stop_strings = ["\nQ:"] if "'Q: '" in (self.tokenizer.chat_template or "") else []
         self.last_engine: Choice | None = None
         """The engine that wrote the last answer (Try it shows it under the answer)."""
+
+    @property
+    def model(self) -> Any:
+        """The torch model, loaded on first use: where llama.cpp writes every answer it is never loaded, and the
+        base is in memory once (as the engine's GGUF), not twice. Loaded, and later run, on the compute thread
+        only (see studio.models.compute), which also keeps two first uses from loading it twice."""
+        if self._model is None:
+            compute.run(self._load_once)
+        return self._model
+
+    @model.setter
+    def model(self, value: Any) -> None:
+        self._model = value
+
+    @property
+    def loaded(self) -> bool:
+        """The torch model is in memory."""
+        return self._model is not None
+
+    @property
+    def packed(self) -> int:
+        """Linear layers packed for oneDNN (0 until the torch model is loaded)."""
+        return getattr(self._model, "_studio_packed", 0)
+
+    def placement(self) -> tuple[str, str]:
+        """(device type, dtype) of the torch model, loaded or not."""
+        if self._model is None:
+            return self.device, self.dtype
+        return getattr(getattr(self._model, "device", None), "type", "cpu"), engine_choose.dtype_of(self._model)
+
+    def _load_once(self) -> None:
+        if self._model is not None:
+            return
+        model = _load(self.name, self.dtype, self.trust_remote_code)
+        for adapter_name, path in self.adapters.items():  # added before the torch model was needed
+            model = _with_adapter(model, adapter_name, path)
+        self._model = model
 
     def add_adapter(self, adapter_name: str, path: str) -> None:
         """Load an adapter under a name (on the compute thread, under the model's lock)."""
@@ -133,19 +174,13 @@ class ChatModel:
             self._add(adapter_name, path)
 
     def _add(self, adapter_name: str, path: str) -> None:
-        from peft import PeftModel
-
         if adapter_name in self.adapters:
             return
         if not (Path(path) / "adapter_model.safetensors").is_file():
             # peft would fall back to adapter_model.bin, a pickle: unpickling can run code
             raise PromptError("err_chat_adapter_pickle", path=path)
-        if not hasattr(self.model, "peft_config"):
-            self.model = PeftModel.from_pretrained(self.model, path, adapter_name=adapter_name)
-        else:
-            self.model.load_adapter(path, adapter_name=adapter_name)
-        self.model.eval()
-        _lean(self.model)
+        if self._model is not None:
+            self._model = _with_adapter(self._model, adapter_name, path)
         self.adapters[adapter_name] = path
 
     def _inputs(self, messages: list[dict]):
@@ -192,15 +227,15 @@ class ChatModel:
     def _choose(self, adapter: str | None, engine: str | None) -> Choice:
         if adapter and adapter not in self.adapters:
             raise NoAdapter("err_chat_adapter_not_loaded", adapter=adapter)
-        device = getattr(getattr(self.model, "device", None), "type", "cpu")
+        device, dtype = self.placement()
         return engine_choose.choose(self.name, [self.adapters.get(adapter) if adapter else None], asked=engine,
-                                    device=device, dtype=engine_choose.dtype_of(self.model))
+                                    device=device, dtype=dtype)
 
     def _stream_llama(self, messages: list[dict], settings: GenSettings, adapter: str | None,
                       new_tokens: list[int] | None, choice: Choice) -> Iterator[str]:
         """The answer by llama.cpp from the same prompt ids, stopping at an eos id, a stop string or the limit."""
         ids = prompt_ids(self.tokenizer, messages)
-        check_fits(self.model, len(ids), settings)
+        check_fits(self, len(ids), settings)
         answer = _Answer(self.tokenizer, self.stop_strings, eos_ids(self))
         job = Job([ids], [self.adapters.get(adapter) if adapter else None], settings, answer.ends,
                   on_step=answer.step, finished=lambda row: answer.stopped)
@@ -291,7 +326,7 @@ class _Answer:
 
 def eos_ids(chat: ChatModel) -> set[int]:
     """The ids that end an answer: the generation config's and the tokenizer's end of sequence."""
-    found = chat.model.generation_config.eos_token_id
+    found = chat.generation_config.eos_token_id
     ids = set(found if isinstance(found, list) else [found] if found is not None else [])
     if chat.tokenizer.eos_token_id is not None:
         ids.add(chat.tokenizer.eos_token_id)
@@ -310,6 +345,19 @@ def _load(name: str, dtype: str, trust_remote_code: bool) -> Any:
 
         packed = pack_linears(model)
     model._studio_packed = packed
+    return model
+
+
+def _with_adapter(model: Any, adapter_name: str, path: str) -> Any:
+    """The model with one more LoRA adapter by name (a PeftModel from the first one on)."""
+    from peft import PeftModel
+
+    if not hasattr(model, "peft_config"):
+        model = PeftModel.from_pretrained(model, path, adapter_name=adapter_name)
+    else:
+        model.load_adapter(path, adapter_name=adapter_name)
+    model.eval()
+    _lean(model)
     return model
 
 

@@ -121,10 +121,9 @@ class Comparer:
         for col in columns:
             if col.adapter:
                 check_adapter(col.adapter, self.model_name)
-        model = self.chat.model
+        device, dtype = self.chat.placement()
         return engine_choose.choose(self.model_name, [c.adapter for c in columns], asked=self.engine,
-                                    device=getattr(getattr(model, "device", None), "type", "cpu"),
-                                    dtype=engine_choose.dtype_of(model))
+                                    device=device, dtype=dtype)
 
     def _single_adapter(self, names: list[str]) -> str | None:
         """The adapter, when the rows mix the base with exactly one plain-LoRA adapter (see compare_mask)."""

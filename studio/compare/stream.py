@@ -152,7 +152,7 @@ def stream_llama(chat, choice: Choice, rows: list[list[int]], adapters: list[str
                  min_new_tokens: int = 0, token_ids: list[list[int]] | None = None) -> Iterator[list[str]]:
     """stream_rows' contract answered by llama.cpp (studio.engine): the same prompt ids, stopping rules and
     streaming, each row with its adapter folder (None: the base)."""
-    check_fits(chat.model, max(map(len, rows)), settings)
+    check_fits(chat, max(map(len, rows)), settings)
     ends = eos_ids(chat)
     streamer = RowsStreamer(chat.tokenizer, len(rows), chat.stop_strings, ends)
     streamer._prompt_seen = True
@@ -179,7 +179,7 @@ def _top_k(chat, settings: GenSettings) -> int:
     """transformers samples from the top 50 unless the model's generation config says otherwise."""
     if settings.temperature <= 0:
         return 0
-    found = getattr(chat.model.generation_config, "top_k", 50)
+    found = getattr(chat.generation_config, "top_k", 50)
     return 50 if found is None else int(found)
 
 

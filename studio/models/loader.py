@@ -41,6 +41,30 @@ def load_tokenizer(name: str, *, trust_remote_code: bool = False, revision: str 
     return tok
 
 
+def load_configs(name: str, *, trust_remote_code: bool = False) -> tuple[Any, Any]:
+    """(the model's config, its generation config) without its weights: what an answer by llama.cpp needs of
+    the torch model (context size, end ids, sampling defaults). The generation config is the model's file, else
+    the one transformers derives from the config when it loads the model."""
+    AutoConfig, GenerationConfig = hf.classes("AutoConfig", "GenerationConfig")
+    _, where = model_path(name)
+    try:
+        config = AutoConfig.from_pretrained(where, **_common(trust_remote_code, None))
+    except OSError as e:
+        raise _hub_error(name, e) from None
+    try:
+        generation = GenerationConfig.from_pretrained(where)
+    except OSError:  # no generation_config.json
+        generation = GenerationConfig.from_model_config(config)
+    return config, generation
+
+
+def dtype_name(dtype: str, device: str) -> str:
+    """bf16, fp16 or fp32: what resolve_dtype gives, by name."""
+    import torch
+
+    return {torch.bfloat16: "bf16", torch.float16: "fp16"}.get(resolve_dtype(dtype, device), "fp32")
+
+
 def resolve_dtype(dtype: str, device: str):
     import torch
 

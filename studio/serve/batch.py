@@ -116,8 +116,8 @@ class Cut:
 class Batcher:
     """The answering thread and its queue."""
 
-    def __init__(self, max_rows: int = MAX_ROWS, gather_s: float = GATHER_S):
-        self.max_rows, self.gather_s = max_rows, gather_s
+    def __init__(self, max_rows: int = MAX_ROWS, gather_s: float = GATHER_S, stream_every_s: float = STREAM_EVERY_S):
+        self.max_rows, self.gather_s, self.stream_every_s = max_rows, gather_s, stream_every_s
         self.sizes: list[int] = []
         """Rows per engine call so far (tests and the bench read how requests were grouped)."""
         self._waiting: deque[Job] = deque()
@@ -139,7 +139,7 @@ class Batcher:
 
     def _loop(self) -> None:
         while batch := self._next():
-            run_batch(batch, self.sizes)
+            run_batch(batch, self.sizes, self.stream_every_s)
 
     def _next(self) -> list[Job]:
         with self._cv:
@@ -164,18 +164,18 @@ class Batcher:
         return batch
 
 
-def run_batch(batch: list[Job], sizes: list[int]) -> None:
+def run_batch(batch: list[Job], sizes: list[int], stream_every_s: float = STREAM_EVERY_S) -> None:
     """Answer the batch; every request gets its Done, or the error that stopped the call."""
     try:
         if batch:
             sizes.append(sum(job.n for job in batch))
-            answer(batch)
+            answer(batch, stream_every_s)
     except Exception as e:  # noqa: BLE001 - said to each client; the thread answers the next batch
         for job in batch:
             job.post(Failed(e))
 
 
-def answer(batch: list[Job]) -> None:
+def answer(batch: list[Job], stream_every_s: float = STREAM_EVERY_S) -> None:
     first = batch[0]
     settings = first.settings if first.seeded else replace(first.settings, seed=secrets.randbelow(2**31))
     rows = [(job, Column(f"row{i}", "", job.adapter, [{"role": "user", "content": job.prompt}], raw=True))
@@ -184,7 +184,7 @@ def answer(batch: list[Job]) -> None:
     comparer = Comparer(first.base, chat=first.chat)
     texts: list[str] = [""] * len(rows)
     stream = comparer.stream([column for _, column in rows], settings)
-    pace = Pace()
+    pace = Pace(stream_every_s)
     try:
         for texts in stream:
             shown = [cut.see(text) for cut, text in zip(cuts, texts)]

@@ -47,7 +47,7 @@ def fit(model: ChatModel, text: str, ask: Ask, param: str) -> Prompt:
     tokens = len(model.tokenizer(text, add_special_tokens=False)["input_ids"])
     if not tokens:
         raise ApiError(400, "err_serve_prompt", param=param, code="invalid_value")
-    limit = context_size(model.model)
+    limit = context_size(model)
     new = ask.settings.max_new_tokens
     if limit and tokens >= limit:
         raise ApiError(413, "err_serve_context", param=param, code="context_length_exceeded", tokens=tokens,

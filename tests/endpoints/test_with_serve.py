@@ -76,7 +76,8 @@ def test_an_endpoint_column_in_batch_with_its_meter(served, tiny_model_dir, lora
                      r"Endpoint \(a bigger model\) · serve \d+%", status), status
 
 
-def test_compare_s_endpoint_column_streams_token_by_token(served, tiny_model_dir, model):
+def test_compare_s_endpoint_column_streams_token_by_token(served, tiny_model_dir, model, monkeypatch):
+    monkeypatch.setattr(served.server.batcher, "stream_every_s", 0.0)  # a server that sends every token (Ollama's)
     save("serve", served.server.url, served.runs[1].id)
     columns = build_columns(str(tiny_model_dir), "Greet guest 1", ["endpoint@serve"])
     seen = [texts[0] for texts in Comparer(str(tiny_model_dir), chat=model).stream(columns, GenSettings(

@@ -217,3 +217,20 @@ def test_the_other_families_agree_too(kind, tmp_path, monkeypatch):
         comparer.generate(cols, settings, min_new_tokens=12)
         ids[engine] = comparer.last_token_ids
     assert ids["torch"] == ids["llama.cpp"]
+
+
+def test_llama_cpp_answers_never_load_the_torch_model(tiny_model_dir, lora, monkeypatch):
+    """The base in memory once: where llama.cpp answers (Try it, Compare) the torch model stays unloaded; the
+    torch path loads it on its first answer, with the adapters added before."""
+    monkeypatch.setenv("STUDIO_ENGINE", "llama.cpp")
+    fresh = ChatModel(str(tiny_model_dir))
+    fresh.add_adapter("t", str(lora))
+    list(fresh.stream(messages_for("hi"), GenSettings(max_new_tokens=4), adapter="t"))
+    comparer = Comparer(str(tiny_model_dir), chat=fresh)
+    comparer.generate(_columns(lora), GenSettings(max_new_tokens=4))
+    assert fresh.last_engine.engine == comparer.last_engine.engine == "llama.cpp"
+    assert not fresh.loaded and fresh.packed == 0
+    monkeypatch.setenv("STUDIO_ENGINE", "torch")
+    fresh.generate(messages_for("hi"), GenSettings(max_new_tokens=4), adapter="t")
+    assert fresh.loaded and fresh.last_engine.engine == "torch" and list(fresh.model.peft_config) == ["t"]
+    assert fresh.placement() == ("cpu", choose.dtype_of(fresh.model))
