@@ -8,8 +8,10 @@ sequences), and groups with different adapters take turns every token, so all co
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +32,31 @@ def lib() -> Any:
     import llama_cpp
 
     logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
+    _errors_only(llama_cpp)
     return llama_cpp
+
+
+_LOG_ERROR, _LOG_CONT = 4, 5
+"""ggml's log levels (ggml.h: none, debug, info, warn, error, cont): an error, and the continuation of the line
+before. llama-cpp-python's own callback still reads them as they were before ggml added debug, so it prints
+warnings as errors."""
+
+
+@functools.cache
+def _errors_only(llama: Any) -> Any:
+    """llama.cpp's log callback, errors only: through llama-cpp-python's own, the warnings of every model load
+    reached the terminal ("control-looking token", "using full-size SWA cache"), and a user reads them as faults.
+    The callback is kept (cached) for as long as the process, as llama.cpp holds on to it."""
+    last = [0]
+
+    @llama.llama_log_callback
+    def callback(level: int, text: bytes, user_data: Any) -> None:
+        last[0] = last[0] if level == _LOG_CONT else level
+        if last[0] == _LOG_ERROR:
+            sys.stderr.write(text.decode("utf-8", errors="replace"))
+
+    llama.llama_log_set(callback, ctypes.c_void_p(0))
+    return callback
 
 
 def threads() -> int:

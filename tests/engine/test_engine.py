@@ -234,3 +234,13 @@ def test_llama_cpp_answers_never_load_the_torch_model(tiny_model_dir, lora, monk
     fresh.generate(messages_for("hi"), GenSettings(max_new_tokens=4), adapter="t")
     assert fresh.loaded and fresh.last_engine.engine == "torch" and list(fresh.model.peft_config) == ["t"]
     assert fresh.placement() == ("cpu", choose.dtype_of(fresh.model))
+
+
+def test_llama_cpp_says_its_errors_and_keeps_its_warnings_to_itself(capsys):
+    from studio.engine import llama
+
+    callback = llama._errors_only(llama.lib())
+    for level, text in [(3, b"load: control-looking token"), (5, b" more of it\n"), (2, b"loaded meta data\n"),
+                        (4, b"failed to load model"), (5, b" from x.gguf\n")]:
+        callback(level, text, None)
+    assert capsys.readouterr().err == "failed to load model from x.gguf\n"
