@@ -23,6 +23,7 @@ from studio.redact import redact
 from studio.rewards import cli as rewards_cli
 from studio.serve import cli as serve_cli
 from studio.train import cli as train_cli
+from studio.train import plain_log
 from studio.ui import cli as ui_cli
 
 # Each package adds its own commands with register(sub); named here so a renamed module fails loudly.
@@ -85,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # bitsandbytes, imported with peft, logs that a Hub kernel it looked for is not trusted, and suggests
+    # trust_remote_code=True: the app and the commands say the plain fact instead (studio.train.plain_log)
+    plain_log.install(None)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -190,6 +190,8 @@ TEXT: dict[str, str] = {
     "log_kernel_offline": "Note: an optional faster CPU kernel for bitsandbytes is fetched from the Hub, so it is not "
                           "available offline (or from an untrusted source); training is unaffected (details in "
                           "debug.log).",
+    "log_kernel_offline_here": "Note: bitsandbytes' optional faster CPU kernel is fetched from the Hub, so it is not "
+                               "used offline (or from an untrusted source); nothing the studio does needs it.",
     "compare_intro": "**Step 4 — compare.** The same prompt goes to the base model and your tuned adapter, "
                      "with the same settings, streamed side by side.",
     "compare_run": "Tuned run", "compare_prompt": "Prompt", "compare_send": "Send to all columns",

@@ -179,6 +179,8 @@ TEXT: dict[str, str] = {
     "estimate": "見積もり", "progress": "進捗", "loss_chart": "損失", "log": "ログ（末尾）",
     "log_kernel_offline": "お知らせ: bitsandbytes の高速化用 CPU カーネル（任意）は Hub から取得するため、"
                           "オフラインでは（また提供元が未承認のときも）使えません。学習には影響しません（詳細は debug.log）。",
+    "log_kernel_offline_here": "お知らせ: bitsandbytes の高速化用 CPU カーネル（任意）は Hub から取得するため、"
+                               "オフラインでは（また提供元が未承認のときも）使いません。スタジオの動作には不要です。",
     "compare_intro": "**ステップ4 — 比較。** 同じプロンプトをベースモデルと学習済みアダプタに同じ設定で送り、"
                      "並べてストリーミング表示します。",
     "compare_run": "学習済みの実行", "compare_prompt": "プロンプト", "compare_send": "全ての列に送信",

@@ -16,6 +16,8 @@ KNOWN: dict[str, str] = {
 """A known line's start -> the catalogue key of its plain line. bitsandbytes looks for an optional faster CPU
 kernel on the Hub while it is imported; offline (or untrusted) the lookup fails, and bitsandbytes uses its own.
 The `kernels` package says the second line on the way: the same fact, said once."""
+HERE = "_here"
+"""A known line's catalogue key + HERE: its plain words where no debug log keeps the library's (the app's terminal)."""
 LOGGERS = ("bitsandbytes.backends.cpu.ops", "kernels._internals.hf_hub")
 """The loggers that write them."""
 
@@ -29,10 +31,10 @@ def known_key(line: str) -> str | None:
 
 
 class PlainLines(logging.Filter):
-    """Keeps a known record's words in the debug log and lets the first one of its kind through as its plain
-    English line (the others are the same fact again)."""
+    """Keeps a known record's words in the debug log (where there is one) and lets the first one of its kind
+    through as its plain English line (the others are the same fact again)."""
 
-    def __init__(self, debug_log: Path) -> None:
+    def __init__(self, debug_log: Path | None) -> None:
         super().__init__()
         self.debug_log = debug_log
         self.said: set[str] = set()
@@ -42,20 +44,27 @@ class PlainLines(logging.Filter):
         key = known_key(message)
         if key is None:
             return True
-        with self.debug_log.open("a", encoding="utf-8") as f:
-            f.write(f"{record.levelname} {record.name}: {message}\n")
+        if self.debug_log is not None:
+            with self.debug_log.open("a", encoding="utf-8") as f:
+                f.write(f"{record.levelname} {record.name}: {message}\n")
         if key in self.said:
             return False
         self.said.add(key)
-        record.msg, record.args = t("en", key), ()
+        # with no debug log (the app's terminal), the line that does not point to one
+        record.msg, record.args = t("en", key if self.debug_log is not None else key + HERE), ()
         return True
 
 
-def install(run_dir: Path) -> None:
-    """Before the libraries are imported: their known lines go plain into train.log, whole into debug.log."""
-    plain = PlainLines(run_dir / DEBUG_LOG)
+def install(run_dir: Path | None) -> None:
+    """Before the libraries are imported: their known lines go plain into train.log (whole into the run's
+    debug.log), or, for the app and the commands (run_dir None), plain into the terminal. A later install
+    replaces an earlier one (a worker started through the command line)."""
+    plain = PlainLines(run_dir / DEBUG_LOG if run_dir is not None else None)
     for name in LOGGERS:
-        logging.getLogger(name).addFilter(plain)
+        logger = logging.getLogger(name)
+        for old in [f for f in logger.filters if isinstance(f, PlainLines)]:
+            logger.removeFilter(old)
+        logger.addFilter(plain)
 
 
 def plain_lines(lines: list[str], lang: str = "en") -> list[str]:

@@ -56,3 +56,30 @@ def test_the_worker_installs_it_before_anything_imports_bitsandbytes():
     code = "import sys, studio.train.worker; print('bitsandbytes' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_app_and_the_commands_say_it_plainly_too_and_a_worker_s_install_takes_over(tmp_path):
+    bnb = logging.getLogger(plain_log.LOGGERS[0])
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    bnb.addHandler(handler)
+    try:
+        plain_log.install(None)  # studio's command line, before any command runs
+        bnb.warning(RAW)
+        plain_log.install(tmp_path)  # a worker started through it: its run's debug.log keeps the words
+        bnb.warning(RAW)
+    finally:
+        bnb.removeHandler(handler)
+        bnb.filters.clear()
+    assert out.getvalue().splitlines() == [t("en", "log_kernel_offline_here"), t("en", "log_kernel_offline")]
+    assert "trust_remote_code" not in out.getvalue() and len(bnb.filters) == 0
+    assert (tmp_path / plain_log.DEBUG_LOG).read_text().splitlines() == [f"WARNING {bnb.name}: {RAW}"]
+
+
+def test_the_command_line_installs_it():
+    code = ("import logging, sys; from studio import cli; from studio.train import plain_log\n"
+            "try: cli.main(['models'])\nexcept SystemExit: pass\n"
+            "print(any(isinstance(f, plain_log.PlainLines) for f in logging.getLogger(plain_log.LOGGERS[0]).filters))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         check=False)
+    assert out.stdout.strip().splitlines()[-1] == "True", out.stderr[-500:]
