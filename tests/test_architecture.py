@@ -25,7 +25,7 @@ HEAVY_MODULES = {"studio.train.callbacks", "studio.train.engine", "studio.train.
 # lower layers, or of its own layer listed before it: the picture has no cycles.
 LAYERS = [
     ["text", "paths", "fsutil", "redact", "config", "gate"],
-    ["models", "runs", "presets", "charts", "endpoints"],
+    ["models", "runs", "presets", "charts", "endpoints", "prompting"],
     ["engine", "chat", "data"],
     ["train", "compare"],
     ["evaluate", "facts", "bench", "export", "serve", "rewards"],
